@@ -1,0 +1,143 @@
+//! `cargo xtask bench`: time and peak memory of load + generate + format.
+//!
+//! Each case runs in a child process (this same binary, `codegen --measure`), so the peak
+//! resident memory the kernel reports (`VmHWM`) belongs to that case alone. All cases run in one
+//! invocation, side by side, because this machine is noisy.
+
+use crate::codegen::{self, Options};
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+/// Runs in the child: generates in memory, prints `ms=<f64> peak_kib=<u64> types=<n> ops=<n>`.
+pub fn measure_child(options: &Options) -> Result<ExitCode, String> {
+    let start = Instant::now();
+    let generated = codegen::generate(&options.schema, &options.schema_label, &options.paths)
+        .map_err(|e| e.to_string())?;
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    let bytes: usize = generated.files.values().map(String::len).sum();
+    println!(
+        "ms={ms:.1} peak_kib={} types={} ops={} bytes={bytes}",
+        peak_kib().unwrap_or(0),
+        generated.api.models.len(),
+        generated.api.operations.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Peak resident set size of this process, from `/proc/self/status`.
+fn peak_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+struct Case {
+    label: String,
+    schema: PathBuf,
+    paths: &'static str,
+    goal_ms: f64,
+}
+
+/// Runs every case and prints a table.
+pub fn run(args: &[String]) -> Result<ExitCode, String> {
+    let mut runs = 5usize;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--runs" => {
+                runs = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .filter(|n| *n > 0)
+                    .ok_or("--runs needs a positive number")?;
+            }
+            other => return Err(format!("unknown option `{other}` for bench")),
+        }
+    }
+    let root = codegen::repo_root();
+    let dir = std::env::var_os("AUTHENTIK_SCHEMA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("../shared/authentik"));
+    let mut cases = vec![Case {
+        label: "ours (schema/stages.yaml), /stages/".into(),
+        schema: root.join(codegen::DEFAULT_SCHEMA),
+        paths: "/stages/",
+        goal_ms: 300.0,
+    }];
+    for version in ["2024.8.3", "2026.11.0-rc1"] {
+        let schema = dir.join(format!("schema-{version}.yml"));
+        if !schema.exists() {
+            eprintln!(
+                "notice: {} not found; its cases are skipped",
+                schema.display()
+            );
+            continue;
+        }
+        cases.push(Case {
+            label: format!("authentik {version}, /stages/"),
+            schema: schema.clone(),
+            paths: "/stages/",
+            goal_ms: 300.0,
+        });
+        cases.push(Case {
+            label: format!("authentik {version}, whole (/)"),
+            schema,
+            paths: "/",
+            goal_ms: 1000.0,
+        });
+    }
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let profile = if cfg!(debug_assertions) {
+        "debug (dev profile)"
+    } else {
+        "release"
+    };
+    println!("load + generate + format, in memory; median of {runs} runs, each in its own process; build: {profile}");
+    println!(
+        "{:<38} {:>6} {:>5} {:>10} {:>10} {:>10} {:>8}",
+        "case", "types", "ops", "median ms", "min ms", "peak MiB", "goal ms"
+    );
+    for case in &cases {
+        let mut times = Vec::new();
+        let mut peak = 0u64;
+        let mut counts = (String::new(), String::new());
+        for _ in 0..runs {
+            let out = Command::new(&exe)
+                .args(["codegen", "--measure", "--paths", case.paths, "--schema"])
+                .arg(&case.schema)
+                .output()
+                .map_err(|e| e.to_string())?;
+            if !out.status.success() {
+                return Err(format!(
+                    "{} failed: {}",
+                    case.label,
+                    String::from_utf8_lossy(&out.stderr)
+                ));
+            }
+            let text = String::from_utf8_lossy(&out.stdout).to_string();
+            let field = |key: &str| {
+                text.split_whitespace()
+                    .find_map(|kv| kv.strip_prefix(key))
+                    .unwrap_or("")
+                    .to_owned()
+            };
+            times.push(field("ms=").parse::<f64>().unwrap_or(f64::NAN));
+            peak = peak.max(field("peak_kib=").parse().unwrap_or(0));
+            counts = (field("types="), field("ops="));
+        }
+        times.sort_by(f64::total_cmp);
+        let median = times[times.len() / 2];
+        println!(
+            "{:<38} {:>6} {:>5} {:>10.1} {:>10.1} {:>10.1} {:>8.0}",
+            case.label,
+            counts.0,
+            counts.1,
+            median,
+            times[0],
+            peak as f64 / 1024.0,
+            case.goal_ms
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,79 @@
+//! Pass 3, emit: IR → token streams, one per generated file. Models are emitted once; the other
+//! crates name them by path.
+
+pub mod models;
+
+use super::ir::Type;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+/// The Rust type for an IR type; `models` is the path models are reached by (`crate` inside the
+/// models crate).
+pub fn type_tokens(ty: &Type, models: &TokenStream) -> TokenStream {
+    match ty {
+        Type::String => quote!(::std::string::String),
+        Type::Uuid => quote!(::uuid::Uuid),
+        Type::DateTime => quote!(::chrono::DateTime<::chrono::FixedOffset>),
+        Type::Date => quote!(::chrono::NaiveDate),
+        Type::Binary => quote!(#models::support::Binary),
+        Type::Integer { bits: 32 } => quote!(i32),
+        Type::Integer { .. } => quote!(i64),
+        Type::Number => quote!(f64),
+        Type::Boolean => quote!(bool),
+        Type::Any => quote!(::serde_json::Value),
+        Type::Named(name) => {
+            let ident = ident(name);
+            quote!(#models::#ident)
+        }
+        Type::Array(inner) => {
+            let inner = type_tokens(inner, models);
+            quote!(::std::vec::Vec<#inner>)
+        }
+        Type::Map(inner) => {
+            let inner = type_tokens(inner, models);
+            quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+        }
+        Type::Nullable(inner) => {
+            let inner = type_tokens(inner, models);
+            quote!(::std::option::Option<#inner>)
+        }
+    }
+}
+
+/// An identifier; names come from `naming`, so they are valid (raw only if ever needed).
+pub fn ident(name: &str) -> Ident {
+    if syn::parse_str::<Ident>(name).is_ok() {
+        Ident::new(name, Span::call_site())
+    } else {
+        format_ident!("r#{}", name)
+    }
+}
+
+/// `#[doc]` attributes for a description, or the fallback when there is none.
+///
+/// Each line is led by a space so it prints as `/// text`. Leading indentation is dropped and
+/// code fences are broken, so schema text never becomes a doctest or a code block.
+pub fn doc_attrs(doc: Option<&str>, fallback: &str) -> TokenStream {
+    let text = doc
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .unwrap_or(fallback);
+    let lines = text.lines().map(|line| {
+        let line = line.trim().replace("```", "` ` `");
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
+        quote!(#[doc = #line])
+    });
+    quote!(#(#lines)*)
+}
+
+/// Appends a paragraph to a doc text.
+pub fn doc_with(doc: Option<&str>, extra: &str) -> String {
+    match doc.map(str::trim).filter(|d| !d.is_empty()) {
+        Some(d) => format!("{d}\n\n{extra}"),
+        None => extra.to_owned(),
+    }
+}

@@ -1,0 +1,218 @@
+//! The generator: schema → generated crates, in passes that each have a module:
+//! [`load`] → [`lower`] (into [`ir`]) → [`emit`] → [`format`] → [`write`].
+
+pub mod diag;
+pub mod emit;
+pub mod format;
+pub mod ir;
+pub mod load;
+pub mod lower;
+pub mod naming;
+pub mod write;
+
+use diag::Error;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+pub use write::Mode;
+
+/// The schema `cargo xtask codegen` reads by default, relative to the repository root.
+pub const DEFAULT_SCHEMA: &str = "schema/stages.yaml";
+/// Where the generated crates go by default, relative to the repository root.
+pub const DEFAULT_OUT: &str = "generated";
+/// The paths selected by default.
+pub const DEFAULT_PATHS: &str = "/stages/";
+/// The generated crates, as directories under the output directory.
+pub const CRATES: &[&str] = &["models"];
+/// The package name of the generated models crate.
+pub const MODELS_PACKAGE: &str = "authentik-models";
+
+/// The repository root (the parent of `xtask/`).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// What one run does.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub schema: PathBuf,
+    /// How generated files name the schema in their header (`schema/stages.yaml`).
+    pub schema_label: String,
+    pub paths: String,
+    pub out: PathBuf,
+    pub mode: Mode,
+}
+
+impl Options {
+    /// The defaults: our schema, `/stages/`, `generated/`, writing.
+    pub fn defaults() -> Self {
+        let root = repo_root();
+        Options {
+            schema: root.join(DEFAULT_SCHEMA),
+            schema_label: DEFAULT_SCHEMA.to_owned(),
+            paths: DEFAULT_PATHS.to_owned(),
+            out: root.join(DEFAULT_OUT),
+            mode: Mode::Write,
+        }
+    }
+}
+
+/// The generated files, in memory, by path relative to the output directory.
+#[derive(Debug)]
+pub struct Generated {
+    pub api: ir::Api,
+    pub files: BTreeMap<PathBuf, String>,
+}
+
+/// Loads, lowers, emits and formats: everything but touching the output directory.
+pub fn generate(schema: &Path, schema_label: &str, paths: &str) -> Result<Generated, Error> {
+    let doc = load::load(schema)?;
+    generate_from(&doc, schema_label, paths)
+}
+
+/// [`generate`] for a document already loaded.
+pub fn generate_from(
+    doc: &openapiv3::OpenAPI,
+    schema_label: &str,
+    paths: &str,
+) -> Result<Generated, Error> {
+    let selection = lower::Selection {
+        path_prefix: paths.to_owned(),
+    };
+    let api = lower::lower(doc, &selection).map_err(|diagnostics| Error::Schema {
+        path: schema_label.to_owned(),
+        diagnostics,
+    })?;
+    let rust_header = format::header("//", schema_label);
+    let mut files = BTreeMap::new();
+    files.insert(
+        PathBuf::from("models/Cargo.toml"),
+        models_manifest(&api, schema_label),
+    );
+    files.insert(
+        PathBuf::from("models/src/lib.rs"),
+        format::format_rust(
+            "models/src/lib.rs",
+            emit::models::emit_lib(&api),
+            &rust_header,
+        )?,
+    );
+    files.insert(
+        PathBuf::from("models/src/types.rs"),
+        format::format_rust(
+            "models/src/types.rs",
+            emit::models::emit_types(&api),
+            &rust_header,
+        )?,
+    );
+    let support: proc_macro2::TokenStream =
+        emit::models::SUPPORT
+            .parse()
+            .map_err(|e: proc_macro2::LexError| Error::Format {
+                file: "models/src/support.rs".to_owned(),
+                message: e.to_string(),
+            })?;
+    files.insert(
+        PathBuf::from("models/src/support.rs"),
+        format::format_rust("models/src/support.rs", support, &rust_header)?,
+    );
+    Ok(Generated { api, files })
+}
+
+fn models_manifest(api: &ir::Api, schema_label: &str) -> String {
+    let header = format::header("#", schema_label);
+    let description = format!(
+        "Models (serde types) for the {} API {}, generated from its OpenAPI schema.",
+        api.title, api.version
+    )
+    .replace('\\', "\\\\")
+    .replace('"', "\\\"");
+    format!(
+        r#"{header}
+[package]
+name = "{MODELS_PACKAGE}"
+version = "0.1.0"
+edition = "2021"
+description = "{description}"
+license = "MIT"
+publish = false
+
+[lib]
+doctest = false
+
+[dependencies]
+chrono = {{ version = "0.4", default-features = false, features = ["std", "serde"] }}
+regex = {{ version = "1", default-features = false, features = ["std", "unicode"] }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+uuid = {{ version = "1", features = ["serde"] }}
+
+# Generated code follows the schema's names and texts; these lints would fight the schema.
+[lints.rust]
+non_camel_case_types = "allow"
+[lints.clippy]
+large_enum_variant = "allow"
+enum_variant_names = "allow"
+doc_lazy_continuation = "allow"
+doc_overindented_list_items = "allow"
+tabs_in_doc_comments = "allow"
+too_many_lines = "allow"
+struct_excessive_bools = "allow"
+[lints.rustdoc]
+bare_urls = "allow"
+broken_intra_doc_links = "allow"
+invalid_html_tags = "allow"
+invalid_rust_codeblocks = "allow"
+"#
+    )
+}
+
+/// What a run did.
+#[derive(Debug)]
+pub struct Summary {
+    pub types: usize,
+    pub component_types: usize,
+    pub operations: usize,
+    pub files: usize,
+    pub drift: write::Drift,
+    pub elapsed: Duration,
+    pub mode: Mode,
+}
+
+impl Summary {
+    /// The one line a run prints.
+    pub fn line(&self) -> String {
+        let verb = match self.mode {
+            Mode::Write => "changed",
+            Mode::Check => "stale",
+        };
+        format!(
+            "codegen: {} types ({} schemas), {} operations, {} of {} files {verb}, {} ms",
+            self.types,
+            self.component_types,
+            self.operations,
+            self.drift.len(),
+            self.files,
+            self.elapsed.as_millis()
+        )
+    }
+}
+
+/// One whole run: generate, then write or check.
+pub fn run(options: &Options) -> Result<Summary, Error> {
+    let start = Instant::now();
+    let generated = generate(&options.schema, &options.schema_label, &options.paths)?;
+    let drift = write::sync(&options.out, CRATES, &generated.files, options.mode)?;
+    Ok(Summary {
+        types: generated.api.models.len(),
+        component_types: generated.api.component_models,
+        operations: generated.api.operations.len(),
+        files: generated.files.len(),
+        drift,
+        elapsed: start.elapsed(),
+        mode: options.mode,
+    })
+}

@@ -1,0 +1,105 @@
+//! `cargo xtask <task>`: the project's build tasks. See `cargo xtask help`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use xtask::codegen::{self, Mode, Options};
+
+const HELP: &str = "\
+cargo xtask <task> [options]
+
+Tasks:
+  codegen   Generate the crates in generated/ from the OpenAPI schema.
+      --schema PATH   the schema, YAML or JSON (default: schema/stages.yaml)
+      --paths PREFIX  which paths to generate (default: /stages/; / for every path)
+      --out DIR       where the generated crates go (default: generated/)
+      --check         write nothing; name every stale, missing or extra file with a diff,
+                      and exit 1 when any is found
+      --quiet         print nothing on success
+  bench     Time load + generate + format, and measure peak memory, for our schema and each
+            real authentik schema in $AUTHENTIK_SCHEMA_DIR (default ../shared/authentik).
+      --runs N        runs per case (default 5); the median is reported
+  help      Print this text.
+";
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let task = args.next();
+    let rest: Vec<String> = args.collect();
+    let result = match task.as_deref() {
+        Some("codegen") => codegen_task(&rest),
+        Some("bench") => xtask::bench::run(&rest),
+        Some("help" | "--help" | "-h") | None => {
+            print!("{HELP}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(other) => Err(format!("unknown task `{other}`\n\n{HELP}")),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn codegen_task(args: &[String]) -> Result<ExitCode, String> {
+    let mut options = Options::defaults();
+    let mut quiet = false;
+    let mut measure = false;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        match arg.as_str() {
+            "--schema" => {
+                let v = value("--schema")?;
+                options.schema_label = v.replace('\\', "/");
+                options.schema = PathBuf::from(v);
+            }
+            "--paths" => options.paths = value("--paths")?,
+            "--out" => options.out = PathBuf::from(value("--out")?),
+            "--check" => options.mode = Mode::Check,
+            "--quiet" => quiet = true,
+            // Used by `bench`: generate in memory only and print time and peak memory.
+            "--measure" => measure = true,
+            "--help" | "-h" => {
+                print!("{HELP}");
+                return Ok(ExitCode::SUCCESS);
+            }
+            other => return Err(format!("unknown option `{other}` for codegen\n\n{HELP}")),
+        }
+    }
+    if !options.paths.starts_with('/') {
+        return Err(format!(
+            "--paths must start with `/` (got `{}`)",
+            options.paths
+        ));
+    }
+    if measure {
+        return xtask::bench::measure_child(&options);
+    }
+    match codegen::run(&options) {
+        Ok(summary) => {
+            if options.mode == Mode::Check && !summary.drift.is_empty() {
+                eprint!("{}", summary.drift.report());
+                eprintln!("{}", summary.line());
+                eprintln!(
+                    "generated code is stale: run `cargo xtask codegen` and commit the result"
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            if !quiet {
+                println!("{}", summary.line());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
