@@ -1005,7 +1005,13 @@ impl Pagination {
     }
 }
 /// CaptchaStage Serializer
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Clone,
+    PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct PatchedCaptchaStageRequest {
     /// `name`
     ///
@@ -1143,7 +1149,14 @@ impl ::std::fmt::Debug for PatchedCaptchaStageRequest {
     }
 }
 /// IdentificationStage Serializer
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Clone,
+    PartialEq,
+    ::std::fmt::Debug,
+    ::std::default::Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct PatchedIdentificationStageRequest {
     /// `name`
     ///
@@ -1513,7 +1526,14 @@ impl<'de> ::serde::Deserialize<'de> for UserFieldsEnum {
     }
 }
 /// Validation Error
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Clone,
+    PartialEq,
+    ::std::fmt::Debug,
+    ::std::default::Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct ValidationError {
     /// `non_field_errors`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

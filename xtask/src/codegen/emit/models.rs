@@ -126,6 +126,15 @@ impl<'a> Cx<'a> {
         } else {
             quote!(::std::fmt::Debug,)
         };
+        // With nothing required (PATCH bodies), `..Default::default()` names only what changes.
+        let all_optional = s.fields.iter().all(|f| {
+            matches!(f.presence, Presence::Optional | Presence::OptionalNullable)
+        });
+        let default = if all_optional {
+            quote!(::std::default::Default,)
+        } else {
+            quote!()
+        };
         let fields = s.fields.iter().map(|f| {
             let fname = ident(&f.rust_name);
             let ty = self.field_type(m, f);
@@ -185,7 +194,7 @@ impl<'a> Cx<'a> {
         };
         quote! {
             #docs
-            #[derive(Clone, PartialEq, #debug ::serde::Serialize, ::serde::Deserialize)]
+            #[derive(Clone, PartialEq, #debug #default ::serde::Serialize, ::serde::Deserialize)]
             #allow_deprecated
             pub struct #name {
                 #(#fields)*
@@ -317,10 +326,11 @@ impl<'a> Cx<'a> {
                     own.push(quote!(crate::support::check::email(&mut messages, #value);));
                 }
             }
-            Type::Integer { .. } if c.minimum.is_some() || c.maximum.is_some() => {
+            Type::Integer { bits } if c.minimum.is_some() || c.maximum.is_some() => {
                 let min = opt_int_bound(c.minimum);
                 let max = opt_int_bound(c.maximum);
-                own.push(quote!(crate::support::check::int_range(&mut messages, i64::from(*#value), #min, #max);));
+                let widened = if *bits == 64 { quote!(*#value) } else { quote!(i64::from(*#value)) };
+                own.push(quote!(crate::support::check::int_range(&mut messages, #widened, #min, #max);));
             }
             Type::Number if c.minimum.is_some() || c.maximum.is_some() => {
                 let min = opt_float_bound(c.minimum);
