@@ -13,7 +13,11 @@ pub fn authentik_schema_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("AUTHENTIK_SCHEMA_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| repo_root().join("../shared/authentik"));
-    let dir = if dir.is_relative() { repo_root().join(dir) } else { dir };
+    let dir = if dir.is_relative() {
+        repo_root().join(dir)
+    } else {
+        dir
+    };
     if dir.is_dir() {
         Some(dir)
     } else {

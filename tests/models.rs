@@ -56,7 +56,8 @@ fn seed_captcha_stage_201_body_round_trips() {
     assert_eq!(flow.designation, FlowDesignationEnum::Authentication);
     assert_eq!(flow.layout, Some(FlowLayoutEnum::Stacked));
     assert_eq!(flow.denied_action, Some(DeniedActionEnum::MessageContinue));
-    let again: CaptchaStage = serde_json::from_value(serde_json::to_value(&stage).unwrap()).unwrap();
+    let again: CaptchaStage =
+        serde_json::from_value(serde_json::to_value(&stage).unwrap()).unwrap();
     assert_eq!(again, stage);
     let mut encoded = serde_json::to_value(&stage).unwrap();
     encoded["score_min_threshold"] = json!(0);
@@ -139,12 +140,14 @@ fn seed_request_bodies_round_trip() {
 
 #[test]
 fn seed_error_bodies_round_trip() {
-    let validation: ValidationError = round_trip(&json!({"non_field_errors": ["string"], "code": "string"}));
+    let validation: ValidationError =
+        round_trip(&json!({"non_field_errors": ["string"], "code": "string"}));
     assert_eq!(validation.non_field_errors, Some(vec!["string".to_owned()]));
     assert_eq!(validation.code.as_deref(), Some("string"));
     let generic: GenericError = round_trip(&json!({"detail": "string", "code": "string"}));
     assert_eq!(generic.detail, "string");
-    let generic: GenericError = round_trip(&json!({"detail": "Authentication credentials were not provided."}));
+    let generic: GenericError =
+        round_trip(&json!({"detail": "Authentication credentials were not provided."}));
     assert_eq!(generic.code, None);
 }
 
@@ -156,9 +159,18 @@ fn validation_error_keeps_per_field_messages() {
         "non_field_errors": ["Invalid data."]
     });
     let error: ValidationError = round_trip(&body);
-    assert_eq!(error.additional_properties["name"], json!(["This field may not be blank."]));
-    assert_eq!(error.additional_properties["flow_set"][1]["slug"][0], json!("Ensure this field has no more than 50 characters."));
-    assert_eq!(error.non_field_errors, Some(vec!["Invalid data.".to_owned()]));
+    assert_eq!(
+        error.additional_properties["name"],
+        json!(["This field may not be blank."])
+    );
+    assert_eq!(
+        error.additional_properties["flow_set"][1]["slug"][0],
+        json!("Ensure this field has no more than 50 characters.")
+    );
+    assert_eq!(
+        error.non_field_errors,
+        Some(vec!["Invalid data.".to_owned()])
+    );
     // The same body is what `validate()` errors serialize to, so client and server agree.
     let errors: ValidationErrors = serde_json::from_value(body.clone()).unwrap();
     assert_eq!(errors.to_json(), body);
@@ -166,11 +178,16 @@ fn validation_error_keeps_per_field_messages() {
 
 #[test]
 fn patch_keeps_three_states_for_nullable_fields() {
-    let stage = "3fa85f64-5717-4562-b3fc-2c963f66afa6".parse::<uuid::Uuid>().unwrap();
+    let stage = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+        .parse::<uuid::Uuid>()
+        .unwrap();
     let cases = [
         (Maybe::Absent, json!({})),
         (Maybe::Null, json!({"password_stage": null})),
-        (Maybe::Value(stage), json!({"password_stage": "3fa85f64-5717-4562-b3fc-2c963f66afa6"})),
+        (
+            Maybe::Value(stage),
+            json!({"password_stage": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}),
+        ),
     ];
     for (state, body) in cases {
         let patch = PatchedIdentificationStageRequest {
@@ -192,8 +209,12 @@ fn patch_sends_an_empty_list_only_when_set() {
         user_fields: Some(vec![]),
         ..Default::default()
     };
-    assert_eq!(serde_json::to_value(&cleared).unwrap(), json!({"sources": [], "user_fields": []}));
-    let decoded: PatchedIdentificationStageRequest = serde_json::from_value(json!({"sources": []})).unwrap();
+    assert_eq!(
+        serde_json::to_value(&cleared).unwrap(),
+        json!({"sources": [], "user_fields": []})
+    );
+    let decoded: PatchedIdentificationStageRequest =
+        serde_json::from_value(json!({"sources": []})).unwrap();
     assert_eq!(decoded.sources, Some(vec![]));
 }
 
@@ -203,10 +224,19 @@ fn unknown_enum_values_decode_and_keep_their_text() {
     item["designation"] = json!("time_travel");
     item["layout"] = json!("upside_down");
     let flow: FlowSet = round_trip(&item);
-    assert_eq!(flow.designation, FlowDesignationEnum::Unknown("time_travel".to_owned()));
+    assert_eq!(
+        flow.designation,
+        FlowDesignationEnum::Unknown("time_travel".to_owned())
+    );
     assert_eq!(flow.designation.as_str(), "time_travel");
-    assert_eq!(flow.layout.as_ref().and_then(|l| l.unknown()), Some("upside_down"));
-    assert_eq!("stacked".parse::<FlowLayoutEnum>().unwrap(), FlowLayoutEnum::Stacked);
+    assert_eq!(
+        flow.layout.as_ref().and_then(|l| l.unknown()),
+        Some("upside_down")
+    );
+    assert_eq!(
+        "stacked".parse::<FlowLayoutEnum>().unwrap(),
+        FlowLayoutEnum::Stacked
+    );
     assert_eq!(FlowLayoutEnum::SidebarRight.to_string(), "sidebar_right");
     assert!(FlowDesignationEnum::VALUES.contains(&"stage_configuration"));
 }
@@ -291,7 +321,9 @@ fn validate_nests_errors_of_list_items_one_entry_per_item() {
         Some(FieldError::Items(items)) => assert_eq!(items.len(), 4),
         other => panic!("expected per-item errors, got {other:?}"),
     }
-    assert!(errors.to_string().contains("flow_set[1].slug: Ensure this field has no more than 50 characters."));
+    assert!(errors
+        .to_string()
+        .contains("flow_set[1].slug: Ensure this field has no more than 50 characters."));
 }
 
 #[test]
@@ -304,7 +336,10 @@ fn validate_accepts_valid_bodies_and_checks_patches_only_where_set() {
         name: Some(String::new()),
         ..Default::default()
     };
-    assert_eq!(patch.validate().unwrap_err().to_json(), json!({"name": ["This field may not be blank."]}));
+    assert_eq!(
+        patch.validate().unwrap_err().to_json(),
+        json!({"name": ["This field may not be blank."]})
+    );
 }
 
 #[test]

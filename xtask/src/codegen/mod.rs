@@ -69,7 +69,7 @@ pub struct Generated {
 
 /// Loads, lowers, emits and formats: everything but touching the output directory.
 pub fn generate(schema: &Path, schema_label: &str, paths: &str) -> Result<Generated, Error> {
-    let doc = load::load(schema)?;
+    let doc = load::load(schema, schema_label)?;
     generate_from(&doc, schema_label, paths)
 }
 

@@ -127,9 +127,10 @@ impl<'a> Cx<'a> {
             quote!(::std::fmt::Debug,)
         };
         // With nothing required (PATCH bodies), `..Default::default()` names only what changes.
-        let all_optional = s.fields.iter().all(|f| {
-            matches!(f.presence, Presence::Optional | Presence::OptionalNullable)
-        });
+        let all_optional = s
+            .fields
+            .iter()
+            .all(|f| matches!(f.presence, Presence::Optional | Presence::OptionalNullable));
         let default = if all_optional {
             quote!(::std::default::Default,)
         } else {
@@ -329,8 +330,14 @@ impl<'a> Cx<'a> {
             Type::Integer { bits } if c.minimum.is_some() || c.maximum.is_some() => {
                 let min = opt_int_bound(c.minimum);
                 let max = opt_int_bound(c.maximum);
-                let widened = if *bits == 64 { quote!(*#value) } else { quote!(i64::from(*#value)) };
-                own.push(quote!(crate::support::check::int_range(&mut messages, #widened, #min, #max);));
+                let widened = if *bits == 64 {
+                    quote!(*#value)
+                } else {
+                    quote!(i64::from(*#value))
+                };
+                own.push(
+                    quote!(crate::support::check::int_range(&mut messages, #widened, #min, #max);),
+                );
             }
             Type::Number if c.minimum.is_some() || c.maximum.is_some() => {
                 let min = opt_float_bound(c.minimum);

@@ -1,0 +1,143 @@
+//! `cargo xtask codegen` as a command: exit codes, the drift report, and that a failed run
+//! leaves the old files alone.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn xtask(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .output()
+        .expect("run xtask")
+}
+
+fn root() -> PathBuf {
+    xtask::codegen::repo_root()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = root()
+        .join("target/test-scratch")
+        .join(format!("cli-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn generate_into(dir: &Path) {
+    let out = xtask(&["codegen", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let line = text(&out.stdout);
+    assert!(
+        line.starts_with("codegen: 20 types (20 schemas), 14 operations, 4 of 4 files changed, "),
+        "{line}"
+    );
+}
+
+#[test]
+fn check_fails_naming_a_hand_edited_file_with_a_diff() {
+    let dir = scratch("check");
+    generate_into(&dir);
+    let out = xtask(&["codegen", "--check", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("0 of 4 files stale"));
+
+    let types = dir.join("models/src/types.rs");
+    let edited = std::fs::read_to_string(&types).unwrap().replace(
+        "pub struct CaptchaStage {",
+        "pub struct CaptchaStage {\n    pub hand_edit: bool,",
+    );
+    std::fs::write(&types, edited).unwrap();
+    std::fs::write(dir.join("models/src/extra.rs"), "// not generated\n").unwrap();
+    std::fs::remove_file(dir.join("models/Cargo.toml")).unwrap();
+
+    let out = xtask(&["codegen", "--check", "--out", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("stale: {}", types.display())),
+        "{err}"
+    );
+    assert!(err.contains("-    pub hand_edit: bool,"), "{err}");
+    assert!(err.contains("@@ "), "{err}");
+    assert!(
+        err.contains("missing: ") && err.contains("models/Cargo.toml"),
+        "{err}"
+    );
+    assert!(
+        err.contains("extra (not generated): ") && err.contains("models/src/extra.rs"),
+        "{err}"
+    );
+    assert!(err.contains("run `cargo xtask codegen`"), "{err}");
+    // --check wrote nothing.
+    assert!(!dir.join("models/Cargo.toml").exists());
+
+    // Writing repairs all three.
+    let out = xtask(&["codegen", "--out", dir.to_str().unwrap()]);
+    assert!(
+        text(&out.stdout).contains("3 of 4 files changed"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = xtask(&["codegen", "--check", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success());
+}
+
+#[test]
+fn a_bad_schema_exits_non_zero_and_leaves_old_files_alone() {
+    let dir = scratch("bad");
+    generate_into(&dir);
+    let before = std::fs::read_to_string(dir.join("models/src/types.rs")).unwrap();
+    let bad = root().join("tests/fixtures/bad/oneof_without_discriminator.yaml");
+    let out = xtask(&[
+        "codegen",
+        "--schema",
+        bad.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("oneof_without_discriminator.yaml#/components/schemas/X/properties/y: oneOf without discriminator is not supported"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("models/src/types.rs")).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn json_schemas_are_read_too() {
+    let dir = scratch("json");
+    let yaml = std::fs::read_to_string(root().join("schema/stages.yaml")).unwrap();
+    let value: serde_json::Value = serde_yaml::from_str(&yaml).unwrap();
+    let json_path = dir.join("stages.json");
+    std::fs::write(&json_path, serde_json::to_string(&value).unwrap()).unwrap();
+    let out = xtask(&[
+        "codegen",
+        "--schema",
+        json_path.to_str().unwrap(),
+        "--out",
+        dir.join("out").to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("20 types"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(xtask(&["codegen", "--frobnicate"]).status.code(), Some(2));
+    assert_eq!(
+        xtask(&["codegen", "--paths", "stages"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(xtask(&["nope"]).status.code(), Some(2));
+    assert!(xtask(&["help"]).status.success());
+}
