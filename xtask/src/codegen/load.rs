@@ -24,7 +24,16 @@ pub fn parse(text: &str, name: &str) -> Result<OpenAPI, Error> {
         message,
     };
     let json = text.trim_start().starts_with('{');
-    let parsed: Result<OpenAPI, _> = if json {
+    // The plain parse is the fast path; only a document that fails is parsed again with path
+    // tracking, to say where.
+    let fast: Option<OpenAPI> = if json {
+        serde_json::from_str(text).ok()
+    } else {
+        serde_yaml::from_str(text).ok()
+    };
+    let parsed: Result<OpenAPI, _> = if let Some(api) = fast {
+        Ok(api)
+    } else if json {
         let mut de = serde_json::Deserializer::from_str(text);
         serde_path_to_error::deserialize(&mut de)
             .map_err(|e| (to_pointer(e.path()), e.into_inner().to_string()))

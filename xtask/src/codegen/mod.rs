@@ -1,5 +1,5 @@
 //! The generator: schema → generated crates, in passes that each have a module:
-//! [`load`] → [`lower`] (into [`ir`]) → [`emit`] → [`format`] → [`write`].
+//! [`load`] → [`lower`] (into [`ir`]) → [`emit`] → [`mod@format`] → [`mod@write`].
 
 pub mod diag;
 pub mod emit;
@@ -100,14 +100,17 @@ pub fn generate_from(
             &rust_header,
         )?,
     );
-    files.insert(
-        PathBuf::from("models/src/types.rs"),
-        format::format_rust(
+    files.insert(PathBuf::from("models/src/types.rs"), {
+        let emitter = emit::models::TypesEmitter::new(&api);
+        let models: Vec<&ir::Model> = api.models.values().collect();
+        format::format_items(
             "models/src/types.rs",
-            emit::models::emit_types(&api),
+            &models,
+            |m| emitter.emit_model(m),
+            emitter.emit_patterns(),
             &rust_header,
-        )?,
-    );
+        )?
+    });
     let support: proc_macro2::TokenStream =
         emit::models::SUPPORT
             .parse()

@@ -36,20 +36,9 @@ pub fn emit_lib(api: &Api) -> TokenStream {
     }
 }
 
-/// Every model, in name order.
-pub fn emit_types(api: &Api) -> TokenStream {
-    let cx = Cx::new(api);
-    let models = api.models.values().map(|m| cx.emit_model(m));
-    let patterns = cx.emit_patterns();
-    quote! {
-        #(#models)*
-        #patterns
-    }
-}
-
-struct Cx<'a> {
+/// Emits `types.rs` a model at a time, so the formatter can work on parts of it in parallel.
+pub struct TypesEmitter<'a> {
     api: &'a Api,
-    models_path: TokenStream,
     /// Models whose `validate()` can find something: checked for nested values.
     validating: BTreeSet<String>,
     /// Fields (model, field) that must be boxed to break a cycle of direct containment.
@@ -58,8 +47,8 @@ struct Cx<'a> {
     patterns: BTreeMap<String, usize>,
 }
 
-impl<'a> Cx<'a> {
-    fn new(api: &'a Api) -> Self {
+impl<'a> TypesEmitter<'a> {
+    pub fn new(api: &'a Api) -> Self {
         let mut patterns = BTreeSet::new();
         for m in api.models.values() {
             match &m.kind {
@@ -72,9 +61,8 @@ impl<'a> Cx<'a> {
                 _ => {}
             }
         }
-        Cx {
+        TypesEmitter {
             api,
-            models_path: quote!(crate),
             validating: validating_models(api),
             boxed: boxed_fields(api),
             patterns: patterns
@@ -85,7 +73,13 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn emit_model(&self, m: &Model) -> TokenStream {
+    /// Models are named by path from the crate root.
+    fn models_path(&self) -> TokenStream {
+        quote!(crate)
+    }
+
+    /// One model and its impls.
+    pub fn emit_model(&self, m: &Model) -> TokenStream {
         match &m.kind {
             ModelKind::Struct(s) => self.emit_struct(m, s),
             ModelKind::Enum(e) => emit_enum(m, e),
@@ -93,7 +87,7 @@ impl<'a> Cx<'a> {
             ModelKind::Alias(ty, _) => {
                 let docs = doc_attrs(m.doc.as_deref(), &format!("`{}`", m.name));
                 let name = ident(&m.rust_name);
-                let ty = type_tokens(ty, &self.models_path);
+                let ty = type_tokens(ty, &self.models_path());
                 quote! {
                     #docs
                     pub type #name = #ty;
@@ -103,7 +97,7 @@ impl<'a> Cx<'a> {
     }
 
     fn field_type(&self, m: &Model, f: &Field) -> TokenStream {
-        let mut ty = type_tokens(&f.ty, &self.models_path);
+        let mut ty = type_tokens(&f.ty, &self.models_path());
         if self
             .boxed
             .contains(&(m.rust_name.clone(), f.rust_name.clone()))
@@ -175,7 +169,7 @@ impl<'a> Cx<'a> {
         });
         let additional = s.additional.as_ref().map(|a| {
             let fname = ident(&a.rust_name);
-            let ty = type_tokens(&a.ty, &self.models_path);
+            let ty = type_tokens(&a.ty, &self.models_path());
             quote! {
                 #[doc = " The object's other keys (`additionalProperties`)."]
                 #[serde(flatten)]
@@ -450,7 +444,7 @@ impl<'a> Cx<'a> {
         let property = &u.property;
         let variants = u.variants.iter().map(|v| {
             let vname = ident(&v.rust_name);
-            let ty = type_tokens(&Type::Named(v.model.clone()), &self.models_path);
+            let ty = type_tokens(&Type::Named(v.model.clone()), &self.models_path());
             let doc = format!(" `{}: {}`", u.property, v.tag);
             quote!(#[doc = #doc] #vname(#ty),)
         });
@@ -528,7 +522,8 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn emit_patterns(&self) -> TokenStream {
+    /// The `patterns` module: every `pattern`, compiled once.
+    pub fn emit_patterns(&self) -> TokenStream {
         if self.patterns.is_empty() {
             return quote!();
         }
