@@ -4,7 +4,9 @@
 //! names the place that failed as a JSON pointer.
 
 use super::diag::{Error, Pointer};
+use openapiv3 as oa;
 use openapiv3::OpenAPI;
+use serde_json::Value;
 use std::path::Path;
 
 /// Reads and parses the document at `path`; errors name it `label`.
@@ -61,67 +63,140 @@ pub fn parse(text: &str, name: &str) -> Result<OpenAPI, Error> {
     Ok(api)
 }
 
-/// openapiv3 flattens path items, operations and responses, which hides the path below them from
-/// `serde_path_to_error`. This parses the document as plain JSON and deserializes each such
-/// part on its own, so the error names the deepest part that fails.
+/// openapiv3 flattens most of its types (path items, operations, responses, schemas), which
+/// hides the path below them from `serde_path_to_error`. This parses the document as plain
+/// JSON and checks each part on its own, innermost first, so the error names the deepest part
+/// that fails.
 fn refine(text: &str, json: bool) -> Option<(Pointer, String)> {
-    use openapiv3 as oa;
-    use serde_json::Value;
-    fn check<T: serde::de::DeserializeOwned>(
-        value: &Value,
-        at: &Pointer,
-    ) -> Option<(Pointer, String)> {
-        serde_path_to_error::deserialize::<_, T>(value)
-            .err()
-            .map(|e| (to_pointer_from(at, e.path()), e.into_inner().to_string()))
-    }
     let doc: Value = if json {
         serde_json::from_str(text).ok()?
     } else {
         serde_yaml::from_str(text).ok()?
     };
     let root = Pointer::root();
-    for (path, item) in doc.get("paths")?.as_object()? {
+    let paths = entries(doc.get("paths")).find_map(|(path, item)| {
         let at = root.push("paths").push(path);
-        let Some(item) = item.as_object() else {
-            return check::<oa::ReferenceOr<oa::PathItem>>(&Value::Null, &at);
-        };
-        for (key, value) in item {
+        entries(Some(item))
+            .find_map(|(key, value)| {
+                let at = at.push(key);
+                match key.as_str() {
+                    "parameters" => items(value).find_map(|(i, p)| parameter(p, &at.push(i))),
+                    "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace" => {
+                        operation(value, &at)
+                    }
+                    _ => None,
+                }
+            })
+            .or_else(|| check::<oa::ReferenceOr<oa::PathItem>>(item, &at))
+    });
+    let components = doc.get("components");
+    let part = |name: &str| components.and_then(|c| c.get(name));
+    let at = root.push("components");
+    paths
+        .or_else(|| {
+            entries(part("schemas")).find_map(|(n, v)| schema(v, &at.push("schemas").push(n)))
+        })
+        .or_else(|| {
+            entries(part("parameters"))
+                .find_map(|(n, v)| parameter(v, &at.push("parameters").push(n)))
+        })
+        .or_else(|| {
+            entries(part("responses")).find_map(|(n, v)| response(v, &at.push("responses").push(n)))
+        })
+        .or_else(|| {
+            entries(part("requestBodies"))
+                .find_map(|(n, v)| request_body(v, &at.push("requestBodies").push(n)))
+        })
+}
+
+type Found = Option<(Pointer, String)>;
+
+fn check<T: serde::de::DeserializeOwned>(value: &Value, at: &Pointer) -> Found {
+    serde_path_to_error::deserialize::<_, T>(value)
+        .err()
+        .map(|e| (to_pointer_from(at, e.path()), e.into_inner().to_string()))
+}
+
+fn entries(value: Option<&Value>) -> impl Iterator<Item = (&String, &Value)> {
+    value.and_then(Value::as_object).into_iter().flatten()
+}
+
+fn items(value: &Value) -> impl Iterator<Item = (String, &Value)> {
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, v)| (i.to_string(), v))
+}
+
+fn operation(op: &Value, at: &Pointer) -> Found {
+    entries(Some(op))
+        .find_map(|(key, value)| {
             let at = at.push(key);
-            let found = match key.as_str() {
-                "parameters" => check::<Vec<oa::ReferenceOr<oa::Parameter>>>(value, &at),
-                "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace" => value
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .find_map(|(k, v)| {
-                        let at = at.push(k);
-                        match k.as_str() {
-                            "responses" => {
-                                v.as_object().into_iter().flatten().find_map(|(code, r)| {
-                                    check::<oa::ReferenceOr<oa::Response>>(r, &at.push(code))
-                                })
-                            }
-                            "parameters" => check::<Vec<oa::ReferenceOr<oa::Parameter>>>(v, &at),
-                            "requestBody" => check::<oa::ReferenceOr<oa::RequestBody>>(v, &at),
-                            _ => None,
-                        }
-                    })
-                    .or_else(|| check::<oa::Operation>(value, &at)),
+            match key.as_str() {
+                "parameters" => items(value).find_map(|(i, p)| parameter(p, &at.push(i))),
+                "requestBody" => request_body(value, &at),
+                "responses" => {
+                    entries(Some(value)).find_map(|(code, r)| response(r, &at.push(code)))
+                }
                 _ => None,
-            };
-            if found.is_some() {
-                return found;
             }
-        }
+        })
+        .or_else(|| check::<oa::Operation>(op, at))
+}
+
+fn parameter(p: &Value, at: &Pointer) -> Found {
+    p.get("schema")
+        .and_then(|s| schema(s, &at.push("schema")))
+        .or_else(|| {
+            p.get("content")
+                .and_then(|c| content(c, &at.push("content")))
+        })
+        .or_else(|| check::<oa::ReferenceOr<oa::Parameter>>(p, at))
+}
+
+fn request_body(b: &Value, at: &Pointer) -> Found {
+    b.get("content")
+        .and_then(|c| content(c, &at.push("content")))
+        .or_else(|| check::<oa::ReferenceOr<oa::RequestBody>>(b, at))
+}
+
+fn response(r: &Value, at: &Pointer) -> Found {
+    r.get("content")
+        .and_then(|c| content(c, &at.push("content")))
+        .or_else(|| check::<oa::ReferenceOr<oa::Response>>(r, at))
+}
+
+fn content(c: &Value, at: &Pointer) -> Found {
+    if !c.is_object() {
+        return check::<indexmap::IndexMap<String, oa::MediaType>>(c, at);
     }
-    let schemas = doc.get("components")?.get("schemas")?.as_object()?;
-    schemas.iter().find_map(|(name, schema)| {
-        check::<oa::ReferenceOr<oa::Schema>>(
-            schema,
-            &root.push("components").push("schemas").push(name),
-        )
+    entries(Some(c)).find_map(|(media, m)| {
+        let at = at.push(media);
+        m.get("schema")
+            .and_then(|s| schema(s, &at.push("schema")))
+            .or_else(|| check::<oa::MediaType>(m, &at))
     })
+}
+
+fn schema(s: &Value, at: &Pointer) -> Found {
+    let nested = entries(s.get("properties"))
+        .find_map(|(name, p)| schema(p, &at.push("properties").push(name)))
+        .or_else(|| s.get("items").and_then(|i| schema(i, &at.push("items"))))
+        .or_else(|| {
+            s.get("additionalProperties")
+                .filter(|a| a.is_object())
+                .and_then(|a| schema(a, &at.push("additionalProperties")))
+        })
+        .or_else(|| {
+            ["allOf", "oneOf", "anyOf"].iter().find_map(|key| {
+                s.get(*key).and_then(|list| {
+                    items(list).find_map(|(i, v)| schema(v, &at.push(*key).push(i)))
+                })
+            })
+        });
+    nested.or_else(|| check::<oa::ReferenceOr<oa::Schema>>(s, at))
 }
 
 fn to_pointer_from(base: &Pointer, path: &serde_path_to_error::Path) -> Pointer {
