@@ -37,18 +37,42 @@ fn stages_subsets_generate_every_schema_and_compile_warning_free() {
         // Same dependency versions as the repository, so nothing new is fetched.
         std::fs::copy(repo_root().join("Cargo.lock"), ws.join("Cargo.lock")).unwrap();
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let out = Command::new(cargo)
-            .args(["check", "--offline", "--quiet", "--all-targets"])
-            .current_dir(&ws)
-            .env("CARGO_TARGET_DIR", repo_root().join("target/real-schemas"))
-            .env("RUSTFLAGS", "-D warnings")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{version}: the generated /stages/ models do not compile warning-free:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        // Warning-free for the compiler, clippy and rustdoc alike.
+        let runs: [(&[&str], &str, &str); 2] = [
+            (
+                &[
+                    "clippy",
+                    "--offline",
+                    "--quiet",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ],
+                "RUSTFLAGS",
+                "-D warnings",
+            ),
+            (
+                &["doc", "--offline", "--quiet", "--no-deps"],
+                "RUSTDOCFLAGS",
+                "-D warnings",
+            ),
+        ];
+        for (args, flag_var, flags) in runs {
+            let out = Command::new(&cargo)
+                .args(args)
+                .current_dir(&ws)
+                .env("CARGO_TARGET_DIR", repo_root().join("target/real-schemas"))
+                .env(flag_var, flags)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{version}: `cargo {}` on the generated /stages/ models is not warning-free:\n{}",
+                args[0],
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
     }
 }
 

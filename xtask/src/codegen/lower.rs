@@ -1218,3 +1218,153 @@ impl<'a> ToRefOr<'a> for &'a oa::ReferenceOr<Box<oa::Schema>> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(components: &str) -> Api {
+        let yaml = format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\nservers: [{{url: /api/v3/}}]\npaths:\n  /stages/a/{{id}}/:\n    patch:\n      operationId: a_patch\n      parameters:\n      - {{in: path, name: id, required: true, schema: {{type: string, format: uuid}}}}\n      - {{in: query, name: tags, schema: {{type: array, items: {{type: string}}}}, explode: false}}\n      requestBody:\n        content:\n          application/json:\n            schema: {{$ref: '#/components/schemas/A'}}\n      responses:\n        '200':\n          description: ''\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/A'}}\n        '204': {{description: No response body}}\ncomponents:\n  schemas:\n{components}"
+        );
+        let doc = crate::codegen::load::parse(&yaml, "t.yaml").unwrap();
+        lower(
+            &doc,
+            &Selection {
+                path_prefix: "/stages/".into(),
+            },
+        )
+        .unwrap()
+    }
+
+    fn fields(api: &Api, model: &str) -> Vec<Field> {
+        match &api.models[model].kind {
+            ModelKind::Struct(s) => s.fields.clone(),
+            other => panic!("{model} is {other:?}"),
+        }
+    }
+
+    #[test]
+    fn formats_presence_and_nullability_map_exactly() {
+        let api = api("    A:\n      type: object\n      required: [id, when, maybe_null]\n      properties:\n        id: {type: string, format: uuid, readOnly: true}\n        when: {type: string, format: date-time}\n        maybe_null: {type: integer, nullable: true}\n        ratio: {type: number, format: double}\n        ref: {type: string, format: uuid, nullable: true}\n        any: {}\n        map: {type: object, additionalProperties: {type: string}}\n        free: {type: object, additionalProperties: {}}\n        mode: {allOf: [{$ref: '#/components/schemas/Mode'}], nullable: true, description: Picked.}\n        secret: {type: string, writeOnly: true, minLength: 1}\n    Mode: {type: string, enum: [a, b, '']}\n");
+        let f = fields(&api, "A");
+        let get = |n: &str| f.iter().find(|x| x.json_name == n).unwrap().clone();
+        assert_eq!(
+            (get("id").ty, get("id").presence, get("id").read_only),
+            (Type::Uuid, Presence::Required, true)
+        );
+        assert_eq!(get("when").ty, Type::DateTime);
+        assert_eq!(get("maybe_null").presence, Presence::RequiredNullable);
+        assert_eq!(
+            (get("ratio").ty, get("ratio").presence),
+            (Type::Number, Presence::Optional)
+        );
+        assert_eq!(get("ref").presence, Presence::OptionalNullable);
+        assert_eq!(get("any").ty, Type::Any);
+        assert_eq!(get("map").ty, Type::Map(Box::new(Type::String)));
+        assert_eq!(get("free").ty, Type::Map(Box::new(Type::Any)));
+        let mode = get("mode");
+        assert_eq!(
+            (mode.ty, mode.presence, mode.doc.as_deref()),
+            (
+                Type::Named("Mode".into()),
+                Presence::OptionalNullable,
+                Some("Picked.")
+            )
+        );
+        let secret = get("secret");
+        assert!(secret.write_only);
+        assert_eq!(secret.constraints.min_length, Some(1));
+        match &api.models["Mode"].kind {
+            ModelKind::Enum(e) => {
+                let names: Vec<&str> = e.values.iter().map(|v| v.rust_name.as_str()).collect();
+                assert_eq!(names, ["A", "B", "Empty"]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn operations_keep_params_bodies_responses_and_pointers() {
+        let api = api("    A:\n      type: object\n      properties:\n        x: {type: string}\n");
+        assert_eq!(api.base_path, "/api/v3");
+        let op = &api.operations[0];
+        assert_eq!(
+            (
+                op.method.as_str(),
+                op.rust_name.as_str(),
+                op.resource.as_str()
+            ),
+            ("PATCH", "a_patch", "a")
+        );
+        assert_eq!(op.params[0].location, ParamLocation::Path);
+        assert_eq!(op.params[0].ty, Type::Uuid);
+        assert_eq!(
+            op.params[1].pointer.as_str(),
+            "#/paths/~1stages~1a~1{id}~1/patch/parameters/1"
+        );
+        assert!(!op.params[1].explode);
+        let body = op.body.as_ref().unwrap();
+        assert_eq!(
+            (body.kind, body.required, &body.ty),
+            (BodyKind::Json, false, &Type::Named("A".into()))
+        );
+        assert_eq!(op.responses[1].body, ResponseBody::None);
+    }
+
+    #[test]
+    fn inline_objects_and_enums_get_names_of_their_own() {
+        let api = api("    A:\n      type: object\n      properties:\n        user_agent:\n          type: object\n          properties:\n            os: {type: string}\n        kinds:\n          type: array\n          items: {type: string, enum: [x, y]}\n");
+        assert!(matches!(
+            api.models["AUserAgent"].kind,
+            ModelKind::Struct(_)
+        ));
+        assert!(matches!(api.models["AKindsItem"].kind, ModelKind::Enum(_)));
+        assert_eq!(
+            api.models["AUserAgent"].pointer.as_str(),
+            "#/components/schemas/A/properties/user_agent"
+        );
+        assert_eq!(api.component_models, 1);
+    }
+
+    #[test]
+    fn discriminated_unions_know_which_variants_lack_the_tag() {
+        let api = api("    A:\n      type: object\n      properties:\n        u: {$ref: '#/components/schemas/U'}\n    U:\n      oneOf: [{$ref: '#/components/schemas/V'}, {$ref: '#/components/schemas/W'}]\n      discriminator:\n        propertyName: kind\n        mapping: {v: '#/components/schemas/V', w: '#/components/schemas/W'}\n    V:\n      type: object\n      properties:\n        kind: {type: string}\n    W:\n      type: object\n      properties:\n        other: {type: string}\n");
+        match &api.models["U"].kind {
+            ModelKind::Union(u) => {
+                assert_eq!(u.property, "kind");
+                let v: Vec<(&str, bool)> = u
+                    .variants
+                    .iter()
+                    .map(|v| (v.tag.as_str(), v.add_tag))
+                    .collect();
+                assert_eq!(v, [("v", false), ("w", true)]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn resources_group_paths_by_their_collection() {
+        let all = [
+            "/stages/all/",
+            "/stages/all/{stage_uuid}/",
+            "/stages/all/types/",
+            "/stages/authenticator/duo/",
+            "/stages/authenticator/duo/{stage_uuid}/enrollment_status/",
+        ];
+        assert_eq!(resource_of("/stages/all/types/", "/stages/", &all), "all");
+        assert_eq!(
+            resource_of("/stages/all/{stage_uuid}/", "/stages/", &all),
+            "all"
+        );
+        assert_eq!(
+            resource_of(
+                "/stages/authenticator/duo/{stage_uuid}/enrollment_status/",
+                "/stages/",
+                &all
+            ),
+            "authenticator_duo"
+        );
+    }
+}

@@ -850,3 +850,79 @@ fn boxed_fields(api: &Api) -> BTreeSet<(String, String)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codegen::{load, lower};
+
+    fn types_text(components: &str) -> String {
+        let yaml = format!("openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n  /stages/a/:\n    get:\n      operationId: a\n      responses:\n        '200':\n          description: ''\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/A'}}\ncomponents:\n  schemas:\n{components}");
+        let doc = load::parse(&yaml, "t.yaml").unwrap();
+        let api = lower::lower(
+            &doc,
+            &lower::Selection {
+                path_prefix: "/".into(),
+            },
+        )
+        .unwrap();
+        let emitter = TypesEmitter::new(&api);
+        let items = api.models.values().map(|m| emitter.emit_model(m));
+        let patterns = emitter.emit_patterns();
+        crate::codegen::format::format_rust("types.rs", quote!(#(#items)* #patterns), "//").unwrap()
+    }
+
+    #[test]
+    fn a_type_that_holds_itself_is_boxed() {
+        let text = types_text("    A:\n      type: object\n      properties:\n        parent: {allOf: [{$ref: '#/components/schemas/A'}], nullable: true}\n        children: {type: array, items: {$ref: '#/components/schemas/A'}}\n");
+        assert!(
+            text.contains("pub parent: crate::support::Maybe<::std::boxed::Box<crate::A>>"),
+            "{text}"
+        );
+        assert!(
+            text.contains("pub children: ::std::option::Option<::std::vec::Vec<crate::A>>"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn secrets_get_a_redacting_debug_and_others_derive_it() {
+        let text = types_text("    A:\n      type: object\n      properties:\n        key: {type: string, writeOnly: true}\n        b: {$ref: '#/components/schemas/B'}\n    B:\n      type: object\n      required: [x]\n      properties:\n        x: {type: string}\n");
+        assert!(text.contains("impl ::std::fmt::Debug for A"), "{text}");
+        assert!(
+            text.contains(".field(\"key\", &self.key.as_ref().map(|_| crate::support::Redacted))"),
+            "{text}"
+        );
+        // B has a required field, so no Default; A has none, so it derives Default.
+        assert!(text.contains("pub struct B"), "{text}");
+        let b_derive = text
+            .split("pub struct B")
+            .next()
+            .unwrap()
+            .rsplit("#[derive(")
+            .next()
+            .unwrap();
+        assert!(
+            b_derive.contains("::std::fmt::Debug") && !b_derive.contains("Default"),
+            "{b_derive}"
+        );
+    }
+
+    #[test]
+    fn patterns_compile_once_and_choose_drf_messages() {
+        let text = types_text("    A:\n      type: object\n      properties:\n        slug: {type: string, pattern: '^[-a-zA-Z0-9_]+$'}\n        code: {type: string, pattern: '^[0-9]{6}$'}\n        other_slug: {type: string, pattern: '^[-a-zA-Z0-9_]+$'}\n");
+        assert_eq!(text.matches("static PATTERN_").count(), 2, "{text}");
+        assert!(
+            text.contains(SLUG_MESSAGE.replace('"', "\\\"").as_str()),
+            "{text}"
+        );
+        assert!(text.contains(PATTERN_MESSAGE), "{text}");
+    }
+
+    #[test]
+    fn docs_never_become_code_blocks() {
+        let text = types_text("    A:\n      type: object\n      description: \"Intro\\n\\n    indented code\\n```\\nfence\\n```\"\n      properties:\n        x: {type: string}\n");
+        assert!(text.contains("/// indented code"), "{text}");
+        assert!(!text.contains("```"), "{text}");
+    }
+}
