@@ -23,9 +23,11 @@ pub const DEFAULT_OUT: &str = "generated";
 /// The paths selected by default.
 pub const DEFAULT_PATHS: &str = "/stages/";
 /// The generated crates, as directories under the output directory.
-pub const CRATES: &[&str] = &["models"];
+pub const CRATES: &[&str] = &["models", "server"];
 /// The package name of the generated models crate.
 pub const MODELS_PACKAGE: &str = "authentik-models";
+/// The package name of the generated server crate.
+pub const SERVER_PACKAGE: &str = "authentik-server";
 
 /// The repository root (the parent of `xtask/`).
 pub fn repo_root() -> PathBuf {
@@ -122,7 +124,108 @@ pub fn generate_from(
         PathBuf::from("models/src/support.rs"),
         format::format_rust("models/src/support.rs", support, &rust_header)?,
     );
+    emit_server(&api, schema_label, &rust_header, &mut files)?;
     Ok(Generated { api, files })
+}
+
+fn parse_template(file: &str, text: &str) -> Result<proc_macro2::TokenStream, Error> {
+    text.parse()
+        .map_err(|e: proc_macro2::LexError| Error::Format {
+            file: file.to_owned(),
+            message: e.to_string(),
+        })
+}
+
+fn emit_server(
+    api: &ir::Api,
+    schema_label: &str,
+    rust_header: &str,
+    files: &mut BTreeMap<PathBuf, String>,
+) -> Result<(), Error> {
+    use emit::server;
+    files.insert(
+        PathBuf::from("server/Cargo.toml"),
+        server_manifest(api, schema_label),
+    );
+    let mut rust = |name: &str, tokens: proc_macro2::TokenStream| -> Result<(), Error> {
+        let rel = format!("server/src/{name}");
+        let text = format::format_rust(&rel, tokens, rust_header)?;
+        files.insert(PathBuf::from(rel), text);
+        Ok(())
+    };
+    rust("lib.rs", server::emit_lib(api))?;
+    rust(
+        "support.rs",
+        parse_template("server/src/support.rs", server::SUPPORT)?,
+    )?;
+    rust("router.rs", server::emit_router(api))?;
+    rust("params.rs", server::emit_params(api))?;
+    let mut diagnostics = Vec::new();
+    for (resource, ops) in server::resources(api) {
+        match server::emit_resource(api, resource, &ops) {
+            Ok(tokens) => rust(&format!("{resource}.rs"), tokens)?,
+            Err(d) => diagnostics.extend(d),
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Schema {
+            path: schema_label.to_owned(),
+            diagnostics,
+        })
+    }
+}
+
+fn server_manifest(api: &ir::Api, schema_label: &str) -> String {
+    let header = format::header("#", schema_label);
+    let description = format!(
+        "Server traits and an axum router for the {} API {}, generated from its OpenAPI schema.",
+        api.title, api.version
+    )
+    .replace('\\', "\\\\")
+    .replace('"', "\\\"");
+    format!(
+        r#"{header}
+[package]
+name = "{SERVER_PACKAGE}"
+version = "0.1.0"
+edition = "2021"
+description = "{description}"
+license = "MIT"
+publish = false
+
+[lib]
+doctest = false
+
+[dependencies]
+{MODELS_PACKAGE} = {{ path = "../models" }}
+axum = {{ version = "0.8", default-features = false, features = ["tokio", "http1"] }}
+chrono = {{ version = "0.4", default-features = false, features = ["std"] }}
+form_urlencoded = "1"
+serde = "1"
+serde_json = "1"
+serde_path_to_error = "0.1"
+tower-http = {{ version = "0.6", default-features = false, features = ["catch-panic"] }}
+tracing = "0.1"
+uuid = "1"
+
+[lints.rust]
+non_camel_case_types = "allow"
+[lints.clippy]
+large_enum_variant = "allow"
+enum_variant_names = "allow"
+doc_lazy_continuation = "allow"
+doc_overindented_list_items = "allow"
+too_many_lines = "allow"
+result_large_err = "allow"
+[lints.rustdoc]
+bare_urls = "allow"
+broken_intra_doc_links = "allow"
+invalid_html_tags = "allow"
+invalid_rust_codeblocks = "allow"
+"#
+    )
 }
 
 fn models_manifest(api: &ir::Api, schema_label: &str) -> String {

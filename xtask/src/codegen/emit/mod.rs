@@ -2,6 +2,7 @@
 //! crates name them by path.
 
 pub mod models;
+pub mod server;
 
 use super::ir::Type;
 use proc_macro2::{Ident, Span, TokenStream};

@@ -1,0 +1,490 @@
+//! Runtime support for the generated router: authentication, the error bodies authentik (Django
+//! REST Framework) answers with, reading and checking request bodies, query and path values.
+
+use std::future::Future;
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+
+pub use authentik_models::support::ValidationErrors;
+
+/// Turns a bearer token into the principal the operations act for.
+///
+/// The generated router calls it before it reads anything else of a request to a secured
+/// operation; a refusal is answered with 403 and `{"detail": ...}`, as authentik does.
+pub trait Authenticate: Send + Sync + 'static {
+    /// Who a valid token stands for, handed to every secured operation.
+    type Principal: Send + Sync + 'static;
+
+    /// Checks a bearer token (the text after `Bearer `).
+    fn authenticate(&self, token: &str) -> impl Future<Output = Result<Self::Principal, AuthError>> + Send;
+}
+
+/// Why a token was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuthError {
+    /// Unknown or expired token: `{"detail": "Token invalid/expired"}`.
+    InvalidToken,
+    /// A valid token without the right to call the operation.
+    PermissionDenied,
+}
+
+/// Answers an operation gives that its schema does not list, shared by every operation.
+#[derive(Debug)]
+pub enum ApiError {
+    /// 404 `{"detail": "Not found."}`: no such object.
+    NotFound,
+    /// 404 `{"detail": "Invalid page."}`: a page number past the end.
+    InvalidPage,
+    /// 403 `{"detail": "You do not have permission to perform this action."}`.
+    PermissionDenied,
+    /// 500 `{"detail": "A server error occurred."}`; the cause is logged, never sent.
+    Internal(String),
+}
+
+impl ApiError {
+    /// A 500 whose cause is logged but not sent.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        ApiError::Internal(cause.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            ApiError::NotFound => detail(StatusCode::NOT_FOUND, "Not found."),
+            ApiError::InvalidPage => detail(StatusCode::NOT_FOUND, "Invalid page."),
+            ApiError::PermissionDenied => detail(StatusCode::FORBIDDEN, PERMISSION_DENIED),
+            ApiError::Internal(cause) => {
+                tracing::error!(%cause, "operation failed");
+                server_error()
+            }
+        }
+    }
+}
+
+const PERMISSION_DENIED: &str = "You do not have permission to perform this action.";
+
+/// Settings of the generated router.
+#[derive(Clone, Debug)]
+pub struct RouterConfig {
+    /// The largest request body read; a larger one is answered with 413.
+    pub body_limit: usize,
+}
+
+impl Default for RouterConfig {
+    fn default() -> Self {
+        RouterConfig { body_limit: 1024 * 1024 }
+    }
+}
+
+/// A JSON answer.
+pub fn json_response<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => {
+            let mut response = Response::new(Body::from(bytes));
+            *response.status_mut() = status;
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "response body did not serialize");
+            server_error()
+        }
+    }
+}
+
+/// An answer without a body.
+pub fn empty_response(status: StatusCode) -> Response {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = status;
+    response
+}
+
+/// An answer with a body of another media type.
+pub fn bytes_response(status: StatusCode, content_type: &'static str, bytes: Vec<u8>) -> Response {
+    let mut response = Response::new(Body::from(bytes));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+/// `{"detail": message}` with a status.
+pub fn detail(status: StatusCode, message: &str) -> Response {
+    json_response(status, &serde_json::json!({ "detail": message }))
+}
+
+/// 500 `{"detail": "A server error occurred."}`.
+pub fn server_error() -> Response {
+    detail(StatusCode::INTERNAL_SERVER_ERROR, "A server error occurred.")
+}
+
+/// 400 with the field errors.
+pub fn validation_failed(errors: &ValidationErrors) -> Response {
+    json_response(StatusCode::BAD_REQUEST, errors)
+}
+
+/// 404 for a path nothing is mounted at.
+pub async fn not_found() -> Response {
+    detail(StatusCode::NOT_FOUND, "Not found.")
+}
+
+/// 405 with `Allow`, for a path mounted with other methods.
+pub fn method_not_allowed(method: &Method, allow: &'static str) -> Response {
+    let mut response = detail(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &format!("Method \"{method}\" not allowed."),
+    );
+    response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
+    response
+}
+
+/// Reads the bearer token and asks `auth` about it.
+pub async fn authenticate<A: Authenticate>(auth: &A, headers: &HeaderMap) -> Result<A::Principal, Response> {
+    let value = match headers.get(header::AUTHORIZATION) {
+        Some(v) => v,
+        None => {
+            return Err(detail(
+                StatusCode::FORBIDDEN,
+                "Authentication credentials were not provided.",
+            ))
+        }
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            let (scheme, token) = v.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        })
+        .filter(|t| !t.is_empty());
+    let Some(token) = token else {
+        return Err(detail(StatusCode::FORBIDDEN, "Token invalid/expired"));
+    };
+    auth.authenticate(token).await.map_err(|e| match e {
+        AuthError::InvalidToken => detail(StatusCode::FORBIDDEN, "Token invalid/expired"),
+        AuthError::PermissionDenied => detail(StatusCode::FORBIDDEN, PERMISSION_DENIED),
+    })
+}
+
+/// A path value, or 404 when it does not parse (as Django's URL converters answer).
+pub fn path_value<T: FromParam>(params: &axum::extract::RawPathParams, name: &str) -> Result<T, Response> {
+    params
+        .iter()
+        .find(|(key, _)| *key == name)
+        .and_then(|(_, value)| T::from_param(value).ok())
+        .ok_or_else(|| detail(StatusCode::NOT_FOUND, "Not found."))
+}
+
+/// A value read from a path segment or a query parameter.
+pub trait FromParam: Sized {
+    /// Parses one value; the error is the message for the field.
+    fn from_param(value: &str) -> Result<Self, String>;
+}
+
+impl FromParam for String {
+    fn from_param(value: &str) -> Result<Self, String> {
+        Ok(value.to_owned())
+    }
+}
+
+impl FromParam for i64 {
+    fn from_param(value: &str) -> Result<Self, String> {
+        value.trim().parse().map_err(|_| "Enter a whole number.".to_owned())
+    }
+}
+
+impl FromParam for i32 {
+    fn from_param(value: &str) -> Result<Self, String> {
+        value.trim().parse().map_err(|_| "Enter a whole number.".to_owned())
+    }
+}
+
+impl FromParam for f64 {
+    fn from_param(value: &str) -> Result<Self, String> {
+        value
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| "Enter a number.".to_owned())
+    }
+}
+
+impl FromParam for bool {
+    fn from_param(value: &str) -> Result<Self, String> {
+        match value {
+            "true" | "True" | "1" => Ok(true),
+            "false" | "False" | "0" => Ok(false),
+            other => Err(format!(
+                "Select a valid choice. {other} is not one of the available choices."
+            )),
+        }
+    }
+}
+
+impl FromParam for uuid::Uuid {
+    fn from_param(value: &str) -> Result<Self, String> {
+        value.trim().parse().map_err(|_| "Enter a valid UUID.".to_owned())
+    }
+}
+
+impl FromParam for chrono::DateTime<chrono::FixedOffset> {
+    fn from_param(value: &str) -> Result<Self, String> {
+        chrono::DateTime::parse_from_rfc3339(value.trim()).map_err(|_| "Enter a valid date/time.".to_owned())
+    }
+}
+
+/// The query string as `(name, value)` pairs, percent-decoded, in order.
+pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
+    form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// The last value of a query parameter, parsed; a bad value adds a message for it.
+pub fn query_one<T: FromParam>(pairs: &[(String, String)], name: &str, errors: &mut ValidationErrors) -> Option<T> {
+    let value = pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v)?;
+    match T::from_param(value) {
+        Ok(v) => Some(v),
+        Err(message) => {
+            errors.add_message(name, message);
+            None
+        }
+    }
+}
+
+/// Every value of a query parameter (repeated keys, or comma-separated when `explode` is false).
+pub fn query_many<T: FromParam>(
+    pairs: &[(String, String)],
+    name: &str,
+    explode: bool,
+    errors: &mut ValidationErrors,
+) -> Option<Vec<T>> {
+    let raw: Vec<&str> = pairs
+        .iter()
+        .filter(|(k, _)| k == name)
+        .flat_map(|(_, v)| {
+            if explode {
+                vec![v.as_str()]
+            } else {
+                v.split(',').collect()
+            }
+        })
+        .collect();
+    if raw.is_empty() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    for value in raw {
+        match T::from_param(value) {
+            Ok(v) => out.push(v),
+            Err(message) => {
+                errors.add_message(name, message);
+                return None;
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Reads a JSON request body: 415 for another media type, 413 over `limit`, 400 with
+/// `{"detail": "JSON parse error - ..."}` for malformed JSON, 400 with `non_field_errors` when
+/// it is not an object, 400 with field messages when a field has the wrong type. `Ok(None)` when
+/// the body is empty and not `required`.
+pub async fn json_body<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+    required: bool,
+) -> Result<Option<T>, Response> {
+    let bytes = match axum::body::to_bytes(body, limit).await {
+        Ok(b) => b,
+        Err(_) => {
+            return Err(detail(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!("Request body is larger than {limit} bytes."),
+            ))
+        }
+    };
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    // An empty body is no data: absent when optional, an empty object (so each required field
+    // is reported) when required, as DRF reads it.
+    if bytes.is_empty() && (content_type.is_none() || !required) {
+        if !required {
+            return Ok(None);
+        }
+        return decode(serde_json::Value::Object(serde_json::Map::new())).map(Some);
+    }
+    let is_json = content_type
+        .and_then(|ct| ct.split(';').next())
+        .map(|ct| ct.trim().eq_ignore_ascii_case("application/json"))
+        .unwrap_or(false);
+    if !is_json {
+        let shown = content_type.unwrap_or("");
+        return Err(detail(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            &format!("Unsupported media type \"{shown}\" in request."),
+        ));
+    }
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+        detail(StatusCode::BAD_REQUEST, &format!("JSON parse error - {e}"))
+    })?;
+    if !value.is_object() {
+        let kind = match &value {
+            serde_json::Value::Array(_) => "list",
+            serde_json::Value::String(_) => "str",
+            serde_json::Value::Number(n) if n.is_f64() => "float",
+            serde_json::Value::Number(_) => "int",
+            serde_json::Value::Bool(_) => "bool",
+            _ => "NoneType",
+        };
+        let mut errors = ValidationErrors::new();
+        errors.add_non_field_error(format!("Invalid data. Expected a dictionary, but got {kind}."));
+        return Err(validation_failed(&errors));
+    }
+    decode(value).map(Some)
+}
+
+fn decode<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Response> {
+    match serde_path_to_error::deserialize::<_, T>(&value) {
+        Ok(v) => Ok(v),
+        Err(e) => Err(validation_failed(&field_error(&value, e))),
+    }
+}
+
+/// 400 for a required body that is missing.
+pub fn json_body_required() -> Response {
+    let mut errors = ValidationErrors::new();
+    errors.add_non_field_error("No data provided");
+    validation_failed(&errors)
+}
+
+/// A request body the router does not decode (`multipart/form-data`, form data): the service
+/// reads it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawBody {
+    /// The request's `Content-Type`.
+    pub content_type: String,
+    /// The body.
+    pub bytes: axum::body::Bytes,
+}
+
+/// Reads a body without decoding it: 413 over `limit`; `Ok(None)` when empty.
+pub async fn raw_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Option<RawBody>, Response> {
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        detail(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("Request body is larger than {limit} bytes."),
+        )
+    })?;
+    if bytes.is_empty() {
+        return Ok(None);
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    Ok(Some(RawBody { content_type, bytes }))
+}
+
+/// Turns the first decoding failure into authentik's field → messages shape.
+fn field_error(value: &serde_json::Value, e: serde_path_to_error::Error<serde_json::Error>) -> ValidationErrors {
+    use serde_path_to_error::Segment;
+    let segments: Vec<String> = e
+        .path()
+        .iter()
+        .filter_map(|s| match s {
+            Segment::Map { key } => Some(key.clone()),
+            Segment::Seq { index } => Some(index.to_string()),
+            _ => None,
+        })
+        .collect();
+    let inner = e.into_inner().to_string();
+    // A missing field is reported by serde at the object that lacks it.
+    let (segments, message) = match inner
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        Some(field) => {
+            let mut s = segments;
+            s.push(field.to_owned());
+            (s, "This field is required.".to_owned())
+        }
+        None => {
+            let found = lookup(value, &segments);
+            (segments, type_message(found, &inner))
+        }
+    };
+    let mut errors = ValidationErrors::new();
+    nest(&mut errors, &segments, message);
+    errors
+}
+
+fn lookup<'a>(value: &'a serde_json::Value, path: &[String]) -> Option<&'a serde_json::Value> {
+    path.iter().try_fold(value, |v, key| match v {
+        serde_json::Value::Object(m) => m.get(key),
+        serde_json::Value::Array(a) => key.parse::<usize>().ok().and_then(|i| a.get(i)),
+        _ => None,
+    })
+}
+
+/// DRF's message for a value of the wrong type, from serde's description of what it expected.
+fn type_message(found: Option<&serde_json::Value>, serde_message: &str) -> String {
+    if found.is_some_and(serde_json::Value::is_null) {
+        return "This field may not be null.".to_owned();
+    }
+    let expected = serde_message.split("expected ").nth(1).unwrap_or("");
+    if serde_message.contains("UUID") || expected.contains("UUID") {
+        "Must be a valid UUID.".to_owned()
+    } else if expected.starts_with("a boolean") {
+        "Must be a valid boolean.".to_owned()
+    } else if expected.starts_with("i64") || expected.starts_with("i32") || expected.starts_with("u") {
+        "A valid integer is required.".to_owned()
+    } else if expected.starts_with("f64") {
+        "A valid number is required.".to_owned()
+    } else if expected.starts_with("a sequence") {
+        let kind = match found {
+            Some(serde_json::Value::Object(_)) => "dict",
+            Some(serde_json::Value::String(_)) => "str",
+            Some(serde_json::Value::Number(_)) => "int",
+            Some(serde_json::Value::Bool(_)) => "bool",
+            _ => "unknown",
+        };
+        format!("Expected a list of items but got type \"{kind}\".")
+    } else if expected.starts_with("a string") {
+        "Not a valid string.".to_owned()
+    } else if expected.starts_with("struct") || expected.starts_with("a map") {
+        "Invalid data. Expected a dictionary.".to_owned()
+    } else if serde_message.contains("premature end of input") || serde_message.contains("input contains invalid characters") {
+        "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].".to_owned()
+    } else {
+        "Invalid value.".to_owned()
+    }
+}
+
+fn nest(errors: &mut ValidationErrors, path: &[String], message: String) {
+    match path {
+        [] => errors.add_non_field_error(message),
+        [field] => errors.add_message(field, message),
+        [field, index, rest @ ..] if index.parse::<usize>().is_ok() && !rest.is_empty() => {
+            // An item of a list of objects: one entry per item up to the failing one.
+            let i: usize = index.parse().unwrap_or(0);
+            let mut items = vec![ValidationErrors::new(); i + 1];
+            nest(&mut items[i], rest, message);
+            errors.add_items(field, items);
+        }
+        [field, rest @ ..] => {
+            let mut inner = ValidationErrors::new();
+            nest(&mut inner, rest, message);
+            errors.add_nested(field, inner);
+        }
+    }
+}
