@@ -17,7 +17,8 @@ where
     S: crate::captcha::CaptchaApi + crate::identification::IdentificationApi,
 {
     let state = ::std::sync::Arc::new(Shared { service, config });
-    let api = ::axum::Router::new()
+    let api = ::axum::Router::new();
+    let api = api
         .route(
             "/stages/captcha/",
             ::axum::routing::MethodRouter::new()
@@ -26,7 +27,8 @@ where
                 .fallback(|method: ::axum::http::Method| async move {
                     crate::support::method_not_allowed(&method, "GET, POST, HEAD")
                 }),
-        )
+        );
+    let api = api
         .route(
             "/stages/captcha/{stage_uuid}/",
             ::axum::routing::MethodRouter::new()
@@ -40,7 +42,8 @@ where
                         "GET, PUT, DELETE, PATCH, HEAD",
                     )
                 }),
-        )
+        );
+    let api = api
         .route(
             "/stages/captcha/{stage_uuid}/used_by/",
             ::axum::routing::MethodRouter::new()
@@ -48,7 +51,8 @@ where
                 .fallback(|method: ::axum::http::Method| async move {
                     crate::support::method_not_allowed(&method, "GET, HEAD")
                 }),
-        )
+        );
+    let api = api
         .route(
             "/stages/identification/",
             ::axum::routing::MethodRouter::new()
@@ -57,7 +61,8 @@ where
                 .fallback(|method: ::axum::http::Method| async move {
                     crate::support::method_not_allowed(&method, "GET, POST, HEAD")
                 }),
-        )
+        );
+    let api = api
         .route(
             "/stages/identification/{stage_uuid}/",
             ::axum::routing::MethodRouter::new()
@@ -71,7 +76,8 @@ where
                         "GET, PUT, DELETE, PATCH, HEAD",
                     )
                 }),
-        )
+        );
+    let api = api
         .route(
             "/stages/identification/{stage_uuid}/used_by/",
             ::axum::routing::MethodRouter::new()
@@ -79,8 +85,8 @@ where
                 .fallback(|method: ::axum::http::Method| async move {
                     crate::support::method_not_allowed(&method, "GET, HEAD")
                 }),
-        )
-        .with_state(state);
+        );
+    let api = api.with_state(state);
     ::axum::Router::new()
         .nest("/api/v3", api)
         .fallback(crate::support::not_found)

@@ -66,7 +66,14 @@ pub fn sync(
         let path = out.join(rel);
         match std::fs::read_to_string(&path) {
             Ok(old) if old == *text => {}
-            Ok(old) => drift.stale.push((path, first_differences(&old, text, rel))),
+            Ok(old) => {
+                // Only a check reports diffs; writing does not need them.
+                let diff = match mode {
+                    Mode::Check => first_differences(&old, text, rel),
+                    Mode::Write => String::new(),
+                };
+                drift.stale.push((path, diff));
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => drift.missing.push(path),
             Err(source) => {
                 return Err(Error::Read {
@@ -107,7 +114,10 @@ pub fn sync(
 }
 
 fn first_differences(old: &str, new: &str, rel: &Path) -> String {
-    let diff = similar::TextDiff::from_lines(old, new);
+    // A bounded diff: a file that changed beyond recognition still reports quickly.
+    let diff = similar::TextDiff::configure()
+        .timeout(std::time::Duration::from_millis(500))
+        .diff_lines(old, new);
     let name = rel.display().to_string();
     let text = diff
         .unified_diff()

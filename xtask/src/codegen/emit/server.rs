@@ -447,9 +447,10 @@ pub fn emit_router(api: &Api) -> TokenStream {
             allow.push("HEAD".to_owned());
         }
         let allow = allow.join(", ");
+        // One statement per route: a single long method chain is slow to parse and print.
         quote! {
-            .route(#path, ::axum::routing::MethodRouter::new() #(#methods)*
-                .fallback(|method: ::axum::http::Method| async move { crate::support::method_not_allowed(&method, #allow) }))
+            let api = api.route(#path, ::axum::routing::MethodRouter::new() #(#methods)*
+                .fallback(|method: ::axum::http::Method| async move { crate::support::method_not_allowed(&method, #allow) }));
         }
     });
     let handlers = api.operations.iter().map(|op| emit_handler(api, op));
@@ -478,9 +479,9 @@ pub fn emit_router(api: &Api) -> TokenStream {
             S: #(#bounds)+*,
         {
             let state = ::std::sync::Arc::new(Shared { service, config });
-            let api = ::axum::Router::new()
-                #(#routes)*
-                .with_state(state);
+            let api = ::axum::Router::new();
+            #(#routes)*
+            let api = api.with_state(state);
             #mount
                 .fallback(crate::support::not_found)
                 .layer(::tower_http::catch_panic::CatchPanicLayer::custom(|_: ::std::boxed::Box<dyn ::std::any::Any + ::std::marker::Send>| crate::support::server_error()))
@@ -626,6 +627,13 @@ fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
     } else {
         quote!(&principal,)
     };
+    let uses_parts =
+        !op.security.is_empty() || !path_params.is_empty() || has_query || op.body.is_some();
+    let parts = if uses_parts {
+        format_ident!("parts")
+    } else {
+        format_ident!("_parts")
+    };
     let mut_parts = if path_params.is_empty() {
         quote!()
     } else {
@@ -639,7 +647,7 @@ fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
             let started = ::std::time::Instant::now();
             let span = ::tracing::info_span!("request", operation = #op_id, method = #http_method, route = #route);
             async move {
-                let (#mut_parts parts, #body_binding) = request.into_parts();
+                let (#mut_parts #parts, #body_binding) = request.into_parts();
                 let response = async {
                     #auth
                     #path
