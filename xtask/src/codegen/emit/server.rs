@@ -389,11 +389,8 @@ pub fn emit_params(api: &Api) -> TokenStream {
     let mut enums = BTreeSet::new();
     for p in api.operations.iter().flat_map(|o| &o.params) {
         let mut ty = &p.ty;
-        loop {
-            match ty {
-                Type::Array(inner) | Type::Nullable(inner) => ty = inner,
-                _ => break,
-            }
+        while let Type::Array(inner) | Type::Nullable(inner) = ty {
+            ty = inner;
         }
         if let Type::Named(n) = ty {
             if matches!(api.models.get(n).map(|m| &m.kind), Some(ModelKind::Enum(_))) {
