@@ -1,0 +1,69 @@
+//! `stages-service`: serve the stages API double over HTTP.
+
+use clap::Parser;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// A local double of authentik's captcha and identification stages API, under `/api/v3`.
+#[derive(Parser, Debug)]
+#[command(version)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:9000")]
+    listen: SocketAddr,
+    /// SQLite database file; `:memory:` keeps everything in memory.
+    #[arg(long, default_value = "stages.db")]
+    db: PathBuf,
+    /// The bearer token clients must send.
+    #[arg(long, env = "STAGES_TOKEN", hide_env_values = true)]
+    token: String,
+    /// The largest request body accepted, in bytes.
+    #[arg(long, default_value_t = 1024 * 1024)]
+    body_limit: usize,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let args = Args::parse();
+    let store = match stages_service::store::Store::open(&args.db) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot open {}: {e}", args.db.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let config = authentik_server::RouterConfig {
+        body_limit: args.body_limit,
+    };
+    let app = stages_service::app(
+        stages_service::StagesService::new(store, args.token),
+        config,
+    );
+    let listener = match tokio::net::TcpListener::bind(args.listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: cannot listen on {}: {e}", args.listen);
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(address = %args.listen, db = %args.db.display(), "serving /api/v3");
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    match axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
