@@ -1,0 +1,573 @@
+//! The stages service over real HTTP on loopback: every operation's happy path, every class of
+//! bad request with authentik's exact answer, secrets kept out of responses and logs, and
+//! storage that survives a restart and concurrent writers.
+
+use authentik_server::RouterConfig;
+use serde_json::{json, Value};
+use stages_service::{app, store::Store, StagesService};
+use std::io::Write;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+const TOKEN: &str = "test-token-0123456789";
+const SECRET: &str = "private-key-that-must-never-leak";
+
+/// A running service: its base URL (with `/api/v3`) and an HTTP client.
+struct Server {
+    base: String,
+    http: reqwest::Client,
+}
+
+async fn start_with(store: Store, config: RouterConfig) -> Server {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = app(StagesService::new(store, TOKEN), config);
+    tokio::spawn(async move {
+        axum::serve(listener, router).await.unwrap();
+    });
+    Server {
+        base: format!("http://{addr}/api/v3"),
+        http: reqwest::Client::new(),
+    }
+}
+
+async fn start() -> Server {
+    start_with(
+        Store::open(Path::new(":memory:")).unwrap(),
+        RouterConfig::default(),
+    )
+    .await
+}
+
+impl Server {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut req = self.http.request(method, self.url(path)).bearer_auth(TOKEN);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap()
+        };
+        (status, value)
+    }
+
+    async fn raw(&self, req: reqwest::RequestBuilder) -> (u16, reqwest::header::HeaderMap, Value) {
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap();
+        (
+            status,
+            headers,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+}
+
+/// The seed's create body (seed 002).
+fn seed_captcha_body(name: &str) -> Value {
+    json!({
+        "name": name,
+        "flow_set": [{
+            "name": "string", "slug": "string", "title": "string",
+            "designation": "authentication", "policy_engine_mode": "all",
+            "compatibility_mode": true, "layout": "stacked", "denied_action": "message_continue"
+        }],
+        "public_key": "string",
+        "private_key": SECRET,
+        "js_url": "string",
+        "api_url": "string",
+        "interactive": true,
+        "score_min_threshold": 0,
+        "score_max_threshold": 0,
+        "error_on_invalid_score": true
+    })
+}
+
+fn assert_no_secret(value: &Value) {
+    let text = value.to_string();
+    assert!(
+        !text.contains(SECRET) && !text.contains("private_key"),
+        "secret in a response: {text}"
+    );
+}
+
+#[tokio::test]
+async fn captcha_operations_answer_as_the_schema_says() {
+    let s = start().await;
+    let (status, created) = s
+        .send(
+            reqwest::Method::POST,
+            "/stages/captcha/",
+            Some(seed_captcha_body("captcha")),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    assert_no_secret(&created);
+    let stage: authentik_models::CaptchaStage = serde_json::from_value(created.clone()).unwrap();
+    assert_eq!(stage.name, "captcha");
+    assert_eq!(stage.component, "ak-stage-captcha-form");
+    assert_eq!(created["flow_set"][0]["slug"], "string");
+    let id = stage.pk.to_string();
+
+    let (status, got) = s
+        .send(
+            reqwest::Method::GET,
+            &format!("/stages/captcha/{id}/"),
+            None,
+        )
+        .await;
+    assert_eq!((status, &got), (200, &created));
+
+    let (status, list) = s.send(reqwest::Method::GET, "/stages/captcha/", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(list["results"], json!([created]));
+    assert_eq!(
+        list["pagination"],
+        json!({"next": 0.0, "previous": 0.0, "count": 1.0, "current": 1.0, "total_pages": 1.0, "start_index": 1.0, "end_index": 1.0})
+    );
+
+    let mut full = seed_captcha_body("captcha-updated");
+    full["public_key"] = json!("new-public");
+    let (status, updated) = s
+        .send(
+            reqwest::Method::PUT,
+            &format!("/stages/captcha/{id}/"),
+            Some(full),
+        )
+        .await;
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!(
+        (updated["name"].as_str(), updated["public_key"].as_str()),
+        (Some("captcha-updated"), Some("new-public"))
+    );
+    assert_no_secret(&updated);
+
+    let (status, patched) = s
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/stages/captcha/{id}/"),
+            Some(json!({"score_max_threshold": 0.75})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(patched["score_max_threshold"], 0.75);
+    assert_eq!(
+        patched["name"], "captcha-updated",
+        "PATCH leaves fields it does not name"
+    );
+
+    let (status, used_by) = s
+        .send(
+            reqwest::Method::GET,
+            &format!("/stages/captcha/{id}/used_by/"),
+            None,
+        )
+        .await;
+    assert_eq!((status, used_by), (200, json!([])));
+
+    let (status, body) = s
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/stages/captcha/{id}/"),
+            None,
+        )
+        .await;
+    assert_eq!((status, body), (204, Value::Null));
+    let (status, body) = s
+        .send(
+            reqwest::Method::GET,
+            &format!("/stages/captcha/{id}/"),
+            None,
+        )
+        .await;
+    assert_eq!((status, body), (404, json!({"detail": "Not found."})));
+    let (status, body) = s
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/stages/captcha/{id}/"),
+            None,
+        )
+        .await;
+    assert_eq!((status, body), (404, json!({"detail": "Not found."})));
+}
+
+#[tokio::test]
+async fn lists_paginate_order_search_and_filter() {
+    let s = start().await;
+    for name in ["delta", "alpha", "charlie", "bravo", "echo"] {
+        let mut body = seed_captcha_body(name);
+        body["public_key"] = json!(if name < "c" { "early" } else { "late" });
+        assert_eq!(
+            s.send(reqwest::Method::POST, "/stages/captcha/", Some(body))
+                .await
+                .0,
+            201
+        );
+    }
+    let names = |v: &Value| {
+        v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let (_, page) = s
+        .send(
+            reqwest::Method::GET,
+            "/stages/captcha/?ordering=name&page=2&page_size=2",
+            None,
+        )
+        .await;
+    assert_eq!(names(&page), ["charlie", "delta"]);
+    assert_eq!(page["pagination"]["next"], 3.0);
+    assert_eq!(page["pagination"]["previous"], 1.0);
+    assert_eq!(page["pagination"]["start_index"], 3.0);
+    let (_, page) = s
+        .send(
+            reqwest::Method::GET,
+            "/stages/captcha/?ordering=-name&public_key=early",
+            None,
+        )
+        .await;
+    assert_eq!(names(&page), ["bravo", "alpha"]);
+    let (_, page) = s
+        .send(reqwest::Method::GET, "/stages/captcha/?search=HAR", None)
+        .await;
+    assert_eq!(names(&page), ["charlie"]);
+    let (status, body) = s
+        .send(reqwest::Method::GET, "/stages/captcha/?page=9", None)
+        .await;
+    assert_eq!((status, body), (404, json!({"detail": "Invalid page."})));
+}
+
+#[tokio::test]
+async fn identification_patch_keeps_three_states() {
+    let s = start().await;
+    let first = uuid::Uuid::new_v4().to_string();
+    let (status, created) = s
+        .send(reqwest::Method::POST, "/stages/identification/", Some(json!({"name": "ident", "user_fields": ["email"], "password_stage": first, "sources": [first]})))
+        .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["password_stage"], json!(first));
+    let id = created["pk"].as_str().unwrap().to_owned();
+    let path = format!("/stages/identification/{id}/");
+
+    // Left out: unchanged.
+    let (_, after) = s
+        .send(
+            reqwest::Method::PATCH,
+            &path,
+            Some(json!({"show_matched_user": false})),
+        )
+        .await;
+    assert_eq!(after["password_stage"], json!(first));
+    assert_eq!(after["show_matched_user"], false);
+    // null: cleared.
+    let (_, after) = s
+        .send(
+            reqwest::Method::PATCH,
+            &path,
+            Some(json!({"password_stage": null})),
+        )
+        .await;
+    assert_eq!(after["password_stage"], Value::Null);
+    // A value: set.
+    let second = uuid::Uuid::new_v4().to_string();
+    let (_, after) = s
+        .send(
+            reqwest::Method::PATCH,
+            &path,
+            Some(json!({"password_stage": second})),
+        )
+        .await;
+    assert_eq!(after["password_stage"], json!(second));
+    // An empty list clears the list.
+    let (_, after) = s
+        .send(reqwest::Method::PATCH, &path, Some(json!({"sources": []})))
+        .await;
+    assert_eq!(after["sources"], json!([]));
+    // An empty PATCH changes nothing.
+    let (status, same) = s.send(reqwest::Method::PATCH, &path, None).await;
+    assert_eq!((status, &same), (200, &after));
+
+    let (_, list) = s
+        .send(
+            reqwest::Method::GET,
+            &format!("/stages/identification/?password_stage={second}"),
+            None,
+        )
+        .await;
+    assert_eq!(list["pagination"]["count"], 1.0);
+    let (status, used) = s
+        .send(reqwest::Method::GET, &format!("{path}used_by/"), None)
+        .await;
+    assert_eq!((status, used), (200, json!([])));
+    assert_eq!(s.send(reqwest::Method::DELETE, &path, None).await.0, 204);
+}
+
+#[tokio::test]
+async fn bad_requests_get_authentiks_answers() {
+    let s = start_with(
+        Store::open(Path::new(":memory:")).unwrap(),
+        RouterConfig { body_limit: 4096 },
+    )
+    .await;
+    let create = s.url("/stages/captcha/");
+    let c = &s.http;
+    let cases: Vec<(&str, reqwest::RequestBuilder, u16, Value)> = vec![
+        ("no token", c.get(&create), 403, json!({"detail": "Authentication credentials were not provided."})),
+        ("wrong token", c.get(&create).bearer_auth("wrong"), 403, json!({"detail": "Token invalid/expired"})),
+        ("not bearer", c.get(&create).header("Authorization", "Basic abc"), 403, json!({"detail": "Token invalid/expired"})),
+        (
+            "malformed JSON",
+            c.post(&create).bearer_auth(TOKEN).header("Content-Type", "application/json").body("{\"name\": "),
+            400,
+            json!({"detail": "JSON parse error - EOF while parsing a value at line 1 column 9"}),
+        ),
+        (
+            "not an object",
+            c.post(&create).bearer_auth(TOKEN).json(&json!(["x"])),
+            400,
+            json!({"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}),
+        ),
+        ("missing field", c.post(&create).bearer_auth(TOKEN).json(&json!({"name": "x", "public_key": "p"})), 400, json!({"private_key": ["This field is required."]})),
+        ("null field", c.post(&create).bearer_auth(TOKEN).json(&json!({"name": null, "public_key": "p", "private_key": "k"})), 400, json!({"name": ["This field may not be null."]})),
+        ("wrong type", c.post(&create).bearer_auth(TOKEN).json(&json!({"name": "x", "public_key": "p", "private_key": "k", "interactive": "maybe"})), 400, json!({"interactive": ["Must be a valid boolean."]})),
+        (
+            "field validation",
+            c.post(&create).bearer_auth(TOKEN).json(&json!({
+                "name": "", "public_key": "p", "private_key": "k",
+                "flow_set": [
+                    {"name": "ok", "slug": "ok", "title": "t", "designation": "authentication"},
+                    {"name": "bad", "slug": "no spaces", "title": "t", "designation": "time_travel"}
+                ]
+            })),
+            400,
+            json!({
+                "name": ["This field may not be blank."],
+                "flow_set": [{}, {
+                    "slug": ["Enter a valid \"slug\" consisting of letters, numbers, underscores or hyphens."],
+                    "designation": ["\"time_travel\" is not a valid choice."]
+                }]
+            }),
+        ),
+        ("wrong content type", c.post(&create).bearer_auth(TOKEN).header("Content-Type", "text/plain").body("name=x"), 415, json!({"detail": "Unsupported media type \"text/plain\" in request."})),
+        ("missing content type", c.post(&create).bearer_auth(TOKEN).body("{}"), 415, json!({"detail": "Unsupported media type \"\" in request."})),
+        ("too large", c.post(&create).bearer_auth(TOKEN).json(&json!({"name": "x".repeat(5000)})), 413, json!({"detail": "Request body is larger than 4096 bytes."})),
+        ("bad uuid in path", c.get(s.url("/stages/captcha/not-a-uuid/")).bearer_auth(TOKEN), 404, json!({"detail": "Not found."})),
+        ("unknown stage", c.get(s.url(&format!("/stages/captcha/{}/", uuid::Uuid::new_v4()))).bearer_auth(TOKEN), 404, json!({"detail": "Not found."})),
+        ("unknown path", c.get(s.url("/stages/nope/")).bearer_auth(TOKEN), 404, json!({"detail": "Not found."})),
+        ("outside the base path", c.get(format!("{}/../../stages/captcha/", s.base)).bearer_auth(TOKEN), 404, json!({"detail": "Not found."})),
+        ("bad query value", c.get(format!("{create}?page_size=many")).bearer_auth(TOKEN), 400, json!({"page_size": ["Enter a whole number."]})),
+        ("bad boolean filter", c.get(s.url("/stages/identification/?show_matched_user=perhaps")).bearer_auth(TOKEN), 400, json!({"show_matched_user": ["Select a valid choice. perhaps is not one of the available choices."]})),
+    ];
+    for (what, req, status, body) in cases {
+        let (got_status, _, got_body) = s.raw(req).await;
+        assert_eq!((got_status, &got_body), (status, &body), "{what}");
+    }
+    // Authentication comes before the body is even read.
+    let (status, _, body) = s
+        .raw(
+            c.post(&create)
+                .header("Content-Type", "text/plain")
+                .body("x"),
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (
+            403,
+            json!({"detail": "Authentication credentials were not provided."})
+        )
+    );
+    // Wrong method: 405 with Allow.
+    let (status, headers, body) = s.raw(c.put(&create).bearer_auth(TOKEN)).await;
+    assert_eq!(
+        (status, body),
+        (405, json!({"detail": "Method \"PUT\" not allowed."}))
+    );
+    assert_eq!(headers["allow"], "GET, POST, HEAD");
+    // A taken name.
+    assert_eq!(
+        s.send(
+            reqwest::Method::POST,
+            "/stages/captcha/",
+            Some(seed_captcha_body("dup"))
+        )
+        .await
+        .0,
+        201
+    );
+    let (status, body) = s
+        .send(
+            reqwest::Method::POST,
+            "/stages/captcha/",
+            Some(seed_captcha_body("dup")),
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (
+            400,
+            json!({"name": ["stage with this name already exists."]})
+        )
+    );
+}
+
+/// Collects every log line the service writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn secrets_stay_out_of_responses_and_logs() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let s = start().await;
+    let (_, created) = s
+        .send(
+            reqwest::Method::POST,
+            "/stages/captcha/",
+            Some(seed_captcha_body("secretive")),
+        )
+        .await;
+    let id = created["pk"].as_str().unwrap().to_owned();
+    let mut responses = vec![created];
+    responses.push(
+        s.send(
+            reqwest::Method::GET,
+            &format!("/stages/captcha/{id}/"),
+            None,
+        )
+        .await
+        .1,
+    );
+    responses.push(
+        s.send(reqwest::Method::GET, "/stages/captcha/", None)
+            .await
+            .1,
+    );
+    responses.push(
+        s.send(
+            reqwest::Method::PATCH,
+            &format!("/stages/captcha/{id}/"),
+            Some(json!({"private_key": SECRET})),
+        )
+        .await
+        .1,
+    );
+    responses.push(
+        s.send(
+            reqwest::Method::PUT,
+            &format!("/stages/captcha/{id}/"),
+            Some(seed_captcha_body("secretive")),
+        )
+        .await
+        .1,
+    );
+    // A rejected body that carries the secret must not echo it either.
+    responses.push(
+        s.send(
+            reqwest::Method::POST,
+            "/stages/captcha/",
+            Some(json!({"name": "", "public_key": "p", "private_key": SECRET})),
+        )
+        .await
+        .1,
+    );
+    for r in &responses {
+        assert_no_secret(r);
+    }
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("stages_captcha_create"),
+        "the request spans were not captured:\n{logs}"
+    );
+    assert!(logs.contains("status=201"), "{logs}");
+    assert!(
+        !logs.contains(SECRET),
+        "the secret reached the logs:\n{logs}"
+    );
+    assert!(!logs.contains(TOKEN), "the token reached the logs:\n{logs}");
+}
+
+#[tokio::test]
+async fn data_survives_a_restart_and_concurrent_writers_lose_nothing() {
+    let dir = std::env::temp_dir().join(format!("stages-service-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("stages.db");
+    let id;
+    {
+        let s = start_with(Store::open(&db).unwrap(), RouterConfig::default()).await;
+        let (_, created) = s
+            .send(
+                reqwest::Method::POST,
+                "/stages/captcha/",
+                Some(seed_captcha_body("persisted")),
+            )
+            .await;
+        id = created["pk"].as_str().unwrap().to_owned();
+        // Many writers at once, over two stores on the same file.
+        let other = start_with(Store::open(&db).unwrap(), RouterConfig::default()).await;
+        let mut tasks = Vec::new();
+        for i in 0..24 {
+            let target = if i % 2 == 0 { &s } else { &other };
+            let (http, url) = (target.http.clone(), target.url("/stages/identification/"));
+            tasks.push(tokio::spawn(async move {
+                http.post(url)
+                    .bearer_auth(TOKEN)
+                    .json(&json!({"name": format!("ident-{i}")}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }));
+        }
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), 201);
+        }
+    }
+    let s = start_with(Store::open(&db).unwrap(), RouterConfig::default()).await;
+    let (status, got) = s
+        .send(
+            reqwest::Method::GET,
+            &format!("/stages/captcha/{id}/"),
+            None,
+        )
+        .await;
+    assert_eq!((status, got["name"].as_str()), (200, Some("persisted")));
+    let (_, list) = s
+        .send(reqwest::Method::GET, "/stages/identification/", None)
+        .await;
+    assert_eq!(list["pagination"]["count"], 24.0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
