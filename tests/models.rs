@@ -362,3 +362,19 @@ fn write_only_secrets_are_redacted_in_debug_but_sent_in_requests() {
     assert!(!debug.contains("another-secret"), "{debug}");
     assert!(debug.contains("private_key: Some(<redacted>)"), "{debug}");
 }
+
+#[test]
+fn null_is_refused_where_the_schema_does_not_allow_it() {
+    // Optional but not nullable: absent is fine, null is not.
+    let ok: Result<PatchedCaptchaStageRequest, _> = serde_json::from_value(json!({}));
+    assert!(ok.is_ok());
+    let err = serde_json::from_value::<PatchedCaptchaStageRequest>(
+        json!({"error_on_invalid_score": null}),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("invalid type: null"), "{err}");
+    // Optional and nullable: null is a value of its own.
+    let patch: PatchedIdentificationStageRequest =
+        serde_json::from_value(json!({"password_stage": null})).unwrap();
+    assert_eq!(patch.password_stage, Maybe::Null);
+}

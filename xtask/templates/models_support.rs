@@ -92,6 +92,20 @@ impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Maybe<T> {
     }
 }
 
+/// Reads an optional field that may not be `null`: present means a value, so `null` is an error
+/// (authentik: "This field may not be null."); absent is `None` through `#[serde(default)]`.
+///
+/// # Errors
+///
+/// The value's own decoding error, `null` included.
+pub fn deserialize_some<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
 /// Raw bytes (`format: binary`), such as an uploaded file.
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct Binary(pub Vec<u8>);

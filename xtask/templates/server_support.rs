@@ -194,15 +194,26 @@ impl FromParam for String {
     }
 }
 
+/// A whole number; one too large for the type saturates (it is valid, just out of range, and the
+/// operation answers for it as for any value past its data, e.g. `Invalid page.`).
+fn whole_number(value: &str) -> Result<i128, String> {
+    let v = value.trim();
+    let digits = v.strip_prefix(['-', '+']).unwrap_or(v);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("Enter a whole number.".to_owned());
+    }
+    Ok(v.parse::<i128>().unwrap_or(if v.starts_with('-') { i128::MIN } else { i128::MAX }))
+}
+
 impl FromParam for i64 {
     fn from_param(value: &str) -> Result<Self, String> {
-        value.trim().parse().map_err(|_| "Enter a whole number.".to_owned())
+        whole_number(value).map(|v| v.clamp(i64::MIN.into(), i64::MAX.into()) as i64)
     }
 }
 
 impl FromParam for i32 {
     fn from_param(value: &str) -> Result<Self, String> {
-        value.trim().parse().map_err(|_| "Enter a whole number.".to_owned())
+        whole_number(value).map(|v| v.clamp(i32::MIN.into(), i32::MAX.into()) as i32)
     }
 }
 

@@ -343,6 +343,7 @@ async fn bad_requests_get_authentiks_answers() {
         ),
         ("missing field", c.post(&create).bearer_auth(TOKEN).json(&json!({"name": "x", "public_key": "p"})), 400, json!({"private_key": ["This field is required."]})),
         ("null field", c.post(&create).bearer_auth(TOKEN).json(&json!({"name": null, "public_key": "p", "private_key": "k"})), 400, json!({"name": ["This field may not be null."]})),
+        ("null in an optional field", c.post(&create).bearer_auth(TOKEN).json(&json!({"name": "x", "public_key": "p", "private_key": "k", "interactive": null})), 400, json!({"interactive": ["This field may not be null."]})),
         ("wrong type", c.post(&create).bearer_auth(TOKEN).json(&json!({"name": "x", "public_key": "p", "private_key": "k", "interactive": "maybe"})), 400, json!({"interactive": ["Must be a valid boolean."]})),
         (
             "field validation",

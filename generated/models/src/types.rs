@@ -25,27 +25,55 @@ pub struct CaptchaStage {
     /// Read-only: set by the server.
     pub meta_model_name: ::std::string::String,
     /// `flow_set`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub flow_set: ::std::option::Option<::std::vec::Vec<crate::FlowSet>>,
     /// Public key, acquired your captcha Provider.
     pub public_key: ::std::string::String,
     /// `js_url`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub js_url: ::std::option::Option<::std::string::String>,
     /// `api_url`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub api_url: ::std::option::Option<::std::string::String>,
     /// `interactive`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub interactive: ::std::option::Option<bool>,
     /// `score_min_threshold`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub score_min_threshold: ::std::option::Option<f64>,
     /// `score_max_threshold`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub score_max_threshold: ::std::option::Option<f64>,
     /// When enabled and the received captcha score is outside of the given threshold, the stage will show an error message. When not enabled, the flow will continue, but the data from the captcha will be available in the context for policy decisions
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub error_on_invalid_score: ::std::option::Option<bool>,
 }
 impl CaptchaStage {
@@ -80,7 +108,11 @@ pub struct CaptchaStageRequest {
     /// Constraints: at least 1 character(s).
     pub name: ::std::string::String,
     /// `flow_set`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub flow_set: ::std::option::Option<::std::vec::Vec<crate::FlowSetRequest>>,
     /// Public key, acquired your captcha Provider.
     ///
@@ -93,24 +125,48 @@ pub struct CaptchaStageRequest {
     /// `js_url`
     ///
     /// Constraints: at least 1 character(s).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub js_url: ::std::option::Option<::std::string::String>,
     /// `api_url`
     ///
     /// Constraints: at least 1 character(s).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub api_url: ::std::option::Option<::std::string::String>,
     /// `interactive`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub interactive: ::std::option::Option<bool>,
     /// `score_min_threshold`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub score_min_threshold: ::std::option::Option<f64>,
     /// `score_max_threshold`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub score_max_threshold: ::std::option::Option<f64>,
     /// When enabled and the received captcha score is outside of the given threshold, the stage will show an error message. When not enabled, the flow will continue, but the data from the captcha will be available in the context for policy decisions
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub error_on_invalid_score: ::std::option::Option<bool>,
 }
 impl CaptchaStageRequest {
@@ -518,20 +574,36 @@ pub struct FlowSet {
     /// Read-only: set by the server.
     pub background: ::std::string::String,
     /// `policy_engine_mode`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub policy_engine_mode: ::std::option::Option<crate::PolicyEngineMode>,
     /// Enable compatibility mode, increases compatibility with password managers on mobile devices.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub compatibility_mode: ::std::option::Option<bool>,
     /// Get export URL for flow
     ///
     /// Read-only: set by the server.
     pub export_url: ::std::string::String,
     /// `layout`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub layout: ::std::option::Option<crate::FlowLayoutEnum>,
     /// Configure what should happen when a flow denies access to a user.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub denied_action: ::std::option::Option<crate::DeniedActionEnum>,
 }
 impl FlowSet {
@@ -604,16 +676,32 @@ pub struct FlowSetRequest {
     /// Decides what this Flow is used for. For example, the Authentication flow is redirect to when an un-authenticated user visits authentik.
     pub designation: crate::FlowDesignationEnum,
     /// `policy_engine_mode`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub policy_engine_mode: ::std::option::Option<crate::PolicyEngineMode>,
     /// Enable compatibility mode, increases compatibility with password managers on mobile devices.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub compatibility_mode: ::std::option::Option<bool>,
     /// `layout`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub layout: ::std::option::Option<crate::FlowLayoutEnum>,
     /// Configure what should happen when a flow denies access to a user.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub denied_action: ::std::option::Option<crate::DeniedActionEnum>,
 }
 impl FlowSetRequest {
@@ -696,7 +784,11 @@ pub struct GenericError {
     /// `detail`
     pub detail: ::std::string::String,
     /// `code`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub code: ::std::option::Option<::std::string::String>,
 }
 impl GenericError {
@@ -738,10 +830,18 @@ pub struct IdentificationStage {
     /// Read-only: set by the server.
     pub meta_model_name: ::std::string::String,
     /// `flow_set`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub flow_set: ::std::option::Option<::std::vec::Vec<crate::FlowSet>>,
     /// Fields of the user object to match against. (Hold shift to select multiple options)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub user_fields: ::std::option::Option<::std::vec::Vec<crate::UserFieldsEnum>>,
     /// When set, shows a password field, instead of showing the password field as seaprate step.
     ///
@@ -749,10 +849,18 @@ pub struct IdentificationStage {
     #[serde(default, skip_serializing_if = "crate::support::Maybe::is_absent")]
     pub password_stage: crate::support::Maybe<::uuid::Uuid>,
     /// When enabled, user fields are matched regardless of their casing.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub case_insensitive_matching: ::std::option::Option<bool>,
     /// When a valid username/email has been entered, and this option is enabled, the user's username and avatar will be shown. Otherwise, the text that the user entered will be shown
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub show_matched_user: ::std::option::Option<bool>,
     /// Optional enrollment flow, which is linked at the bottom of the page.
     ///
@@ -770,13 +878,25 @@ pub struct IdentificationStage {
     #[serde(default, skip_serializing_if = "crate::support::Maybe::is_absent")]
     pub passwordless_flow: crate::support::Maybe<::uuid::Uuid>,
     /// Specify which sources should be shown.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub sources: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
     /// `show_source_labels`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub show_source_labels: ::std::option::Option<bool>,
     /// When enabled, the stage will succeed and continue even when incorrect user info is entered.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub pretend_user_exists: ::std::option::Option<bool>,
 }
 impl IdentificationStage {
@@ -821,10 +941,18 @@ pub struct IdentificationStageRequest {
     /// Constraints: at least 1 character(s).
     pub name: ::std::string::String,
     /// `flow_set`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub flow_set: ::std::option::Option<::std::vec::Vec<crate::FlowSetRequest>>,
     /// Fields of the user object to match against. (Hold shift to select multiple options)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub user_fields: ::std::option::Option<::std::vec::Vec<crate::UserFieldsEnum>>,
     /// When set, shows a password field, instead of showing the password field as seaprate step.
     ///
@@ -832,10 +960,18 @@ pub struct IdentificationStageRequest {
     #[serde(default, skip_serializing_if = "crate::support::Maybe::is_absent")]
     pub password_stage: crate::support::Maybe<::uuid::Uuid>,
     /// When enabled, user fields are matched regardless of their casing.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub case_insensitive_matching: ::std::option::Option<bool>,
     /// When a valid username/email has been entered, and this option is enabled, the user's username and avatar will be shown. Otherwise, the text that the user entered will be shown
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub show_matched_user: ::std::option::Option<bool>,
     /// Optional enrollment flow, which is linked at the bottom of the page.
     ///
@@ -853,13 +989,25 @@ pub struct IdentificationStageRequest {
     #[serde(default, skip_serializing_if = "crate::support::Maybe::is_absent")]
     pub passwordless_flow: crate::support::Maybe<::uuid::Uuid>,
     /// Specify which sources should be shown.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub sources: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
     /// `show_source_labels`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub show_source_labels: ::std::option::Option<bool>,
     /// When enabled, the stage will succeed and continue even when incorrect user info is entered.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub pretend_user_exists: ::std::option::Option<bool>,
 }
 impl IdentificationStageRequest {
@@ -1016,42 +1164,82 @@ pub struct PatchedCaptchaStageRequest {
     /// `name`
     ///
     /// Constraints: at least 1 character(s).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// `flow_set`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub flow_set: ::std::option::Option<::std::vec::Vec<crate::FlowSetRequest>>,
     /// Public key, acquired your captcha Provider.
     ///
     /// Constraints: at least 1 character(s).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub public_key: ::std::option::Option<::std::string::String>,
     /// Private key, acquired your captcha Provider.
     ///
     /// Write-only: never returned by the server, and printed as `<redacted>` by `Debug`. Constraints: at least 1 character(s).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub private_key: ::std::option::Option<::std::string::String>,
     /// `js_url`
     ///
     /// Constraints: at least 1 character(s).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub js_url: ::std::option::Option<::std::string::String>,
     /// `api_url`
     ///
     /// Constraints: at least 1 character(s).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub api_url: ::std::option::Option<::std::string::String>,
     /// `interactive`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub interactive: ::std::option::Option<bool>,
     /// `score_min_threshold`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub score_min_threshold: ::std::option::Option<f64>,
     /// `score_max_threshold`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub score_max_threshold: ::std::option::Option<f64>,
     /// When enabled and the received captcha score is outside of the given threshold, the stage will show an error message. When not enabled, the flow will continue, but the data from the captcha will be available in the context for policy decisions
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub error_on_invalid_score: ::std::option::Option<bool>,
 }
 impl PatchedCaptchaStageRequest {
@@ -1161,13 +1349,25 @@ pub struct PatchedIdentificationStageRequest {
     /// `name`
     ///
     /// Constraints: at least 1 character(s).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// `flow_set`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub flow_set: ::std::option::Option<::std::vec::Vec<crate::FlowSetRequest>>,
     /// Fields of the user object to match against. (Hold shift to select multiple options)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub user_fields: ::std::option::Option<::std::vec::Vec<crate::UserFieldsEnum>>,
     /// When set, shows a password field, instead of showing the password field as seaprate step.
     ///
@@ -1175,10 +1375,18 @@ pub struct PatchedIdentificationStageRequest {
     #[serde(default, skip_serializing_if = "crate::support::Maybe::is_absent")]
     pub password_stage: crate::support::Maybe<::uuid::Uuid>,
     /// When enabled, user fields are matched regardless of their casing.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub case_insensitive_matching: ::std::option::Option<bool>,
     /// When a valid username/email has been entered, and this option is enabled, the user's username and avatar will be shown. Otherwise, the text that the user entered will be shown
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub show_matched_user: ::std::option::Option<bool>,
     /// Optional enrollment flow, which is linked at the bottom of the page.
     ///
@@ -1196,13 +1404,25 @@ pub struct PatchedIdentificationStageRequest {
     #[serde(default, skip_serializing_if = "crate::support::Maybe::is_absent")]
     pub passwordless_flow: crate::support::Maybe<::uuid::Uuid>,
     /// Specify which sources should be shown.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub sources: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
     /// `show_source_labels`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub show_source_labels: ::std::option::Option<bool>,
     /// When enabled, the stage will succeed and continue even when incorrect user info is entered.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub pretend_user_exists: ::std::option::Option<bool>,
 }
 impl PatchedIdentificationStageRequest {
@@ -1536,10 +1756,18 @@ impl<'de> ::serde::Deserialize<'de> for UserFieldsEnum {
 )]
 pub struct ValidationError {
     /// `non_field_errors`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub non_field_errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `code`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::support::deserialize_some",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// The object's other keys (`additionalProperties`).
     #[serde(flatten)]

@@ -141,8 +141,10 @@ impl<'a> TypesEmitter<'a> {
             }
             match f.presence {
                 Presence::Required | Presence::RequiredNullable => {}
+                // `null` is not a value of a non-nullable field, even an optional one.
                 Presence::Optional => serde.push(quote!(
                     default,
+                    deserialize_with = "crate::support::deserialize_some",
                     skip_serializing_if = "::std::option::Option::is_none"
                 )),
                 Presence::OptionalNullable => serde.push(quote!(
