@@ -1,5 +1,6 @@
 //! The real authentik schemas in `$AUTHENTIK_SCHEMA_DIR`: every `/stages/` schema becomes a type
-//! and the generated crate compiles warning-free; the whole schemas generate without error.
+//! and the generated models and server crates compile warning-free; the whole schemas generate
+//! without error.
 //! Skipped, with a notice, when the directory is absent.
 
 use stages_tests::{authentik_schema_dir, repo_root, scratch_dir, REAL_SCHEMAS};
@@ -31,7 +32,7 @@ fn stages_subsets_generate_every_schema_and_compile_warning_free() {
         }
         std::fs::write(
             ws.join("Cargo.toml"),
-            "[workspace]\nresolver = \"2\"\nmembers = [\"models\"]\n",
+            "[workspace]\nresolver = \"2\"\nmembers = [\"models\", \"server\"]\n",
         )
         .unwrap();
         // Same dependency versions as the repository, so nothing new is fetched.
@@ -68,7 +69,7 @@ fn stages_subsets_generate_every_schema_and_compile_warning_free() {
                 .unwrap();
             assert!(
                 out.status.success(),
-                "{version}: `cargo {}` on the generated /stages/ models is not warning-free:\n{}",
+                "{version}: `cargo {}` on the generated /stages/ crates is not warning-free:\n{}",
                 args[0],
                 String::from_utf8_lossy(&out.stderr)
             );

@@ -344,6 +344,15 @@ pub async fn json_body<T: DeserializeOwned>(
             &format!("Unsupported media type \"{shown}\" in request."),
         ));
     }
+    // The fast path decodes straight from the bytes; only a body that fails is read again as a
+    // JSON value, to say which field is wrong.
+    match serde_json::from_slice::<T>(&bytes) {
+        Ok(v) => return Ok(Some(v)),
+        Err(e) if !e.is_data() => {
+            return Err(detail(StatusCode::BAD_REQUEST, &format!("JSON parse error - {e}")));
+        }
+        Err(_) => {}
+    }
     let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
         detail(StatusCode::BAD_REQUEST, &format!("JSON parse error - {e}"))
     })?;

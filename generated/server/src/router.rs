@@ -20,7 +20,7 @@ where
     let api = ::axum::Router::new();
     let api = api
         .route(
-            "/stages/captcha/",
+            "/api/v3/stages/captcha/",
             ::axum::routing::MethodRouter::new()
                 .get(stages_captcha_list::<S>)
                 .post(stages_captcha_create::<S>)
@@ -30,7 +30,7 @@ where
         );
     let api = api
         .route(
-            "/stages/captcha/{stage_uuid}/",
+            "/api/v3/stages/captcha/{stage_uuid}/",
             ::axum::routing::MethodRouter::new()
                 .get(stages_captcha_retrieve::<S>)
                 .put(stages_captcha_update::<S>)
@@ -45,7 +45,7 @@ where
         );
     let api = api
         .route(
-            "/stages/captcha/{stage_uuid}/used_by/",
+            "/api/v3/stages/captcha/{stage_uuid}/used_by/",
             ::axum::routing::MethodRouter::new()
                 .get(stages_captcha_used_by_list::<S>)
                 .fallback(|method: ::axum::http::Method| async move {
@@ -54,7 +54,7 @@ where
         );
     let api = api
         .route(
-            "/stages/identification/",
+            "/api/v3/stages/identification/",
             ::axum::routing::MethodRouter::new()
                 .get(stages_identification_list::<S>)
                 .post(stages_identification_create::<S>)
@@ -64,7 +64,7 @@ where
         );
     let api = api
         .route(
-            "/stages/identification/{stage_uuid}/",
+            "/api/v3/stages/identification/{stage_uuid}/",
             ::axum::routing::MethodRouter::new()
                 .get(stages_identification_retrieve::<S>)
                 .put(stages_identification_update::<S>)
@@ -79,16 +79,14 @@ where
         );
     let api = api
         .route(
-            "/stages/identification/{stage_uuid}/used_by/",
+            "/api/v3/stages/identification/{stage_uuid}/used_by/",
             ::axum::routing::MethodRouter::new()
                 .get(stages_identification_used_by_list::<S>)
                 .fallback(|method: ::axum::http::Method| async move {
                     crate::support::method_not_allowed(&method, "GET, HEAD")
                 }),
         );
-    let api = api.with_state(state);
-    ::axum::Router::new()
-        .nest("/api/v3", api)
+    api.with_state(state)
         .fallback(crate::support::not_found)
         .layer(
             ::tower_http::catch_panic::CatchPanicLayer::custom(|

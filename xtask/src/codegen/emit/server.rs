@@ -431,7 +431,10 @@ pub fn emit_router(api: &Api) -> TokenStream {
     for op in &api.operations {
         by_path.entry(op.path.as_str()).or_default().push(op);
     }
+    let base = &api.base_path;
     let routes = by_path.iter().map(|(path, ops)| {
+        // Full paths rather than a nested router: one routing step per request.
+        let path = format!("{base}{path}");
         let mut methods = Vec::new();
         let mut allow = Vec::new();
         for op in ops {
@@ -451,12 +454,7 @@ pub fn emit_router(api: &Api) -> TokenStream {
         }
     });
     let handlers = api.operations.iter().map(|op| emit_handler(api, op));
-    let base = &api.base_path;
-    let mount = if base.is_empty() {
-        quote!(::axum::Router::new().merge(api))
-    } else {
-        quote!(::axum::Router::new().nest(#base, api))
-    };
+
     quote! {
         //! The router: authenticate, parse, validate, dispatch.
 
@@ -478,8 +476,7 @@ pub fn emit_router(api: &Api) -> TokenStream {
             let state = ::std::sync::Arc::new(Shared { service, config });
             let api = ::axum::Router::new();
             #(#routes)*
-            let api = api.with_state(state);
-            #mount
+            api.with_state(state)
                 .fallback(crate::support::not_found)
                 .layer(::tower_http::catch_panic::CatchPanicLayer::custom(|_: ::std::boxed::Box<dyn ::std::any::Any + ::std::marker::Send>| crate::support::server_error()))
         }
