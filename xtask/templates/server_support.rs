@@ -8,7 +8,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
-pub use authentik_models::support::ValidationErrors;
+pub use authentik_models::support::{FieldError, Shape, ValidationErrors};
 
 /// Turns a bearer token into the principal the operations act for.
 ///
@@ -309,7 +309,7 @@ pub fn query_many<T: FromParam>(
 /// `{"detail": "JSON parse error - ..."}` for malformed JSON, 400 with `non_field_errors` when
 /// it is not an object, 400 with field messages when a field has the wrong type. `Ok(None)` when
 /// the body is empty and not `required`.
-pub async fn json_body<T: DeserializeOwned>(
+pub async fn json_body<T: DeserializeOwned + Shape>(
     headers: &HeaderMap,
     body: Body,
     limit: usize,
@@ -331,7 +331,7 @@ pub async fn json_body<T: DeserializeOwned>(
         if !required {
             return Ok(None);
         }
-        return decode(serde_json::Value::Object(serde_json::Map::new())).map(Some);
+        return decode::<T>(serde_json::Value::Object(serde_json::Map::new())).map(Some);
     }
     let is_json = content_type
         .and_then(|ct| ct.split(';').next())
@@ -369,10 +369,28 @@ pub async fn json_body<T: DeserializeOwned>(
         errors.add_non_field_error(format!("Invalid data. Expected a dictionary, but got {kind}."));
         return Err(validation_failed(&errors));
     }
-    decode(value).map(Some)
+    decode::<T>(value).map(Some)
 }
 
-fn decode<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Response> {
+/// Decodes a JSON value; when it does not fit, every field that is missing, `null` or of the
+/// wrong type is reported at once, as DRF reports them.
+fn decode<T: DeserializeOwned + Shape>(value: serde_json::Value) -> Result<T, Response> {
+    match T::shape_errors(&value) {
+        None => {}
+        Some(FieldError::Nested(errors)) => return Err(validation_failed(&errors)),
+        Some(FieldError::Messages(messages)) => {
+            let mut errors = ValidationErrors::new();
+            for m in messages {
+                errors.add_non_field_error(m);
+            }
+            return Err(validation_failed(&errors));
+        }
+        Some(items @ FieldError::Items(_)) => {
+            let mut errors = ValidationErrors::new();
+            errors.set(authentik_models::support::NON_FIELD_ERRORS, items);
+            return Err(validation_failed(&errors));
+        }
+    }
     match serde_path_to_error::deserialize::<_, T>(&value) {
         Ok(v) => Ok(v),
         Err(e) => Err(validation_failed(&field_error(&value, e))),

@@ -572,3 +572,56 @@ async fn data_survives_a_restart_and_concurrent_writers_lose_nothing() {
     assert_eq!(list["pagination"]["count"], 24.0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn every_wrong_field_is_reported_at_once() {
+    let s = start().await;
+    let (status, body) = s
+        .send(
+            reqwest::Method::POST,
+            "/stages/captcha/",
+            Some(json!({
+                "name": 5,
+                "interactive": null,
+                "score_min_threshold": "high",
+                "flow_set": [{"name": "a", "slug": "a", "title": "t", "designation": "authentication"}, {"slug": 1}]
+            })),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body,
+        json!({
+            "name": ["Not a valid string."],
+            "public_key": ["This field is required."],
+            "private_key": ["This field is required."],
+            "interactive": ["This field may not be null."],
+            "score_min_threshold": ["A valid number is required."],
+            "flow_set": [{}, {
+                "name": ["This field is required."],
+                "slug": ["Not a valid string."],
+                "title": ["This field is required."],
+                "designation": ["This field is required."]
+            }]
+        })
+    );
+    // The same for the identification stage's uuids and lists.
+    let (status, body) = s
+        .send(
+            reqwest::Method::POST,
+            "/stages/identification/",
+            Some(
+                json!({"name": "i", "password_stage": "nope", "sources": "x", "user_fields": [3]}),
+            ),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body,
+        json!({
+            "password_stage": ["Must be a valid UUID."],
+            "sources": ["Expected a list of items but got type \"str\"."],
+            "user_fields": {"0": ["\"3\" is not a valid choice."]}
+        })
+    );
+}

@@ -232,6 +232,10 @@ impl ValidationErrors {
         }
         self.fields.insert(field.to_owned(), FieldError::Items(items));
     }
+    /// Sets the errors of a field, replacing what it had.
+    pub fn set(&mut self, field: &str, error: FieldError) {
+        self.fields.insert(field.to_owned(), error);
+    }
     /// `Ok(())` when there are no errors.
     pub fn into_result(self) -> Result<(), ValidationErrors> {
         if self.is_empty() { Ok(()) } else { Err(self) }
@@ -399,5 +403,206 @@ pub mod check {
         if let Some(value) = unknown {
             messages.push(format!("\"{value}\" is not a valid choice."));
         }
+    }
+}
+/// The JSON shape of a generated type, checked the way Django REST Framework reads a request:
+/// every missing required field, every `null` where none is allowed and every value of the wrong
+/// type is reported at once, with DRF's messages. Constraints are `validate()`'s job.
+pub trait Shape {
+    /// Whether the type is a JSON object (lists of objects report one entry per item).
+    const OBJECT: bool = false;
+    /// What is wrong with `value` as this type; `None` when nothing is.
+    fn shape_errors(value: &serde_json::Value) -> Option<FieldError>;
+}
+/// Checks one field of an object: presence, `null`, then its value's shape.
+pub fn shape_field<T: Shape>(
+    object: &serde_json::Map<String, serde_json::Value>,
+    key: &str,
+    required: bool,
+    nullable: bool,
+    errors: &mut ValidationErrors,
+) {
+    match object.get(key) {
+        None if required => errors.add_message(key, "This field is required."),
+        None => {}
+        Some(serde_json::Value::Null) if !nullable => {
+            errors.add_message(key, "This field may not be null.")
+        }
+        Some(serde_json::Value::Null) => {}
+        Some(value) => {
+            if let Some(error) = T::shape_errors(value) {
+                errors.set(key, error);
+            }
+        }
+    }
+}
+/// DRF's name for a JSON value's type, as Python would print it.
+pub fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "NoneType",
+        serde_json::Value::Bool(_) => "bool",
+        serde_json::Value::Number(n) if n.is_f64() => "float",
+        serde_json::Value::Number(_) => "int",
+        serde_json::Value::String(_) => "str",
+        serde_json::Value::Array(_) => "list",
+        serde_json::Value::Object(_) => "dict",
+    }
+}
+/// The error for a value that should have been an object.
+pub fn not_an_object(value: &serde_json::Value) -> FieldError {
+    FieldError::Messages(
+        vec![
+            format!("Invalid data. Expected a dictionary, but got {}.", json_kind(value))
+        ],
+    )
+}
+/// `Some` with the errors when there are any.
+pub fn nested(errors: ValidationErrors) -> Option<FieldError> {
+    if errors.is_empty() { None } else { Some(FieldError::Nested(errors)) }
+}
+fn message(text: &str) -> Option<FieldError> {
+    Some(FieldError::Messages(vec![text.to_owned()]))
+}
+impl Shape for String {
+    fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
+        if value.is_string() { None } else { message("Not a valid string.") }
+    }
+}
+impl Shape for bool {
+    fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
+        if value.is_boolean() { None } else { message("Must be a valid boolean.") }
+    }
+}
+impl Shape for i64 {
+    fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
+        if value.is_i64() { None } else { message("A valid integer is required.") }
+    }
+}
+impl Shape for i32 {
+    fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
+        match value.as_i64() {
+            Some(v) if i32::try_from(v).is_ok() => None,
+            _ => message("A valid integer is required."),
+        }
+    }
+}
+impl Shape for f64 {
+    fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
+        if value.is_number() { None } else { message("A valid number is required.") }
+    }
+}
+impl Shape for serde_json::Value {
+    fn shape_errors(_: &serde_json::Value) -> Option<FieldError> {
+        None
+    }
+}
+impl Shape for Binary {
+    fn shape_errors(_: &serde_json::Value) -> Option<FieldError> {
+        None
+    }
+}
+impl Shape for uuid::Uuid {
+    fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
+        match value.as_str().map(str::parse::<uuid::Uuid>) {
+            Some(Ok(_)) => None,
+            _ => message("Must be a valid UUID."),
+        }
+    }
+}
+impl Shape for chrono::DateTime<chrono::FixedOffset> {
+    fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
+        match value.as_str().map(chrono::DateTime::parse_from_rfc3339) {
+            Some(Ok(_)) => None,
+            _ => {
+                message(
+                    "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].",
+                )
+            }
+        }
+    }
+}
+impl Shape for chrono::NaiveDate {
+    fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
+        match value.as_str().map(str::parse::<chrono::NaiveDate>) {
+            Some(Ok(_)) => None,
+            _ => {
+                message(
+                    "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.",
+                )
+            }
+        }
+    }
+}
+impl<T: Shape> Shape for Option<T> {
+    fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
+        if value.is_null() { None } else { T::shape_errors(value) }
+    }
+}
+impl<T: Shape> Shape for Box<T> {
+    const OBJECT: bool = T::OBJECT;
+    fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
+        T::shape_errors(value)
+    }
+}
+impl<T: Shape> Shape for Vec<T> {
+    fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
+        let Some(items) = value.as_array() else {
+            return Some(
+                FieldError::Messages(
+                    vec![
+                        format!("Expected a list of items but got type \"{}\".",
+                        json_kind(value))
+                    ],
+                ),
+            );
+        };
+        if T::OBJECT {
+            let mut any = false;
+            let entries: Vec<ValidationErrors> = items
+                .iter()
+                .map(|item| match T::shape_errors(item) {
+                    None => ValidationErrors::new(),
+                    Some(FieldError::Nested(e)) => {
+                        any = true;
+                        e
+                    }
+                    Some(other) => {
+                        any = true;
+                        let mut e = ValidationErrors::new();
+                        e.set(NON_FIELD_ERRORS, other);
+                        e
+                    }
+                })
+                .collect();
+            return any.then_some(FieldError::Items(entries));
+        }
+        let mut errors = ValidationErrors::new();
+        for (index, item) in items.iter().enumerate() {
+            if let Some(e) = T::shape_errors(item) {
+                errors.set(&index.to_string(), e);
+            }
+        }
+        nested(errors)
+    }
+}
+impl<T: Shape> Shape for BTreeMap<String, T> {
+    fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
+        let Some(object) = value.as_object() else {
+            return Some(
+                FieldError::Messages(
+                    vec![
+                        format!("Expected a dictionary of items but got type \"{}\".",
+                        json_kind(value))
+                    ],
+                ),
+            );
+        };
+        let mut errors = ValidationErrors::new();
+        for (key, item) in object {
+            if let Some(e) = T::shape_errors(item) {
+                errors.set(key, e);
+            }
+        }
+        nested(errors)
     }
 }

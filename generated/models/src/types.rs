@@ -100,6 +100,60 @@ impl CaptchaStage {
         errors.into_result()
     }
 }
+impl crate::support::Shape for CaptchaStage {
+    const OBJECT: bool = true;
+    fn shape_errors(
+        value: &::serde_json::Value,
+    ) -> ::std::option::Option<crate::support::FieldError> {
+        let ::std::option::Option::Some(object) = value.as_object() else {
+            return ::std::option::Option::Some(crate::support::not_an_object(value));
+        };
+        let mut errors = crate::support::ValidationErrors::new();
+        crate::support::shape_field::<
+            ::uuid::Uuid,
+        >(object, "pk", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "name", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "component", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "verbose_name", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "verbose_name_plural", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "meta_model_name", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::vec::Vec<crate::FlowSet>,
+        >(object, "flow_set", false, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "public_key", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "js_url", false, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "api_url", false, false, &mut errors);
+        crate::support::shape_field::<
+            bool,
+        >(object, "interactive", false, false, &mut errors);
+        crate::support::shape_field::<
+            f64,
+        >(object, "score_min_threshold", false, false, &mut errors);
+        crate::support::shape_field::<
+            f64,
+        >(object, "score_max_threshold", false, false, &mut errors);
+        crate::support::shape_field::<
+            bool,
+        >(object, "error_on_invalid_score", false, false, &mut errors);
+        crate::support::nested(errors)
+    }
+}
 /// CaptchaStage Serializer
 #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CaptchaStageRequest {
@@ -263,6 +317,48 @@ impl ::std::fmt::Debug for CaptchaStageRequest {
             .finish()
     }
 }
+impl crate::support::Shape for CaptchaStageRequest {
+    const OBJECT: bool = true;
+    fn shape_errors(
+        value: &::serde_json::Value,
+    ) -> ::std::option::Option<crate::support::FieldError> {
+        let ::std::option::Option::Some(object) = value.as_object() else {
+            return ::std::option::Option::Some(crate::support::not_an_object(value));
+        };
+        let mut errors = crate::support::ValidationErrors::new();
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "name", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::vec::Vec<crate::FlowSetRequest>,
+        >(object, "flow_set", false, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "public_key", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "private_key", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "js_url", false, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "api_url", false, false, &mut errors);
+        crate::support::shape_field::<
+            bool,
+        >(object, "interactive", false, false, &mut errors);
+        crate::support::shape_field::<
+            f64,
+        >(object, "score_min_threshold", false, false, &mut errors);
+        crate::support::shape_field::<
+            f64,
+        >(object, "score_max_threshold", false, false, &mut errors);
+        crate::support::shape_field::<
+            bool,
+        >(object, "error_on_invalid_score", false, false, &mut errors);
+        crate::support::nested(errors)
+    }
+}
 /// Values: `message_continue`, `message`, `continue`. A value this version of the schema does not list decodes as `Unknown`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::std::fmt::Debug)]
 pub enum DeniedActionEnum {
@@ -336,6 +432,20 @@ impl ::serde::Serialize for DeniedActionEnum {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
+    }
+}
+impl crate::support::Shape for DeniedActionEnum {
+    fn shape_errors(
+        value: &::serde_json::Value,
+    ) -> ::std::option::Option<crate::support::FieldError> {
+        if value.is_string() {
+            return ::std::option::Option::None;
+        }
+        ::std::option::Option::Some(
+            crate::support::FieldError::Messages(
+                ::std::vec![::std::format!("\"{value}\" is not a valid choice.")],
+            ),
+        )
     }
 }
 impl<'de> ::serde::Deserialize<'de> for DeniedActionEnum {
@@ -445,6 +555,20 @@ impl ::serde::Serialize for FlowDesignationEnum {
         serializer.serialize_str(self.as_str())
     }
 }
+impl crate::support::Shape for FlowDesignationEnum {
+    fn shape_errors(
+        value: &::serde_json::Value,
+    ) -> ::std::option::Option<crate::support::FieldError> {
+        if value.is_string() {
+            return ::std::option::Option::None;
+        }
+        ::std::option::Option::Some(
+            crate::support::FieldError::Messages(
+                ::std::vec![::std::format!("\"{value}\" is not a valid choice.")],
+            ),
+        )
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for FlowDesignationEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -538,6 +662,20 @@ impl ::serde::Serialize for FlowLayoutEnum {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
+    }
+}
+impl crate::support::Shape for FlowLayoutEnum {
+    fn shape_errors(
+        value: &::serde_json::Value,
+    ) -> ::std::option::Option<crate::support::FieldError> {
+        if value.is_string() {
+            return ::std::option::Option::None;
+        }
+        ::std::option::Option::Some(
+            crate::support::FieldError::Messages(
+                ::std::vec![::std::format!("\"{value}\" is not a valid choice.")],
+            ),
+        )
     }
 }
 impl<'de> ::serde::Deserialize<'de> for FlowLayoutEnum {
@@ -656,6 +794,54 @@ impl FlowSet {
             errors.add_messages("denied_action", messages);
         }
         errors.into_result()
+    }
+}
+impl crate::support::Shape for FlowSet {
+    const OBJECT: bool = true;
+    fn shape_errors(
+        value: &::serde_json::Value,
+    ) -> ::std::option::Option<crate::support::FieldError> {
+        let ::std::option::Option::Some(object) = value.as_object() else {
+            return ::std::option::Option::Some(crate::support::not_an_object(value));
+        };
+        let mut errors = crate::support::ValidationErrors::new();
+        crate::support::shape_field::<
+            ::uuid::Uuid,
+        >(object, "pk", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::uuid::Uuid,
+        >(object, "policybindingmodel_ptr_id", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "name", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "slug", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "title", true, false, &mut errors);
+        crate::support::shape_field::<
+            crate::FlowDesignationEnum,
+        >(object, "designation", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "background", true, false, &mut errors);
+        crate::support::shape_field::<
+            crate::PolicyEngineMode,
+        >(object, "policy_engine_mode", false, false, &mut errors);
+        crate::support::shape_field::<
+            bool,
+        >(object, "compatibility_mode", false, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "export_url", true, false, &mut errors);
+        crate::support::shape_field::<
+            crate::FlowLayoutEnum,
+        >(object, "layout", false, false, &mut errors);
+        crate::support::shape_field::<
+            crate::DeniedActionEnum,
+        >(object, "denied_action", false, false, &mut errors);
+        crate::support::nested(errors)
     }
 }
 /// Stripped down flow serializer
@@ -778,6 +964,42 @@ impl FlowSetRequest {
         errors.into_result()
     }
 }
+impl crate::support::Shape for FlowSetRequest {
+    const OBJECT: bool = true;
+    fn shape_errors(
+        value: &::serde_json::Value,
+    ) -> ::std::option::Option<crate::support::FieldError> {
+        let ::std::option::Option::Some(object) = value.as_object() else {
+            return ::std::option::Option::Some(crate::support::not_an_object(value));
+        };
+        let mut errors = crate::support::ValidationErrors::new();
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "name", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "slug", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "title", true, false, &mut errors);
+        crate::support::shape_field::<
+            crate::FlowDesignationEnum,
+        >(object, "designation", true, false, &mut errors);
+        crate::support::shape_field::<
+            crate::PolicyEngineMode,
+        >(object, "policy_engine_mode", false, false, &mut errors);
+        crate::support::shape_field::<
+            bool,
+        >(object, "compatibility_mode", false, false, &mut errors);
+        crate::support::shape_field::<
+            crate::FlowLayoutEnum,
+        >(object, "layout", false, false, &mut errors);
+        crate::support::shape_field::<
+            crate::DeniedActionEnum,
+        >(object, "denied_action", false, false, &mut errors);
+        crate::support::nested(errors)
+    }
+}
 /// Generic API Error
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GenericError {
@@ -802,6 +1024,24 @@ impl GenericError {
         &self,
     ) -> ::std::result::Result<(), crate::support::ValidationErrors> {
         ::std::result::Result::Ok(())
+    }
+}
+impl crate::support::Shape for GenericError {
+    const OBJECT: bool = true;
+    fn shape_errors(
+        value: &::serde_json::Value,
+    ) -> ::std::option::Option<crate::support::FieldError> {
+        let ::std::option::Option::Some(object) = value.as_object() else {
+            return ::std::option::Option::Some(crate::support::not_an_object(value));
+        };
+        let mut errors = crate::support::ValidationErrors::new();
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "detail", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "code", false, false, &mut errors);
+        crate::support::nested(errors)
     }
 }
 /// IdentificationStage Serializer
@@ -933,6 +1173,69 @@ impl IdentificationStage {
         errors.into_result()
     }
 }
+impl crate::support::Shape for IdentificationStage {
+    const OBJECT: bool = true;
+    fn shape_errors(
+        value: &::serde_json::Value,
+    ) -> ::std::option::Option<crate::support::FieldError> {
+        let ::std::option::Option::Some(object) = value.as_object() else {
+            return ::std::option::Option::Some(crate::support::not_an_object(value));
+        };
+        let mut errors = crate::support::ValidationErrors::new();
+        crate::support::shape_field::<
+            ::uuid::Uuid,
+        >(object, "pk", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "name", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "component", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "verbose_name", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "verbose_name_plural", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "meta_model_name", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::vec::Vec<crate::FlowSet>,
+        >(object, "flow_set", false, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::vec::Vec<crate::UserFieldsEnum>,
+        >(object, "user_fields", false, false, &mut errors);
+        crate::support::shape_field::<
+            ::uuid::Uuid,
+        >(object, "password_stage", false, true, &mut errors);
+        crate::support::shape_field::<
+            bool,
+        >(object, "case_insensitive_matching", false, false, &mut errors);
+        crate::support::shape_field::<
+            bool,
+        >(object, "show_matched_user", false, false, &mut errors);
+        crate::support::shape_field::<
+            ::uuid::Uuid,
+        >(object, "enrollment_flow", false, true, &mut errors);
+        crate::support::shape_field::<
+            ::uuid::Uuid,
+        >(object, "recovery_flow", false, true, &mut errors);
+        crate::support::shape_field::<
+            ::uuid::Uuid,
+        >(object, "passwordless_flow", false, true, &mut errors);
+        crate::support::shape_field::<
+            ::std::vec::Vec<::uuid::Uuid>,
+        >(object, "sources", false, false, &mut errors);
+        crate::support::shape_field::<
+            bool,
+        >(object, "show_source_labels", false, false, &mut errors);
+        crate::support::shape_field::<
+            bool,
+        >(object, "pretend_user_exists", false, false, &mut errors);
+        crate::support::nested(errors)
+    }
+}
 /// IdentificationStage Serializer
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IdentificationStageRequest {
@@ -1055,6 +1358,54 @@ impl IdentificationStageRequest {
         errors.into_result()
     }
 }
+impl crate::support::Shape for IdentificationStageRequest {
+    const OBJECT: bool = true;
+    fn shape_errors(
+        value: &::serde_json::Value,
+    ) -> ::std::option::Option<crate::support::FieldError> {
+        let ::std::option::Option::Some(object) = value.as_object() else {
+            return ::std::option::Option::Some(crate::support::not_an_object(value));
+        };
+        let mut errors = crate::support::ValidationErrors::new();
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "name", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::vec::Vec<crate::FlowSetRequest>,
+        >(object, "flow_set", false, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::vec::Vec<crate::UserFieldsEnum>,
+        >(object, "user_fields", false, false, &mut errors);
+        crate::support::shape_field::<
+            ::uuid::Uuid,
+        >(object, "password_stage", false, true, &mut errors);
+        crate::support::shape_field::<
+            bool,
+        >(object, "case_insensitive_matching", false, false, &mut errors);
+        crate::support::shape_field::<
+            bool,
+        >(object, "show_matched_user", false, false, &mut errors);
+        crate::support::shape_field::<
+            ::uuid::Uuid,
+        >(object, "enrollment_flow", false, true, &mut errors);
+        crate::support::shape_field::<
+            ::uuid::Uuid,
+        >(object, "recovery_flow", false, true, &mut errors);
+        crate::support::shape_field::<
+            ::uuid::Uuid,
+        >(object, "passwordless_flow", false, true, &mut errors);
+        crate::support::shape_field::<
+            ::std::vec::Vec<::uuid::Uuid>,
+        >(object, "sources", false, false, &mut errors);
+        crate::support::shape_field::<
+            bool,
+        >(object, "show_source_labels", false, false, &mut errors);
+        crate::support::shape_field::<
+            bool,
+        >(object, "pretend_user_exists", false, false, &mut errors);
+        crate::support::nested(errors)
+    }
+}
 /// `PaginatedCaptchaStageList`
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PaginatedCaptchaStageList {
@@ -1086,6 +1437,24 @@ impl PaginatedCaptchaStageList {
                 );
         }
         errors.into_result()
+    }
+}
+impl crate::support::Shape for PaginatedCaptchaStageList {
+    const OBJECT: bool = true;
+    fn shape_errors(
+        value: &::serde_json::Value,
+    ) -> ::std::option::Option<crate::support::FieldError> {
+        let ::std::option::Option::Some(object) = value.as_object() else {
+            return ::std::option::Option::Some(crate::support::not_an_object(value));
+        };
+        let mut errors = crate::support::ValidationErrors::new();
+        crate::support::shape_field::<
+            crate::Pagination,
+        >(object, "pagination", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::vec::Vec<crate::CaptchaStage>,
+        >(object, "results", true, false, &mut errors);
+        crate::support::nested(errors)
     }
 }
 /// `PaginatedIdentificationStageList`
@@ -1121,6 +1490,24 @@ impl PaginatedIdentificationStageList {
         errors.into_result()
     }
 }
+impl crate::support::Shape for PaginatedIdentificationStageList {
+    const OBJECT: bool = true;
+    fn shape_errors(
+        value: &::serde_json::Value,
+    ) -> ::std::option::Option<crate::support::FieldError> {
+        let ::std::option::Option::Some(object) = value.as_object() else {
+            return ::std::option::Option::Some(crate::support::not_an_object(value));
+        };
+        let mut errors = crate::support::ValidationErrors::new();
+        crate::support::shape_field::<
+            crate::Pagination,
+        >(object, "pagination", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::vec::Vec<crate::IdentificationStage>,
+        >(object, "results", true, false, &mut errors);
+        crate::support::nested(errors)
+    }
+}
 /// `Pagination`
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Pagination {
@@ -1150,6 +1537,31 @@ impl Pagination {
         &self,
     ) -> ::std::result::Result<(), crate::support::ValidationErrors> {
         ::std::result::Result::Ok(())
+    }
+}
+impl crate::support::Shape for Pagination {
+    const OBJECT: bool = true;
+    fn shape_errors(
+        value: &::serde_json::Value,
+    ) -> ::std::option::Option<crate::support::FieldError> {
+        let ::std::option::Option::Some(object) = value.as_object() else {
+            return ::std::option::Option::Some(crate::support::not_an_object(value));
+        };
+        let mut errors = crate::support::ValidationErrors::new();
+        crate::support::shape_field::<f64>(object, "next", true, false, &mut errors);
+        crate::support::shape_field::<f64>(object, "previous", true, false, &mut errors);
+        crate::support::shape_field::<f64>(object, "count", true, false, &mut errors);
+        crate::support::shape_field::<f64>(object, "current", true, false, &mut errors);
+        crate::support::shape_field::<
+            f64,
+        >(object, "total_pages", true, false, &mut errors);
+        crate::support::shape_field::<
+            f64,
+        >(object, "start_index", true, false, &mut errors);
+        crate::support::shape_field::<
+            f64,
+        >(object, "end_index", true, false, &mut errors);
+        crate::support::nested(errors)
     }
 }
 /// CaptchaStage Serializer
@@ -1336,6 +1748,48 @@ impl ::std::fmt::Debug for PatchedCaptchaStageRequest {
             .finish()
     }
 }
+impl crate::support::Shape for PatchedCaptchaStageRequest {
+    const OBJECT: bool = true;
+    fn shape_errors(
+        value: &::serde_json::Value,
+    ) -> ::std::option::Option<crate::support::FieldError> {
+        let ::std::option::Option::Some(object) = value.as_object() else {
+            return ::std::option::Option::Some(crate::support::not_an_object(value));
+        };
+        let mut errors = crate::support::ValidationErrors::new();
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "name", false, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::vec::Vec<crate::FlowSetRequest>,
+        >(object, "flow_set", false, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "public_key", false, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "private_key", false, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "js_url", false, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "api_url", false, false, &mut errors);
+        crate::support::shape_field::<
+            bool,
+        >(object, "interactive", false, false, &mut errors);
+        crate::support::shape_field::<
+            f64,
+        >(object, "score_min_threshold", false, false, &mut errors);
+        crate::support::shape_field::<
+            f64,
+        >(object, "score_max_threshold", false, false, &mut errors);
+        crate::support::shape_field::<
+            bool,
+        >(object, "error_on_invalid_score", false, false, &mut errors);
+        crate::support::nested(errors)
+    }
+}
 /// IdentificationStage Serializer
 #[derive(
     Clone,
@@ -1469,6 +1923,54 @@ impl PatchedIdentificationStageRequest {
         errors.into_result()
     }
 }
+impl crate::support::Shape for PatchedIdentificationStageRequest {
+    const OBJECT: bool = true;
+    fn shape_errors(
+        value: &::serde_json::Value,
+    ) -> ::std::option::Option<crate::support::FieldError> {
+        let ::std::option::Option::Some(object) = value.as_object() else {
+            return ::std::option::Option::Some(crate::support::not_an_object(value));
+        };
+        let mut errors = crate::support::ValidationErrors::new();
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "name", false, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::vec::Vec<crate::FlowSetRequest>,
+        >(object, "flow_set", false, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::vec::Vec<crate::UserFieldsEnum>,
+        >(object, "user_fields", false, false, &mut errors);
+        crate::support::shape_field::<
+            ::uuid::Uuid,
+        >(object, "password_stage", false, true, &mut errors);
+        crate::support::shape_field::<
+            bool,
+        >(object, "case_insensitive_matching", false, false, &mut errors);
+        crate::support::shape_field::<
+            bool,
+        >(object, "show_matched_user", false, false, &mut errors);
+        crate::support::shape_field::<
+            ::uuid::Uuid,
+        >(object, "enrollment_flow", false, true, &mut errors);
+        crate::support::shape_field::<
+            ::uuid::Uuid,
+        >(object, "recovery_flow", false, true, &mut errors);
+        crate::support::shape_field::<
+            ::uuid::Uuid,
+        >(object, "passwordless_flow", false, true, &mut errors);
+        crate::support::shape_field::<
+            ::std::vec::Vec<::uuid::Uuid>,
+        >(object, "sources", false, false, &mut errors);
+        crate::support::shape_field::<
+            bool,
+        >(object, "show_source_labels", false, false, &mut errors);
+        crate::support::shape_field::<
+            bool,
+        >(object, "pretend_user_exists", false, false, &mut errors);
+        crate::support::nested(errors)
+    }
+}
 /// Values: `all`, `any`. A value this version of the schema does not list decodes as `Unknown`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::std::fmt::Debug)]
 pub enum PolicyEngineMode {
@@ -1535,6 +2037,20 @@ impl ::serde::Serialize for PolicyEngineMode {
         serializer.serialize_str(self.as_str())
     }
 }
+impl crate::support::Shape for PolicyEngineMode {
+    fn shape_errors(
+        value: &::serde_json::Value,
+    ) -> ::std::option::Option<crate::support::FieldError> {
+        if value.is_string() {
+            return ::std::option::Option::None;
+        }
+        ::std::option::Option::Some(
+            crate::support::FieldError::Messages(
+                ::std::vec![::std::format!("\"{value}\" is not a valid choice.")],
+            ),
+        )
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for PolicyEngineMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1575,6 +2091,33 @@ impl UsedBy {
             errors.add_messages("action", messages);
         }
         errors.into_result()
+    }
+}
+impl crate::support::Shape for UsedBy {
+    const OBJECT: bool = true;
+    fn shape_errors(
+        value: &::serde_json::Value,
+    ) -> ::std::option::Option<crate::support::FieldError> {
+        let ::std::option::Option::Some(object) = value.as_object() else {
+            return ::std::option::Option::Some(crate::support::not_an_object(value));
+        };
+        let mut errors = crate::support::ValidationErrors::new();
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "app", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "model_name", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "pk", true, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "name", true, false, &mut errors);
+        crate::support::shape_field::<
+            crate::UsedByActionEnum,
+        >(object, "action", true, false, &mut errors);
+        crate::support::nested(errors)
     }
 }
 /// Values: `cascade`, `cascade_many`, `set_null`, `set_default`. A value this version of the schema does not list decodes as `Unknown`.
@@ -1658,6 +2201,20 @@ impl ::serde::Serialize for UsedByActionEnum {
         serializer.serialize_str(self.as_str())
     }
 }
+impl crate::support::Shape for UsedByActionEnum {
+    fn shape_errors(
+        value: &::serde_json::Value,
+    ) -> ::std::option::Option<crate::support::FieldError> {
+        if value.is_string() {
+            return ::std::option::Option::None;
+        }
+        ::std::option::Option::Some(
+            crate::support::FieldError::Messages(
+                ::std::vec![::std::format!("\"{value}\" is not a valid choice.")],
+            ),
+        )
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for UsedByActionEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1737,6 +2294,20 @@ impl ::serde::Serialize for UserFieldsEnum {
         serializer.serialize_str(self.as_str())
     }
 }
+impl crate::support::Shape for UserFieldsEnum {
+    fn shape_errors(
+        value: &::serde_json::Value,
+    ) -> ::std::option::Option<crate::support::FieldError> {
+        if value.is_string() {
+            return ::std::option::Option::None;
+        }
+        ::std::option::Option::Some(
+            crate::support::FieldError::Messages(
+                ::std::vec![::std::format!("\"{value}\" is not a valid choice.")],
+            ),
+        )
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for UserFieldsEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1787,6 +2358,24 @@ impl ValidationError {
         &self,
     ) -> ::std::result::Result<(), crate::support::ValidationErrors> {
         ::std::result::Result::Ok(())
+    }
+}
+impl crate::support::Shape for ValidationError {
+    const OBJECT: bool = true;
+    fn shape_errors(
+        value: &::serde_json::Value,
+    ) -> ::std::option::Option<crate::support::FieldError> {
+        let ::std::option::Option::Some(object) = value.as_object() else {
+            return ::std::option::Option::Some(crate::support::not_an_object(value));
+        };
+        let mut errors = crate::support::ValidationErrors::new();
+        crate::support::shape_field::<
+            ::std::vec::Vec<::std::string::String>,
+        >(object, "non_field_errors", false, false, &mut errors);
+        crate::support::shape_field::<
+            ::std::string::String,
+        >(object, "code", false, false, &mut errors);
+        crate::support::nested(errors)
     }
 }
 /// The schema's `pattern`s, compiled once.

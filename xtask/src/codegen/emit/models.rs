@@ -178,6 +178,7 @@ impl<'a> TypesEmitter<'a> {
                 pub #fname: ::std::collections::BTreeMap<::std::string::String, #ty>,
             }
         });
+        let shape = self.emit_struct_shape(m, s);
         let debug_impl = if has_secret {
             self.emit_redacting_debug(m, s)
         } else {
@@ -212,6 +213,36 @@ impl<'a> TypesEmitter<'a> {
             }
 
             #debug_impl
+
+            #shape
+        }
+    }
+
+    fn emit_struct_shape(&self, m: &Model, s: &Struct) -> TokenStream {
+        let name = ident(&m.rust_name);
+        let fields = s.fields.iter().map(|f| {
+            let mut ty = type_tokens(&f.ty, &self.models_path());
+            if self.boxed.contains(&(m.rust_name.clone(), f.rust_name.clone())) {
+                ty = quote!(::std::boxed::Box<#ty>);
+            }
+            let key = &f.json_name;
+            let required = matches!(f.presence, Presence::Required | Presence::RequiredNullable);
+            let nullable = matches!(f.presence, Presence::RequiredNullable | Presence::OptionalNullable);
+            quote!(crate::support::shape_field::<#ty>(object, #key, #required, #nullable, &mut errors);)
+        });
+        quote! {
+            impl crate::support::Shape for #name {
+                const OBJECT: bool = true;
+
+                fn shape_errors(value: &::serde_json::Value) -> ::std::option::Option<crate::support::FieldError> {
+                    let ::std::option::Option::Some(object) = value.as_object() else {
+                        return ::std::option::Option::Some(crate::support::not_an_object(value));
+                    };
+                    let mut errors = crate::support::ValidationErrors::new();
+                    #(#fields)*
+                    crate::support::nested(errors)
+                }
+            }
         }
     }
 
@@ -471,6 +502,11 @@ impl<'a> TypesEmitter<'a> {
             let tag = &v.tag;
             quote!(::std::option::Option::Some(#tag) => ::serde_json::from_value(value).map(Self::#vname).map_err(<D::Error as ::serde::de::Error>::custom),)
         });
+        let shape_arms = u.variants.iter().map(|v| {
+            let ty = type_tokens(&Type::Named(v.model.clone()), &self.models_path());
+            let tag = &v.tag;
+            quote!(::std::option::Option::Some(#tag) => <#ty as crate::support::Shape>::shape_errors(value),)
+        });
         let validate_arms = u.variants.iter().map(|v| {
             let vname = ident(&v.rust_name);
             quote!(Self::#vname(value) => value.validate(),)
@@ -494,6 +530,25 @@ impl<'a> TypesEmitter<'a> {
                     match self {
                         #(#validate_arms)*
                         Self::Unknown(_) => ::std::result::Result::Ok(()),
+                    }
+                }
+            }
+
+            impl crate::support::Shape for #name {
+                const OBJECT: bool = true;
+
+                fn shape_errors(value: &::serde_json::Value) -> ::std::option::Option<crate::support::FieldError> {
+                    if !value.is_object() {
+                        return ::std::option::Option::Some(crate::support::not_an_object(value));
+                    }
+                    match value.get(#property).and_then(::serde_json::Value::as_str) {
+                        #(#shape_arms)*
+                        ::std::option::Option::Some(_) => ::std::option::Option::None,
+                        ::std::option::Option::None => {
+                            let mut errors = crate::support::ValidationErrors::new();
+                            errors.add_message(#property, "This field is required.");
+                            crate::support::nested(errors)
+                        }
                     }
                 }
             }
@@ -632,6 +687,16 @@ fn emit_enum(m: &Model, e: &StringEnum) -> TokenStream {
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl crate::support::Shape for #name {
+            fn shape_errors(value: &::serde_json::Value) -> ::std::option::Option<crate::support::FieldError> {
+                // Unlisted strings decode; `validate()` reports them.
+                if value.is_string() {
+                    return ::std::option::Option::None;
+                }
+                ::std::option::Option::Some(crate::support::FieldError::Messages(::std::vec![::std::format!("\"{value}\" is not a valid choice.")]))
             }
         }
 
