@@ -14,9 +14,10 @@ pub fn format_rust(file: &str, tokens: TokenStream, header: &str) -> Result<Stri
 
 /// Formats a file made of many items: each worker thread emits, parses and prints a run of
 /// them, and the texts are joined in order (prettyplease prints items one after another, so the
-/// result is the same as formatting the whole file at once). `tail` comes last.
+/// result is the same as formatting the whole file at once). `head` comes first, `tail` last.
 pub fn format_items<T: Sync>(
     file: &str,
+    head: TokenStream,
     items: &[T],
     emit: impl Fn(&T) -> TokenStream + Sync,
     tail: TokenStream,
@@ -51,6 +52,7 @@ pub fn format_items<T: Sync>(
             .collect()
     });
     let mut out = format!("{header}\n");
+    out.push_str(&print(head)?);
     for part in parts {
         out.push_str(&part?);
     }
@@ -98,7 +100,7 @@ mod tests {
             let tail = tail.clone();
             format_rust("x.rs", quote!(#(#all)* #tail), "// h").unwrap()
         };
-        let parts = format_items("x.rs", &items, emit, tail, "// h").unwrap();
+        let parts = format_items("x.rs", quote!(), &items, emit, tail, "// h").unwrap();
         assert_eq!(parts, whole);
     }
 
@@ -107,4 +109,25 @@ mod tests {
         let err = format_rust("x.rs", quote!(pub struct), "// h").unwrap_err();
         assert!(err.to_string().contains("x.rs"), "{err}");
     }
+}
+
+/// Runs `job` over `inputs` on every core, keeping the order of `inputs` in the result.
+pub fn parallel_map<T: Sync, R: Send>(inputs: &[T], job: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let chunk = inputs.len().div_ceil(workers).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = inputs
+            .chunks(chunk)
+            .map(|run| scope.spawn(|| run.iter().map(&job).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }

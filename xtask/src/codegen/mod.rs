@@ -88,8 +88,19 @@ pub fn generate_from(
         path: schema_label.to_owned(),
         diagnostics,
     })?;
-    let rust_header = format::header("//", schema_label);
     let mut files = BTreeMap::new();
+    emit_models(&api, schema_label, &mut files)?;
+    emit_server(&api, schema_label, &mut files)?;
+    Ok(Generated { api, files })
+}
+
+/// The models crate's files, formatted, into `files`.
+pub fn emit_models(
+    api: &ir::Api,
+    schema_label: &str,
+    files: &mut BTreeMap<PathBuf, String>,
+) -> Result<(), Error> {
+    let rust_header = format::header("//", schema_label);
     files.insert(
         PathBuf::from("models/Cargo.toml"),
         models_manifest(&api, schema_label),
@@ -107,6 +118,7 @@ pub fn generate_from(
         let models: Vec<&ir::Model> = api.models.values().collect();
         format::format_items(
             "models/src/types.rs",
+            proc_macro2::TokenStream::new(),
             &models,
             |m| emitter.emit_model(m),
             emitter.emit_patterns(),
@@ -124,8 +136,7 @@ pub fn generate_from(
         PathBuf::from("models/src/support.rs"),
         format::format_rust("models/src/support.rs", support, &rust_header)?,
     );
-    emit_server(&api, schema_label, &rust_header, &mut files)?;
-    Ok(Generated { api, files })
+    Ok(())
 }
 
 fn parse_template(file: &str, text: &str) -> Result<proc_macro2::TokenStream, Error> {
@@ -136,13 +147,14 @@ fn parse_template(file: &str, text: &str) -> Result<proc_macro2::TokenStream, Er
         })
 }
 
-fn emit_server(
+/// The server crate's files, formatted, into `files`.
+pub fn emit_server(
     api: &ir::Api,
     schema_label: &str,
-    rust_header: &str,
     files: &mut BTreeMap<PathBuf, String>,
 ) -> Result<(), Error> {
     use emit::server;
+    let rust_header = &format::header("//", schema_label);
     files.insert(
         PathBuf::from("server/Cargo.toml"),
         server_manifest(api, schema_label),
@@ -158,12 +170,30 @@ fn emit_server(
         "support.rs",
         parse_template("server/src/support.rs", server::SUPPORT)?,
     )?;
-    rust("router.rs", server::emit_router(api))?;
     rust("params.rs", server::emit_params(api))?;
+    let router = format::format_items(
+        "server/src/router.rs",
+        server::emit_router_head(api),
+        &api.operations,
+        |op| server::emit_handler(api, op),
+        proc_macro2::TokenStream::new(),
+        rust_header,
+    )?;
+    files.insert(PathBuf::from("server/src/router.rs"), router);
+    // Resources are independent files: emitted and formatted on every core.
+    let resources: Vec<(&str, Vec<&ir::Operation>)> = server::resources(api).into_iter().collect();
+    let outputs = format::parallel_map(&resources, |(resource, ops)| {
+        let rel = format!("server/src/{resource}.rs");
+        let text = server::emit_resource(api, resource, ops)
+            .map(|tokens| format::format_rust(&rel, tokens, rust_header));
+        (rel, text)
+    });
     let mut diagnostics = Vec::new();
-    for (resource, ops) in server::resources(api) {
-        match server::emit_resource(api, resource, &ops) {
-            Ok(tokens) => rust(&format!("{resource}.rs"), tokens)?,
+    for (rel, text) in outputs {
+        match text {
+            Ok(text) => {
+                files.insert(PathBuf::from(rel), text?);
+            }
             Err(d) => diagnostics.extend(d),
         }
     }

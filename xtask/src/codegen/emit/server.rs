@@ -418,8 +418,9 @@ pub fn emit_params(api: &Api) -> TokenStream {
     }
 }
 
-/// The router: one `.route` per path, each method a thin handler.
-pub fn emit_router(api: &Api) -> TokenStream {
+/// The router module's head: the `router` function, one `.route` per path. The handlers, one
+/// per operation, follow it ([`emit_handler`]).
+pub fn emit_router_head(api: &Api) -> TokenStream {
     let resources = resources(api);
     let bounds = resources.keys().map(|r| {
         let m = ident(r);
@@ -453,7 +454,6 @@ pub fn emit_router(api: &Api) -> TokenStream {
                 .fallback(|method: ::axum::http::Method| async move { crate::support::method_not_allowed(&method, #allow) }));
         }
     });
-    let handlers = api.operations.iter().map(|op| emit_handler(api, op));
 
     quote! {
         //! The router: authenticate, parse, validate, dispatch.
@@ -481,11 +481,11 @@ pub fn emit_router(api: &Api) -> TokenStream {
                 .layer(::tower_http::catch_panic::CatchPanicLayer::custom(|_: ::std::boxed::Box<dyn ::std::any::Any + ::std::marker::Send>| crate::support::server_error()))
         }
 
-        #(#handlers)*
     }
 }
 
-fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
+/// One operation's handler: authenticate, parse, validate, call the trait, answer.
+pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
     let handler = format_ident!("{}", op.rust_name);
     let method = ident(&op.rust_name);
     let m = ident(&op.resource);
