@@ -103,18 +103,18 @@ pub fn emit_models(
     let rust_header = format::header("//", schema_label);
     files.insert(
         PathBuf::from("models/Cargo.toml"),
-        models_manifest(&api, schema_label),
+        models_manifest(api, schema_label),
     );
     files.insert(
         PathBuf::from("models/src/lib.rs"),
         format::format_rust(
             "models/src/lib.rs",
-            emit::models::emit_lib(&api),
+            emit::models::emit_lib(api),
             &rust_header,
         )?,
     );
     files.insert(PathBuf::from("models/src/types.rs"), {
-        let emitter = emit::models::TypesEmitter::new(&api);
+        let emitter = emit::models::TypesEmitter::new(api);
         let models: Vec<&ir::Model> = api.models.values().collect();
         format::format_items(
             "models/src/types.rs",
