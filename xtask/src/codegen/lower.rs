@@ -634,7 +634,7 @@ impl<'a> Lower<'a> {
                             &at.push("pattern"),
                             format!(
                                 "pattern {p:?} is not a supported regular expression: {}",
-                                first_line(&e.to_string())
+                                last_line(&e.to_string())
                             ),
                         );
                     }
@@ -1165,7 +1165,7 @@ fn unescape(token: &str) -> String {
     token.replace("~1", "/").replace("~0", "~")
 }
 
-fn first_line(s: &str) -> String {
+fn last_line(s: &str) -> String {
     s.lines().last().unwrap_or(s).trim().to_owned()
 }
 
