@@ -305,11 +305,23 @@ pub fn query_many<T: FromParam>(
     Some(out)
 }
 
-/// Reads a JSON request body: 415 for another media type, 413 over `limit`, 400 with
+/// Reads a required JSON request body: 415 for another media type, 413 over `limit`, 400 with
 /// `{"detail": "JSON parse error - ..."}` for malformed JSON, 400 with `non_field_errors` when
-/// it is not an object, 400 with field messages when a field has the wrong type. `Ok(None)` when
-/// the body is empty and not `required`.
-pub async fn json_body<T: DeserializeOwned + Shape>(
+/// it is not an object, 400 with every field that is missing, `null` or of the wrong type.
+pub async fn json_body<T: DeserializeOwned + Shape>(headers: &HeaderMap, body: Body, limit: usize) -> Result<T, Response> {
+    read_json(headers, body, limit, true).await?.ok_or_else(body_required)
+}
+
+/// [`json_body`] for an optional body: `Ok(None)` when the request has none.
+pub async fn optional_json_body<T: DeserializeOwned + Shape>(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<Option<T>, Response> {
+    read_json(headers, body, limit, false).await
+}
+
+async fn read_json<T: DeserializeOwned + Shape>(
     headers: &HeaderMap,
     body: Body,
     limit: usize,
@@ -398,7 +410,7 @@ fn decode<T: DeserializeOwned + Shape>(value: serde_json::Value) -> Result<T, Re
 }
 
 /// 400 for a required body that is missing.
-pub fn json_body_required() -> Response {
+fn body_required() -> Response {
     let mut errors = ValidationErrors::new();
     errors.add_non_field_error("No data provided");
     validation_failed(&errors)
@@ -414,8 +426,13 @@ pub struct RawBody {
     pub bytes: axum::body::Bytes,
 }
 
-/// Reads a body without decoding it: 413 over `limit`; `Ok(None)` when empty.
-pub async fn raw_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Option<RawBody>, Response> {
+/// Reads a required body without decoding it: 413 over `limit`, 400 when empty.
+pub async fn raw_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<RawBody, Response> {
+    optional_raw_body(headers, body, limit).await?.ok_or_else(body_required)
+}
+
+/// [`raw_body`] for an optional body: `Ok(None)` when empty.
+pub async fn optional_raw_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Option<RawBody>, Response> {
     let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
         detail(
             StatusCode::PAYLOAD_TOO_LARGE,

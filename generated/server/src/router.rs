@@ -168,17 +168,11 @@ async fn stages_captcha_create<S: crate::captcha::CaptchaApi>(
             };
             let body = match crate::support::json_body::<
                 ::authentik_models::CaptchaStageRequest,
-            >(&parts.headers, body, state.config.body_limit, true)
+            >(&parts.headers, body, state.config.body_limit)
                 .await
             {
                 ::std::result::Result::Ok(b) => b,
                 ::std::result::Result::Err(response) => return response,
-            };
-            let body = match body {
-                ::std::option::Option::Some(b) => b,
-                ::std::option::Option::None => {
-                    return crate::support::json_body_required();
-                }
             };
             if let ::std::result::Result::Err(errors) = body.validate() {
                 return crate::support::validation_failed(&errors);
@@ -305,17 +299,11 @@ async fn stages_captcha_update<S: crate::captcha::CaptchaApi>(
             };
             let body = match crate::support::json_body::<
                 ::authentik_models::CaptchaStageRequest,
-            >(&parts.headers, body, state.config.body_limit, true)
+            >(&parts.headers, body, state.config.body_limit)
                 .await
             {
                 ::std::result::Result::Ok(b) => b,
                 ::std::result::Result::Err(response) => return response,
-            };
-            let body = match body {
-                ::std::option::Option::Some(b) => b,
-                ::std::option::Option::None => {
-                    return crate::support::json_body_required();
-                }
             };
             if let ::std::result::Result::Err(errors) = body.validate() {
                 return crate::support::validation_failed(&errors);
@@ -441,9 +429,9 @@ async fn stages_captcha_partial_update<S: crate::captcha::CaptchaApi>(
                 ::std::result::Result::Ok(v) => v,
                 ::std::result::Result::Err(response) => return response,
             };
-            let body = match crate::support::json_body::<
+            let body = match crate::support::optional_json_body::<
                 ::authentik_models::PatchedCaptchaStageRequest,
-            >(&parts.headers, body, state.config.body_limit, false)
+            >(&parts.headers, body, state.config.body_limit)
                 .await
             {
                 ::std::result::Result::Ok(b) => b,
@@ -613,17 +601,11 @@ async fn stages_identification_create<S: crate::identification::IdentificationAp
             };
             let body = match crate::support::json_body::<
                 ::authentik_models::IdentificationStageRequest,
-            >(&parts.headers, body, state.config.body_limit, true)
+            >(&parts.headers, body, state.config.body_limit)
                 .await
             {
                 ::std::result::Result::Ok(b) => b,
                 ::std::result::Result::Err(response) => return response,
-            };
-            let body = match body {
-                ::std::option::Option::Some(b) => b,
-                ::std::option::Option::None => {
-                    return crate::support::json_body_required();
-                }
             };
             if let ::std::result::Result::Err(errors) = body.validate() {
                 return crate::support::validation_failed(&errors);
@@ -751,17 +733,11 @@ async fn stages_identification_update<S: crate::identification::IdentificationAp
             };
             let body = match crate::support::json_body::<
                 ::authentik_models::IdentificationStageRequest,
-            >(&parts.headers, body, state.config.body_limit, true)
+            >(&parts.headers, body, state.config.body_limit)
                 .await
             {
                 ::std::result::Result::Ok(b) => b,
                 ::std::result::Result::Err(response) => return response,
-            };
-            let body = match body {
-                ::std::option::Option::Some(b) => b,
-                ::std::option::Option::None => {
-                    return crate::support::json_body_required();
-                }
             };
             if let ::std::result::Result::Err(errors) = body.validate() {
                 return crate::support::validation_failed(&errors);
@@ -890,9 +866,9 @@ async fn stages_identification_partial_update<
                 ::std::result::Result::Ok(v) => v,
                 ::std::result::Result::Err(response) => return response,
             };
-            let body = match crate::support::json_body::<
+            let body = match crate::support::optional_json_body::<
                 ::authentik_models::PatchedIdentificationStageRequest,
-            >(&parts.headers, body, state.config.body_limit, false)
+            >(&parts.headers, body, state.config.body_limit)
                 .await
             {
                 ::std::result::Result::Ok(b) => b,

@@ -569,32 +569,31 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
                     } else {
                         quote!()
                     };
-                    let unwrap = if required {
-                        quote!(let body = match body { ::std::option::Option::Some(b) => b, ::std::option::Option::None => return crate::support::json_body_required() };)
+                    // Required bodies decode to `T`, optional ones to `Option<T>`.
+                    let read = if required {
+                        quote!(json_body)
                     } else {
-                        quote!()
+                        quote!(optional_json_body)
                     };
                     quote! {
-                        let body = match crate::support::json_body::<#ty>(&parts.headers, body, state.config.body_limit, #required).await {
+                        let body = match crate::support::#read::<#ty>(&parts.headers, body, state.config.body_limit).await {
                             ::std::result::Result::Ok(b) => b,
                             ::std::result::Result::Err(response) => return response,
                         };
-                        #unwrap
                         #check
                     }
                 }
                 BodyKind::Multipart | BodyKind::Form => {
-                    let unwrap = if required {
-                        quote!(let body = match body { ::std::option::Option::Some(b) => b, ::std::option::Option::None => return crate::support::json_body_required() };)
+                    let read = if required {
+                        quote!(raw_body)
                     } else {
-                        quote!()
+                        quote!(optional_raw_body)
                     };
                     quote! {
-                        let body = match crate::support::raw_body(&parts.headers, body, state.config.body_limit).await {
+                        let body = match crate::support::#read(&parts.headers, body, state.config.body_limit).await {
                             ::std::result::Result::Ok(b) => b,
                             ::std::result::Result::Err(response) => return response,
                         };
-                        #unwrap
                     }
                 }
             }
