@@ -161,6 +161,7 @@ fn emit_operation_types(api: &Api, op: &Operation, diags: &mut Vec<Diagnostic>) 
     let mut query_fields = Vec::new();
     let mut query_parse = Vec::new();
     let mut query_init = Vec::new();
+    let mut required_names = Vec::new();
     for p in &query_params {
         let name = ident(&p.rust_name);
         let key = &p.name;
@@ -204,7 +205,9 @@ fn emit_operation_types(api: &Api, op: &Operation, diags: &mut Vec<Diagnostic>) 
                     errors.add_message(#key, "This field is required.");
                 }
             });
-            query_init.push(quote!(#name: #name.unwrap_or_default(),));
+            // Every missing or bad required value has added an error; the values are taken below.
+            required_names.push(name.clone());
+            query_init.push(quote!(#name,));
         } else {
             query_fields.push(quote!(#docs pub #name: ::std::option::Option<#ty>,));
             query_parse.push(quote!(let #name = #parse;));
@@ -215,9 +218,24 @@ fn emit_operation_types(api: &Api, op: &Operation, diags: &mut Vec<Diagnostic>) 
         quote!()
     } else {
         let doc = format!(" Query parameters of `{} {}`.", op.method, op.path);
+        // Without required parameters, the empty query is a value of its own.
+        let default = if required_names.is_empty() {
+            quote!(Default,)
+        } else {
+            quote!()
+        };
+        let take_required = if required_names.is_empty() {
+            quote!()
+        } else {
+            quote! {
+                let (#(::std::option::Option::Some(#required_names),)*) = (#(#required_names,)*) else {
+                    return ::std::result::Result::Err(errors);
+                };
+            }
+        };
         quote! {
             #[doc = #doc]
-            #[derive(Clone, Debug, Default, PartialEq)]
+            #[derive(Clone, Debug, #default PartialEq)]
             pub struct #query_ident {
                 #(#query_fields)*
             }
@@ -232,6 +250,7 @@ fn emit_operation_types(api: &Api, op: &Operation, diags: &mut Vec<Diagnostic>) 
                     let pairs = crate::support::query_pairs(query);
                     let mut errors = crate::support::ValidationErrors::new();
                     #(#query_parse)*
+                    #take_required
                     errors.into_result()?;
                     ::std::result::Result::Ok(Self { #(#query_init)* })
                 }
