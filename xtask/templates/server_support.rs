@@ -358,8 +358,12 @@ async fn read_json<T: DeserializeOwned + Shape>(
     }
     // The fast path decodes straight from the bytes; only a body that fails is read again as a
     // JSON value, to say which field is wrong.
+    // serde decodes a struct from a JSON array too; DRF wants an object, so only an object
+    // takes the fast path.
+    let object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     match serde_json::from_slice::<T>(&bytes) {
-        Ok(v) => return Ok(Some(v)),
+        Ok(v) if object => return Ok(Some(v)),
+        Ok(_) => {}
         Err(e) if !e.is_data() => {
             return Err(detail(StatusCode::BAD_REQUEST, &format!("JSON parse error - {e}")));
         }

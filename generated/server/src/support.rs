@@ -363,8 +363,10 @@ async fn read_json<T: DeserializeOwned + Shape>(
             ),
         );
     }
+    let object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     match serde_json::from_slice::<T>(&bytes) {
-        Ok(v) => return Ok(Some(v)),
+        Ok(v) if object => return Ok(Some(v)),
+        Ok(_) => {}
         Err(e) if !e.is_data() => {
             return Err(
                 detail(StatusCode::BAD_REQUEST, &format!("JSON parse error - {e}")),
