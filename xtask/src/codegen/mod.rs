@@ -23,11 +23,13 @@ pub const DEFAULT_OUT: &str = "generated";
 /// The paths selected by default.
 pub const DEFAULT_PATHS: &str = "/stages/";
 /// The generated crates, as directories under the output directory.
-pub const CRATES: &[&str] = &["models", "server"];
+pub const CRATES: &[&str] = &["client", "models", "server"];
 /// The package name of the generated models crate.
 pub const MODELS_PACKAGE: &str = "authentik-models";
 /// The package name of the generated server crate.
 pub const SERVER_PACKAGE: &str = "authentik-server";
+/// The package name of the generated client crate.
+pub const CLIENT_PACKAGE: &str = "authentik-client";
 
 /// The repository root (the parent of `xtask/`).
 pub fn repo_root() -> PathBuf {
@@ -91,6 +93,7 @@ pub fn generate_from(
     let mut files = BTreeMap::new();
     emit_models(&api, schema_label, &mut files)?;
     emit_server(&api, schema_label, &mut files)?;
+    emit_client(&api, schema_label, &mut files)?;
     Ok(Generated { api, files })
 }
 
@@ -181,13 +184,59 @@ pub fn emit_server(
     )?;
     files.insert(PathBuf::from("server/src/router.rs"), router);
     // Resources are independent files: emitted and formatted on every core.
-    let resources: Vec<(&str, Vec<&ir::Operation>)> = server::resources(api).into_iter().collect();
+    let resources: Vec<(&str, Vec<&ir::Operation>)> =
+        emit::common::resources(api).into_iter().collect();
     let outputs = format::parallel_map(&resources, |(resource, ops)| {
         let rel = format!("server/src/{resource}.rs");
         let text = server::emit_resource(api, resource, ops)
             .map(|tokens| format::format_rust(&rel, tokens, rust_header));
         (rel, text)
     });
+    collect_outputs(outputs, schema_label, files)
+}
+
+/// The client crate's files, formatted, into `files`.
+pub fn emit_client(
+    api: &ir::Api,
+    schema_label: &str,
+    files: &mut BTreeMap<PathBuf, String>,
+) -> Result<(), Error> {
+    use emit::{client, common};
+    let rust_header = &format::header("//", schema_label);
+    files.insert(
+        PathBuf::from("client/Cargo.toml"),
+        client_manifest(api, schema_label),
+    );
+    let mut rust = |name: &str, tokens: proc_macro2::TokenStream| -> Result<(), Error> {
+        let rel = format!("client/src/{name}");
+        let text = format::format_rust(&rel, tokens, rust_header)?;
+        files.insert(PathBuf::from(rel), text);
+        Ok(())
+    };
+    rust("lib.rs", client::emit_lib(api))?;
+    rust(
+        "support.rs",
+        parse_template("client/src/support.rs", client::SUPPORT)?,
+    )?;
+    rust("params.rs", client::emit_params(api))?;
+    let resources: Vec<(&str, Vec<&ir::Operation>)> = common::resources(api).into_iter().collect();
+    let outputs = format::parallel_map(&resources, |(resource, ops)| {
+        let rel = format!("client/src/{resource}.rs");
+        let text = client::emit_resource(api, resource, ops)
+            .map(|tokens| format::format_rust(&rel, tokens, rust_header));
+        (rel, text)
+    });
+    collect_outputs(outputs, schema_label, files)
+}
+
+/// Files emitted in parallel: each a text, or the schema problems that kept it from being made.
+type Outputs = Vec<(String, Result<Result<String, Error>, Vec<diag::Diagnostic>>)>;
+
+fn collect_outputs(
+    outputs: Outputs,
+    schema_label: &str,
+    files: &mut BTreeMap<PathBuf, String>,
+) -> Result<(), Error> {
     let mut diagnostics = Vec::new();
     for (rel, text) in outputs {
         match text {
@@ -205,6 +254,58 @@ pub fn emit_server(
             diagnostics,
         })
     }
+}
+
+fn client_manifest(api: &ir::Api, schema_label: &str) -> String {
+    let header = format::header("#", schema_label);
+    let description = format!(
+        "An async client (traits and a reqwest implementation) for the {} API {}, generated from its OpenAPI schema.",
+        api.title, api.version
+    )
+    .replace('\\', "\\\\")
+    .replace('"', "\\\"");
+    format!(
+        r#"{header}
+[package]
+name = "{CLIENT_PACKAGE}"
+version = "0.1.0"
+edition = "2021"
+description = "{description}"
+license = "MIT"
+publish = false
+
+[lib]
+doctest = false
+
+[dependencies]
+{MODELS_PACKAGE} = {{ path = "../models" }}
+chrono = {{ version = "0.4", default-features = false, features = ["std"] }}
+form_urlencoded = "1"
+futures-core = "0.3"
+futures-util = {{ version = "0.3", default-features = false }}
+reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls"] }}
+serde = "1"
+serde_json = "1"
+serde_path_to_error = "0.1"
+uuid = "1"
+
+[lints.rust]
+non_camel_case_types = "allow"
+[lints.clippy]
+large_enum_variant = "allow"
+enum_variant_names = "allow"
+doc_lazy_continuation = "allow"
+doc_overindented_list_items = "allow"
+too_many_lines = "allow"
+result_large_err = "allow"
+too_many_arguments = "allow"
+[lints.rustdoc]
+bare_urls = "allow"
+broken_intra_doc_links = "allow"
+invalid_html_tags = "allow"
+invalid_rust_codeblocks = "allow"
+"#
+    )
 }
 
 fn server_manifest(api: &ir::Api, schema_label: &str) -> String {

@@ -1,6 +1,8 @@
 //! Pass 3, emit: IR → token streams, one per generated file. Models are emitted once; the other
 //! crates name them by path.
 
+pub mod client;
+pub mod common;
 pub mod models;
 pub mod server;
 

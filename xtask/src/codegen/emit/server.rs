@@ -2,10 +2,10 @@
 //! the hand-written service implements) and an axum router that authenticates, parses,
 //! validates and dispatches.
 
+use super::common::*;
 use super::{doc_attrs, doc_with, ident, type_tokens};
-use crate::codegen::diag::{Diagnostic, Pointer};
+use crate::codegen::diag::Diagnostic;
 use crate::codegen::ir::*;
-use crate::codegen::naming;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,41 +17,9 @@ fn models() -> TokenStream {
     quote!(::authentik_models)
 }
 
-/// Operations grouped by resource, in name order.
-pub fn resources(api: &Api) -> BTreeMap<&str, Vec<&Operation>> {
-    let mut out: BTreeMap<&str, Vec<&Operation>> = BTreeMap::new();
-    for op in &api.operations {
-        out.entry(op.resource.as_str()).or_default().push(op);
-    }
-    out
-}
 
-/// The trait a resource's operations form: `captcha` → `CaptchaApi`.
-pub fn trait_name(resource: &str) -> String {
-    format!("{}Api", naming::type_name(resource, "Root"))
-}
 
-fn type_base(op: &Operation) -> String {
-    naming::type_name(&op.operation_id, "Operation")
-}
 
-/// A response variant's name, from its status.
-pub fn status_variant(status: &Status) -> String {
-    match status {
-        Status::Code(200) => "Ok".into(),
-        Status::Code(201) => "Created".into(),
-        Status::Code(202) => "Accepted".into(),
-        Status::Code(204) => "NoContent".into(),
-        Status::Code(400) => "BadRequest".into(),
-        Status::Code(401) => "Unauthorized".into(),
-        Status::Code(403) => "Forbidden".into(),
-        Status::Code(404) => "NotFound".into(),
-        Status::Code(409) => "Conflict".into(),
-        Status::Code(500) => "InternalServerError".into(),
-        Status::Code(n) => format!("Status{n}"),
-        Status::Default => "Default".into(),
-    }
-}
 
 /// The crate root.
 pub fn emit_lib(api: &Api) -> TokenStream {
@@ -121,29 +89,7 @@ pub fn emit_resource(
     })
 }
 
-fn operation_doc(op: &Operation) -> String {
-    doc_with(
-        op.doc.as_deref(),
-        &format!("`{} {}` (`{}`)", op.method, op.path, op.operation_id),
-    )
-}
 
-/// Types a query parameter may have, as [`FromParam`] parses them.
-fn param_scalar(api: &Api, ty: &Type) -> Option<TokenStream> {
-    match ty {
-        Type::String | Type::Any => Some(quote!(::std::string::String)),
-        Type::Uuid | Type::DateTime | Type::Integer { .. } | Type::Number | Type::Boolean => {
-            Some(type_tokens(ty, &models()))
-        }
-        Type::Named(n)
-            if matches!(api.models.get(n).map(|m| &m.kind), Some(ModelKind::Enum(_))) =>
-        {
-            Some(type_tokens(ty, &models()))
-        }
-        Type::Nullable(inner) => param_scalar(api, inner),
-        _ => None,
-    }
-}
 
 fn emit_operation_types(api: &Api, op: &Operation, diags: &mut Vec<Diagnostic>) -> TokenStream {
     let base = type_base(op);
@@ -389,19 +335,7 @@ fn emit_operation_types(api: &Api, op: &Operation, diags: &mut Vec<Diagnostic>) 
     }
 }
 
-fn status_doc(status: &Status) -> String {
-    match status {
-        Status::Code(n) => format!("`{n}`"),
-        Status::Default => "Any other status (`default`).".to_owned(),
-    }
-}
 
-fn unsupported(pointer: &Pointer, message: &str) -> Diagnostic {
-    Diagnostic {
-        pointer: pointer.clone(),
-        message: message.to_owned(),
-    }
-}
 
 /// `FromParam` for every enum a parameter uses: an unlisted value is refused with Django's message.
 pub fn emit_params(api: &Api) -> TokenStream {
@@ -681,13 +615,3 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
     }
 }
 
-/// Whether a body type has a `validate()` (structs and unions do).
-fn validates(api: &Api, ty: &Type) -> bool {
-    match ty {
-        Type::Named(n) => matches!(
-            api.models.get(n).map(|m| &m.kind),
-            Some(ModelKind::Struct(_) | ModelKind::Union(_))
-        ),
-        _ => false,
-    }
-}

@@ -1,0 +1,596 @@
+//! Runtime support for the generated client: the HTTP [`Client`], the [`Error`] every operation
+//! returns, and what the generated methods share (URLs, query strings, sending, decoding, pages).
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::Future;
+use std::time::Duration;
+
+use futures_core::Stream;
+use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use serde::de::DeserializeOwned;
+
+pub use authentik_models::support::{FieldError, ValidationErrors};
+
+/// The user agent sent unless [`ClientBuilder::user_agent`] sets another.
+pub const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+/// How long a request may take, from sending to the last byte of the answer, by default.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long connecting may take by default.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How much of a body [`Error::Decode`] keeps to show.
+const BODY_START: usize = 256;
+
+/// Why a [`Client`] could not be built.
+#[derive(Debug)]
+pub enum BuildError {
+    /// The base URL is not an absolute `http` or `https` URL.
+    BaseUrl(String),
+    /// The token or the user agent cannot be sent as a header value.
+    Header(&'static str),
+    /// reqwest could not build its client (TLS initialisation).
+    Http(reqwest::Error),
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::BaseUrl(why) => write!(f, "invalid base URL: {why}"),
+            BuildError::Header(what) => write!(f, "the {what} contains characters a header cannot carry"),
+            BuildError::Http(e) => write!(f, "cannot build the HTTP client: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BuildError::Http(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// Sets up a [`Client`]: [`Client::builder`].
+pub struct ClientBuilder {
+    base_url: String,
+    token: Option<String>,
+    timeout: Option<Duration>,
+    connect_timeout: Duration,
+    user_agent: String,
+    http: Option<reqwest::Client>,
+    validate: bool,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("token", &self.token.as_ref().map(|_| authentik_models::support::Redacted))
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("user_agent", &self.user_agent)
+            .field("validate", &self.validate)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// The bearer token sent with every request (`Authorization: Bearer <token>`).
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// The longest a request may take, answer included ([`DEFAULT_TIMEOUT`] unless set);
+    /// `None` waits for ever. Applies to an injected client too.
+    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The longest connecting may take ([`DEFAULT_CONNECT_TIMEOUT`] unless set). An injected
+    /// client keeps its own.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent` header ([`DEFAULT_USER_AGENT`] unless set).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Sends through this reqwest client (its pool, proxy and TLS settings) instead of a new one.
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Whether request bodies are checked with the models' `validate()` before they are sent
+    /// (on unless set). A body that fails is answered with [`Error::Invalid`], and nothing is sent.
+    pub fn validate_requests(mut self, validate: bool) -> Self {
+        self.validate = validate;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    ///
+    /// A base URL that is not absolute `http(s)`, a token or user agent that is not a valid
+    /// header value, or a reqwest client that cannot start.
+    pub fn build(self) -> Result<Client, BuildError> {
+        let url = reqwest::Url::parse(&self.base_url).map_err(|e| BuildError::BaseUrl(format!("{}: {e}", self.base_url)))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(BuildError::BaseUrl(format!("{}: the scheme must be http or https", self.base_url)));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(BuildError::BaseUrl(format!("{}: a base URL has no query or fragment", self.base_url)));
+        }
+        let token = match self.token {
+            Some(token) => {
+                let mut value = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| BuildError::Header("token"))?;
+                value.set_sensitive(true);
+                Some(value)
+            }
+            None => None,
+        };
+        let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|_| BuildError::Header("user agent"))?;
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder().connect_timeout(self.connect_timeout).build().map_err(BuildError::Http)?,
+        };
+        Ok(Client {
+            base_url: url.as_str().trim_end_matches('/').to_owned(),
+            token,
+            user_agent,
+            timeout: self.timeout,
+            http,
+            validate: self.validate,
+        })
+    }
+}
+
+/// The HTTP client: every resource trait of this crate is implemented on it.
+///
+/// Cloning is cheap and shares the connection pool. `Debug` never shows the token.
+#[derive(Clone)]
+pub struct Client {
+    base_url: String,
+    token: Option<HeaderValue>,
+    user_agent: HeaderValue,
+    timeout: Option<Duration>,
+    http: reqwest::Client,
+    validate: bool,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url)
+            .field("token", &self.token.as_ref().map(|_| authentik_models::support::Redacted))
+            .field("user_agent", &self.user_agent)
+            .field("timeout", &self.timeout)
+            .field("validate", &self.validate)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client with the defaults, for `base_url` (the API root, such as
+    /// `https://authentik.example.com/api/v3`) and an optional bearer token.
+    ///
+    /// # Errors
+    ///
+    /// As [`ClientBuilder::build`].
+    pub fn new(base_url: impl Into<String>, token: Option<&str>) -> Result<Self, BuildError> {
+        let builder = Self::builder(base_url);
+        match token {
+            Some(token) => builder.token(token).build(),
+            None => builder.build(),
+        }
+    }
+
+    /// A builder for `base_url` (the API root, with `/api/v3`).
+    pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
+        ClientBuilder {
+            base_url: base_url.into(),
+            token: None,
+            timeout: Some(DEFAULT_TIMEOUT),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            http: None,
+            validate: true,
+        }
+    }
+
+    /// The API root every path is appended to, without a trailing `/`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Whether request bodies are validated before sending.
+    pub fn validates_requests(&self) -> bool {
+        self.validate
+    }
+
+    /// Sends one request and reads its whole answer. Used by the generated methods.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Timeout`] or [`Error::Transport`] when no whole answer arrived.
+    #[doc(hidden)]
+    pub async fn execute<E>(&self, method: reqwest::Method, path: &str, query: &[(&'static str, String)], body: Payload) -> Result<Answer, Error<E>> {
+        let mut url = String::with_capacity(self.base_url.len() + path.len() + 16);
+        url.push_str(&self.base_url);
+        url.push_str(path);
+        if !query.is_empty() {
+            let mut pairs = form_urlencoded::Serializer::new(String::new());
+            for (key, value) in query {
+                pairs.append_pair(key, value);
+            }
+            url.push('?');
+            url.push_str(&pairs.finish());
+        }
+        let mut request = self.http.request(method, url).header(USER_AGENT, self.user_agent.clone());
+        if let Some(token) = &self.token {
+            request = request.header(AUTHORIZATION, token.clone());
+        }
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        request = match body {
+            Payload::None => request,
+            Payload::Json(bytes) => request.header(CONTENT_TYPE, "application/json").body(bytes),
+            Payload::Raw(raw) => request.header(CONTENT_TYPE, raw.content_type).body(raw.bytes),
+        };
+        let response = request.send().await.map_err(Error::from_reqwest)?;
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response.bytes().await.map_err(Error::from_reqwest)?;
+        Ok(Answer { status, content_type, body: body.to_vec() })
+    }
+}
+
+/// A request body, as the generated methods hand it to [`Client::execute`].
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum Payload {
+    None,
+    Json(Vec<u8>),
+    Raw(RawBody),
+}
+
+/// A body sent as it is: `multipart/form-data` or `application/x-www-form-urlencoded` bodies,
+/// which the client does not encode itself.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RawBody {
+    /// The `Content-Type` header, boundary included for multipart.
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+impl fmt::Debug for RawBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A body may hold secrets; only its size is shown.
+        write!(f, "RawBody({}, {} bytes)", self.content_type, self.bytes.len())
+    }
+}
+
+/// One whole answer.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
+impl fmt::Debug for Answer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Answer")
+            .field("status", &self.status)
+            .field("content_type", &self.content_type)
+            .field("body", &body_start(&self.body))
+            .finish()
+    }
+}
+
+impl Answer {
+    /// Decodes the body as `T`, which the schema names `type_name`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Decode`], naming the type, the place in the body and the body's start.
+    pub fn decode<T: DeserializeOwned, E>(&self, type_name: &'static str) -> Result<T, Error<E>> {
+        let decode_error = |message: String| Error::Decode { status: self.status, type_name, message, body_start: body_start(&self.body) };
+        let mut de = serde_json::Deserializer::from_slice(&self.body);
+        let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            decode_error(if path == "." || path.is_empty() { inner.to_string() } else { format!("at {path}: {inner}") })
+        })?;
+        de.end().map_err(|e| decode_error(e.to_string()))?;
+        Ok(value)
+    }
+
+    /// The error for a status the operation does not document.
+    pub fn unexpected<E>(self) -> Error<E> {
+        Error::UnexpectedStatus { status: self.status, content_type: self.content_type, body: self.body }
+    }
+}
+
+fn body_start(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(BODY_START * 4)]);
+    let mut start: String = text.chars().take(BODY_START).collect();
+    if start.len() < body.len() {
+        start.push('…');
+    }
+    start
+}
+
+/// Why an operation failed. `E` is the operation's own enum of the error statuses its schema
+/// documents, each with its decoded body (such as `BadRequest(ValidationError)`).
+#[derive(Debug)]
+pub enum Error<E> {
+    /// A documented error status, chosen by the status code alone, with its decoded body.
+    Api(E),
+    /// The request body failed the models' `validate()`; nothing was sent.
+    Invalid(ValidationErrors),
+    /// A status the schema does not document for the operation, with the body as it came.
+    UnexpectedStatus { status: u16, content_type: Option<String>, body: Vec<u8> },
+    /// The body of a documented status is not the type the schema names.
+    Decode {
+        status: u16,
+        /// The schema's name for the type expected.
+        type_name: &'static str,
+        /// What did not fit, and where.
+        message: String,
+        /// The start of the body.
+        body_start: String,
+    },
+    /// The request body could not be encoded as JSON.
+    Encode(serde_json::Error),
+    /// No whole answer within the client's timeout.
+    Timeout(reqwest::Error),
+    /// The request could not be sent or its answer not read (refused, reset, TLS, ...).
+    Transport(reqwest::Error),
+}
+
+impl<E> Error<E> {
+    fn from_reqwest(error: reqwest::Error) -> Self {
+        if error.is_timeout() {
+            Error::Timeout(error)
+        } else {
+            Error::Transport(error)
+        }
+    }
+
+    /// The documented error, if the server answered with one.
+    pub fn api(&self) -> Option<&E> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether the server answered 404, authentik's `{"detail": "Not found."}` for an unknown
+    /// object or path, which its schema does not document.
+    pub fn is_not_found(&self) -> bool
+    where
+        E: ApiStatus,
+    {
+        self.status() == Some(404)
+    }
+
+    /// The `detail` text of an undocumented status's `{"detail": ...}` body, as DRF words it.
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            Error::UnexpectedStatus { body, .. } => match serde_json::from_slice::<serde_json::Value>(body) {
+                Ok(serde_json::Value::Object(map)) => map.get("detail").and_then(|d| d.as_str()).map(str::to_owned),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The HTTP status the server answered with, when there was an answer.
+    pub fn status(&self) -> Option<u16>
+    where
+        E: ApiStatus,
+    {
+        match self {
+            Error::Api(e) => Some(e.status()),
+            Error::UnexpectedStatus { status, .. } | Error::Decode { status, .. } => Some(*status),
+            Error::Transport(e) | Error::Timeout(e) => e.status().map(|s| s.as_u16()),
+            Error::Invalid(_) | Error::Encode(_) => None,
+        }
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api(e) => e.fmt(f),
+            Error::Invalid(errors) => write!(f, "the request is invalid, not sent: {errors}"),
+            Error::UnexpectedStatus { status, content_type, body } => {
+                write!(f, "unexpected status {status}")?;
+                if let Some(ct) = content_type {
+                    write!(f, " ({ct})")?;
+                }
+                if !body.is_empty() {
+                    write!(f, ": {}", body_start(body))?;
+                }
+                Ok(())
+            }
+            Error::Decode { status, type_name, message, body_start } => {
+                write!(f, "the {status} answer is not a valid {type_name}: {message}; the body starts {body_start:?}")
+            }
+            Error::Encode(e) => write!(f, "cannot encode the request body: {e}"),
+            Error::Timeout(_) => f.write_str("no answer within the timeout"),
+            Error::Transport(e) => write!(f, "the request failed: {e}"),
+        }
+    }
+}
+
+impl<E: fmt::Debug + fmt::Display> std::error::Error for Error<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Invalid(e) => Some(e),
+            Error::Encode(e) => Some(e),
+            Error::Timeout(e) | Error::Transport(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// The status of a documented error.
+pub trait ApiStatus {
+    /// The HTTP status code the error was answered with.
+    fn status(&self) -> u16;
+}
+
+/// Writes a documented error for `Display`: its status, then its body as JSON.
+#[doc(hidden)]
+pub fn fmt_error<T: serde::Serialize>(f: &mut fmt::Formatter<'_>, status: u16, body: &T) -> fmt::Result {
+    match serde_json::to_string(body) {
+        Ok(json) => write!(f, "HTTP {status}: {json}"),
+        Err(_) => write!(f, "HTTP {status}"),
+    }
+}
+
+/// Writes a documented error whose body is not JSON for `Display`: its status, then the body's start.
+#[doc(hidden)]
+pub fn fmt_bytes(f: &mut fmt::Formatter<'_>, status: u16, body: &[u8]) -> fmt::Result {
+    write!(f, "HTTP {status}: {}", body_start(body))
+}
+
+/// Encodes a JSON request body.
+///
+/// # Errors
+///
+/// [`Error::Encode`], which only a map with non-text keys can cause.
+#[doc(hidden)]
+pub fn json<T: serde::Serialize, E>(body: &T) -> Result<Payload, Error<E>> {
+    serde_json::to_vec(body).map(Payload::Json).map_err(Error::Encode)
+}
+
+/// A value as a path segment or query value.
+pub trait ToParam {
+    /// The value as text, before percent-encoding.
+    fn to_param(&self) -> String;
+}
+
+impl<T: ToParam + ?Sized> ToParam for &T {
+    fn to_param(&self) -> String {
+        (**self).to_param()
+    }
+}
+
+impl ToParam for str {
+    fn to_param(&self) -> String {
+        self.to_owned()
+    }
+}
+
+impl ToParam for String {
+    fn to_param(&self) -> String {
+        self.clone()
+    }
+}
+
+macro_rules! display_param {
+    ($($t:ty),*) => {
+        $(impl ToParam for $t {
+            fn to_param(&self) -> String {
+                self.to_string()
+            }
+        })*
+    };
+}
+
+display_param!(i64, i32, f64, bool, uuid::Uuid, chrono::NaiveDate);
+
+impl ToParam for chrono::DateTime<chrono::FixedOffset> {
+    fn to_param(&self) -> String {
+        self.to_rfc3339()
+    }
+}
+
+/// A path segment: the value percent-encoded, so `/` or `?` in it cannot change the path.
+#[doc(hidden)]
+pub fn segment<T: ToParam + ?Sized>(value: &T) -> String {
+    let text = value.to_param();
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Adds an array query parameter: the key repeated (`explode`) or the values joined by commas.
+#[doc(hidden)]
+pub fn push_many<T: ToParam>(pairs: &mut Vec<(&'static str, String)>, key: &'static str, values: &[T], explode: bool) {
+    if explode {
+        pairs.extend(values.iter().map(|v| (key, v.to_param())));
+    } else if !values.is_empty() {
+        let joined: Vec<String> = values.iter().map(ToParam::to_param).collect();
+        pairs.push((key, joined.join(",")));
+    }
+}
+
+/// The page after `page`, from authentik's `pagination.next` (0 when there is none). A `next`
+/// that does not move forward ends the stream, so a wrong answer cannot loop for ever.
+fn next_page(current: i64, next: f64) -> Option<i64> {
+    if (1.0..9.0e15).contains(&next) {
+        // In range and integral enough: page numbers are small whole numbers.
+        #[allow(clippy::cast_possible_truncation)]
+        let next = next as i64;
+        (next > current).then_some(next)
+    } else {
+        None
+    }
+}
+
+/// Every item of a paginated list, page by page: `fetch(page)` answers a page's items and its
+/// `pagination.next`. The stream ends after the last page, or after the first error.
+#[doc(hidden)]
+pub fn paginate<'a, T, E, F, Fut>(first: i64, fetch: F) -> impl Stream<Item = Result<T, Error<E>>> + Send + 'a
+where
+    T: Send + 'a,
+    E: Send + 'a,
+    F: FnMut(i64) -> Fut + Send + 'a,
+    Fut: Future<Output = Result<(Vec<T>, f64), Error<E>>> + Send + 'a,
+{
+    struct Pages<T, F> {
+        buffer: VecDeque<T>,
+        next: Option<i64>,
+        fetch: F,
+    }
+    let state = Pages { buffer: VecDeque::new(), next: Some(first.max(1)), fetch };
+    futures_util::stream::unfold(state, |mut pages| async move {
+        loop {
+            if let Some(item) = pages.buffer.pop_front() {
+                return Some((Ok(item), pages));
+            }
+            let page = pages.next.take()?;
+            match (pages.fetch)(page).await {
+                Ok((items, next)) => {
+                    pages.buffer = items.into();
+                    pages.next = next_page(page, next);
+                }
+                // `next` is `None` now: the error is the stream's last item.
+                Err(error) => return Some((Err(error), pages)),
+            }
+        }
+    })
+}
