@@ -15,6 +15,6 @@ pub mod support;
 #[rustfmt::skip]
 mod params;
 pub use ::authentik_models as models;
-pub use support::{BuildError, Client, ClientBuilder, Error, RawBody};
 pub use captcha::CaptchaApi;
 pub use identification::IdentificationApi;
+pub use support::{BuildError, Client, ClientBuilder, Error, RawBody};

@@ -9,6 +9,8 @@ use futures_core::Stream;
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use serde::de::DeserializeOwned;
 pub use authentik_models::support::{FieldError, ValidationErrors};
+/// The reqwest this crate is built on, for [`ClientBuilder::http_client`].
+pub use reqwest;
 /// The user agent sent unless [`ClientBuilder::user_agent`] sets another.
 pub const DEFAULT_USER_AGENT: &str = concat!(
     env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")
@@ -360,9 +362,10 @@ impl Answer {
     }
 }
 fn body_start(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(BODY_START * 4)]);
+    let window = &body[..body.len().min(BODY_START * 4)];
+    let text = String::from_utf8_lossy(window);
     let mut start: String = text.chars().take(BODY_START).collect();
-    if start.len() < body.len() {
+    if window.len() < body.len() || text.chars().nth(BODY_START).is_some() {
         start.push('…');
     }
     start

@@ -86,7 +86,10 @@ pub fn emit_params(api: &Api) -> TokenStream {
 /// How the schema names a type, for decode errors.
 fn type_label(api: &Api, ty: &Type) -> String {
     match ty {
-        Type::Named(n) => api.models.get(n).map_or_else(|| n.clone(), |m| m.name.clone()),
+        Type::Named(n) => api
+            .models
+            .get(n)
+            .map_or_else(|| n.clone(), |m| m.name.clone()),
         Type::Array(inner) => format!("list of {}", type_label(api, inner)),
         Type::Map(inner) => format!("map of {}", type_label(api, inner)),
         Type::Nullable(inner) => format!("{} or null", type_label(api, inner)),
@@ -120,13 +123,17 @@ fn paging(api: &Api, op: &Operation) -> Option<Paging> {
     if op.method != "GET" || op.body.is_some() {
         return None;
     }
-    let page = op.params.iter().find(|p| {
-        p.location == ParamLocation::Query && p.name == "page" && !p.required
-    })?;
+    let page = op
+        .params
+        .iter()
+        .find(|p| p.location == ParamLocation::Query && p.name == "page" && !p.required)?;
     let Type::Integer { bits } = page.ty else {
         return None;
     };
-    let ok = op.responses.iter().find(|r| r.status == Status::Code(200))?;
+    let ok = op
+        .responses
+        .iter()
+        .find(|r| r.status == Status::Code(200))?;
     let ResponseBody::Json(Type::Named(list)) = &ok.body else {
         return None;
     };
@@ -165,7 +172,11 @@ pub fn emit_resource(
     ops: &[&Operation],
 ) -> Result<TokenStream, Vec<Diagnostic>> {
     let mut diags = Vec::new();
-    let names: BTreeSet<&str> = api.operations.iter().map(|o| o.rust_name.as_str()).collect();
+    let names: BTreeSet<&str> = api
+        .operations
+        .iter()
+        .map(|o| o.rust_name.as_str())
+        .collect();
     let mut items = Vec::new();
     let mut methods = Vec::new();
     let mut impls = Vec::new();
@@ -216,7 +227,11 @@ fn emit_operation(
     let mut args = Vec::new();
     let mut arg_names = Vec::new();
     let mut arg_clones = Vec::new();
-    for p in op.params.iter().filter(|p| p.location == ParamLocation::Path) {
+    for p in op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Path)
+    {
         let name = ident(&p.rust_name);
         let ty = match &p.ty {
             Type::String | Type::Any => quote!(&str),
@@ -287,8 +302,16 @@ fn emit_operation(
     }
 
     // Outputs: the success value, the documented errors.
-    let successes: Vec<&Response> = op.responses.iter().filter(|r| is_success(&r.status)).collect();
-    let errors: Vec<&Response> = op.responses.iter().filter(|r| !is_success(&r.status)).collect();
+    let successes: Vec<&Response> = op
+        .responses
+        .iter()
+        .filter(|r| is_success(&r.status))
+        .collect();
+    let errors: Vec<&Response> = op
+        .responses
+        .iter()
+        .filter(|r| !is_success(&r.status))
+        .collect();
     let body_type = |r: &Response| match &r.body {
         ResponseBody::None => None,
         ResponseBody::Json(ty) => Some(type_tokens(ty, &models())),
@@ -309,7 +332,9 @@ fn emit_operation(
             (quote!(()), quote!())
         }
         [one] => {
-            let Status::Code(n) = one.status else { unreachable!("success is a code") };
+            let Status::Code(n) = one.status else {
+                unreachable!("success is a code")
+            };
             let value = decode(one);
             arms.push(quote!(#n => ::std::result::Result::Ok(#value),));
             (body_type(one).unwrap_or_else(|| quote!(())), quote!())
@@ -317,14 +342,21 @@ fn emit_operation(
         many => {
             let mut variants = Vec::new();
             for r in many {
-                let Status::Code(n) = r.status else { unreachable!("success is a code") };
+                let Status::Code(n) = r.status else {
+                    unreachable!("success is a code")
+                };
                 let v = format_ident!("{}", status_variant(&r.status));
-                let docs = doc_attrs(Some(&doc_with(r.doc.as_deref(), &status_doc(&r.status))), "");
+                let docs = doc_attrs(
+                    Some(&doc_with(r.doc.as_deref(), &status_doc(&r.status))),
+                    "",
+                );
                 match body_type(r) {
                     Some(t) => {
                         variants.push(quote!(#docs #v(#t),));
                         let value = decode(r);
-                        arms.push(quote!(#n => ::std::result::Result::Ok(#success_ident::#v(#value)),));
+                        arms.push(
+                            quote!(#n => ::std::result::Result::Ok(#success_ident::#v(#value)),),
+                        );
                     }
                     None => {
                         variants.push(quote!(#docs #v,));
@@ -332,7 +364,10 @@ fn emit_operation(
                     }
                 }
             }
-            let doc = format!(" The successful answers the schema documents for `{} {}`.", op.method, op.path);
+            let doc = format!(
+                " The successful answers the schema documents for `{} {}`.",
+                op.method, op.path
+            );
             (
                 quote!(#success_ident),
                 quote! {
@@ -351,7 +386,10 @@ fn emit_operation(
     let mut default_arm = None;
     for r in &errors {
         let v = format_ident!("{}", status_variant(&r.status));
-        let docs = doc_attrs(Some(&doc_with(r.doc.as_deref(), &status_doc(&r.status))), "");
+        let docs = doc_attrs(
+            Some(&doc_with(r.doc.as_deref(), &status_doc(&r.status))),
+            "",
+        );
         let fmt_body = if matches!(r.body, ResponseBody::Other(_)) {
             quote!(fmt_bytes)
         } else {
@@ -370,28 +408,38 @@ fn emit_operation(
                 let text = format!("HTTP {n}");
                 display.push(quote!(Self::#v => f.write_str(#text),));
                 status_arms.push(quote!(Self::#v => #n,));
-                arms.push(quote!(#n => ::std::result::Result::Err(crate::Error::Api(#error_ident::#v)),));
+                arms.push(
+                    quote!(#n => ::std::result::Result::Err(crate::Error::Api(#error_ident::#v)),),
+                );
             }
             (Status::Default, Some(t)) => {
                 variants.push(quote!(#docs #v { status: u16, body: #t },));
                 display.push(quote!(Self::#v { status, body } => crate::support::#fmt_body(f, *status, body),));
                 status_arms.push(quote!(Self::#v { status, .. } => *status,));
                 let value = decode(r);
-                default_arm = Some(quote!(status => ::std::result::Result::Err(crate::Error::Api(#error_ident::#v { status, body: #value })),));
+                default_arm = Some(
+                    quote!(status => ::std::result::Result::Err(crate::Error::Api(#error_ident::#v { status, body: #value })),),
+                );
             }
             (Status::Default, None) => {
                 variants.push(quote!(#docs #v { status: u16 },));
                 display.push(quote!(Self::#v { status } => ::std::write!(f, "HTTP {status}"),));
                 status_arms.push(quote!(Self::#v { status } => *status,));
-                default_arm = Some(quote!(status => ::std::result::Result::Err(crate::Error::Api(#error_ident::#v { status })),));
+                default_arm = Some(
+                    quote!(status => ::std::result::Result::Err(crate::Error::Api(#error_ident::#v { status })),),
+                );
             }
         }
     }
-    let last_arm = default_arm.unwrap_or_else(|| quote!(_ => ::std::result::Result::Err(answer.unexpected()),));
+    let last_arm = default_arm
+        .unwrap_or_else(|| quote!(_ => ::std::result::Result::Err(answer.unexpected()),));
     let (display_body, status_body) = if variants.is_empty() {
         (quote!(match *self {}), quote!(match *self {}))
     } else {
-        (quote!(match self { #(#display)* }), quote!(match self { #(#status_arms)* }))
+        (
+            quote!(match self { #(#display)* }),
+            quote!(match self { #(#status_arms)* }),
+        )
     };
     let error_doc = format!(
         " The error statuses the schema documents for `{} {}`, each with its decoded body; other failures are the other variants of [`crate::Error`].",
@@ -584,8 +632,15 @@ fn emit_query(
             pushes.push(quote!(if let ::std::option::Option::Some(value) = &self.#name { #push }));
         }
     }
-    let default = if any_required { quote!() } else { quote!(Default,) };
-    let doc = format!(" Query parameters of `{} {}`; `None` leaves a parameter out.", op.method, op.path);
+    let default = if any_required {
+        quote!()
+    } else {
+        quote!(Default,)
+    };
+    let doc = format!(
+        " Query parameters of `{} {}`; `None` leaves a parameter out.",
+        op.method, op.path
+    );
     quote! {
         #[doc = #doc]
         #[derive(Clone, Debug, #default PartialEq)]

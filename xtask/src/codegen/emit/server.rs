@@ -17,10 +17,6 @@ fn models() -> TokenStream {
     quote!(::authentik_models)
 }
 
-
-
-
-
 /// The crate root.
 pub fn emit_lib(api: &Api) -> TokenStream {
     let doc = format!(
@@ -88,8 +84,6 @@ pub fn emit_resource(
         }
     })
 }
-
-
 
 fn emit_operation_types(api: &Api, op: &Operation, diags: &mut Vec<Diagnostic>) -> TokenStream {
     let base = type_base(op);
@@ -334,8 +328,6 @@ fn emit_operation_types(api: &Api, op: &Operation, diags: &mut Vec<Diagnostic>) 
         }
     }
 }
-
-
 
 /// `FromParam` for every enum a parameter uses: an unlisted value is refused with Django's message.
 pub fn emit_params(api: &Api) -> TokenStream {
@@ -614,4 +606,3 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
         }
     }
 }
-
