@@ -1,5 +1,5 @@
 //! The real authentik schemas in `$AUTHENTIK_SCHEMA_DIR`: every `/stages/` schema becomes a type
-//! and the generated models and server crates compile warning-free; the whole schemas generate
+//! and the generated models, server and client crates compile warning-free; the whole schemas generate
 //! without error.
 //! Skipped, with a notice, when the directory is absent.
 
@@ -32,7 +32,7 @@ fn stages_subsets_generate_every_schema_and_compile_warning_free() {
         }
         std::fs::write(
             ws.join("Cargo.toml"),
-            "[workspace]\nresolver = \"2\"\nmembers = [\"models\", \"server\"]\n",
+            "[workspace]\nresolver = \"2\"\nmembers = [\"client\", \"models\", \"server\"]\n",
         )
         .unwrap();
         // Same dependency versions as the repository, so nothing new is fetched.
