@@ -21,7 +21,7 @@ use uuid::Uuid;
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Cli {
-    /// The API root, `/api/v3` included (such as https://authentik.example.com/api/v3).
+    /// The API root, `/api/v3` included (such as `https://authentik.example.com/api/v3`).
     #[arg(long, env = "AUTHENTIK_URL")]
     url: String,
     /// The bearer token (an authentik API token).

@@ -27,11 +27,23 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         let m = ident(r);
         quote!(#[rustfmt::skip] pub mod #m;)
     });
-    let traits = resources.keys().map(|r| {
-        let m = ident(r);
-        let t = ident(&trait_name(r));
-        quote!(pub use #m::#t;)
-    });
+    // Re-exports sorted by module, as rustfmt orders them, so `cargo fmt` leaves the file alone.
+    let mut reexports: Vec<(String, TokenStream)> = resources
+        .keys()
+        .map(|r| {
+            let m = ident(r);
+            let t = ident(&trait_name(r));
+            ((*r).to_owned(), quote!(pub use #m::#t;))
+        })
+        .collect();
+    reexports.push((
+        "support".to_owned(),
+        quote!(
+            pub use support::{BuildError, Client, ClientBuilder, Error, RawBody};
+        ),
+    ));
+    reexports.sort_by(|a, b| a.0.cmp(&b.0));
+    let reexports = reexports.into_iter().map(|(_, tokens)| tokens);
     quote! {
         #![doc = #doc]
         #![doc = " [`Client`], which implements every trait over HTTP (reqwest with rustls)."]
@@ -48,8 +60,7 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         mod params;
 
         pub use ::authentik_models as models;
-        pub use support::{BuildError, Client, ClientBuilder, Error, RawBody};
-        #(#traits)*
+        #(#reexports)*
     }
 }
 
