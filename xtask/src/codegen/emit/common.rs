@@ -56,7 +56,8 @@ pub fn operation_doc(op: &Operation) -> String {
     )
 }
 
-/// Types a query parameter may have, as [`FromParam`] parses them.
+/// The Rust type of a path or query value, or `None` when it is not a scalar the server's
+/// `FromParam` parses and the client's `ToParam` writes.
 pub fn param_scalar(api: &Api, ty: &Type) -> Option<TokenStream> {
     match ty {
         Type::String | Type::Any => Some(quote!(::std::string::String)),
