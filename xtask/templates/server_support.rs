@@ -10,6 +10,18 @@ use serde::de::DeserializeOwned;
 
 pub use authentik_models::support::{FieldError, Shape, ValidationErrors};
 
+/// Parses a query string into an operation's query struct (from `authentik_models::query`);
+/// the generated router calls it before the trait.
+pub trait FromQuery: Sized {
+    /// Parses the query string; unknown parameters are ignored, as authentik ignores them.
+    ///
+    /// # Errors
+    ///
+    /// Each parameter whose value does not parse, or a required one that is missing, with its
+    /// message.
+    fn from_query(query: Option<&str>) -> Result<Self, ValidationErrors>;
+}
+
 /// Turns a bearer token into the principal the operations act for.
 ///
 /// The generated router calls it before it reads anything else of a request to a secured

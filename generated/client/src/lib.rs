@@ -12,8 +12,6 @@ pub mod captcha;
 pub mod identification;
 #[rustfmt::skip]
 pub mod support;
-#[rustfmt::skip]
-mod params;
 pub use ::authentik_models as models;
 pub use captcha::CaptchaApi;
 pub use identification::IdentificationApi;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use futures_core::Stream;
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use serde::de::DeserializeOwned;
-pub use authentik_models::support::{FieldError, ValidationErrors};
+pub use authentik_models::support::{FieldError, ToParam, ValidationErrors};
 /// The reqwest this crate is built on, for [`ClientBuilder::http_client`].
 pub use reqwest;
 /// The user agent sent unless [`ClientBuilder::user_agent`] sets another.
@@ -515,37 +515,6 @@ pub fn fmt_bytes(f: &mut fmt::Formatter<'_>, status: u16, body: &[u8]) -> fmt::R
 pub fn json<T: serde::Serialize, E>(body: &T) -> Result<Payload, Error<E>> {
     serde_json::to_vec(body).map(Payload::Json).map_err(Error::Encode)
 }
-/// A value as a path segment or query value.
-pub trait ToParam {
-    /// The value as text, before percent-encoding.
-    fn to_param(&self) -> String;
-}
-impl<T: ToParam + ?Sized> ToParam for &T {
-    fn to_param(&self) -> String {
-        (**self).to_param()
-    }
-}
-impl ToParam for str {
-    fn to_param(&self) -> String {
-        self.to_owned()
-    }
-}
-impl ToParam for String {
-    fn to_param(&self) -> String {
-        self.clone()
-    }
-}
-macro_rules! display_param {
-    ($($t:ty),*) => {
-        $(impl ToParam for $t { fn to_param(& self) -> String { self.to_string() } })*
-    };
-}
-display_param!(i64, i32, f64, bool, uuid::Uuid, chrono::NaiveDate);
-impl ToParam for chrono::DateTime<chrono::FixedOffset> {
-    fn to_param(&self) -> String {
-        self.to_rfc3339()
-    }
-}
 /// A path segment: the value percent-encoded, so `/` or `?` in it cannot change the path.
 #[doc(hidden)]
 pub fn segment<T: ToParam + ?Sized>(value: &T) -> String {
@@ -559,21 +528,6 @@ pub fn segment<T: ToParam + ?Sized>(value: &T) -> String {
         }
     }
     out
-}
-/// Adds an array query parameter: the key repeated (`explode`) or the values joined by commas.
-#[doc(hidden)]
-pub fn push_many<T: ToParam>(
-    pairs: &mut Vec<(&'static str, String)>,
-    key: &'static str,
-    values: &[T],
-    explode: bool,
-) {
-    if explode {
-        pairs.extend(values.iter().map(|v| (key, v.to_param())));
-    } else if !values.is_empty() {
-        let joined: Vec<String> = values.iter().map(ToParam::to_param).collect();
-        pairs.push((key, joined.join(",")));
-    }
 }
 /// The page after `page`, from authentik's `pagination.next` (0 when there is none). A `next`
 /// that does not move forward ends the stream, so a wrong answer cannot loop for ever.

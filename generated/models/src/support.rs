@@ -606,3 +606,48 @@ impl<T: Shape> Shape for BTreeMap<String, T> {
         nested(errors)
     }
 }
+/// A value as a path segment or a query value, as the client writes it.
+pub trait ToParam {
+    /// The value as text, before percent-encoding.
+    fn to_param(&self) -> String;
+}
+impl<T: ToParam + ?Sized> ToParam for &T {
+    fn to_param(&self) -> String {
+        (**self).to_param()
+    }
+}
+impl ToParam for str {
+    fn to_param(&self) -> String {
+        self.to_owned()
+    }
+}
+impl ToParam for String {
+    fn to_param(&self) -> String {
+        self.clone()
+    }
+}
+macro_rules! display_param {
+    ($($t:ty),*) => {
+        $(impl ToParam for $t { fn to_param(& self) -> String { self.to_string() } })*
+    };
+}
+display_param!(i64, i32, f64, bool, uuid::Uuid, chrono::NaiveDate);
+impl ToParam for chrono::DateTime<chrono::FixedOffset> {
+    fn to_param(&self) -> String {
+        self.to_rfc3339()
+    }
+}
+/// Adds an array query parameter: the key repeated (`explode`) or the values joined by commas.
+pub fn push_many<T: ToParam>(
+    pairs: &mut Vec<(&'static str, String)>,
+    key: &'static str,
+    values: &[T],
+    explode: bool,
+) {
+    if explode {
+        pairs.extend(values.iter().map(|v| (key, v.to_param())));
+    } else if !values.is_empty() {
+        let joined: Vec<String> = values.iter().map(ToParam::to_param).collect();
+        pairs.push((key, joined.join(",")));
+    }
+}

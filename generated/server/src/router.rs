@@ -115,7 +115,7 @@ async fn stages_captcha_list<S: crate::captcha::CaptchaApi>(
                 ::std::result::Result::Ok(p) => p,
                 ::std::result::Result::Err(response) => return response,
             };
-            let query = match crate::captcha::StagesCaptchaListQuery::from_query(
+            let query = match <crate::captcha::StagesCaptchaListQuery as crate::support::FromQuery>::from_query(
                 parts.uri.query(),
             ) {
                 ::std::result::Result::Ok(q) => q,
@@ -548,7 +548,7 @@ async fn stages_identification_list<S: crate::identification::IdentificationApi>
                 ::std::result::Result::Ok(p) => p,
                 ::std::result::Result::Err(response) => return response,
             };
-            let query = match crate::identification::StagesIdentificationListQuery::from_query(
+            let query = match <crate::identification::StagesIdentificationListQuery as crate::support::FromQuery>::from_query(
                 parts.uri.query(),
             ) {
                 ::std::result::Result::Ok(q) => q,

@@ -97,57 +97,149 @@ pub fn generate_from(
     Ok(Generated { api, files })
 }
 
+/// One generated crate's files, added to the output as they are made.
+struct CrateFiles<'a> {
+    /// The crate's directory under the output directory (`models`).
+    dir: &'static str,
+    schema_label: &'a str,
+    header: String,
+    files: &'a mut BTreeMap<PathBuf, String>,
+}
+
+impl<'a> CrateFiles<'a> {
+    fn new(
+        dir: &'static str,
+        schema_label: &'a str,
+        manifest: String,
+        files: &'a mut BTreeMap<PathBuf, String>,
+    ) -> Self {
+        files.insert(PathBuf::from(format!("{dir}/Cargo.toml")), manifest);
+        CrateFiles {
+            dir,
+            schema_label,
+            header: format::header("//", schema_label),
+            files,
+        }
+    }
+
+    fn path(&self, name: &str) -> String {
+        format!("{}/src/{name}", self.dir)
+    }
+
+    /// A Rust file from its tokens.
+    fn rust(&mut self, name: &str, tokens: proc_macro2::TokenStream) -> Result<(), Error> {
+        let rel = self.path(name);
+        let text = format::format_rust(&rel, tokens, &self.header)?;
+        self.files.insert(PathBuf::from(rel), text);
+        Ok(())
+    }
+
+    /// A Rust file copied from a template.
+    fn template(&mut self, name: &str, text: &str) -> Result<(), Error> {
+        let rel = self.path(name);
+        let tokens = text
+            .parse()
+            .map_err(|e: proc_macro2::LexError| Error::Format {
+                file: rel.clone(),
+                message: e.to_string(),
+            })?;
+        self.rust(name, tokens)
+    }
+
+    /// A Rust file made of many items, formatted in parallel parts.
+    fn items<T: Sync>(
+        &mut self,
+        name: &str,
+        head: proc_macro2::TokenStream,
+        items: &[T],
+        emit: impl Fn(&T) -> proc_macro2::TokenStream + Sync,
+        tail: proc_macro2::TokenStream,
+    ) -> Result<(), Error> {
+        let rel = self.path(name);
+        let text = format::format_items(&rel, head, items, emit, tail, &self.header)?;
+        self.files.insert(PathBuf::from(rel), text);
+        Ok(())
+    }
+
+    /// A Rust file whose emitter may find schema problems.
+    fn checked(
+        &mut self,
+        name: &str,
+        tokens: Result<proc_macro2::TokenStream, Vec<diag::Diagnostic>>,
+    ) -> Result<(), Error> {
+        match tokens {
+            Ok(tokens) => self.rust(name, tokens),
+            Err(diagnostics) => Err(self.schema_error(diagnostics)),
+        }
+    }
+
+    /// One file per resource, emitted and formatted on every core; every resource's problems
+    /// are reported together.
+    fn resources(
+        &mut self,
+        api: &ir::Api,
+        emit: impl Fn(&str, &[&ir::Operation]) -> Result<proc_macro2::TokenStream, Vec<diag::Diagnostic>>
+            + Sync,
+    ) -> Result<(), Error> {
+        let resources: Vec<(&str, Vec<&ir::Operation>)> =
+            emit::common::resources(api).into_iter().collect();
+        let outputs = format::parallel_map(&resources, |(resource, ops)| {
+            let rel = self.path(&format!("{resource}.rs"));
+            let text =
+                emit(resource, ops).map(|tokens| format::format_rust(&rel, tokens, &self.header));
+            (rel, text)
+        });
+        let mut diagnostics = Vec::new();
+        for (rel, text) in outputs {
+            match text {
+                Ok(text) => {
+                    self.files.insert(PathBuf::from(rel), text?);
+                }
+                Err(d) => diagnostics.extend(d),
+            }
+        }
+        if diagnostics.is_empty() {
+            Ok(())
+        } else {
+            Err(self.schema_error(diagnostics))
+        }
+    }
+
+    fn schema_error(&self, diagnostics: Vec<diag::Diagnostic>) -> Error {
+        Error::Schema {
+            path: self.schema_label.to_owned(),
+            diagnostics,
+        }
+    }
+}
+
 /// The models crate's files, formatted, into `files`.
 pub fn emit_models(
     api: &ir::Api,
     schema_label: &str,
     files: &mut BTreeMap<PathBuf, String>,
 ) -> Result<(), Error> {
-    let rust_header = format::header("//", schema_label);
-    files.insert(
-        PathBuf::from("models/Cargo.toml"),
-        models_manifest(api, schema_label),
+    let manifest = manifest(
+        api,
+        schema_label,
+        MODELS_PACKAGE,
+        "Models (serde types)",
+        MODELS_DEPENDENCIES,
+        MODELS_LINTS,
     );
-    files.insert(
-        PathBuf::from("models/src/lib.rs"),
-        format::format_rust(
-            "models/src/lib.rs",
-            emit::models::emit_lib(api),
-            &rust_header,
-        )?,
-    );
-    files.insert(PathBuf::from("models/src/types.rs"), {
-        let emitter = emit::models::TypesEmitter::new(api);
-        let models: Vec<&ir::Model> = api.models.values().collect();
-        format::format_items(
-            "models/src/types.rs",
-            proc_macro2::TokenStream::new(),
-            &models,
-            |m| emitter.emit_model(m),
-            emitter.emit_patterns(),
-            &rust_header,
-        )?
-    });
-    let support: proc_macro2::TokenStream =
-        emit::models::SUPPORT
-            .parse()
-            .map_err(|e: proc_macro2::LexError| Error::Format {
-                file: "models/src/support.rs".to_owned(),
-                message: e.to_string(),
-            })?;
-    files.insert(
-        PathBuf::from("models/src/support.rs"),
-        format::format_rust("models/src/support.rs", support, &rust_header)?,
-    );
-    Ok(())
-}
-
-fn parse_template(file: &str, text: &str) -> Result<proc_macro2::TokenStream, Error> {
-    text.parse()
-        .map_err(|e: proc_macro2::LexError| Error::Format {
-            file: file.to_owned(),
-            message: e.to_string(),
-        })
+    let mut out = CrateFiles::new("models", schema_label, manifest, files);
+    out.rust("lib.rs", emit::models::emit_lib(api))?;
+    let emitter = emit::models::TypesEmitter::new(api);
+    let models: Vec<&ir::Model> = api.models.values().collect();
+    out.items(
+        "types.rs",
+        proc_macro2::TokenStream::new(),
+        &models,
+        |m| emitter.emit_model(m),
+        emitter.emit_patterns(),
+    )?;
+    out.checked("query.rs", emit::query::emit_queries(api))?;
+    out.template("support.rs", emit::models::SUPPORT)
 }
 
 /// The server crate's files, formatted, into `files`.
@@ -157,42 +249,28 @@ pub fn emit_server(
     files: &mut BTreeMap<PathBuf, String>,
 ) -> Result<(), Error> {
     use emit::server;
-    let rust_header = &format::header("//", schema_label);
-    files.insert(
-        PathBuf::from("server/Cargo.toml"),
-        server_manifest(api, schema_label),
+    let manifest = manifest(
+        api,
+        schema_label,
+        SERVER_PACKAGE,
+        "Server traits and an axum router",
+        SERVER_DEPENDENCIES,
+        "",
     );
-    let mut rust = |name: &str, tokens: proc_macro2::TokenStream| -> Result<(), Error> {
-        let rel = format!("server/src/{name}");
-        let text = format::format_rust(&rel, tokens, rust_header)?;
-        files.insert(PathBuf::from(rel), text);
-        Ok(())
-    };
-    rust("lib.rs", server::emit_lib(api))?;
-    rust(
-        "support.rs",
-        parse_template("server/src/support.rs", server::SUPPORT)?,
-    )?;
-    rust("params.rs", server::emit_params(api))?;
-    let router = format::format_items(
-        "server/src/router.rs",
+    let mut out = CrateFiles::new("server", schema_label, manifest, files);
+    out.rust("lib.rs", server::emit_lib(api))?;
+    out.template("support.rs", server::SUPPORT)?;
+    out.rust("params.rs", server::emit_params(api))?;
+    out.items(
+        "router.rs",
         server::emit_router_head(api),
         &api.operations,
         |op| server::emit_handler(api, op),
         proc_macro2::TokenStream::new(),
-        rust_header,
     )?;
-    files.insert(PathBuf::from("server/src/router.rs"), router);
-    // Resources are independent files: emitted and formatted on every core.
-    let resources: Vec<(&str, Vec<&ir::Operation>)> =
-        emit::common::resources(api).into_iter().collect();
-    let outputs = format::parallel_map(&resources, |(resource, ops)| {
-        let rel = format!("server/src/{resource}.rs");
-        let text = server::emit_resource(api, resource, ops)
-            .map(|tokens| format::format_rust(&rel, tokens, rust_header));
-        (rel, text)
-    });
-    collect_outputs(outputs, schema_label, files)
+    out.resources(api, |resource, ops| {
+        server::emit_resource(api, resource, ops)
+    })
 }
 
 /// The client crate's files, formatted, into `files`.
@@ -201,168 +279,68 @@ pub fn emit_client(
     schema_label: &str,
     files: &mut BTreeMap<PathBuf, String>,
 ) -> Result<(), Error> {
-    use emit::{client, common};
-    let rust_header = &format::header("//", schema_label);
-    files.insert(
-        PathBuf::from("client/Cargo.toml"),
-        client_manifest(api, schema_label),
+    use emit::client;
+    let manifest = manifest(
+        api,
+        schema_label,
+        CLIENT_PACKAGE,
+        "An async client (traits and a reqwest implementation)",
+        CLIENT_DEPENDENCIES,
+        "too_many_arguments = \"allow\"\n",
     );
-    let mut rust = |name: &str, tokens: proc_macro2::TokenStream| -> Result<(), Error> {
-        let rel = format!("client/src/{name}");
-        let text = format::format_rust(&rel, tokens, rust_header)?;
-        files.insert(PathBuf::from(rel), text);
-        Ok(())
-    };
-    rust("lib.rs", client::emit_lib(api))?;
-    rust(
-        "support.rs",
-        parse_template("client/src/support.rs", client::SUPPORT)?,
-    )?;
-    rust("params.rs", client::emit_params(api))?;
-    let resources: Vec<(&str, Vec<&ir::Operation>)> = common::resources(api).into_iter().collect();
-    let outputs = format::parallel_map(&resources, |(resource, ops)| {
-        let rel = format!("client/src/{resource}.rs");
-        let text = client::emit_resource(api, resource, ops)
-            .map(|tokens| format::format_rust(&rel, tokens, rust_header));
-        (rel, text)
-    });
-    collect_outputs(outputs, schema_label, files)
+    let mut out = CrateFiles::new("client", schema_label, manifest, files);
+    out.rust("lib.rs", client::emit_lib(api))?;
+    out.template("support.rs", client::SUPPORT)?;
+    out.resources(api, |resource, ops| {
+        client::emit_resource(api, resource, ops)
+    })
 }
 
-/// Files emitted in parallel: each a text, or the schema problems that kept it from being made.
-type Outputs = Vec<(String, Result<Result<String, Error>, Vec<diag::Diagnostic>>)>;
-
-fn collect_outputs(
-    outputs: Outputs,
-    schema_label: &str,
-    files: &mut BTreeMap<PathBuf, String>,
-) -> Result<(), Error> {
-    let mut diagnostics = Vec::new();
-    for (rel, text) in outputs {
-        match text {
-            Ok(text) => {
-                files.insert(PathBuf::from(rel), text?);
-            }
-            Err(d) => diagnostics.extend(d),
-        }
-    }
-    if diagnostics.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Schema {
-            path: schema_label.to_owned(),
-            diagnostics,
-        })
-    }
-}
-
-fn client_manifest(api: &ir::Api, schema_label: &str) -> String {
-    let header = format::header("#", schema_label);
-    let description = format!(
-        "An async client (traits and a reqwest implementation) for the {} API {}, generated from its OpenAPI schema.",
-        api.title, api.version
-    )
-    .replace('\\', "\\\\")
-    .replace('"', "\\\"");
-    format!(
-        r#"{header}
-[package]
-name = "{CLIENT_PACKAGE}"
-version = "0.1.0"
-edition = "2021"
-description = "{description}"
-license = "MIT"
-publish = false
-
-[lib]
-doctest = false
-
-[dependencies]
-{MODELS_PACKAGE} = {{ path = "../models" }}
-chrono = {{ version = "0.4", default-features = false, features = ["std"] }}
-form_urlencoded = "1"
-futures-core = "0.3"
-futures-util = {{ version = "0.3", default-features = false }}
-reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls"] }}
-serde = "1"
+const MODELS_DEPENDENCIES: &str = r#"chrono = { version = "0.4", default-features = false, features = ["std", "serde"] }
+regex = { version = "1", default-features = false, features = ["std", "unicode"] }
+serde = { version = "1", features = ["derive"] }
 serde_json = "1"
-serde_path_to_error = "0.1"
-uuid = "1"
+uuid = { version = "1", features = ["serde"] }
+"#;
 
-[lints.rust]
-non_camel_case_types = "allow"
-[lints.clippy]
-large_enum_variant = "allow"
-enum_variant_names = "allow"
-doc_lazy_continuation = "allow"
-doc_overindented_list_items = "allow"
-too_many_lines = "allow"
-result_large_err = "allow"
-too_many_arguments = "allow"
-[lints.rustdoc]
-bare_urls = "allow"
-broken_intra_doc_links = "allow"
-invalid_html_tags = "allow"
-invalid_rust_codeblocks = "allow"
-"#
-    )
-}
+const MODELS_LINTS: &str = "tabs_in_doc_comments = \"allow\"\nstruct_excessive_bools = \"allow\"\n";
 
-fn server_manifest(api: &ir::Api, schema_label: &str) -> String {
-    let header = format::header("#", schema_label);
-    let description = format!(
-        "Server traits and an axum router for the {} API {}, generated from its OpenAPI schema.",
-        api.title, api.version
-    )
-    .replace('\\', "\\\\")
-    .replace('"', "\\\"");
-    format!(
-        r#"{header}
-[package]
-name = "{SERVER_PACKAGE}"
-version = "0.1.0"
-edition = "2021"
-description = "{description}"
-license = "MIT"
-publish = false
-
-[lib]
-doctest = false
-
-[dependencies]
-{MODELS_PACKAGE} = {{ path = "../models" }}
-axum = {{ version = "0.8", default-features = false, features = ["tokio", "http1"] }}
-chrono = {{ version = "0.4", default-features = false, features = ["std"] }}
+const SERVER_DEPENDENCIES: &str = r#"authentik-models = { path = "../models" }
+axum = { version = "0.8", default-features = false, features = ["tokio", "http1"] }
+chrono = { version = "0.4", default-features = false, features = ["std"] }
 form_urlencoded = "1"
 serde = "1"
 serde_json = "1"
 serde_path_to_error = "0.1"
-tower-http = {{ version = "0.6", default-features = false, features = ["catch-panic"] }}
+tower-http = { version = "0.6", default-features = false, features = ["catch-panic"] }
 tracing = "0.1"
 uuid = "1"
+"#;
 
-[lints.rust]
-non_camel_case_types = "allow"
-[lints.clippy]
-large_enum_variant = "allow"
-enum_variant_names = "allow"
-doc_lazy_continuation = "allow"
-doc_overindented_list_items = "allow"
-too_many_lines = "allow"
-result_large_err = "allow"
-[lints.rustdoc]
-bare_urls = "allow"
-broken_intra_doc_links = "allow"
-invalid_html_tags = "allow"
-invalid_rust_codeblocks = "allow"
-"#
-    )
-}
+const CLIENT_DEPENDENCIES: &str = r#"authentik-models = { path = "../models" }
+chrono = { version = "0.4", default-features = false, features = ["std"] }
+form_urlencoded = "1"
+futures-core = "0.3"
+futures-util = { version = "0.3", default-features = false }
+reqwest = { version = "0.12", default-features = false, features = ["rustls-tls"] }
+serde = "1"
+serde_json = "1"
+serde_path_to_error = "0.1"
+uuid = "1"
+"#;
 
-fn models_manifest(api: &ir::Api, schema_label: &str) -> String {
+/// A generated crate's `Cargo.toml`.
+fn manifest(
+    api: &ir::Api,
+    schema_label: &str,
+    package: &str,
+    what: &str,
+    dependencies: &str,
+    extra_clippy: &str,
+) -> String {
     let header = format::header("#", schema_label);
     let description = format!(
-        "Models (serde types) for the {} API {}, generated from its OpenAPI schema.",
+        "{what} for the {} API {}, generated from its OpenAPI schema.",
         api.title, api.version
     )
     .replace('\\', "\\\\")
@@ -370,7 +348,7 @@ fn models_manifest(api: &ir::Api, schema_label: &str) -> String {
     format!(
         r#"{header}
 [package]
-name = "{MODELS_PACKAGE}"
+name = "{package}"
 version = "0.1.0"
 edition = "2021"
 description = "{description}"
@@ -381,12 +359,7 @@ publish = false
 doctest = false
 
 [dependencies]
-chrono = {{ version = "0.4", default-features = false, features = ["std", "serde"] }}
-regex = {{ version = "1", default-features = false, features = ["std", "unicode"] }}
-serde = {{ version = "1", features = ["derive"] }}
-serde_json = "1"
-uuid = {{ version = "1", features = ["serde"] }}
-
+{dependencies}
 # Generated code follows the schema's names and texts; these lints would fight the schema.
 [lints.rust]
 non_camel_case_types = "allow"
@@ -395,10 +368,9 @@ large_enum_variant = "allow"
 enum_variant_names = "allow"
 doc_lazy_continuation = "allow"
 doc_overindented_list_items = "allow"
-tabs_in_doc_comments = "allow"
 too_many_lines = "allow"
-struct_excessive_bools = "allow"
-[lints.rustdoc]
+result_large_err = "allow"
+{extra_clippy}[lints.rustdoc]
 bare_urls = "allow"
 broken_intra_doc_links = "allow"
 invalid_html_tags = "allow"

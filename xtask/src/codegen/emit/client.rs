@@ -56,41 +56,9 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         #(#mods)*
         #[rustfmt::skip]
         pub mod support;
-        #[rustfmt::skip]
-        mod params;
 
         pub use ::authentik_models as models;
         #(#reexports)*
-    }
-}
-
-/// `ToParam` for every enum a parameter uses: its text as the schema lists it.
-pub fn emit_params(api: &Api) -> TokenStream {
-    let mut enums = BTreeSet::new();
-    for p in api.operations.iter().flat_map(|o| &o.params) {
-        let mut ty = &p.ty;
-        while let Type::Array(inner) | Type::Nullable(inner) = ty {
-            ty = inner;
-        }
-        if let Type::Named(n) = ty {
-            if matches!(api.models.get(n).map(|m| &m.kind), Some(ModelKind::Enum(_))) {
-                enums.insert(n.clone());
-            }
-        }
-    }
-    let impls = enums.iter().map(|n| {
-        let ty = type_tokens(&Type::Named(n.clone()), &models());
-        quote! {
-            impl crate::support::ToParam for #ty {
-                fn to_param(&self) -> ::std::string::String {
-                    self.as_str().to_owned()
-                }
-            }
-        }
-    });
-    quote! {
-        //! Parameter text for the schema's enums.
-        #(#impls)*
     }
 }
 
@@ -230,7 +198,7 @@ fn emit_operation(
 ) -> EmittedOperation {
     let base = type_base(op);
     let error_ident = format_ident!("{}Error", base);
-    let query_ident = format_ident!("{}Query", base);
+    let query_ident = format_ident!("{}", query_name(op));
     let success_ident = format_ident!("{}Success", base);
     let method = ident(&op.rust_name);
 
@@ -264,8 +232,13 @@ fn emit_operation(
         }
         arg_names.push(name);
     }
-    let query_items = emit_query(api, op, &query_ident, diags);
-    let has_query = op.params.iter().any(|p| p.location == ParamLocation::Query);
+    let has_query = !query_params(op).is_empty();
+    // The query struct lives in the models crate, shared with the server.
+    let query_items = if has_query {
+        quote!(pub use ::authentik_models::query::#query_ident;)
+    } else {
+        quote!()
+    };
     if has_query {
         args.push(quote!(query: &#query_ident));
     }
@@ -578,94 +551,5 @@ fn path_expr(op: &Operation, diags: &mut Vec<Diagnostic>) -> TokenStream {
         quote!(#path)
     } else {
         quote!(&::std::format!(#template, #(#values),*))
-    }
-}
-
-/// The query struct of an operation, with `to_pairs`.
-fn emit_query(
-    api: &Api,
-    op: &Operation,
-    query_ident: &proc_macro2::Ident,
-    diags: &mut Vec<Diagnostic>,
-) -> TokenStream {
-    let params: Vec<&Param> = op
-        .params
-        .iter()
-        .filter(|p| p.location == ParamLocation::Query)
-        .collect();
-    if params.is_empty() {
-        return quote!();
-    }
-    let mut fields = Vec::new();
-    let mut pushes = Vec::new();
-    let mut any_required = false;
-    for p in &params {
-        let name = ident(&p.rust_name);
-        let key = &p.name;
-        let docs = doc_attrs(p.doc.as_deref(), &format!("`{}`", p.name));
-        let (ty, many) = match &p.ty {
-            Type::Array(inner) => match param_scalar(api, inner) {
-                Some(t) => (quote!(::std::vec::Vec<#t>), true),
-                None => {
-                    diags.push(unsupported(
-                        &p.pointer,
-                        "a query parameter array of objects is not supported",
-                    ));
-                    continue;
-                }
-            },
-            other => match param_scalar(api, other) {
-                Some(t) => (t, false),
-                None => {
-                    diags.push(unsupported(
-                        &p.pointer,
-                        "an object query parameter is not supported",
-                    ));
-                    continue;
-                }
-            },
-        };
-        let explode = p.explode;
-        let push = |value: TokenStream| {
-            if many {
-                quote!(crate::support::push_many(&mut pairs, #key, #value, #explode);)
-            } else {
-                quote!(pairs.push((#key, crate::support::ToParam::to_param(#value)));)
-            }
-        };
-        if p.required {
-            any_required = true;
-            fields.push(quote!(#docs pub #name: #ty,));
-            pushes.push(push(quote!(&self.#name)));
-        } else {
-            fields.push(quote!(#docs pub #name: ::std::option::Option<#ty>,));
-            let push = push(quote!(value));
-            pushes.push(quote!(if let ::std::option::Option::Some(value) = &self.#name { #push }));
-        }
-    }
-    let default = if any_required {
-        quote!()
-    } else {
-        quote!(Default,)
-    };
-    let doc = format!(
-        " Query parameters of `{} {}`; `None` leaves a parameter out.",
-        op.method, op.path
-    );
-    quote! {
-        #[doc = #doc]
-        #[derive(Clone, Debug, #default PartialEq)]
-        pub struct #query_ident {
-            #(#fields)*
-        }
-
-        impl #query_ident {
-            /// The parameters as key-value pairs, in schema order, before percent-encoding.
-            pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
-                let mut pairs = ::std::vec::Vec::new();
-                #(#pushes)*
-                pairs
-            }
-        }
     }
 }

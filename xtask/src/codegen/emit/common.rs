@@ -7,7 +7,7 @@ use crate::codegen::ir::*;
 use crate::codegen::naming;
 use proc_macro2::TokenStream;
 use quote::quote;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 fn models() -> TokenStream {
     quote!(::authentik_models)
@@ -57,21 +57,57 @@ pub fn operation_doc(op: &Operation) -> String {
 }
 
 /// The Rust type of a path or query value, or `None` when it is not a scalar the server's
-/// `FromParam` parses and the client's `ToParam` writes.
+/// `FromParam` parses and the models' `ToParam` writes. Models are named from outside the
+/// models crate.
 pub fn param_scalar(api: &Api, ty: &Type) -> Option<TokenStream> {
+    param_scalar_in(api, ty, &models())
+}
+
+/// [`param_scalar`] with models reached through `models` (`crate` inside the models crate).
+pub fn param_scalar_in(api: &Api, ty: &Type, models: &TokenStream) -> Option<TokenStream> {
     match ty {
         Type::String | Type::Any => Some(quote!(::std::string::String)),
         Type::Uuid | Type::DateTime | Type::Integer { .. } | Type::Number | Type::Boolean => {
-            Some(type_tokens(ty, &models()))
+            Some(type_tokens(ty, models))
         }
         Type::Named(n)
             if matches!(api.models.get(n).map(|m| &m.kind), Some(ModelKind::Enum(_))) =>
         {
-            Some(type_tokens(ty, &models()))
+            Some(type_tokens(ty, models))
         }
-        Type::Nullable(inner) => param_scalar(api, inner),
+        Type::Nullable(inner) => param_scalar_in(api, inner, models),
         _ => None,
     }
+}
+
+/// The enums (by Rust name) that some parameter uses, alone or in a list.
+pub fn param_enums(api: &Api) -> BTreeSet<String> {
+    let mut enums = BTreeSet::new();
+    for p in api.operations.iter().flat_map(|o| &o.params) {
+        let mut ty = &p.ty;
+        while let Type::Array(inner) | Type::Nullable(inner) = ty {
+            ty = inner;
+        }
+        if let Type::Named(n) = ty {
+            if matches!(api.models.get(n).map(|m| &m.kind), Some(ModelKind::Enum(_))) {
+                enums.insert(n.clone());
+            }
+        }
+    }
+    enums
+}
+
+/// An operation's query parameters, in schema order.
+pub fn query_params(op: &Operation) -> Vec<&Param> {
+    op.params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Query)
+        .collect()
+}
+
+/// The name of an operation's query struct (in the models' `query` module).
+pub fn query_name(op: &Operation) -> String {
+    format!("{}Query", type_base(op))
 }
 
 pub fn status_doc(status: &Status) -> String {

@@ -4,6 +4,7 @@
 pub mod client;
 pub mod common;
 pub mod models;
+pub mod query;
 pub mod server;
 
 use super::ir::Type;

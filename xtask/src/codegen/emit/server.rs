@@ -8,7 +8,7 @@ use crate::codegen::diag::Diagnostic;
 use crate::codegen::ir::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// The text of the server's support module.
 pub const SUPPORT: &str = include_str!("../../../templates/server_support.rs");
@@ -89,56 +89,32 @@ fn emit_operation_types(api: &Api, op: &Operation, diags: &mut Vec<Diagnostic>) 
     let base = type_base(op);
     let request = format_ident!("{}Request", base);
     let response = format_ident!("{}Response", base);
-    let query_ident = format_ident!("{}Query", base);
+    let query_ident = format_ident!("{}", query_name(op));
     let op_doc = operation_doc(op);
 
-    // Query struct.
-    let query_params: Vec<&Param> = op
-        .params
-        .iter()
-        .filter(|p| p.location == ParamLocation::Query)
-        .collect();
-    let mut query_fields = Vec::new();
+    // The query struct is in the models crate (shared with the client); its parser is here.
+    let query_params = query_params(op);
     let mut query_parse = Vec::new();
     let mut query_init = Vec::new();
     let mut required_names = Vec::new();
     for p in &query_params {
         let name = ident(&p.rust_name);
         let key = &p.name;
-        let docs = doc_attrs(p.doc.as_deref(), &format!("`{}`", p.name));
-        let (ty, parse) = match &p.ty {
+        // A type the models crate refused has been reported there.
+        let parse = match &p.ty {
             Type::Array(inner) => match param_scalar(api, inner) {
                 Some(t) => {
                     let explode = p.explode;
-                    (
-                        quote!(::std::vec::Vec<#t>),
-                        quote!(crate::support::query_many::<#t>(&pairs, #key, #explode, &mut errors)),
-                    )
+                    quote!(crate::support::query_many::<#t>(&pairs, #key, #explode, &mut errors))
                 }
-                None => {
-                    diags.push(unsupported(
-                        &p.pointer,
-                        "a query parameter array of objects is not supported",
-                    ));
-                    continue;
-                }
+                None => continue,
             },
             other => match param_scalar(api, other) {
-                Some(t) => (
-                    t.clone(),
-                    quote!(crate::support::query_one::<#t>(&pairs, #key, &mut errors)),
-                ),
-                None => {
-                    diags.push(unsupported(
-                        &p.pointer,
-                        "an object query parameter is not supported",
-                    ));
-                    continue;
-                }
+                Some(t) => quote!(crate::support::query_one::<#t>(&pairs, #key, &mut errors)),
+                None => continue,
             },
         };
         if p.required {
-            query_fields.push(quote!(#docs pub #name: #ty,));
             query_parse.push(quote! {
                 let #name = #parse;
                 if #name.is_none() && !pairs.iter().any(|(k, _)| k == #key) {
@@ -147,23 +123,14 @@ fn emit_operation_types(api: &Api, op: &Operation, diags: &mut Vec<Diagnostic>) 
             });
             // Every missing or bad required value has added an error; the values are taken below.
             required_names.push(name.clone());
-            query_init.push(quote!(#name,));
         } else {
-            query_fields.push(quote!(#docs pub #name: ::std::option::Option<#ty>,));
             query_parse.push(quote!(let #name = #parse;));
-            query_init.push(quote!(#name,));
         }
+        query_init.push(quote!(#name,));
     }
     let query_items = if query_params.is_empty() {
         quote!()
     } else {
-        let doc = format!(" Query parameters of `{} {}`.", op.method, op.path);
-        // Without required parameters, the empty query is a value of its own.
-        let default = if required_names.is_empty() {
-            quote!(Default,)
-        } else {
-            quote!()
-        };
         let take_required = if required_names.is_empty() {
             quote!()
         } else {
@@ -174,19 +141,10 @@ fn emit_operation_types(api: &Api, op: &Operation, diags: &mut Vec<Diagnostic>) 
             }
         };
         quote! {
-            #[doc = #doc]
-            #[derive(Clone, Debug, #default PartialEq)]
-            pub struct #query_ident {
-                #(#query_fields)*
-            }
+            pub use ::authentik_models::query::#query_ident;
 
-            impl #query_ident {
-                /// Parses the query string; unknown parameters are ignored, as authentik ignores them.
-                ///
-                /// # Errors
-                ///
-                /// Each parameter whose value does not parse, with its message.
-                pub fn from_query(query: ::std::option::Option<&str>) -> ::std::result::Result<Self, crate::support::ValidationErrors> {
+            impl crate::support::FromQuery for #query_ident {
+                fn from_query(query: ::std::option::Option<&str>) -> ::std::result::Result<Self, crate::support::ValidationErrors> {
                     let pairs = crate::support::query_pairs(query);
                     let mut errors = crate::support::ValidationErrors::new();
                     #(#query_parse)*
@@ -331,18 +289,7 @@ fn emit_operation_types(api: &Api, op: &Operation, diags: &mut Vec<Diagnostic>) 
 
 /// `FromParam` for every enum a parameter uses: an unlisted value is refused with Django's message.
 pub fn emit_params(api: &Api) -> TokenStream {
-    let mut enums = BTreeSet::new();
-    for p in api.operations.iter().flat_map(|o| &o.params) {
-        let mut ty = &p.ty;
-        while let Type::Array(inner) | Type::Nullable(inner) = ty {
-            ty = inner;
-        }
-        if let Type::Named(n) = ty {
-            if matches!(api.models.get(n).map(|m| &m.kind), Some(ModelKind::Enum(_))) {
-                enums.insert(n.clone());
-            }
-        }
-    }
+    let enums = param_enums(api);
     let impls = enums.iter().map(|n| {
         let ty = type_tokens(&Type::Named(n.clone()), &models());
         quote! {
@@ -437,7 +384,7 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
     let trait_ident = ident(&trait_name(&op.resource));
     let base = type_base(op);
     let request = format_ident!("{}Request", base);
-    let query_ident = format_ident!("{}Query", base);
+    let query_ident = format_ident!("{}", query_name(op));
     let op_id = &op.operation_id;
     let http_method = &op.method;
     let route = &op.path;
@@ -481,7 +428,7 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
     let has_query = op.params.iter().any(|p| p.location == ParamLocation::Query);
     let query = if has_query {
         quote! {
-            let query = match crate::#m::#query_ident::from_query(parts.uri.query()) {
+            let query = match <crate::#m::#query_ident as crate::support::FromQuery>::from_query(parts.uri.query()) {
                 ::std::result::Result::Ok(q) => q,
                 ::std::result::Result::Err(errors) => return crate::support::validation_failed(&errors),
             };

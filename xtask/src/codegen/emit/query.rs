@@ -1,0 +1,119 @@
+//! The models crate's `query` module: one struct per operation with query parameters, shared by
+//! the client (which writes it with `to_pairs`) and the server (which parses it).
+
+use super::common::*;
+use super::doc_attrs;
+use super::ident;
+use crate::codegen::diag::Diagnostic;
+use crate::codegen::ir::*;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// The whole `query.rs` of the models crate.
+pub fn emit_queries(api: &Api) -> Result<TokenStream, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let structs: Vec<TokenStream> = api
+        .operations
+        .iter()
+        .filter(|op| !query_params(op).is_empty())
+        .map(|op| emit_query(api, op, &mut diags))
+        .collect();
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let enums = param_enums(api).into_iter().map(|n| {
+        let ty = ident(&n);
+        quote! {
+            impl crate::support::ToParam for crate::#ty {
+                fn to_param(&self) -> ::std::string::String {
+                    self.as_str().to_owned()
+                }
+            }
+        }
+    });
+    Ok(quote! {
+        //! Each operation's query parameters, as one struct: the client writes it as a query
+        //! string (`to_pairs`), the server parses a query string into it.
+        #(#structs)*
+        #(#enums)*
+    })
+}
+
+/// The query struct of an operation, with `to_pairs`.
+fn emit_query(api: &Api, op: &Operation, diags: &mut Vec<Diagnostic>) -> TokenStream {
+    let params = query_params(op);
+    let query_ident = format_ident!("{}", query_name(op));
+    let models = quote!(crate);
+    let mut fields = Vec::new();
+    let mut pushes = Vec::new();
+    let mut any_required = false;
+    for p in &params {
+        let name = ident(&p.rust_name);
+        let key = &p.name;
+        let docs = doc_attrs(p.doc.as_deref(), &format!("`{}`", p.name));
+        let (ty, many) = match &p.ty {
+            Type::Array(inner) => match param_scalar_in(api, inner, &models) {
+                Some(t) => (quote!(::std::vec::Vec<#t>), true),
+                None => {
+                    diags.push(unsupported(
+                        &p.pointer,
+                        "a query parameter array of objects is not supported",
+                    ));
+                    continue;
+                }
+            },
+            other => match param_scalar_in(api, other, &models) {
+                Some(t) => (t, false),
+                None => {
+                    diags.push(unsupported(
+                        &p.pointer,
+                        "an object query parameter is not supported",
+                    ));
+                    continue;
+                }
+            },
+        };
+        let explode = p.explode;
+        let push = |value: TokenStream| {
+            if many {
+                quote!(crate::support::push_many(&mut pairs, #key, #value, #explode);)
+            } else {
+                quote!(pairs.push((#key, crate::support::ToParam::to_param(#value)));)
+            }
+        };
+        if p.required {
+            any_required = true;
+            fields.push(quote!(#docs pub #name: #ty,));
+            pushes.push(push(quote!(&self.#name)));
+        } else {
+            fields.push(quote!(#docs pub #name: ::std::option::Option<#ty>,));
+            let push = push(quote!(value));
+            pushes.push(quote!(if let ::std::option::Option::Some(value) = &self.#name { #push }));
+        }
+    }
+    let default = if any_required {
+        quote!()
+    } else {
+        quote!(Default,)
+    };
+    let doc = format!(
+        " Query parameters of `{} {}`; `None` leaves a parameter out.",
+        op.method, op.path
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug, #default PartialEq)]
+        pub struct #query_ident {
+            #(#fields)*
+        }
+
+        impl #query_ident {
+            /// The parameters as key-value pairs, in schema order, before percent-encoding.
+            pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
+                let mut pairs = ::std::vec::Vec::new();
+                #(#pushes)*
+                pairs
+            }
+        }
+    }
+}
