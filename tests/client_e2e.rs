@@ -12,7 +12,7 @@ use authentik_client::models::{
 use authentik_client::{CaptchaApi, Client, Error, IdentificationApi};
 use authentik_server::RouterConfig;
 use futures_util::StreamExt as _;
-use stages_service::{app, store::Store, StagesService};
+use stages_service::{serve_on_loopback, store::Store, StagesService};
 use std::path::Path;
 use uuid::Uuid;
 
@@ -21,14 +21,10 @@ const SECRET: &str = "private-key-that-must-never-leak";
 
 /// Starts the service on a free loopback port; answers its API root (with `/api/v3`).
 async fn start() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let store = Store::open(Path::new(":memory:")).unwrap();
-    let router = app(StagesService::new(store, TOKEN), RouterConfig::default());
-    tokio::spawn(async move {
-        axum::serve(listener, router).await.unwrap();
-    });
-    format!("http://{addr}/api/v3")
+    serve_on_loopback(StagesService::new(store, TOKEN), RouterConfig::default())
+        .await
+        .unwrap()
 }
 
 fn captcha(name: &str) -> CaptchaStageRequest {

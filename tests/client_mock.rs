@@ -38,6 +38,21 @@ fn captcha_json(pk: Uuid, name: &str) -> Value {
     })
 }
 
+fn captcha_request() -> authentik_client::models::CaptchaStageRequest {
+    authentik_client::models::CaptchaStageRequest {
+        name: "n".into(),
+        flow_set: None,
+        public_key: "p".into(),
+        private_key: "k".into(),
+        js_url: None,
+        api_url: None,
+        interactive: None,
+        score_min_threshold: None,
+        score_max_threshold: None,
+        error_on_invalid_score: None,
+    }
+}
+
 fn identification_json(pk: Uuid) -> Value {
     json!({
         "pk": pk, "name": "ident", "component": "ak-stage-identification-form",
@@ -186,18 +201,7 @@ async fn the_status_alone_picks_the_error_type() {
         )
         .mount(&server)
         .await;
-    let body = authentik_client::models::CaptchaStageRequest {
-        name: "n".into(),
-        flow_set: None,
-        public_key: "p".into(),
-        private_key: "k".into(),
-        js_url: None,
-        api_url: None,
-        interactive: None,
-        score_min_threshold: None,
-        score_max_threshold: None,
-        error_on_invalid_score: None,
-    };
+    let body = captcha_request();
     let error = client.stages_captcha_create(&body).await.unwrap_err();
     match error {
         Error::Api(StagesCaptchaCreateError::Forbidden(GenericError { detail, .. })) => {
@@ -498,18 +502,7 @@ async fn a_hand_written_mock_implements_the_trait() {
     assert_eq!(stage_names(&fake).await, ["one", "two", "three"]);
     assert_eq!(fake.calls.load(Ordering::SeqCst), 2);
     let error = fake
-        .stages_captcha_create(&authentik_client::models::CaptchaStageRequest {
-            name: "n".into(),
-            flow_set: None,
-            public_key: "p".into(),
-            private_key: "k".into(),
-            js_url: None,
-            api_url: None,
-            interactive: None,
-            score_min_threshold: None,
-            score_max_threshold: None,
-            error_on_invalid_score: None,
-        })
+        .stages_captcha_create(&captcha_request())
         .await
         .unwrap_err();
     assert_eq!(error.status(), Some(403));

@@ -40,6 +40,27 @@ pub fn app(service: StagesService, config: RouterConfig) -> axum::Router {
     authentik_server::router(Arc::new(service), config)
 }
 
+/// Serves [`app`] on a free loopback port, in the background of the current tokio runtime, and
+/// answers its API root (`http://127.0.0.1:<port>/api/v3`): for tests of code that calls the API.
+///
+/// # Errors
+///
+/// When no loopback port can be bound.
+pub async fn serve_on_loopback(
+    service: StagesService,
+    config: RouterConfig,
+) -> std::io::Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let router = app(service, config);
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router).await {
+            tracing::error!(error = %e, "the loopback server stopped");
+        }
+    });
+    Ok(format!("http://{addr}/api/v3"))
+}
+
 impl Authenticate for StagesService {
     /// One token, one (anonymous) principal.
     type Principal = ();

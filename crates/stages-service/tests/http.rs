@@ -4,7 +4,7 @@
 
 use authentik_server::RouterConfig;
 use serde_json::{json, Value};
-use stages_service::{app, store::Store, StagesService};
+use stages_service::{serve_on_loopback, store::Store, StagesService};
 use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -19,14 +19,10 @@ struct Server {
 }
 
 async fn start_with(store: Store, config: RouterConfig) -> Server {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = app(StagesService::new(store, TOKEN), config);
-    tokio::spawn(async move {
-        axum::serve(listener, router).await.unwrap();
-    });
     Server {
-        base: format!("http://{addr}/api/v3"),
+        base: serve_on_loopback(StagesService::new(store, TOKEN), config)
+            .await
+            .unwrap(),
         http: reqwest::Client::new(),
     }
 }

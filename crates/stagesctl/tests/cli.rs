@@ -3,7 +3,7 @@
 
 use authentik_server::RouterConfig;
 use serde_json::Value;
-use stages_service::{app, store::Store, StagesService};
+use stages_service::{serve_on_loopback, store::Store, StagesService};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -11,14 +11,10 @@ use std::process::{Command, Output, Stdio};
 const TOKEN: &str = "cli-token-0123456789";
 
 async fn start() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let store = Store::open(Path::new(":memory:")).unwrap();
-    let router = app(StagesService::new(store, TOKEN), RouterConfig::default());
-    tokio::spawn(async move {
-        axum::serve(listener, router).await.unwrap();
-    });
-    format!("http://{addr}/api/v3")
+    serve_on_loopback(StagesService::new(store, TOKEN), RouterConfig::default())
+        .await
+        .unwrap()
 }
 
 /// Runs `stagesctl args` with `stdin`, off the runtime's threads.
