@@ -14,7 +14,7 @@ Tasks:
       --out DIR       where the generated crates go (default: generated/)
       --check         write nothing; name every stale, missing or extra file with a diff,
                       and exit 1 when any is found
-      --quiet         print nothing on success
+      --quiet, -q     print nothing on success
   bench     Time load + generate + format, and measure peak memory, for our schema and each
             real authentik schema in $AUTHENTIK_SCHEMA_DIR (default ../shared/authentik).
       --runs N        runs per case (default 5); the median is reported
@@ -63,7 +63,7 @@ fn codegen_task(args: &[String]) -> Result<ExitCode, String> {
             "--paths" => options.paths = value("--paths")?,
             "--out" => options.out = PathBuf::from(value("--out")?),
             "--check" => options.mode = Mode::Check,
-            "--quiet" => quiet = true,
+            "--quiet" | "-q" => quiet = true,
             // Used by `bench`: generate in memory only and print time and peak memory.
             "--measure" => measure = true,
             "--help" | "-h" => {

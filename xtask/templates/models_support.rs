@@ -653,6 +653,18 @@ impl ToParam for chrono::DateTime<chrono::FixedOffset> {
     }
 }
 
+/// Adds a query parameter.
+pub fn push_one<T: ToParam + ?Sized>(pairs: &mut Vec<(&'static str, String)>, key: &'static str, value: &T) {
+    pairs.push((key, value.to_param()));
+}
+
+/// Adds a query parameter when it has a value.
+pub fn push_opt<T: ToParam + ?Sized>(pairs: &mut Vec<(&'static str, String)>, key: &'static str, value: Option<&T>) {
+    if let Some(value) = value {
+        pairs.push((key, value.to_param()));
+    }
+}
+
 /// Adds an array query parameter: the key repeated (`explode`) or the values joined by commas.
 pub fn push_many<T: ToParam>(pairs: &mut Vec<(&'static str, String)>, key: &'static str, values: &[T], explode: bool) {
     if explode {

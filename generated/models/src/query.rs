@@ -21,24 +21,12 @@ impl StagesCaptchaListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
         let mut pairs = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(value) = &self.name {
-            pairs.push(("name", crate::support::ToParam::to_param(value)));
-        }
-        if let ::std::option::Option::Some(value) = &self.ordering {
-            pairs.push(("ordering", crate::support::ToParam::to_param(value)));
-        }
-        if let ::std::option::Option::Some(value) = &self.page {
-            pairs.push(("page", crate::support::ToParam::to_param(value)));
-        }
-        if let ::std::option::Option::Some(value) = &self.page_size {
-            pairs.push(("page_size", crate::support::ToParam::to_param(value)));
-        }
-        if let ::std::option::Option::Some(value) = &self.public_key {
-            pairs.push(("public_key", crate::support::ToParam::to_param(value)));
-        }
-        if let ::std::option::Option::Some(value) = &self.search {
-            pairs.push(("search", crate::support::ToParam::to_param(value)));
-        }
+        crate::support::push_opt(&mut pairs, "name", self.name.as_ref());
+        crate::support::push_opt(&mut pairs, "ordering", self.ordering.as_ref());
+        crate::support::push_opt(&mut pairs, "page", self.page.as_ref());
+        crate::support::push_opt(&mut pairs, "page_size", self.page_size.as_ref());
+        crate::support::push_opt(&mut pairs, "public_key", self.public_key.as_ref());
+        crate::support::push_opt(&mut pairs, "search", self.search.as_ref());
         pairs
     }
 }
@@ -74,46 +62,46 @@ impl StagesIdentificationListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
         let mut pairs = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(value) = &self.case_insensitive_matching {
-            pairs
-                .push((
-                    "case_insensitive_matching",
-                    crate::support::ToParam::to_param(value),
-                ));
-        }
-        if let ::std::option::Option::Some(value) = &self.enrollment_flow {
-            pairs.push(("enrollment_flow", crate::support::ToParam::to_param(value)));
-        }
-        if let ::std::option::Option::Some(value) = &self.name {
-            pairs.push(("name", crate::support::ToParam::to_param(value)));
-        }
-        if let ::std::option::Option::Some(value) = &self.ordering {
-            pairs.push(("ordering", crate::support::ToParam::to_param(value)));
-        }
-        if let ::std::option::Option::Some(value) = &self.page {
-            pairs.push(("page", crate::support::ToParam::to_param(value)));
-        }
-        if let ::std::option::Option::Some(value) = &self.page_size {
-            pairs.push(("page_size", crate::support::ToParam::to_param(value)));
-        }
-        if let ::std::option::Option::Some(value) = &self.password_stage {
-            pairs.push(("password_stage", crate::support::ToParam::to_param(value)));
-        }
-        if let ::std::option::Option::Some(value) = &self.passwordless_flow {
-            pairs.push(("passwordless_flow", crate::support::ToParam::to_param(value)));
-        }
-        if let ::std::option::Option::Some(value) = &self.recovery_flow {
-            pairs.push(("recovery_flow", crate::support::ToParam::to_param(value)));
-        }
-        if let ::std::option::Option::Some(value) = &self.search {
-            pairs.push(("search", crate::support::ToParam::to_param(value)));
-        }
-        if let ::std::option::Option::Some(value) = &self.show_matched_user {
-            pairs.push(("show_matched_user", crate::support::ToParam::to_param(value)));
-        }
-        if let ::std::option::Option::Some(value) = &self.show_source_labels {
-            pairs.push(("show_source_labels", crate::support::ToParam::to_param(value)));
-        }
+        crate::support::push_opt(
+            &mut pairs,
+            "case_insensitive_matching",
+            self.case_insensitive_matching.as_ref(),
+        );
+        crate::support::push_opt(
+            &mut pairs,
+            "enrollment_flow",
+            self.enrollment_flow.as_ref(),
+        );
+        crate::support::push_opt(&mut pairs, "name", self.name.as_ref());
+        crate::support::push_opt(&mut pairs, "ordering", self.ordering.as_ref());
+        crate::support::push_opt(&mut pairs, "page", self.page.as_ref());
+        crate::support::push_opt(&mut pairs, "page_size", self.page_size.as_ref());
+        crate::support::push_opt(
+            &mut pairs,
+            "password_stage",
+            self.password_stage.as_ref(),
+        );
+        crate::support::push_opt(
+            &mut pairs,
+            "passwordless_flow",
+            self.passwordless_flow.as_ref(),
+        );
+        crate::support::push_opt(
+            &mut pairs,
+            "recovery_flow",
+            self.recovery_flow.as_ref(),
+        );
+        crate::support::push_opt(&mut pairs, "search", self.search.as_ref());
+        crate::support::push_opt(
+            &mut pairs,
+            "show_matched_user",
+            self.show_matched_user.as_ref(),
+        );
+        crate::support::push_opt(
+            &mut pairs,
+            "show_source_labels",
+            self.show_source_labels.as_ref(),
+        );
         pairs
     }
 }

@@ -74,21 +74,26 @@ fn emit_query(api: &Api, op: &Operation, diags: &mut Vec<Diagnostic>) -> TokenSt
             },
         };
         let explode = p.explode;
-        let push = |value: TokenStream| {
-            if many {
-                quote!(crate::support::push_many(&mut pairs, #key, #value, #explode);)
-            } else {
-                quote!(pairs.push((#key, crate::support::ToParam::to_param(#value)));)
+        // Helpers rather than `pairs.push(...)`: no `vec_init_then_push` when a required
+        // parameter comes first, and less code per parameter.
+        let push = match (many, p.required) {
+            (false, true) => quote!(crate::support::push_one(&mut pairs, #key, &self.#name);),
+            (false, false) => {
+                quote!(crate::support::push_opt(&mut pairs, #key, self.#name.as_ref());)
+            }
+            (true, true) => {
+                quote!(crate::support::push_many(&mut pairs, #key, &self.#name, #explode);)
+            }
+            (true, false) => {
+                quote!(crate::support::push_many(&mut pairs, #key, self.#name.as_deref().unwrap_or_default(), #explode);)
             }
         };
+        pushes.push(push);
         if p.required {
             any_required = true;
             fields.push(quote!(#docs pub #name: #ty,));
-            pushes.push(push(quote!(&self.#name)));
         } else {
             fields.push(quote!(#docs pub #name: ::std::option::Option<#ty>,));
-            let push = push(quote!(value));
-            pushes.push(quote!(if let ::std::option::Option::Some(value) = &self.#name { #push }));
         }
     }
     let default = if any_required {
