@@ -553,3 +553,87 @@ fn path_expr(op: &Operation, diags: &mut Vec<Diagnostic>) -> TokenStream {
         quote!(&::std::format!(#template, #(#values),*))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codegen::{load, lower};
+
+    /// The client module of resource `a` for the given `paths` (YAML under `paths:`) and
+    /// component schemas.
+    fn resource_text(paths: &str, schemas: &str) -> String {
+        let yaml = format!("openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n{paths}components:\n  schemas:\n{schemas}");
+        let doc = load::parse(&yaml, "t.yaml").unwrap();
+        let api = lower::lower(
+            &doc,
+            &lower::Selection {
+                path_prefix: "/".into(),
+            },
+        )
+        .unwrap();
+        let ops: Vec<&Operation> = api.operations.iter().collect();
+        let tokens = emit_resource(&api, "a", &ops).unwrap();
+        crate::codegen::format::format_rust("a.rs", tokens, "//").unwrap()
+    }
+
+    const THING: &str = "    Thing:\n      type: object\n      properties:\n        id: {type: integer}\n      required: [id]\n    Problem:\n      type: object\n      properties:\n        detail: {type: string}\n      required: [detail]\n";
+
+    #[test]
+    fn string_path_parameters_are_borrowed_and_percent_encoded() {
+        let text = resource_text(
+            "  /a/{slug}/:\n    get:\n      operationId: a_get\n      parameters:\n      - {name: slug, in: path, required: true, schema: {type: string}}\n      responses:\n        '200': {description: '', content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}\n",
+            THING,
+        );
+        assert!(text.contains("slug: &str"), "{text}");
+        // Macro arguments keep the token spacing of `quote`: compare without spaces.
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        assert!(
+            compact.contains(r#"::std::format!("/a/{}/",crate::support::segment(&slug))"#),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn several_successes_make_an_enum_and_default_an_error_variant() {
+        let text = resource_text(
+            "  /a/:\n    post:\n      operationId: a_put\n      responses:\n        '200': {description: 'Existing', content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}\n        '201': {description: 'New', content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}\n        '204': {description: 'Nothing'}\n        default: {description: 'Other', content: {application/json: {schema: {$ref: '#/components/schemas/Problem'}}}}\n",
+            THING,
+        );
+        assert!(text.contains("pub enum APutSuccess {"), "{text}");
+        assert!(text.contains("Ok(::authentik_models::Thing),"), "{text}");
+        assert!(
+            text.contains("Created(::authentik_models::Thing),"),
+            "{text}"
+        );
+        assert!(text.contains("NoContent,"), "{text}");
+        assert!(
+            text.contains("Default { status: u16, body: ::authentik_models::Problem }"),
+            "{text}"
+        );
+        // Any status not listed is the default; nothing is left for UnexpectedStatus.
+        assert!(text.contains("status => {"), "{text}");
+        assert!(!text.contains("answer.unexpected()"), "{text}");
+    }
+
+    #[test]
+    fn only_a_paginated_list_with_a_page_parameter_streams() {
+        let schemas = format!("{THING}    Pagination:\n      type: object\n      properties:\n        next: {{type: number}}\n      required: [next]\n    PaginatedThingList:\n      type: object\n      properties:\n        pagination: {{$ref: '#/components/schemas/Pagination'}}\n        results: {{type: array, items: {{$ref: '#/components/schemas/Thing'}}}}\n      required: [pagination, results]\n");
+        let list = |params: &str| {
+            format!("  /a/:\n    get:\n      operationId: a_list\n      parameters:\n{params}      responses:\n        '200': {{description: '', content: {{application/json: {{schema: {{$ref: '#/components/schemas/PaginatedThingList'}}}}}}}}\n")
+        };
+        let paged = resource_text(
+            &list("      - {name: page, in: query, schema: {type: integer}}\n"),
+            &schemas,
+        );
+        assert!(paged.contains("fn a_list_all("), "{paged}");
+        assert!(
+            paged.contains("Item = ::std::result::Result<::authentik_models::Thing,"),
+            "{paged}"
+        );
+        let unpaged = resource_text(
+            &list("      - {name: search, in: query, schema: {type: string}}\n"),
+            &schemas,
+        );
+        assert!(!unpaged.contains("fn a_list_all("), "{unpaged}");
+    }
+}
