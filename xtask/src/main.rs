@@ -4,6 +4,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use xtask::codegen::{self, Mode, Options};
 
+// Generating is mostly small allocations (token trees, syntax trees) on several threads;
+// mimalloc serves those faster than the system allocator (`cargo xtask bench` shows it).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const HELP: &str = "\
 cargo xtask <task> [options]
 
