@@ -391,6 +391,8 @@ fn bad_base_urls_and_tokens_are_refused_when_building() {
     assert!(Client::new("ftp://example.com/api/v3", None).is_err());
     assert!(Client::new("http://example.com/api/v3?x=1", None).is_err());
     assert!(Client::new("http://example.com/api/v3", Some("line\nbreak")).is_err());
+    let builder = Client::builder("http://example.com/api/v3").token(TOKEN);
+    assert!(!format!("{builder:?}").contains(TOKEN), "{builder:?}");
     let client = Client::new("http://example.com/api/v3/", Some(TOKEN)).unwrap();
     assert_eq!(client.base_url(), "http://example.com/api/v3");
 }

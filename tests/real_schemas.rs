@@ -6,6 +6,7 @@
 use stages_tests::{authentik_schema_dir, repo_root, scratch_dir, REAL_SCHEMAS};
 use std::process::Command;
 use xtask::codegen;
+use xtask::codegen::ir::{ResponseBody, Type};
 
 #[test]
 fn stages_subsets_generate_every_schema_and_compile_warning_free() {
@@ -23,6 +24,32 @@ fn stages_subsets_generate_every_schema_and_compile_warning_free() {
             "{version}: /stages/ schemas modeled"
         );
         assert!(!generated.api.operations.is_empty());
+
+        // Every paginated list (a `GET` answering a `Paginated*List`, with a `page` parameter)
+        // gets a stream of all its items in the client.
+        let paginated = generated
+            .api
+            .operations
+            .iter()
+            .filter(|op| {
+                op.params.iter().any(|p| p.name == "page")
+                    && op.responses.iter().any(|r| {
+                        matches!(&r.body, ResponseBody::Json(Type::Named(n)) if n.starts_with("Paginated"))
+                    })
+            })
+            .count();
+        let streams: usize = generated
+            .files
+            .iter()
+            .filter(|(path, _)| path.starts_with("client/src"))
+            .map(|(_, text)| {
+                text.lines()
+                    .filter(|l| l.trim_start().starts_with("fn ") && l.contains("_all("))
+                    .count()
+            })
+            .sum();
+        assert!(paginated > 10, "{version}: {paginated} paginated lists");
+        assert_eq!(streams, paginated, "{version}: page streams");
 
         let ws = scratch_dir(&format!("real-{version}"));
         for (path, text) in &generated.files {
