@@ -414,17 +414,14 @@ impl CaptchaApi for crate::Client {
         crate::Error<StagesCaptchaRetrieveError>,
     > {
         let payload = crate::support::Payload::None;
+        let mut path = ::std::string::String::new();
+        path.push_str("/stages/captcha/");
+        path.push_str(&crate::support::segment(&stage_uuid));
+        path.push('/');
         let answer = self
             .execute::<
                 StagesCaptchaRetrieveError,
-            >(
-                ::reqwest::Method::GET,
-                &::std::format!(
-                    "/stages/captcha/{}/", crate ::support::segment(& stage_uuid)
-                ),
-                &[],
-                payload,
-            )
+            >(::reqwest::Method::GET, &path, &[], payload)
             .await?;
         match answer.status {
             200u16 => {
@@ -469,17 +466,14 @@ impl CaptchaApi for crate::Client {
             }
         }
         let payload = crate::support::json(body)?;
+        let mut path = ::std::string::String::new();
+        path.push_str("/stages/captcha/");
+        path.push_str(&crate::support::segment(&stage_uuid));
+        path.push('/');
         let answer = self
             .execute::<
                 StagesCaptchaUpdateError,
-            >(
-                ::reqwest::Method::PUT,
-                &::std::format!(
-                    "/stages/captcha/{}/", crate ::support::segment(& stage_uuid)
-                ),
-                &[],
-                payload,
-            )
+            >(::reqwest::Method::PUT, &path, &[], payload)
             .await?;
         match answer.status {
             200u16 => {
@@ -514,17 +508,14 @@ impl CaptchaApi for crate::Client {
         stage_uuid: ::uuid::Uuid,
     ) -> ::std::result::Result<(), crate::Error<StagesCaptchaDestroyError>> {
         let payload = crate::support::Payload::None;
+        let mut path = ::std::string::String::new();
+        path.push_str("/stages/captcha/");
+        path.push_str(&crate::support::segment(&stage_uuid));
+        path.push('/');
         let answer = self
             .execute::<
                 StagesCaptchaDestroyError,
-            >(
-                ::reqwest::Method::DELETE,
-                &::std::format!(
-                    "/stages/captcha/{}/", crate ::support::segment(& stage_uuid)
-                ),
-                &[],
-                payload,
-            )
+            >(::reqwest::Method::DELETE, &path, &[], payload)
             .await?;
         match answer.status {
             204u16 => ::std::result::Result::Ok(()),
@@ -570,17 +561,14 @@ impl CaptchaApi for crate::Client {
             }
             ::std::option::Option::None => crate::support::Payload::None,
         };
+        let mut path = ::std::string::String::new();
+        path.push_str("/stages/captcha/");
+        path.push_str(&crate::support::segment(&stage_uuid));
+        path.push('/');
         let answer = self
             .execute::<
                 StagesCaptchaPartialUpdateError,
-            >(
-                ::reqwest::Method::PATCH,
-                &::std::format!(
-                    "/stages/captcha/{}/", crate ::support::segment(& stage_uuid)
-                ),
-                &[],
-                payload,
-            )
+            >(::reqwest::Method::PATCH, &path, &[], payload)
             .await?;
         match answer.status {
             200u16 => {
@@ -625,17 +613,14 @@ impl CaptchaApi for crate::Client {
         crate::Error<StagesCaptchaUsedByListError>,
     > {
         let payload = crate::support::Payload::None;
+        let mut path = ::std::string::String::new();
+        path.push_str("/stages/captcha/");
+        path.push_str(&crate::support::segment(&stage_uuid));
+        path.push_str("/used_by/");
         let answer = self
             .execute::<
                 StagesCaptchaUsedByListError,
-            >(
-                ::reqwest::Method::GET,
-                &::std::format!(
-                    "/stages/captcha/{}/used_by/", crate ::support::segment(& stage_uuid)
-                ),
-                &[],
-                payload,
-            )
+            >(::reqwest::Method::GET, &path, &[], payload)
             .await?;
         match answer.status {
             200u16 => {

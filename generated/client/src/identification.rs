@@ -439,17 +439,14 @@ impl IdentificationApi for crate::Client {
         crate::Error<StagesIdentificationRetrieveError>,
     > {
         let payload = crate::support::Payload::None;
+        let mut path = ::std::string::String::new();
+        path.push_str("/stages/identification/");
+        path.push_str(&crate::support::segment(&stage_uuid));
+        path.push('/');
         let answer = self
             .execute::<
                 StagesIdentificationRetrieveError,
-            >(
-                ::reqwest::Method::GET,
-                &::std::format!(
-                    "/stages/identification/{}/", crate ::support::segment(& stage_uuid)
-                ),
-                &[],
-                payload,
-            )
+            >(::reqwest::Method::GET, &path, &[], payload)
             .await?;
         match answer.status {
             200u16 => {
@@ -504,17 +501,14 @@ impl IdentificationApi for crate::Client {
             }
         }
         let payload = crate::support::json(body)?;
+        let mut path = ::std::string::String::new();
+        path.push_str("/stages/identification/");
+        path.push_str(&crate::support::segment(&stage_uuid));
+        path.push('/');
         let answer = self
             .execute::<
                 StagesIdentificationUpdateError,
-            >(
-                ::reqwest::Method::PUT,
-                &::std::format!(
-                    "/stages/identification/{}/", crate ::support::segment(& stage_uuid)
-                ),
-                &[],
-                payload,
-            )
+            >(::reqwest::Method::PUT, &path, &[], payload)
             .await?;
         match answer.status {
             200u16 => {
@@ -560,17 +554,14 @@ impl IdentificationApi for crate::Client {
         stage_uuid: ::uuid::Uuid,
     ) -> ::std::result::Result<(), crate::Error<StagesIdentificationDestroyError>> {
         let payload = crate::support::Payload::None;
+        let mut path = ::std::string::String::new();
+        path.push_str("/stages/identification/");
+        path.push_str(&crate::support::segment(&stage_uuid));
+        path.push('/');
         let answer = self
             .execute::<
                 StagesIdentificationDestroyError,
-            >(
-                ::reqwest::Method::DELETE,
-                &::std::format!(
-                    "/stages/identification/{}/", crate ::support::segment(& stage_uuid)
-                ),
-                &[],
-                payload,
-            )
+            >(::reqwest::Method::DELETE, &path, &[], payload)
             .await?;
         match answer.status {
             204u16 => ::std::result::Result::Ok(()),
@@ -624,17 +615,14 @@ impl IdentificationApi for crate::Client {
             }
             ::std::option::Option::None => crate::support::Payload::None,
         };
+        let mut path = ::std::string::String::new();
+        path.push_str("/stages/identification/");
+        path.push_str(&crate::support::segment(&stage_uuid));
+        path.push('/');
         let answer = self
             .execute::<
                 StagesIdentificationPartialUpdateError,
-            >(
-                ::reqwest::Method::PATCH,
-                &::std::format!(
-                    "/stages/identification/{}/", crate ::support::segment(& stage_uuid)
-                ),
-                &[],
-                payload,
-            )
+            >(::reqwest::Method::PATCH, &path, &[], payload)
             .await?;
         match answer.status {
             200u16 => {
@@ -683,18 +671,14 @@ impl IdentificationApi for crate::Client {
         crate::Error<StagesIdentificationUsedByListError>,
     > {
         let payload = crate::support::Payload::None;
+        let mut path = ::std::string::String::new();
+        path.push_str("/stages/identification/");
+        path.push_str(&crate::support::segment(&stage_uuid));
+        path.push_str("/used_by/");
         let answer = self
             .execute::<
                 StagesIdentificationUsedByListError,
-            >(
-                ::reqwest::Method::GET,
-                &::std::format!(
-                    "/stages/identification/{}/used_by/", crate ::support::segment(&
-                    stage_uuid)
-                ),
-                &[],
-                payload,
-            )
+            >(::reqwest::Method::GET, &path, &[], payload)
             .await?;
         match answer.status {
             200u16 => {
