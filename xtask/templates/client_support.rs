@@ -236,7 +236,8 @@ impl Client {
             url.push('?');
             url.push_str(&pairs.finish());
         }
-        let mut request = self.http.request(method, url).header(USER_AGENT, self.user_agent.clone());
+        let started = std::time::Instant::now();
+        let mut request = self.http.request(method.clone(), url).header(USER_AGENT, self.user_agent.clone());
         if let Some(token) = &self.token {
             request = request.header(AUTHORIZATION, token.clone());
         }
@@ -248,14 +249,21 @@ impl Client {
             Payload::Json(bytes) => request.header(CONTENT_TYPE, "application/json").body(bytes),
             Payload::Raw(raw) => request.header(CONTENT_TYPE, raw.content_type).body(raw.bytes),
         };
-        let response = request.send().await.map_err(Error::from_reqwest)?;
+        // One event per request: method, path, status, size, time. Never the query, a header or a
+        // body: they may hold the token or secrets.
+        let failed = |error: reqwest::Error| {
+            tracing::debug!(method = %method, path, error = %error, elapsed_ms = started.elapsed().as_millis() as u64, "authentik request failed");
+            Error::from_reqwest(error)
+        };
+        let response = request.send().await.map_err(failed)?;
         let status = response.status().as_u16();
         let content_type = response
             .headers()
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let body = response.bytes().await.map_err(Error::from_reqwest)?;
+        let body = response.bytes().await.map_err(failed)?;
+        tracing::debug!(method = %method, path, status, bytes = body.len(), elapsed_ms = started.elapsed().as_millis() as u64, "authentik answered");
         Ok(Answer { status, content_type, body: body.to_vec() })
     }
 }

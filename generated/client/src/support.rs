@@ -249,9 +249,10 @@ impl Client {
             url.push('?');
             url.push_str(&pairs.finish());
         }
+        let started = std::time::Instant::now();
         let mut request = self
             .http
-            .request(method, url)
+            .request(method.clone(), url)
             .header(USER_AGENT, self.user_agent.clone());
         if let Some(token) = &self.token {
             request = request.header(AUTHORIZATION, token.clone());
@@ -268,14 +269,25 @@ impl Client {
                 request.header(CONTENT_TYPE, raw.content_type).body(raw.bytes)
             }
         };
-        let response = request.send().await.map_err(Error::from_reqwest)?;
+        let failed = |error: reqwest::Error| {
+            tracing::debug!(
+                method = % method, path, error = % error, elapsed_ms = started.elapsed()
+                .as_millis() as u64, "authentik request failed"
+            );
+            Error::from_reqwest(error)
+        };
+        let response = request.send().await.map_err(failed)?;
         let status = response.status().as_u16();
         let content_type = response
             .headers()
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let body = response.bytes().await.map_err(Error::from_reqwest)?;
+        let body = response.bytes().await.map_err(failed)?;
+        tracing::debug!(
+            method = % method, path, status, bytes = body.len(), elapsed_ms = started
+            .elapsed().as_millis() as u64, "authentik answered"
+        );
         Ok(Answer {
             status,
             content_type,

@@ -326,6 +326,7 @@ reqwest = { version = "0.12", default-features = false, features = ["rustls-tls"
 serde = "1"
 serde_json = "1"
 serde_path_to_error = "0.1"
+tracing = { version = "0.1", default-features = false, features = ["std"] }
 uuid = "1"
 "#;
 
