@@ -185,6 +185,38 @@ pub async fn authenticate<A: Authenticate>(auth: &A, headers: &HeaderMap) -> Res
     })
 }
 
+/// The request's path parameters; a path that does not fit answers 404 `Not found.`.
+///
+/// # Errors
+///
+/// The 404 response.
+pub async fn path_params(parts: &mut axum::http::request::Parts) -> Result<axum::extract::RawPathParams, Response> {
+    <axum::extract::RawPathParams as axum::extract::FromRequestParts<()>>::from_request_parts(parts, &())
+        .await
+        .map_err(|_| detail(StatusCode::NOT_FOUND, "Not found."))
+}
+
+/// Runs one operation's handling in its `tracing` span (operation, method, route) and logs one
+/// event with the status and latency. `handle` answers `Err` for a request refused before
+/// the service was called.
+pub async fn traced(
+    operation: &'static str,
+    method: &'static str,
+    route: &'static str,
+    handle: impl Future<Output = Result<Response, Response>>,
+) -> Response {
+    use tracing::Instrument as _;
+    let started = std::time::Instant::now();
+    let span = tracing::info_span!("request", operation, method, route);
+    async move {
+        let response = handle.await.unwrap_or_else(|refused| refused);
+        tracing::info!(status = response.status().as_u16(), latency_us = started.elapsed().as_micros() as u64, "answered");
+        response
+    }
+    .instrument(span)
+    .await
+}
+
 /// A path value, or 404 when it does not parse (as Django's URL converters answer).
 pub fn path_value<T: FromParam>(params: &axum::extract::RawPathParams, name: &str) -> Result<T, Response> {
     params

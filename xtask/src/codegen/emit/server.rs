@@ -350,8 +350,6 @@ pub fn emit_router_head(api: &Api) -> TokenStream {
     quote! {
         //! The router: authenticate, parse, validate, dispatch.
 
-        use ::tracing::Instrument as _;
-
         /// What every handler shares.
         struct Shared<S> {
             service: ::std::sync::Arc<S>,
@@ -376,7 +374,8 @@ pub fn emit_router_head(api: &Api) -> TokenStream {
     }
 }
 
-/// One operation's handler: authenticate, parse, validate, call the trait, answer.
+/// One operation's handler: authenticate, parse, validate, call the trait, answer. Each step
+/// answers `Err(response)` to refuse the request; `support::traced` logs the outcome.
 pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
     let handler = format_ident!("{}", op.rust_name);
     let method = ident(&op.rust_name);
@@ -392,12 +391,7 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
     let auth = if op.security.is_empty() {
         quote!()
     } else {
-        quote! {
-            let principal = match crate::support::authenticate(&*state.service, &parts.headers).await {
-                ::std::result::Result::Ok(p) => p,
-                ::std::result::Result::Err(response) => return response,
-            };
-        }
+        quote!(let principal = crate::support::authenticate(&*state.service, &parts.headers).await?;)
     };
     let path_params: Vec<&Param> = op
         .params
@@ -410,86 +404,58 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
         let reads = path_params.iter().map(|p| {
             let name = ident(&p.rust_name);
             let key = &p.name;
-            quote! {
-                let #name = match crate::support::path_value(&params, #key) {
-                    ::std::result::Result::Ok(v) => v,
-                    ::std::result::Result::Err(response) => return response,
-                };
-            }
+            quote!(let #name = crate::support::path_value(&params, #key)?;)
         });
         quote! {
-            let params = match <::axum::extract::RawPathParams as ::axum::extract::FromRequestParts<()>>::from_request_parts(&mut parts, &()).await {
-                ::std::result::Result::Ok(p) => p,
-                ::std::result::Result::Err(_) => return crate::support::detail(::axum::http::StatusCode::NOT_FOUND, "Not found."),
-            };
+            let params = crate::support::path_params(&mut parts).await?;
             #(#reads)*
         }
     };
-    let has_query = op.params.iter().any(|p| p.location == ParamLocation::Query);
+    let has_query = !query_params(op).is_empty();
     let query = if has_query {
         quote! {
-            let query = match <crate::#m::#query_ident as crate::support::FromQuery>::from_query(parts.uri.query()) {
-                ::std::result::Result::Ok(q) => q,
-                ::std::result::Result::Err(errors) => return crate::support::validation_failed(&errors),
-            };
+            let query = <crate::#m::#query_ident as crate::support::FromQuery>::from_query(parts.uri.query())
+                .map_err(|errors| crate::support::validation_failed(&errors))?;
         }
     } else {
         quote!()
     };
     let body = match &op.body {
         None => quote!(),
-        Some(b) => {
-            let required = b.required;
-            let validate = validates(api, &b.ty);
-            match b.kind {
-                BodyKind::Json => {
-                    let ty = type_tokens(&b.ty, &models());
-                    let check = if validate {
-                        if required {
-                            quote!(
-                                if let ::std::result::Result::Err(errors) = body.validate() {
-                                    return crate::support::validation_failed(&errors);
-                                }
-                            )
-                        } else {
-                            quote!(if let ::std::option::Option::Some(Err(errors)) =
-                                body.as_ref().map(|b| b.validate())
-                            {
-                                return crate::support::validation_failed(&errors);
-                            })
+        Some(b) => match b.kind {
+            BodyKind::Json => {
+                let ty = type_tokens(&b.ty, &models());
+                // Required bodies decode to `T`, optional ones to `Option<T>`.
+                let read = if b.required {
+                    quote!(json_body)
+                } else {
+                    quote!(optional_json_body)
+                };
+                let check = match (validates(api, &b.ty), b.required) {
+                    (false, _) => quote!(),
+                    (true, true) => quote! {
+                        body.validate().map_err(|errors| crate::support::validation_failed(&errors))?;
+                    },
+                    (true, false) => quote! {
+                        if let ::std::option::Option::Some(body) = &body {
+                            body.validate().map_err(|errors| crate::support::validation_failed(&errors))?;
                         }
-                    } else {
-                        quote!()
-                    };
-                    // Required bodies decode to `T`, optional ones to `Option<T>`.
-                    let read = if required {
-                        quote!(json_body)
-                    } else {
-                        quote!(optional_json_body)
-                    };
-                    quote! {
-                        let body = match crate::support::#read::<#ty>(&parts.headers, body, state.config.body_limit).await {
-                            ::std::result::Result::Ok(b) => b,
-                            ::std::result::Result::Err(response) => return response,
-                        };
-                        #check
-                    }
-                }
-                BodyKind::Multipart | BodyKind::Form => {
-                    let read = if required {
-                        quote!(raw_body)
-                    } else {
-                        quote!(optional_raw_body)
-                    };
-                    quote! {
-                        let body = match crate::support::#read(&parts.headers, body, state.config.body_limit).await {
-                            ::std::result::Result::Ok(b) => b,
-                            ::std::result::Result::Err(response) => return response,
-                        };
-                    }
+                    },
+                };
+                quote! {
+                    let body = crate::support::#read::<#ty>(&parts.headers, body, state.config.body_limit).await?;
+                    #check
                 }
             }
-        }
+            BodyKind::Multipart | BodyKind::Form => {
+                let read = if b.required {
+                    quote!(raw_body)
+                } else {
+                    quote!(optional_raw_body)
+                };
+                quote!(let body = crate::support::#read(&parts.headers, body, state.config.body_limit).await?;)
+            }
+        },
     };
     let mut init = Vec::new();
     for p in &path_params {
@@ -529,27 +495,18 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
             ::axum::extract::State(state): ::axum::extract::State<::std::sync::Arc<Shared<S>>>,
             request: ::axum::extract::Request,
         ) -> ::axum::response::Response {
-            let started = ::std::time::Instant::now();
-            let span = ::tracing::info_span!("request", operation = #op_id, method = #http_method, route = #route);
-            async move {
+            crate::support::traced(#op_id, #http_method, #route, async move {
                 let (#mut_parts #parts, #body_binding) = request.into_parts();
-                let response = async {
-                    #auth
-                    #path
-                    #query
-                    #body
-                    let request = crate::#m::#request { #(#init)* };
-                    match state.service.#method(#principal_arg request).await {
-                        ::std::result::Result::Ok(answer) => ::axum::response::IntoResponse::into_response(answer),
-                        ::std::result::Result::Err(error) => ::axum::response::IntoResponse::into_response(error),
-                    }
-                }
-                .await;
-                ::tracing::info!(status = response.status().as_u16(), latency_us = started.elapsed().as_micros() as u64, "answered");
-                response
-            }
-            .instrument(span)
+                #auth
+                #path
+                #query
+                #body
+                let request = crate::#m::#request { #(#init)* };
+                let answer = state.service.#method(#principal_arg request).await;
+                ::std::result::Result::Ok(::axum::response::IntoResponse::into_response(answer))
+            })
             .await
         }
     }
 }
+
