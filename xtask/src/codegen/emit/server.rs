@@ -509,4 +509,3 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
         }
     }
 }
-
