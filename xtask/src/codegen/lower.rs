@@ -1219,6 +1219,19 @@ impl<'a> ToRefOr<'a> for &'a oa::ReferenceOr<Box<oa::Schema>> {
     }
 }
 
+/// A schema given as YAML text, lowered for `path_prefix`; for the generator's unit tests.
+#[cfg(test)]
+pub(crate) fn lower_text(yaml: &str, path_prefix: &str) -> Api {
+    let doc = crate::codegen::load::parse(yaml, "t.yaml").unwrap();
+    lower(
+        &doc,
+        &Selection {
+            path_prefix: path_prefix.into(),
+        },
+    )
+    .unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1227,14 +1240,7 @@ mod tests {
         let yaml = format!(
             "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\nservers: [{{url: /api/v3/}}]\npaths:\n  /stages/a/{{id}}/:\n    patch:\n      operationId: a_patch\n      parameters:\n      - {{in: path, name: id, required: true, schema: {{type: string, format: uuid}}}}\n      - {{in: query, name: tags, schema: {{type: array, items: {{type: string}}}}, explode: false}}\n      requestBody:\n        content:\n          application/json:\n            schema: {{$ref: '#/components/schemas/A'}}\n      responses:\n        '200':\n          description: ''\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/A'}}\n        '204': {{description: No response body}}\ncomponents:\n  schemas:\n{components}"
         );
-        let doc = crate::codegen::load::parse(&yaml, "t.yaml").unwrap();
-        lower(
-            &doc,
-            &Selection {
-                path_prefix: "/stages/".into(),
-            },
-        )
-        .unwrap()
+        lower_text(&yaml, "/stages/")
     }
 
     fn fields(api: &Api, model: &str) -> Vec<Field> {

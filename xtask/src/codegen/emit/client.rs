@@ -12,10 +12,6 @@ use std::collections::BTreeSet;
 /// The text of the client's support module.
 pub const SUPPORT: &str = include_str!("../../../templates/client_support.rs");
 
-fn models() -> TokenStream {
-    quote!(::authentik_models)
-}
-
 /// The crate root.
 pub fn emit_lib(api: &Api) -> TokenStream {
     let doc = format!(
@@ -575,20 +571,13 @@ fn path_expr(op: &Operation, diags: &mut Vec<Diagnostic>) -> (TokenStream, Token
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codegen::{load, lower};
+    use crate::codegen::lower;
 
     /// The client module of resource `a` for the given `paths` (YAML under `paths:`) and
     /// component schemas.
     fn resource_text(paths: &str, schemas: &str) -> String {
         let yaml = format!("openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n{paths}components:\n  schemas:\n{schemas}");
-        let doc = load::parse(&yaml, "t.yaml").unwrap();
-        let api = lower::lower(
-            &doc,
-            &lower::Selection {
-                path_prefix: "/".into(),
-            },
-        )
-        .unwrap();
+        let api = lower::lower_text(&yaml, "/");
         let ops: Vec<&Operation> = api.operations.iter().collect();
         let tokens = emit_resource(&api, "a", &ops).unwrap();
         crate::codegen::format::format_rust("a.rs", tokens, "//").unwrap()

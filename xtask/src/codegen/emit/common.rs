@@ -9,7 +9,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::{BTreeMap, BTreeSet};
 
-fn models() -> TokenStream {
+/// How the server and client crates name the models crate.
+pub fn models() -> TokenStream {
     quote!(::authentik_models)
 }
 

@@ -924,18 +924,11 @@ fn boxed_fields(api: &Api) -> BTreeSet<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codegen::{load, lower};
+    use crate::codegen::lower;
 
     fn types_text(components: &str) -> String {
         let yaml = format!("openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n  /stages/a/:\n    get:\n      operationId: a\n      responses:\n        '200':\n          description: ''\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/A'}}\ncomponents:\n  schemas:\n{components}");
-        let doc = load::parse(&yaml, "t.yaml").unwrap();
-        let api = lower::lower(
-            &doc,
-            &lower::Selection {
-                path_prefix: "/".into(),
-            },
-        )
-        .unwrap();
+        let api = lower::lower_text(&yaml, "/");
         let emitter = TypesEmitter::new(&api);
         let items = api.models.values().map(|m| emitter.emit_model(m));
         let patterns = emitter.emit_patterns();

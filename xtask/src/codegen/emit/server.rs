@@ -13,10 +13,6 @@ use std::collections::BTreeMap;
 /// The text of the server's support module.
 pub const SUPPORT: &str = include_str!("../../../templates/server_support.rs");
 
-fn models() -> TokenStream {
-    quote!(::authentik_models)
-}
-
 /// The crate root.
 pub fn emit_lib(api: &Api) -> TokenStream {
     let doc = format!(
