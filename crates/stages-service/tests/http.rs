@@ -1,101 +1,14 @@
 //! The stages service over real HTTP on loopback: every operation's happy path, every class of
-//! bad request with authentik's exact answer, secrets kept out of responses and logs, and
+//! bad request with authentik's exact answer, secrets kept out of responses (logs: `logs.rs`), and
 //! storage that survives a restart and concurrent writers.
 
+mod common;
+
 use authentik_server::RouterConfig;
+use common::*;
 use serde_json::{json, Value};
-use stages_service::{serve_on_loopback, store::Store, StagesService};
-use std::io::Write;
+use stages_service::store::Store;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
-
-const TOKEN: &str = "test-token-0123456789";
-const SECRET: &str = "private-key-that-must-never-leak";
-
-/// A running service: its base URL (with `/api/v3`) and an HTTP client.
-struct Server {
-    base: String,
-    http: reqwest::Client,
-}
-
-async fn start_with(store: Store, config: RouterConfig) -> Server {
-    Server {
-        base: serve_on_loopback(StagesService::new(store, TOKEN), config)
-            .await
-            .unwrap(),
-        http: reqwest::Client::new(),
-    }
-}
-
-async fn start() -> Server {
-    start_with(
-        Store::open(Path::new(":memory:")).unwrap(),
-        RouterConfig::default(),
-    )
-    .await
-}
-
-impl Server {
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut req = self.http.request(method, self.url(path)).bearer_auth(TOKEN);
-        if let Some(body) = body {
-            req = req.json(&body);
-        }
-        let resp = req.send().await.unwrap();
-        let status = resp.status().as_u16();
-        let text = resp.text().await.unwrap();
-        let value = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap()
-        };
-        (status, value)
-    }
-
-    async fn raw(&self, req: reqwest::RequestBuilder) -> (u16, reqwest::header::HeaderMap, Value) {
-        let resp = req.send().await.unwrap();
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let text = resp.text().await.unwrap();
-        (
-            status,
-            headers,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
-    }
-}
-
-/// The seed's create body (seed 002).
-fn seed_captcha_body(name: &str) -> Value {
-    json!({
-        "name": name,
-        "flow_set": [{
-            "name": "string", "slug": "string", "title": "string",
-            "designation": "authentication", "policy_engine_mode": "all",
-            "compatibility_mode": true, "layout": "stacked", "denied_action": "message_continue"
-        }],
-        "public_key": "string",
-        "private_key": SECRET,
-        "js_url": "string",
-        "api_url": "string",
-        "interactive": true,
-        "score_min_threshold": 0,
-        "score_max_threshold": 0,
-        "error_on_invalid_score": true
-    })
-}
-
-fn assert_no_secret(value: &Value) {
-    let text = value.to_string();
-    assert!(
-        !text.contains(SECRET) && !text.contains("private_key"),
-        "secret in a response: {text}"
-    );
-}
 
 #[tokio::test]
 async fn captcha_operations_answer_as_the_schema_says() {
@@ -429,98 +342,6 @@ async fn bad_requests_get_authentiks_answers() {
 }
 
 /// Collects every log line the service writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-#[tokio::test(flavor = "current_thread")]
-async fn secrets_stay_out_of_responses_and_logs() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
-    let s = start().await;
-    let (_, created) = s
-        .send(
-            reqwest::Method::POST,
-            "/stages/captcha/",
-            Some(seed_captcha_body("secretive")),
-        )
-        .await;
-    let id = created["pk"].as_str().unwrap().to_owned();
-    let mut responses = vec![created];
-    responses.push(
-        s.send(
-            reqwest::Method::GET,
-            &format!("/stages/captcha/{id}/"),
-            None,
-        )
-        .await
-        .1,
-    );
-    responses.push(
-        s.send(reqwest::Method::GET, "/stages/captcha/", None)
-            .await
-            .1,
-    );
-    responses.push(
-        s.send(
-            reqwest::Method::PATCH,
-            &format!("/stages/captcha/{id}/"),
-            Some(json!({"private_key": SECRET})),
-        )
-        .await
-        .1,
-    );
-    responses.push(
-        s.send(
-            reqwest::Method::PUT,
-            &format!("/stages/captcha/{id}/"),
-            Some(seed_captcha_body("secretive")),
-        )
-        .await
-        .1,
-    );
-    // A rejected body that carries the secret must not echo it either.
-    responses.push(
-        s.send(
-            reqwest::Method::POST,
-            "/stages/captcha/",
-            Some(json!({"name": "", "public_key": "p", "private_key": SECRET})),
-        )
-        .await
-        .1,
-    );
-    for r in &responses {
-        assert_no_secret(r);
-    }
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(
-        logs.contains("stages_captcha_create"),
-        "the request spans were not captured:\n{logs}"
-    );
-    assert!(logs.contains("status=201"), "{logs}");
-    assert!(
-        !logs.contains(SECRET),
-        "the secret reached the logs:\n{logs}"
-    );
-    assert!(!logs.contains(TOKEN), "the token reached the logs:\n{logs}");
-}
-
 #[tokio::test]
 async fn data_survives_a_restart_and_concurrent_writers_lose_nothing() {
     let dir = std::env::temp_dir().join(format!("stages-service-test-{}", std::process::id()));
