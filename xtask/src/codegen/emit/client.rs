@@ -202,11 +202,7 @@ fn emit_operation(
     let mut args = Vec::new();
     let mut arg_names = Vec::new();
     let mut arg_clones = Vec::new();
-    for p in op
-        .params
-        .iter()
-        .filter(|p| p.location == ParamLocation::Path)
-    {
+    for p in path_params(op) {
         let name = ident(&p.rust_name);
         let ty = match &p.ty {
             Type::String | Type::Any => quote!(&str),

@@ -98,6 +98,13 @@ pub fn param_enums(api: &Api) -> BTreeSet<String> {
     enums
 }
 
+/// An operation's path parameters, in schema order.
+pub fn path_params(op: &Operation) -> impl Iterator<Item = &Param> {
+    op.params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Path)
+}
+
 /// An operation's query parameters, in schema order.
 pub fn query_params(op: &Operation) -> Vec<&Param> {
     op.params

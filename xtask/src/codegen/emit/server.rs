@@ -154,11 +154,7 @@ fn emit_operation_types(api: &Api, op: &Operation, diags: &mut Vec<Diagnostic>) 
 
     // Request struct.
     let mut req_fields = Vec::new();
-    for p in op
-        .params
-        .iter()
-        .filter(|p| p.location == ParamLocation::Path)
-    {
+    for p in path_params(op) {
         let name = ident(&p.rust_name);
         let docs = doc_attrs(p.doc.as_deref(), &format!("`{}`", p.name));
         let Some(ty) = param_scalar(api, &p.ty) else {
@@ -389,11 +385,7 @@ pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
     } else {
         quote!(let principal = crate::support::authenticate(&*state.service, &parts.headers).await?;)
     };
-    let path_params: Vec<&Param> = op
-        .params
-        .iter()
-        .filter(|p| p.location == ParamLocation::Path)
-        .collect();
+    let path_params: Vec<&Param> = path_params(op).collect();
     let path = if path_params.is_empty() {
         quote!()
     } else {
