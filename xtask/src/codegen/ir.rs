@@ -3,7 +3,7 @@
 //! JSON pointer it came from, so later passes can point back into the schema.
 
 use super::diag::Pointer;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The selected part of one OpenAPI document.
 #[derive(Clone, Debug, PartialEq)]
@@ -16,8 +16,28 @@ pub struct Api {
     pub models: BTreeMap<String, Model>,
     /// The selected operations, in document order.
     pub operations: Vec<Operation>,
+    /// The operations grouped by resource, in module-name order.
+    pub resources: Vec<Resource>,
     /// How many of the models are `#/components/schemas` entries (the rest were inline schemas).
     pub component_models: usize,
+    /// The string enums (by Rust name) some parameter uses, alone or in a list.
+    pub param_enums: BTreeSet<String>,
+    /// Every `pattern` a model checks, with the name of the static that holds it compiled.
+    pub patterns: BTreeMap<String, String>,
+}
+
+/// The operations of one resource (`/stages/captcha/...`): a module and a trait in the server and
+/// the client.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resource {
+    /// The resource as its paths name it (`captcha`, `authenticator_duo`).
+    pub key: String,
+    /// The module (and file) name in the server and client crates.
+    pub module: String,
+    /// The trait its operations form (`CaptchaApi`).
+    pub trait_name: String,
+    /// Its operations, as indices into [`Api::operations`], in document order.
+    pub operations: Vec<usize>,
 }
 
 /// A named Rust type: a component schema, or an inline schema that needs a name of its own.
@@ -30,6 +50,9 @@ pub struct Model {
     pub doc: Option<String>,
     pub deprecated: bool,
     pub kind: ModelKind,
+    /// Whether `validate()` can find anything: constraints of its own, an enum (unknown values),
+    /// or a nested model that validates.
+    pub validates: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -66,6 +89,9 @@ pub struct Field {
     pub write_only: bool,
     pub deprecated: bool,
     pub constraints: Constraints,
+    /// The field holds a model that holds the field's own model again without a `Vec` or map in
+    /// between: it is boxed, or the type would have infinite size.
+    pub boxed: bool,
 }
 
 /// How a field may appear in the JSON object.
@@ -176,8 +202,10 @@ impl Constraints {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Operation {
     pub operation_id: String,
-    /// `snake_case` method name.
+    /// `snake_case` method name, unique across the API (the client implements every trait).
     pub rust_name: String,
+    /// The names of the operation's own types, each unique where it is declared.
+    pub names: OperationNames,
     /// Upper-case HTTP method.
     pub method: String,
     /// The path as the schema writes it, without the base path (`/stages/captcha/{stage_uuid}/`).
@@ -185,13 +213,48 @@ pub struct Operation {
     pub pointer: Pointer,
     pub doc: Option<String>,
     pub deprecated: bool,
-    /// The resource this operation belongs to (`captcha`), from its path.
+    /// The module of the resource this operation belongs to (`captcha`), from its path.
     pub resource: String,
     pub params: Vec<Param>,
     pub body: Option<Body>,
     pub responses: Vec<Response>,
     /// The security schemes any one of which the operation accepts; empty when it is open.
     pub security: Vec<String>,
+    /// How to walk the pages of a paginated list; `None` for anything else.
+    pub paging: Option<Paging>,
+}
+
+/// The names an operation's types and extra methods get.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OperationNames {
+    /// The server's parsed request (`StagesCaptchaCreateRequest`).
+    pub request: String,
+    /// The server's response enum (`StagesCaptchaCreateResponse`).
+    pub response: String,
+    /// The query struct in the models' `query` module (`StagesCaptchaListQuery`).
+    pub query: String,
+    /// The client's error enum (`StagesCaptchaCreateError`).
+    pub error: String,
+    /// The client's enum of successes, when several are documented (`StagesCaptchaCreateSuccess`).
+    pub success: String,
+    /// The client's page stream method (`stages_captcha_list_all`), for paginated lists.
+    pub all: Option<String>,
+}
+
+/// authentik's page-number pagination: a `GET` whose 200 answer holds `results` (a list) and
+/// `pagination.next`, with an optional integer `page` query parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Paging {
+    /// The Rust name of the `page` field in the query struct.
+    pub page_field: String,
+    /// The width of the page number (32 or 64).
+    pub page_bits: u8,
+    /// The type of one item of `results`.
+    pub item: Type,
+    /// The Rust names of the list's `results` and `pagination` fields, and of `pagination.next`.
+    pub results_field: String,
+    pub pagination_field: String,
+    pub next_field: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -212,6 +275,38 @@ pub struct Param {
     /// For arrays in the query: `true` repeats the key, `false` joins the values with commas.
     pub explode: bool,
     pub constraints: Constraints,
+    /// The value as the query or the path carries it, checked by `lower`.
+    pub value: ParamValue,
+    /// A list of values (query parameters only).
+    pub many: bool,
+}
+
+/// The scalar types a path or query value may have.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ParamValue {
+    String,
+    Uuid,
+    DateTime,
+    Integer { bits: u8 },
+    Number,
+    Boolean,
+    /// A string enum, by Rust name.
+    Enum(String),
+}
+
+impl ParamValue {
+    /// The IR type of one value.
+    pub fn ty(&self) -> Type {
+        match self {
+            ParamValue::String => Type::String,
+            ParamValue::Uuid => Type::Uuid,
+            ParamValue::DateTime => Type::DateTime,
+            ParamValue::Integer { bits } => Type::Integer { bits: *bits },
+            ParamValue::Number => Type::Number,
+            ParamValue::Boolean => Type::Boolean,
+            ParamValue::Enum(name) => Type::Named(name.clone()),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -247,6 +342,10 @@ pub enum ResponseBody {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Response {
     pub status: Status,
+    /// The variant this status gets in response and error enums (`Ok`, `BadRequest`, `Status418`).
+    pub variant: String,
+    /// A 2xx status: the client returns it as the success value; the rest are errors.
+    pub success: bool,
     pub doc: Option<String>,
     pub body: ResponseBody,
     pub pointer: Pointer,

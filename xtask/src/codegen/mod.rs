@@ -101,7 +101,6 @@ pub fn generate_from(
 struct CrateFiles<'a> {
     /// The crate's directory under the output directory (`models`).
     dir: &'static str,
-    schema_label: &'a str,
     header: String,
     files: &'a mut BTreeMap<PathBuf, String>,
 }
@@ -116,7 +115,6 @@ impl<'a> CrateFiles<'a> {
         files.insert(PathBuf::from(format!("{dir}/Cargo.toml")), manifest);
         CrateFiles {
             dir,
-            schema_label,
             header: format::header("//", schema_label),
             files,
         }
@@ -161,55 +159,23 @@ impl<'a> CrateFiles<'a> {
         Ok(())
     }
 
-    /// A Rust file whose emitter may find schema problems.
-    fn checked(
-        &mut self,
-        name: &str,
-        tokens: Result<proc_macro2::TokenStream, Vec<diag::Diagnostic>>,
-    ) -> Result<(), Error> {
-        match tokens {
-            Ok(tokens) => self.rust(name, tokens),
-            Err(diagnostics) => Err(self.schema_error(diagnostics)),
-        }
-    }
-
-    /// One file per resource, emitted and formatted on every core; every resource's problems
-    /// are reported together.
+    /// One file per resource, emitted and formatted on every core.
     fn resources(
         &mut self,
         api: &ir::Api,
-        emit: impl Fn(&str, &[&ir::Operation]) -> Result<proc_macro2::TokenStream, Vec<diag::Diagnostic>>
-            + Sync,
+        emit: impl Fn(&ir::Resource, &[&ir::Operation]) -> proc_macro2::TokenStream + Sync,
     ) -> Result<(), Error> {
-        let resources: Vec<(&str, Vec<&ir::Operation>)> =
-            emit::common::resources(api).into_iter().collect();
+        let resources: Vec<(&ir::Resource, Vec<&ir::Operation>)> =
+            emit::common::resources(api).collect();
         let outputs = format::parallel_map(&resources, |(resource, ops)| {
-            let rel = self.path(&format!("{resource}.rs"));
-            let text =
-                emit(resource, ops).map(|tokens| format::format_rust(&rel, tokens, &self.header));
+            let rel = self.path(&format!("{}.rs", resource.module));
+            let text = format::format_rust(&rel, emit(resource, ops), &self.header);
             (rel, text)
         });
-        let mut diagnostics = Vec::new();
         for (rel, text) in outputs {
-            match text {
-                Ok(text) => {
-                    self.files.insert(PathBuf::from(rel), text?);
-                }
-                Err(d) => diagnostics.extend(d),
-            }
+            self.files.insert(PathBuf::from(rel), text?);
         }
-        if diagnostics.is_empty() {
-            Ok(())
-        } else {
-            Err(self.schema_error(diagnostics))
-        }
-    }
-
-    fn schema_error(&self, diagnostics: Vec<diag::Diagnostic>) -> Error {
-        Error::Schema {
-            path: self.schema_label.to_owned(),
-            diagnostics,
-        }
+        Ok(())
     }
 }
 
@@ -238,7 +204,7 @@ pub fn emit_models(
         |m| emitter.emit_model(m),
         emitter.emit_patterns(),
     )?;
-    out.checked("query.rs", emit::query::emit_queries(api))?;
+    out.rust("query.rs", emit::query::emit_queries(api))?;
     out.template("support.rs", emit::models::SUPPORT)
 }
 
@@ -261,15 +227,24 @@ pub fn emit_server(
     out.rust("lib.rs", server::emit_lib(api))?;
     out.template("support.rs", server::SUPPORT)?;
     out.rust("params.rs", server::emit_params(api))?;
+    // Handlers in document order, each with its resource.
+    let handlers: Vec<(&ir::Resource, &ir::Operation)> = api
+        .operations
+        .iter()
+        .filter_map(|op| {
+            let resource = api.resources.iter().find(|r| r.module == op.resource)?;
+            Some((resource, op))
+        })
+        .collect();
     out.items(
         "router.rs",
         server::emit_router_head(api),
-        &api.operations,
-        |op| server::emit_handler(api, op),
+        &handlers,
+        |(resource, op)| server::emit_handler(api, resource, op),
         proc_macro2::TokenStream::new(),
     )?;
     out.resources(api, |resource, ops| {
-        server::emit_resource(api, resource, ops)
+        server::emit_resource(resource, ops)
     })
 }
 

@@ -1,4 +1,5 @@
-//! Names: every Rust identifier the generator emits is made here, from schema text, with `heck`.
+//! Names: every Rust identifier the generator emits is made here, from schema text, with `heck`,
+//! and claimed in a [`Namespace`] that already holds the names the generated code uses itself.
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use std::collections::BTreeSet;
@@ -65,6 +66,102 @@ pub fn unique(name: String, taken: &mut BTreeSet<String>) -> String {
         .unwrap_or(name)
 }
 
+/// The names one scope of generated code may not give away, and those already given.
+#[derive(Clone, Debug, Default)]
+pub struct Namespace {
+    taken: BTreeSet<String>,
+}
+
+/// Crates and modules the generated code names (`::std::...`, `crate::support::...`): a resource
+/// module must not take their names.
+const RESERVED_MODULES: &[&str] = &[
+    "std", "core", "alloc", "proc_macro", "test", "serde", "serde_json", "serde_path_to_error",
+    "axum", "reqwest", "tower_http", "tracing", "chrono", "uuid", "regex", "form_urlencoded",
+    "futures_core", "futures_util", "authentik_models", "authentik_server", "authentik_client",
+    "support", "router", "params", "models", "query", "types", "patterns",
+];
+
+/// Items at the root of the server and client crates, beside the resource traits.
+const RESERVED_ROOT_ITEMS: &[&str] = &[
+    "ApiError", "AuthError", "Authenticate", "RouterConfig", "BuildError", "Client",
+    "ClientBuilder", "Error", "RawBody",
+];
+
+/// Methods the client already has and the router's own functions: an operation's method (the
+/// router names its handler after it) must not take them.
+const RESERVED_METHODS: &[&str] = &[
+    "new", "builder", "base_url", "validates_requests", "execute", "authenticate", "router",
+];
+
+/// Locals and fields of generated functions that take path parameters: the server's handler and
+/// request (`query`, `body`), and the client's methods and page streams.
+const RESERVED_PATH_PARAMS: &[&str] = &[
+    "state", "request", "parts", "params", "query", "body", "principal", "answer", "path",
+    "payload", "page", "list", "first", "errors", "pairs", "api",
+];
+
+/// Locals of the query struct's `to_pairs` and of the server's parser.
+const RESERVED_QUERY_PARAMS: &[&str] = &["pairs", "errors"];
+
+impl Namespace {
+    fn reserving(names: &[&str]) -> Self {
+        Namespace {
+            taken: names.iter().map(|n| (*n).to_owned()).collect(),
+        }
+    }
+
+    /// The models crate's types: every name is the schema's own; fully qualified paths in the
+    /// generated code keep them from shadowing anything.
+    pub fn types() -> Self {
+        Self::default()
+    }
+
+    /// Enum variants: `Unknown` holds values the schema does not list.
+    pub fn variants() -> Self {
+        Self::reserving(&["Unknown"])
+    }
+
+    /// Resource modules at the server's and client's roots.
+    pub fn modules() -> Self {
+        Self::reserving(RESERVED_MODULES)
+    }
+
+    /// Traits at the server's and client's roots.
+    pub fn root_items() -> Self {
+        Self::reserving(RESERVED_ROOT_ITEMS)
+    }
+
+    /// Operation methods (one namespace for the API: the client implements every trait).
+    pub fn methods() -> Self {
+        Self::reserving(RESERVED_METHODS)
+    }
+
+    /// One operation's path parameters.
+    pub fn path_params() -> Self {
+        Self::reserving(RESERVED_PATH_PARAMS)
+    }
+
+    /// One operation's query parameters.
+    pub fn query_params() -> Self {
+        Self::reserving(RESERVED_QUERY_PARAMS)
+    }
+
+    /// Takes `name`, or the first free `name2`, `name3`, ... when it is taken.
+    pub fn claim(&mut self, name: String) -> String {
+        unique(name, &mut self.taken)
+    }
+}
+
+/// Schema text as one line of documentation or metadata: control characters (line breaks
+/// included) become spaces.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,6 +184,19 @@ mod tests {
         assert_eq!(field_name("name__iexact", "f"), "name_iexact");
         assert_eq!(field_name("2fa", "f"), "_2fa");
         assert_eq!(field_name("$", "field"), "field");
+    }
+
+    #[test]
+    fn namespaces_hold_the_generated_codes_own_names() {
+        let mut params = Namespace::path_params();
+        assert_eq!(params.claim("state".into()), "state2");
+        assert_eq!(params.claim("stage_uuid".into()), "stage_uuid");
+        let mut modules = Namespace::modules();
+        assert_eq!(modules.claim("support".into()), "support2");
+        assert_eq!(modules.claim("captcha".into()), "captcha");
+        let mut queries = Namespace::query_params();
+        assert_eq!(queries.claim("page".into()), "page");
+        assert_eq!(one_line("a\nb\u{7}c "), "a b c");
     }
 
     #[test]

@@ -3,11 +3,9 @@
 
 use super::common::*;
 use super::{doc_attrs, doc_with, ident, type_tokens};
-use crate::codegen::diag::Diagnostic;
 use crate::codegen::ir::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use std::collections::BTreeSet;
 
 /// The text of the client's support module.
 pub const SUPPORT: &str = include_str!("../../../templates/client_support.rs");
@@ -18,18 +16,18 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         " Client for {} {}: a trait per resource with one async method per operation, and",
         api.title, api.version
     );
-    let resources = resources(api);
-    let mods = resources.keys().map(|r| {
-        let m = ident(r);
+    let mods = api.resources.iter().map(|r| {
+        let m = ident(&r.module);
         quote!(#[rustfmt::skip] pub mod #m;)
     });
     // Re-exports sorted by module, as rustfmt orders them, so `cargo fmt` leaves the file alone.
-    let mut reexports: Vec<(String, TokenStream)> = resources
-        .keys()
+    let mut reexports: Vec<(String, TokenStream)> = api
+        .resources
+        .iter()
         .map(|r| {
-            let m = ident(r);
-            let t = ident(&trait_name(r));
-            ((*r).to_owned(), quote!(pub use #m::#t;))
+            let m = ident(&r.module);
+            let t = ident(&r.trait_name);
+            (r.module.clone(), quote!(pub use #m::#t;))
         })
         .collect();
     reexports.push((
@@ -80,93 +78,20 @@ fn type_label(api: &Api, ty: &Type) -> String {
     }
 }
 
-fn is_success(status: &Status) -> bool {
-    matches!(status, Status::Code(200..=299))
-}
-
-/// What a list operation's pages look like: the query field holding the page number, its
-/// width, and the item type.
-struct Paging {
-    page_field: proc_macro2::Ident,
-    page_bits: u8,
-    item: Type,
-}
-
-/// A `GET` whose 200 answer has `results` (a list) and `pagination.next`, and which takes a
-/// `page` query parameter: authentik's paginated lists.
-fn paging(api: &Api, op: &Operation) -> Option<Paging> {
-    if op.method != "GET" || op.body.is_some() {
-        return None;
-    }
-    let page = op
-        .params
-        .iter()
-        .find(|p| p.location == ParamLocation::Query && p.name == "page" && !p.required)?;
-    let Type::Integer { bits } = page.ty else {
-        return None;
-    };
-    let ok = op
-        .responses
-        .iter()
-        .find(|r| r.status == Status::Code(200))?;
-    let ResponseBody::Json(Type::Named(list)) = &ok.body else {
-        return None;
-    };
-    let ModelKind::Struct(list) = &api.models.get(list)?.kind else {
-        return None;
-    };
-    let field = |s: &Struct, name: &str| {
-        s.fields
-            .iter()
-            .find(|f| f.json_name == name && f.presence == Presence::Required)
-            .map(|f| f.ty.clone())
-    };
-    let Type::Array(item) = field(list, "results")? else {
-        return None;
-    };
-    let Type::Named(pagination) = field(list, "pagination")? else {
-        return None;
-    };
-    let ModelKind::Struct(pagination) = &api.models.get(&pagination)?.kind else {
-        return None;
-    };
-    if !matches!(field(pagination, "next")?, Type::Number) {
-        return None;
-    }
-    Some(Paging {
-        page_field: ident(&page.rust_name),
-        page_bits: bits,
-        item: *item,
-    })
-}
-
 /// One resource's module.
-pub fn emit_resource(
-    api: &Api,
-    resource: &str,
-    ops: &[&Operation],
-) -> Result<TokenStream, Vec<Diagnostic>> {
-    let mut diags = Vec::new();
-    let names: BTreeSet<&str> = api
-        .operations
-        .iter()
-        .map(|o| o.rust_name.as_str())
-        .collect();
+pub fn emit_resource(api: &Api, resource: &Resource, ops: &[&Operation]) -> TokenStream {
     let mut items = Vec::new();
     let mut methods = Vec::new();
     let mut impls = Vec::new();
     for op in ops {
-        let emitted = emit_operation(api, op, &names, &mut diags);
+        let emitted = emit_operation(api, op);
         items.push(emitted.items);
         methods.push(emitted.method);
         impls.push(emitted.implementation);
     }
-    if !diags.is_empty() {
-        return Err(diags);
-    }
-    let trait_ident = ident(&trait_name(resource));
-    let trait_doc = format!(" The `{resource}` operations. [`crate::Client`] implements them over HTTP; implement them yourself to mock authentik in tests.");
-    Ok(quote! {
+    let trait_ident = ident(&resource.trait_name);
+    let trait_doc = format!(" The `{}` operations. [`crate::Client`] implements them over HTTP; implement them yourself to mock authentik in tests.", resource.key);
+    quote! {
         #(#items)*
 
         #[doc = #trait_doc]
@@ -177,7 +102,15 @@ pub fn emit_resource(
         impl #trait_ident for crate::Client {
             #(#impls)*
         }
-    })
+    }
+}
+
+/// The status of a success (`lower` marks only `2xx` codes as successes).
+fn success_code(r: &Response) -> u16 {
+    match r.status {
+        Status::Code(n) => n,
+        Status::Default => 200,
+    }
 }
 
 struct EmittedOperation {
@@ -186,16 +119,10 @@ struct EmittedOperation {
     implementation: TokenStream,
 }
 
-fn emit_operation(
-    api: &Api,
-    op: &Operation,
-    names: &BTreeSet<&str>,
-    diags: &mut Vec<Diagnostic>,
-) -> EmittedOperation {
-    let base = type_base(op);
-    let error_ident = format_ident!("{}Error", base);
-    let query_ident = format_ident!("{}", query_name(op));
-    let success_ident = format_ident!("{}Success", base);
+fn emit_operation(api: &Api, op: &Operation) -> EmittedOperation {
+    let error_ident = ident(&op.names.error);
+    let query_ident = ident(&op.names.query);
+    let success_ident = ident(&op.names.success);
     let method = ident(&op.rust_name);
 
     // Inputs: path parameters, the query, the body.
@@ -204,22 +131,13 @@ fn emit_operation(
     let mut arg_clones = Vec::new();
     for p in path_params(op) {
         let name = ident(&p.rust_name);
-        let ty = match &p.ty {
-            Type::String | Type::Any => quote!(&str),
-            other => match param_scalar(api, other) {
-                Some(t) => t,
-                None => {
-                    diags.push(unsupported(
-                        &p.pointer,
-                        "a path parameter must be a string, number, boolean, uuid or enum",
-                    ));
-                    continue;
-                }
-            },
+        let ty = match &p.value {
+            ParamValue::String => quote!(&str),
+            other => param_value_tokens(other, &models()),
         };
         args.push(quote!(#name: #ty));
         // The page stream calls the method once per page: enums are cloned, the rest copied.
-        if matches!(p.ty, Type::Named(_)) {
+        if matches!(p.value, ParamValue::Enum(_)) {
             arg_clones.push(quote!(let #name = #name.clone();));
         }
         arg_names.push(name);
@@ -278,16 +196,8 @@ fn emit_operation(
     }
 
     // Outputs: the success value, the documented errors.
-    let successes: Vec<&Response> = op
-        .responses
-        .iter()
-        .filter(|r| is_success(&r.status))
-        .collect();
-    let errors: Vec<&Response> = op
-        .responses
-        .iter()
-        .filter(|r| !is_success(&r.status))
-        .collect();
+    let (successes, errors): (Vec<&Response>, Vec<&Response>) =
+        op.responses.iter().partition(|r| r.success);
     let body_type = |r: &Response| match &r.body {
         ResponseBody::None => None,
         ResponseBody::Json(ty) => Some(type_tokens(ty, &models())),
@@ -308,9 +218,7 @@ fn emit_operation(
             (quote!(()), quote!())
         }
         [one] => {
-            let Status::Code(n) = one.status else {
-                unreachable!("success is a code")
-            };
+            let n = success_code(one);
             let value = decode(one);
             arms.push(quote!(#n => ::std::result::Result::Ok(#value),));
             (body_type(one).unwrap_or_else(|| quote!(())), quote!())
@@ -318,10 +226,8 @@ fn emit_operation(
         many => {
             let mut variants = Vec::new();
             for r in many {
-                let Status::Code(n) = r.status else {
-                    unreachable!("success is a code")
-                };
-                let v = format_ident!("{}", status_variant(&r.status));
+                let n = success_code(r);
+                let v = ident(&r.variant);
                 let docs = doc_attrs(
                     Some(&doc_with(r.doc.as_deref(), &status_doc(&r.status))),
                     "",
@@ -361,7 +267,7 @@ fn emit_operation(
     let mut status_arms = Vec::new();
     let mut default_arm = None;
     for r in &errors {
-        let v = format_ident!("{}", status_variant(&r.status));
+        let v = ident(&r.variant);
         let docs = doc_attrs(
             Some(&doc_with(r.doc.as_deref(), &status_doc(&r.status))),
             "",
@@ -452,11 +358,13 @@ fn emit_operation(
         #docs
         fn #method(&self, #(#args),*) -> impl ::std::future::Future<Output = #output> + ::std::marker::Send;
     };
-    let stream_name = format!("{}_all", op.rust_name);
-    if let (Some(paging), false) = (paging(api, op), names.contains(stream_name.as_str())) {
-        let all = ident(&stream_name);
+    if let (Some(paging), Some(all)) = (&op.paging, &op.names.all) {
+        let all = ident(all);
         let item = type_tokens(&paging.item, &models());
-        let page_field = &paging.page_field;
+        let page_field = ident(&paging.page_field);
+        let results = ident(&paging.results_field);
+        let pagination = ident(&paging.pagination_field);
+        let next = ident(&paging.next_field);
         let page_value = if paging.page_bits == 32 {
             quote!(i32::try_from(page).unwrap_or(i32::MAX))
         } else {
@@ -478,14 +386,14 @@ fn emit_operation(
                     #(#arg_clones)*
                     async move {
                         let list = self.#method(#(#arg_names,)* &query).await?;
-                        ::std::result::Result::Ok((list.results, list.pagination.next))
+                        ::std::result::Result::Ok((list.#results, list.#pagination.#next))
                     }
                 })
             }
         });
     }
 
-    let (path_build, path) = path_expr(op, diags);
+    let (path_build, path) = path_expr(op);
     let http_method = format_ident!("{}", op.method);
     let query_value = if has_query {
         quote!(&query.to_pairs())
@@ -512,7 +420,7 @@ fn emit_operation(
 
 /// The path after the base URL, each parameter percent-encoded: statements that build it in
 /// `path` (none for a fixed path), and the expression to pass on.
-fn path_expr(op: &Operation, diags: &mut Vec<Diagnostic>) -> (TokenStream, TokenStream) {
+fn path_expr(op: &Operation) -> (TokenStream, TokenStream) {
     // One character is pushed as a `char` (clippy's `single_char_add_str`).
     let push_literal = |literal: &str| {
         let mut chars = literal.chars();
@@ -528,23 +436,14 @@ fn path_expr(op: &Operation, diags: &mut Vec<Diagnostic>) -> (TokenStream, Token
             break;
         };
         let name = &rest[open + 1..close];
-        match op
-            .params
-            .iter()
-            .find(|p| p.location == ParamLocation::Path && p.name == name)
-        {
-            Some(p) => {
-                let literal = &rest[..open];
-                if !literal.is_empty() {
-                    pushes.push(push_literal(literal));
-                }
-                let v = ident(&p.rust_name);
-                pushes.push(quote!(path.push_str(&crate::support::segment(&#v));));
+        // `lower` refused a template that no path parameter declares.
+        if let Some(p) = path_params(op).find(|p| p.name == name) {
+            let literal = &rest[..open];
+            if !literal.is_empty() {
+                pushes.push(push_literal(literal));
             }
-            None => diags.push(unsupported(
-                &op.pointer,
-                &format!("the path names `{{{name}}}`, which no path parameter declares"),
-            )),
+            let v = ident(&p.rust_name);
+            pushes.push(quote!(path.push_str(&crate::support::segment(&#v));));
         }
         rest = &rest[close + 1..];
     }
@@ -574,8 +473,8 @@ mod tests {
     fn resource_text(paths: &str, schemas: &str) -> String {
         let yaml = format!("openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n{paths}components:\n  schemas:\n{schemas}");
         let api = lower::lower_text(&yaml, "/");
-        let ops: Vec<&Operation> = api.operations.iter().collect();
-        let tokens = emit_resource(&api, "a", &ops).unwrap();
+        let (resource, ops) = resources(&api).next().unwrap();
+        let tokens = emit_resource(&api, resource, &ops);
         crate::codegen::format::format_rust("a.rs", tokens, "//").unwrap()
     }
 

@@ -4,7 +4,6 @@ use super::{doc_attrs, doc_with, ident, type_tokens};
 use crate::codegen::ir::*;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
-use std::collections::{BTreeMap, BTreeSet};
 
 /// DRF's message for its slug pattern; any other pattern gets the generic one.
 const SLUG_PATTERN: &str = "^[-a-zA-Z0-9_]+$";
@@ -42,38 +41,16 @@ pub fn emit_lib(api: &Api) -> TokenStream {
 /// Emits `types.rs` a model at a time, so the formatter can work on parts of it in parallel.
 pub struct TypesEmitter<'a> {
     api: &'a Api,
-    /// Models whose `validate()` can find something: checked for nested values.
-    validating: BTreeSet<String>,
-    /// Fields (model, field) that must be boxed to break a cycle of direct containment.
-    boxed: BTreeSet<(String, String)>,
-    /// Every `pattern`, numbered in sorted order, compiled once.
-    patterns: BTreeMap<String, usize>,
 }
 
 impl<'a> TypesEmitter<'a> {
     pub fn new(api: &'a Api) -> Self {
-        let mut patterns = BTreeSet::new();
-        for m in api.models.values() {
-            match &m.kind {
-                ModelKind::Struct(s) => {
-                    for f in &s.fields {
-                        collect_patterns(&f.constraints, &mut patterns);
-                    }
-                }
-                ModelKind::Alias(_, c) => collect_patterns(c, &mut patterns),
-                _ => {}
-            }
-        }
-        TypesEmitter {
-            api,
-            validating: validating_models(api),
-            boxed: boxed_fields(api),
-            patterns: patterns
-                .into_iter()
-                .enumerate()
-                .map(|(i, p)| (p, i))
-                .collect(),
-        }
+        TypesEmitter { api }
+    }
+
+    /// Whether the model named `name` has a `validate()` that can find anything.
+    fn validates(&self, name: &str) -> bool {
+        self.api.models.get(name).is_some_and(|m| m.validates)
     }
 
     /// Models are named by path from the crate root.
@@ -99,12 +76,9 @@ impl<'a> TypesEmitter<'a> {
         }
     }
 
-    fn field_type(&self, m: &Model, f: &Field) -> TokenStream {
+    fn field_type(&self, f: &Field) -> TokenStream {
         let mut ty = type_tokens(&f.ty, &self.models_path());
-        if self
-            .boxed
-            .contains(&(m.rust_name.clone(), f.rust_name.clone()))
-        {
+        if f.boxed {
             ty = quote!(::std::boxed::Box<#ty>);
         }
         match f.presence {
@@ -135,7 +109,7 @@ impl<'a> TypesEmitter<'a> {
         };
         let fields = s.fields.iter().map(|f| {
             let fname = ident(&f.rust_name);
-            let ty = self.field_type(m, f);
+            let ty = self.field_type(f);
             let docs = doc_attrs(Some(&field_doc(f)), "");
             let mut serde = Vec::new();
             if f.rust_name != f.json_name {
@@ -225,7 +199,7 @@ impl<'a> TypesEmitter<'a> {
         let name = ident(&m.rust_name);
         let fields = s.fields.iter().map(|f| {
             let mut ty = type_tokens(&f.ty, &self.models_path());
-            if self.boxed.contains(&(m.rust_name.clone(), f.rust_name.clone())) {
+            if f.boxed {
                 ty = quote!(::std::boxed::Box<#ty>);
             }
             let key = &f.json_name;
@@ -344,8 +318,7 @@ impl<'a> TypesEmitter<'a> {
                     );
                 }
                 if let Some(p) = &c.pattern {
-                    let index = self.patterns.get(p).copied().unwrap_or_default();
-                    let regex = format_ident!("PATTERN_{}", index);
+                    let regex = ident(self.api.patterns.get(p).map_or("PATTERN_0", String::as_str));
                     let message = if p == SLUG_PATTERN {
                         SLUG_MESSAGE
                     } else {
@@ -381,7 +354,7 @@ impl<'a> TypesEmitter<'a> {
                     );
                 }
                 Some(ModelKind::Struct(_) | ModelKind::Union(_))
-                    if self.validating.contains(name) =>
+                    if self.validates(name) =>
                 {
                     return Some(quote! {
                         if let ::std::result::Result::Err(nested) = #value.validate() {
@@ -440,7 +413,7 @@ impl<'a> TypesEmitter<'a> {
         };
         if indexed && object(inner) {
             let Type::Named(n) = inner else { return None };
-            if !self.validating.contains(n) {
+            if !self.validates(n) {
                 return None;
             }
             return Some(quote! {
@@ -450,7 +423,7 @@ impl<'a> TypesEmitter<'a> {
         if indexed {
             if let Type::Nullable(n) = inner {
                 if let Type::Named(name) = n.as_ref() {
-                    if object(n) && self.validating.contains(name) {
+                    if object(n) && self.validates(name) {
                         return Some(quote! {
                             #sink.add_items(#key, #value.iter().map(|item| item.as_ref().and_then(|item| item.validate().err()).unwrap_or_default()).collect());
                         });
@@ -584,11 +557,11 @@ impl<'a> TypesEmitter<'a> {
 
     /// The `patterns` module: every `pattern`, compiled once.
     pub fn emit_patterns(&self) -> TokenStream {
-        if self.patterns.is_empty() {
+        if self.api.patterns.is_empty() {
             return quote!();
         }
-        let statics = self.patterns.iter().map(|(p, i)| {
-            let name = format_ident!("PATTERN_{}", i);
+        let statics = self.api.patterns.iter().map(|(p, name)| {
+            let name = ident(name);
             let doc = format!(" `{p}`");
             quote! {
                 #[doc = #doc]
@@ -810,115 +783,6 @@ fn opt_float_bound(v: Option<(Bound, bool)>) -> TokenStream {
         }
         None => quote!(::std::option::Option::None),
     }
-}
-
-fn collect_patterns(c: &Constraints, out: &mut BTreeSet<String>) {
-    if let Some(p) = &c.pattern {
-        out.insert(p.clone());
-    }
-    if let Some(items) = &c.items {
-        collect_patterns(items, out);
-    }
-}
-
-/// Named types a type refers to, and whether each is reached without an indirection (a `Vec`
-/// or a map) in between.
-fn named_refs(ty: &Type, direct: bool, out: &mut Vec<(String, bool)>) {
-    match ty {
-        Type::Named(n) => out.push((n.clone(), direct)),
-        Type::Nullable(inner) => named_refs(inner, direct, out),
-        Type::Array(inner) | Type::Map(inner) => named_refs(inner, false, out),
-        _ => {}
-    }
-}
-
-/// Models whose `validate()` can report anything: constraints of their own, an enum (unknown
-/// values), or a nested model that validates.
-fn validating_models(api: &Api) -> BTreeSet<String> {
-    let mut set: BTreeSet<String> = api
-        .models
-        .iter()
-        .filter(|(_, m)| matches!(m.kind, ModelKind::Enum(_)))
-        .map(|(n, _)| n.clone())
-        .collect();
-    loop {
-        let before = set.len();
-        for (name, m) in &api.models {
-            if set.contains(name) {
-                continue;
-            }
-            let validates = match &m.kind {
-                ModelKind::Struct(s) => s.fields.iter().any(|f| {
-                    let mut refs = Vec::new();
-                    named_refs(&f.ty, true, &mut refs);
-                    !f.constraints.is_empty() || refs.iter().any(|(n, _)| set.contains(n))
-                }),
-                ModelKind::Union(u) => u.variants.iter().any(|v| set.contains(&v.model)),
-                _ => false,
-            };
-            if validates {
-                set.insert(name.clone());
-            }
-        }
-        if set.len() == before {
-            return set;
-        }
-    }
-}
-
-/// Fields that hold a model which (directly, without a `Vec` or map) holds the field's own model
-/// again: such a field is boxed, or the type would have infinite size.
-fn boxed_fields(api: &Api) -> BTreeSet<(String, String)> {
-    let mut edges: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-    for (name, m) in &api.models {
-        let mut refs = Vec::new();
-        match &m.kind {
-            ModelKind::Struct(s) => s
-                .fields
-                .iter()
-                .for_each(|f| named_refs(&f.ty, true, &mut refs)),
-            ModelKind::Union(u) => u
-                .variants
-                .iter()
-                .for_each(|v| refs.push((v.model.clone(), true))),
-            _ => {}
-        }
-        edges.insert(
-            name,
-            refs.into_iter()
-                .filter(|(_, d)| *d)
-                .map(|(n, _)| n)
-                .collect(),
-        );
-    }
-    let reaches = |from: &str, to: &str| {
-        let mut seen = BTreeSet::new();
-        let mut stack = vec![from.to_owned()];
-        while let Some(n) = stack.pop() {
-            if n == to {
-                return true;
-            }
-            if seen.insert(n.clone()) {
-                if let Some(next) = edges.get(n.as_str()) {
-                    stack.extend(next.iter().cloned());
-                }
-            }
-        }
-        false
-    };
-    let mut out = BTreeSet::new();
-    for (name, m) in &api.models {
-        if let ModelKind::Struct(s) = &m.kind {
-            for f in &s.fields {
-                let mut refs = Vec::new();
-                named_refs(&f.ty, true, &mut refs);
-                if refs.iter().any(|(n, direct)| *direct && reaches(n, name)) {
-                    out.insert((name.clone(), f.rust_name.clone()));
-                }
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -4,25 +4,19 @@
 use super::common::*;
 use super::doc_attrs;
 use super::ident;
-use crate::codegen::diag::Diagnostic;
 use crate::codegen::ir::*;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 /// The whole `query.rs` of the models crate.
-pub fn emit_queries(api: &Api) -> Result<TokenStream, Vec<Diagnostic>> {
-    let mut diags = Vec::new();
-    let structs: Vec<TokenStream> = api
+pub fn emit_queries(api: &Api) -> TokenStream {
+    let structs = api
         .operations
         .iter()
         .filter(|op| !query_params(op).is_empty())
-        .map(|op| emit_query(api, op, &mut diags))
-        .collect();
-    if !diags.is_empty() {
-        return Err(diags);
-    }
-    let enums = param_enums(api).into_iter().map(|n| {
-        let ty = ident(&n);
+        .map(emit_query);
+    let enums = api.param_enums.iter().map(|n| {
+        let ty = ident(n);
         quote! {
             impl crate::support::ToParam for crate::#ty {
                 fn to_param(&self) -> ::std::string::String {
@@ -31,18 +25,18 @@ pub fn emit_queries(api: &Api) -> Result<TokenStream, Vec<Diagnostic>> {
             }
         }
     });
-    Ok(quote! {
+    quote! {
         //! Each operation's query parameters, as one struct: the client writes it as a query
         //! string (`to_pairs`), the server parses a query string into it.
         #(#structs)*
         #(#enums)*
-    })
+    }
 }
 
 /// The query struct of an operation, with `to_pairs`.
-fn emit_query(api: &Api, op: &Operation, diags: &mut Vec<Diagnostic>) -> TokenStream {
+fn emit_query(op: &Operation) -> TokenStream {
     let params = query_params(op);
-    let query_ident = format_ident!("{}", query_name(op));
+    let query_ident = ident(&op.names.query);
     let models = quote!(crate);
     let mut fields = Vec::new();
     let mut pushes = Vec::new();
@@ -51,27 +45,12 @@ fn emit_query(api: &Api, op: &Operation, diags: &mut Vec<Diagnostic>) -> TokenSt
         let name = ident(&p.rust_name);
         let key = &p.name;
         let docs = doc_attrs(p.doc.as_deref(), &format!("`{}`", p.name));
-        let (ty, many) = match &p.ty {
-            Type::Array(inner) => match param_scalar_in(api, inner, &models) {
-                Some(t) => (quote!(::std::vec::Vec<#t>), true),
-                None => {
-                    diags.push(unsupported(
-                        &p.pointer,
-                        "a query parameter array of objects is not supported",
-                    ));
-                    continue;
-                }
-            },
-            other => match param_scalar_in(api, other, &models) {
-                Some(t) => (t, false),
-                None => {
-                    diags.push(unsupported(
-                        &p.pointer,
-                        "an object query parameter is not supported",
-                    ));
-                    continue;
-                }
-            },
+        let value = param_value_tokens(&p.value, &models);
+        let many = p.many;
+        let ty = if many {
+            quote!(::std::vec::Vec<#value>)
+        } else {
+            value
         };
         let explode = p.explode;
         // Helpers rather than `pairs.push(...)`: no `vec_init_then_push` when a required

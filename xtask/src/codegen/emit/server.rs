@@ -4,7 +4,6 @@
 
 use super::common::*;
 use super::{doc_attrs, doc_with, ident, type_tokens};
-use crate::codegen::diag::Diagnostic;
 use crate::codegen::ir::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -19,8 +18,8 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         " Server for {} {}: a trait per resource for the hand-written service to implement, and",
         api.title, api.version
     );
-    let mods = resources(api).into_keys().map(|r| {
-        let m = ident(r);
+    let mods = api.resources.iter().map(|r| {
+        let m = ident(&r.module);
         quote!(#[rustfmt::skip] pub mod #m;)
     });
     quote! {
@@ -43,25 +42,13 @@ pub fn emit_lib(api: &Api) -> TokenStream {
 
 /// One resource's module: per operation a request struct, a query struct, a response enum, and
 /// the trait.
-pub fn emit_resource(
-    api: &Api,
-    resource: &str,
-    ops: &[&Operation],
-) -> Result<TokenStream, Vec<Diagnostic>> {
-    let mut diags = Vec::new();
-    let items: Vec<TokenStream> = ops
-        .iter()
-        .map(|op| emit_operation_types(api, op, &mut diags))
-        .collect();
-    if !diags.is_empty() {
-        return Err(diags);
-    }
-    let trait_ident = ident(&trait_name(resource));
+pub fn emit_resource(resource: &Resource, ops: &[&Operation]) -> TokenStream {
+    let items = ops.iter().map(|op| emit_operation_types(op));
+    let trait_ident = ident(&resource.trait_name);
     let methods = ops.iter().map(|op| {
         let method = ident(&op.rust_name);
-        let base = type_base(op);
-        let request = format_ident!("{}Request", base);
-        let response = format_ident!("{}Response", base);
+        let request = ident(&op.names.request);
+        let response = ident(&op.names.response);
         let doc = doc_attrs(Some(&operation_doc(op)), "");
         let principal = if op.security.is_empty() { quote!() } else { quote!(principal: &Self::Principal,) };
         quote! {
@@ -70,22 +57,21 @@ pub fn emit_resource(
                 -> impl ::std::future::Future<Output = ::std::result::Result<#response, crate::support::ApiError>> + ::std::marker::Send;
         }
     });
-    let trait_doc = format!(" The `{resource}` operations, as the hand-written service answers them. The router has authenticated, parsed and validated each request before calling a method.");
-    Ok(quote! {
+    let trait_doc = format!(" The `{}` operations, as the hand-written service answers them. The router has authenticated, parsed and validated each request before calling a method.", resource.key);
+    quote! {
         #(#items)*
 
         #[doc = #trait_doc]
         pub trait #trait_ident: crate::support::Authenticate {
             #(#methods)*
         }
-    })
+    }
 }
 
-fn emit_operation_types(api: &Api, op: &Operation, diags: &mut Vec<Diagnostic>) -> TokenStream {
-    let base = type_base(op);
-    let request = format_ident!("{}Request", base);
-    let response = format_ident!("{}Response", base);
-    let query_ident = format_ident!("{}", query_name(op));
+fn emit_operation_types(op: &Operation) -> TokenStream {
+    let request = ident(&op.names.request);
+    let response = ident(&op.names.response);
+    let query_ident = ident(&op.names.query);
     let op_doc = operation_doc(op);
 
     // The query struct is in the models crate (shared with the client); its parser is here.
@@ -96,19 +82,12 @@ fn emit_operation_types(api: &Api, op: &Operation, diags: &mut Vec<Diagnostic>) 
     for p in &query_params {
         let name = ident(&p.rust_name);
         let key = &p.name;
-        // A type the models crate refused has been reported there.
-        let parse = match &p.ty {
-            Type::Array(inner) => match param_scalar(api, inner) {
-                Some(t) => {
-                    let explode = p.explode;
-                    quote!(crate::support::query_many::<#t>(&pairs, #key, #explode, &mut errors))
-                }
-                None => continue,
-            },
-            other => match param_scalar(api, other) {
-                Some(t) => quote!(crate::support::query_one::<#t>(&pairs, #key, &mut errors)),
-                None => continue,
-            },
+        let t = param_value_tokens(&p.value, &models());
+        let parse = if p.many {
+            let explode = p.explode;
+            quote!(crate::support::query_many::<#t>(&pairs, #key, #explode, &mut errors))
+        } else {
+            quote!(crate::support::query_one::<#t>(&pairs, #key, &mut errors))
         };
         if p.required {
             query_parse.push(quote! {
@@ -157,13 +136,7 @@ fn emit_operation_types(api: &Api, op: &Operation, diags: &mut Vec<Diagnostic>) 
     for p in path_params(op) {
         let name = ident(&p.rust_name);
         let docs = doc_attrs(p.doc.as_deref(), &format!("`{}`", p.name));
-        let Some(ty) = param_scalar(api, &p.ty) else {
-            diags.push(unsupported(
-                &p.pointer,
-                "a path parameter must be a string, number, boolean, uuid or enum",
-            ));
-            continue;
-        };
+        let ty = param_value_tokens(&p.value, &models());
         req_fields.push(quote!(#docs pub #name: #ty,));
     }
     if !query_params.is_empty() {
@@ -195,7 +168,7 @@ fn emit_operation_types(api: &Api, op: &Operation, diags: &mut Vec<Diagnostic>) 
     let mut variants = Vec::new();
     let mut arms = Vec::new();
     for r in &op.responses {
-        let vname = format_ident!("{}", status_variant(&r.status));
+        let vname = ident(&r.variant);
         let docs = doc_attrs(
             Some(&doc_with(r.doc.as_deref(), &status_doc(&r.status))),
             "",
@@ -281,8 +254,7 @@ fn emit_operation_types(api: &Api, op: &Operation, diags: &mut Vec<Diagnostic>) 
 
 /// `FromParam` for every enum a parameter uses: an unlisted value is refused with Django's message.
 pub fn emit_params(api: &Api) -> TokenStream {
-    let enums = param_enums(api);
-    let impls = enums.iter().map(|n| {
+    let impls = api.param_enums.iter().map(|n| {
         let ty = type_tokens(&Type::Named(n.clone()), &models());
         quote! {
             impl crate::support::FromParam for #ty {
@@ -305,10 +277,9 @@ pub fn emit_params(api: &Api) -> TokenStream {
 /// The router module's head: the `router` function, one `.route` per path. The handlers, one
 /// per operation, follow it ([`emit_handler`]).
 pub fn emit_router_head(api: &Api) -> TokenStream {
-    let resources = resources(api);
-    let bounds = resources.keys().map(|r| {
-        let m = ident(r);
-        let t = ident(&trait_name(r));
+    let bounds = api.resources.iter().map(|r| {
+        let m = ident(&r.module);
+        let t = ident(&r.trait_name);
         quote!(crate::#m::#t)
     });
     let bounds: Vec<TokenStream> = bounds.collect();
@@ -323,7 +294,7 @@ pub fn emit_router_head(api: &Api) -> TokenStream {
         let mut methods = Vec::new();
         let mut allow = Vec::new();
         for op in ops {
-            let handler = format_ident!("{}", op.rust_name);
+            let handler = ident(&op.rust_name);
             let m = format_ident!("{}", op.method.to_ascii_lowercase());
             allow.push(op.method.clone());
             methods.push(quote!(.#m(#handler::<S>)));
@@ -368,14 +339,13 @@ pub fn emit_router_head(api: &Api) -> TokenStream {
 
 /// One operation's handler: authenticate, parse, validate, call the trait, answer. Each step
 /// answers `Err(response)` to refuse the request; `support::traced` logs the outcome.
-pub fn emit_handler(api: &Api, op: &Operation) -> TokenStream {
-    let handler = format_ident!("{}", op.rust_name);
+pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStream {
+    let handler = ident(&op.rust_name);
     let method = ident(&op.rust_name);
-    let m = ident(&op.resource);
-    let trait_ident = ident(&trait_name(&op.resource));
-    let base = type_base(op);
-    let request = format_ident!("{}Request", base);
-    let query_ident = format_ident!("{}", query_name(op));
+    let m = ident(&resource.module);
+    let trait_ident = ident(&resource.trait_name);
+    let request = ident(&op.names.request);
+    let query_ident = ident(&op.names.query);
     let op_id = &op.operation_id;
     let http_method = &op.method;
     let route = &op.path;

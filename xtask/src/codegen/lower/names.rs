@@ -1,0 +1,84 @@
+//! Names: every Rust name the emitters print is settled here, once, in a namespace per scope.
+//!
+//! Models, fields, variants and parameters are named as they are lowered (their scopes are local);
+//! this pass names what spans the API: resource modules and traits, operation methods and their
+//! page streams, and each operation's types. A name that is taken gets the first free numbered
+//! form (`Name2`), the same way every run, so no collision is left for rustc.
+
+use crate::codegen::diag::{Diagnostics, Pointer};
+use crate::codegen::ir::*;
+use crate::codegen::naming::{self, Namespace};
+use std::collections::BTreeMap;
+
+/// Module names become file names: keep them well within every file system's limit.
+const MAX_MODULE_LEN: usize = 100;
+
+pub(super) fn settle(api: &mut Api, diags: &mut Diagnostics) {
+    settle_resources(api, diags);
+    settle_methods(api);
+    settle_types(api);
+}
+
+/// Groups operations by resource (in key order) and names each resource's module and trait.
+fn settle_resources(api: &mut Api, diags: &mut Diagnostics) {
+    let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, op) in api.operations.iter().enumerate() {
+        by_key.entry(op.resource.clone()).or_default().push(i);
+    }
+    let mut modules = Namespace::modules();
+    let mut traits = Namespace::root_items();
+    let mut resources = Vec::new();
+    for (key, operations) in by_key {
+        let module = modules.claim(key.clone());
+        if module.len() > MAX_MODULE_LEN {
+            if let Some(first) = operations.first().map(|&i| &api.operations[i]) {
+                diags.error(
+                    &Pointer::root().push("paths").push(&first.path),
+                    format!(
+                        "the resource name `{}...` is {} characters long; at most {MAX_MODULE_LEN} are supported (it names a file)",
+                        module.chars().take(32).collect::<String>(), module.len()
+                    ),
+                );
+            }
+        }
+        let trait_name = traits.claim(format!("{}Api", naming::type_name(&key, "Root")));
+        for &i in &operations {
+            api.operations[i].resource = module.clone();
+        }
+        resources.push(Resource {
+            key,
+            module,
+            trait_name,
+            operations,
+        });
+    }
+    resources.sort_by(|a, b| a.module.cmp(&b.module));
+    api.resources = resources;
+}
+
+/// Operation methods, in document order, then the page streams of paginated lists.
+fn settle_methods(api: &mut Api) {
+    let mut methods = Namespace::methods();
+    for op in &mut api.operations {
+        op.rust_name = methods.claim(naming::field_name(&op.operation_id, "operation"));
+    }
+    for op in &mut api.operations {
+        if op.paging.is_some() {
+            op.names.all = Some(methods.claim(format!("{}_all", op.rust_name)));
+        }
+    }
+}
+
+/// Each operation's types: `<Base>Request`, `<Base>Response`, `<Base>Query`, `<Base>Error` and
+/// `<Base>Success`, from a base that is unique across the API (query structs share one module).
+fn settle_types(api: &mut Api) {
+    let mut bases = Namespace::default();
+    for op in &mut api.operations {
+        let base = bases.claim(naming::type_name(&op.operation_id, "Operation"));
+        op.names.request = format!("{base}Request");
+        op.names.response = format!("{base}Response");
+        op.names.query = format!("{base}Query");
+        op.names.error = format!("{base}Error");
+        op.names.success = format!("{base}Success");
+    }
+}

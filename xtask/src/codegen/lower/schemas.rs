@@ -1,0 +1,702 @@
+//! Schemas: `openapiv3` schemas → IR models and inline types.
+//!
+//! A schema that is a type of its own (an object with properties, a string enum, a discriminated
+//! `oneOf`, an `allOf` of several objects) becomes a [`Model`]; anything else is used in place as
+//! a [`Type`]. Nesting is bounded, so no schema can exhaust the stack.
+
+use super::refs::{self, Resolved};
+use super::Lower;
+use crate::codegen::diag::Pointer;
+use crate::codegen::ir::*;
+use crate::codegen::naming;
+use openapiv3 as oa;
+
+/// How deeply schemas may nest (objects in objects, items of items, ...) before the generator
+/// refuses them: far beyond what real schemas do, and well within the stack.
+const MAX_DEPTH: usize = 48;
+/// How deeply lists and maps may nest in one Rust type: deeper, rustc's trait solver overflows
+/// (E0275) on the client's futures.
+const MAX_TYPE_DEPTH: usize = 16;
+
+/// A schema as it stands at a use site, before it becomes a field or a parameter.
+pub(super) struct Lowered {
+    pub(super) ty: Type,
+    pub(super) nullable: bool,
+    pub(super) read_only: bool,
+    pub(super) write_only: bool,
+    pub(super) deprecated: bool,
+    pub(super) doc: Option<String>,
+    pub(super) constraints: Constraints,
+}
+
+impl Lowered {
+    fn plain(ty: Type) -> Self {
+        Lowered {
+            ty,
+            nullable: false,
+            read_only: false,
+            write_only: false,
+            deprecated: false,
+            doc: None,
+            constraints: Constraints::default(),
+        }
+    }
+}
+
+/// How many lists, maps and nullables a type nests.
+pub(super) fn type_depth(ty: &Type) -> usize {
+    match ty {
+        Type::Array(inner) | Type::Map(inner) | Type::Nullable(inner) => 1 + type_depth(inner),
+        _ => 0,
+    }
+}
+
+impl<'a> Lower<'a> {
+    /// Is this schema a type of its own (struct, enum, union) rather than a use of another?
+    /// [`Self::lower_model`] makes a model of exactly these.
+    pub(super) fn is_model(schema: &oa::Schema) -> bool {
+        match &schema.schema_kind {
+            oa::SchemaKind::Type(oa::Type::Object(o)) => !o.properties.is_empty(),
+            oa::SchemaKind::Type(oa::Type::String(s)) => !s.enumeration.is_empty(),
+            oa::SchemaKind::OneOf { .. } | oa::SchemaKind::AnyOf { .. } => true,
+            oa::SchemaKind::AllOf { all_of } => all_of.len() > 1,
+            oa::SchemaKind::Any(any) => {
+                !any.properties.is_empty() && matches!(any.typ.as_deref(), None | Some("object"))
+            }
+            _ => false,
+        }
+    }
+
+    /// Makes a model named `rust_name` from a schema that [`Self::is_model`] accepts, or an alias.
+    pub(super) fn lower_model(
+        &mut self,
+        name: &str,
+        rust_name: String,
+        schema: &'a oa::Schema,
+        pointer: &Pointer,
+        depth: usize,
+    ) {
+        self.depth = depth;
+        let data = &schema.schema_data;
+        let doc = data.description.clone().or_else(|| data.title.clone());
+        let kind = match &schema.schema_kind {
+            oa::SchemaKind::Type(oa::Type::Object(o)) if !o.properties.is_empty() => {
+                let props = properties_of(&o.properties, pointer);
+                let s = self.lower_struct(
+                    &rust_name,
+                    props,
+                    &o.required,
+                    o.additional_properties.as_ref(),
+                    pointer,
+                );
+                ModelKind::Struct(s)
+            }
+            oa::SchemaKind::Any(any)
+                if !any.properties.is_empty()
+                    && matches!(any.typ.as_deref(), None | Some("object")) =>
+            {
+                let props = properties_of(&any.properties, pointer);
+                let s = self.lower_struct(
+                    &rust_name,
+                    props,
+                    &any.required,
+                    any.additional_properties.as_ref(),
+                    pointer,
+                );
+                ModelKind::Struct(s)
+            }
+            oa::SchemaKind::Type(oa::Type::String(s)) if !s.enumeration.is_empty() => {
+                ModelKind::Enum(self.lower_enum(&s.enumeration, pointer))
+            }
+            oa::SchemaKind::AllOf { all_of } if all_of.len() > 1 => {
+                ModelKind::Struct(self.lower_all_of(&rust_name, all_of, pointer))
+            }
+            oa::SchemaKind::OneOf { one_of } => match &data.discriminator {
+                Some(d) => ModelKind::Union(self.lower_union(d, one_of, pointer)),
+                None => {
+                    self.diags
+                        .error(pointer, "oneOf without discriminator is not supported");
+                    return;
+                }
+            },
+            oa::SchemaKind::AnyOf { .. } => {
+                self.diags.error(pointer, "anyOf is not supported");
+                return;
+            }
+            _ => {
+                self.inlining.push(name.to_owned());
+                let lowered = self.lower_schema(schema, pointer, &rust_name);
+                self.inlining.pop();
+                let ty = if lowered.nullable {
+                    Type::Nullable(Box::new(lowered.ty))
+                } else {
+                    lowered.ty
+                };
+                ModelKind::Alias(ty, lowered.constraints)
+            }
+        };
+        self.models.insert(
+            rust_name.clone(),
+            Model {
+                name: name.to_owned(),
+                rust_name,
+                pointer: pointer.clone(),
+                doc,
+                deprecated: data.deprecated,
+                kind,
+                validates: false,
+            },
+        );
+    }
+
+    /// Names and lowers an inline schema that needs a type of its own.
+    fn lower_inline_model(
+        &mut self,
+        hint: &str,
+        schema: &'a oa::Schema,
+        pointer: &Pointer,
+    ) -> Type {
+        let rust_name = self.types.claim(naming::type_name(hint, "Inline"));
+        let depth = self.depth;
+        self.lower_model(hint, rust_name.clone(), schema, pointer, depth);
+        self.depth = depth;
+        Type::Named(rust_name)
+    }
+
+    fn lower_struct(
+        &mut self,
+        owner: &str,
+        properties: Vec<Property<'a>>,
+        required: &[String],
+        additional: Option<&'a oa::AdditionalProperties>,
+        pointer: &Pointer,
+    ) -> Struct {
+        for (i, name) in required.iter().enumerate() {
+            if !properties.iter().any(|p| p.name == name) {
+                self.diags.error(
+                    &pointer.push("required").push(i.to_string()),
+                    format!("required property `{name}` is not among the properties"),
+                );
+            }
+        }
+        let mut names = naming::Namespace::default();
+        let mut fields = Vec::new();
+        for Property {
+            name: json_name,
+            schema,
+            pointer: at,
+        } in properties
+        {
+            let hint = format!("{owner}_{json_name}");
+            let lowered = self.lower_ref_or_schema(schema, &at, &hint);
+            let rust_name = names.claim(naming::field_name(json_name, "field"));
+            fields.push(Field {
+                json_name: json_name.to_owned(),
+                rust_name,
+                pointer: at,
+                doc: lowered.doc,
+                presence: Presence::new(required.iter().any(|r| r == json_name), lowered.nullable),
+                ty: lowered.ty,
+                read_only: lowered.read_only,
+                write_only: lowered.write_only,
+                deprecated: lowered.deprecated,
+                constraints: lowered.constraints,
+                boxed: false,
+            });
+        }
+        let additional = match additional {
+            None | Some(oa::AdditionalProperties::Any(false)) => None,
+            Some(oa::AdditionalProperties::Any(true)) => Some(Type::Any),
+            Some(oa::AdditionalProperties::Schema(s)) => {
+                let at = pointer.push("additionalProperties");
+                let lowered = self.lower_ref_or_schema(
+                    RefOr::from_unboxed(s),
+                    &at,
+                    &format!("{owner}_value"),
+                );
+                Some(nullable_wrap(lowered))
+            }
+        };
+        let additional = additional.map(|ty| AdditionalField {
+            rust_name: names.claim("additional_properties".to_owned()),
+            ty,
+        });
+        Struct { fields, additional }
+    }
+
+    fn lower_all_of(
+        &mut self,
+        owner: &str,
+        parts: &'a [oa::ReferenceOr<oa::Schema>],
+        pointer: &Pointer,
+    ) -> Struct {
+        let mut properties: Vec<Property<'a>> = Vec::new();
+        let mut required = Vec::new();
+        for (i, part) in parts.iter().enumerate() {
+            let at = pointer.push("allOf").push(i.to_string());
+            let (schema, schema_at) = match part {
+                oa::ReferenceOr::Item(s) => (s, at.clone()),
+                oa::ReferenceOr::Reference { reference } => {
+                    match self.resolve(&refs::SCHEMAS, reference, &at) {
+                        Some(Resolved { item, pointer, .. }) => (item, pointer),
+                        None => continue,
+                    }
+                }
+            };
+            match &schema.schema_kind {
+                oa::SchemaKind::Type(oa::Type::Object(o)) => {
+                    for p in properties_of(&o.properties, &schema_at) {
+                        // A later part redefines a property an earlier one had.
+                        properties.retain(|q| q.name != p.name);
+                        properties.push(p);
+                    }
+                    required.extend(o.required.iter().cloned());
+                }
+                _ => self.diags.error(
+                    &at,
+                    "allOf of more than one schema is supported only when each is an object",
+                ),
+            }
+        }
+        required.sort();
+        required.dedup();
+        self.lower_struct(owner, properties, &required, None, pointer)
+    }
+
+    fn lower_enum(&mut self, values: &[Option<String>], pointer: &Pointer) -> StringEnum {
+        let mut names = naming::Namespace::variants();
+        let mut out = Vec::new();
+        for value in values.iter().flatten() {
+            let fallback = if value.is_empty() { "Empty" } else { "Value" };
+            let rust_name = names.claim(naming::type_name(value, fallback));
+            out.push(EnumValue {
+                json: value.clone(),
+                rust_name,
+            });
+        }
+        if out.is_empty() {
+            self.diags.error(
+                &pointer.push("enum"),
+                "an enum with no string value is not supported",
+            );
+        }
+        StringEnum { values: out }
+    }
+
+    fn lower_union(
+        &mut self,
+        d: &'a oa::Discriminator,
+        one_of: &'a [oa::ReferenceOr<oa::Schema>],
+        pointer: &Pointer,
+    ) -> Union {
+        let mut variants = Vec::new();
+        let mut names = naming::Namespace::variants();
+        // Tag → schema reference: the mapping when given, else each variant's own name.
+        let mut tags: Vec<(String, String, Pointer)> = Vec::new();
+        if d.mapping.is_empty() {
+            for (i, v) in one_of.iter().enumerate() {
+                let at = pointer.push("oneOf").push(i.to_string());
+                match v {
+                    oa::ReferenceOr::Reference { reference } => {
+                        let tag = reference.rsplit('/').next().unwrap_or(reference).to_owned();
+                        tags.push((tag, reference.clone(), at));
+                    }
+                    oa::ReferenceOr::Item(_) => self
+                        .diags
+                        .error(&at, "a oneOf variant must be a `$ref` to an object schema"),
+                }
+            }
+        } else {
+            for (tag, target) in &d.mapping {
+                let reference = if target.starts_with('#') {
+                    target.clone()
+                } else {
+                    format!("#/components/schemas/{target}")
+                };
+                tags.push((
+                    tag.clone(),
+                    reference,
+                    pointer.push("discriminator").push("mapping").push(tag),
+                ));
+            }
+        }
+        for (tag, reference, at) in tags {
+            let Some(Resolved {
+                name, item: schema, ..
+            }) = self.resolve(&refs::SCHEMAS, &reference, &at)
+            else {
+                continue;
+            };
+            // drf-spectacular's polymorphic request bodies leave the discriminator out of the
+            // variant's own properties: such a variant gets the tag added when it is serialized.
+            let has_property = match &schema.schema_kind {
+                oa::SchemaKind::Type(oa::Type::Object(o)) if !o.properties.is_empty() => {
+                    o.properties.contains_key(&d.property_name)
+                }
+                _ => {
+                    self.diags.error(&at, format!("discriminator variant `{name}` must be an object schema with properties"));
+                    continue;
+                }
+            };
+            let model = self.enqueue(&name);
+            let rust_name = names.claim(model.clone());
+            variants.push(UnionVariant {
+                tag,
+                rust_name,
+                model,
+                add_tag: !has_property,
+            });
+        }
+        Union {
+            property: d.property_name.clone(),
+            variants,
+        }
+    }
+
+    pub(super) fn lower_ref_or_schema(&mut self, schema: RefOr<'a>, at: &Pointer, hint: &str) -> Lowered {
+        match schema {
+            RefOr::Ref(reference) => {
+                let Some(Resolved {
+                    name, item: target, ..
+                }) = self.resolve(&refs::SCHEMAS, reference, at)
+                else {
+                    return Lowered::plain(Type::Any);
+                };
+                if Self::is_model(target) {
+                    let rust = self.enqueue(&name);
+                    let mut l = Lowered::plain(Type::Named(rust));
+                    l.nullable = target.schema_data.nullable;
+                    l
+                } else if self.inlining.contains(&name) {
+                    self.diags.error(
+                        at,
+                        format!("schema `{name}` contains itself without an object in between"),
+                    );
+                    Lowered::plain(Type::Any)
+                } else {
+                    // A primitive, array or map component: its type is used in place, and the
+                    // component itself still becomes an alias for downstream code.
+                    self.enqueue(&name);
+                    let pointer = Pointer::root()
+                        .push("components")
+                        .push("schemas")
+                        .push(&name);
+                    self.inlining.push(name.clone());
+                    let mut l = self.lower_schema(target, &pointer, hint);
+                    self.inlining.pop();
+                    l.doc = None;
+                    l.read_only = false;
+                    l.write_only = false;
+                    l
+                }
+            }
+            RefOr::Item(schema) => self.lower_schema(schema, at, hint),
+        }
+    }
+
+    pub(super) fn lower_schema(
+        &mut self,
+        schema: &'a oa::Schema,
+        at: &Pointer,
+        hint: &str,
+    ) -> Lowered {
+        if self.depth >= MAX_DEPTH {
+            self.diags.error(
+                at,
+                format!("schemas nested more than {MAX_DEPTH} levels deep are not supported"),
+            );
+            return Lowered::plain(Type::Any);
+        }
+        self.depth += 1;
+        let lowered = self.lower_schema_in(schema, at, hint);
+        self.depth -= 1;
+        lowered
+    }
+
+    fn lower_schema_in(&mut self, schema: &'a oa::Schema, at: &Pointer, hint: &str) -> Lowered {
+        let data = &schema.schema_data;
+        let mut lowered = match &schema.schema_kind {
+            oa::SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
+                let mut inner = self.lower_ref_or_schema(
+                    RefOr::from_unboxed(&all_of[0]),
+                    &at.push("allOf").push("0"),
+                    hint,
+                );
+                inner.doc = None;
+                inner
+            }
+            _ if Self::is_model(schema) => {
+                let ty = self.lower_inline_model(hint, schema, at);
+                Lowered::plain(ty)
+            }
+            oa::SchemaKind::AllOf { .. } => {
+                self.diags.error(at, "an empty allOf is not supported");
+                Lowered::plain(Type::Any)
+            }
+            oa::SchemaKind::Not { .. } => {
+                self.diags.error(at, "`not` is not supported");
+                Lowered::plain(Type::Any)
+            }
+            oa::SchemaKind::Type(t) => self.lower_type(t, at, hint),
+            oa::SchemaKind::Any(any) => self.lower_any(any, at, hint),
+            oa::SchemaKind::OneOf { .. } | oa::SchemaKind::AnyOf { .. } => unreachable_model(),
+        };
+        lowered.nullable |= data.nullable;
+        lowered.read_only |= data.read_only;
+        lowered.write_only |= data.write_only;
+        lowered.deprecated |= data.deprecated;
+        if data.read_only && data.write_only {
+            self.diags
+                .error(at, "a schema cannot be both readOnly and writeOnly");
+        }
+        lowered.doc = data.description.clone().or(lowered.doc);
+        lowered
+    }
+
+    fn lower_type(&mut self, t: &'a oa::Type, at: &Pointer, hint: &str) -> Lowered {
+        use oa::VariantOrUnknownOrEmpty as F;
+        let mut c = Constraints::default();
+        let ty = match t {
+            oa::Type::String(s) => {
+                c.min_length = s.min_length;
+                c.max_length = s.max_length;
+                if let Some(p) = &s.pattern {
+                    if let Err(e) = regex::Regex::new(p) {
+                        self.diags.error(
+                            &at.push("pattern"),
+                            format!(
+                                "pattern {p:?} is not a supported regular expression: {}",
+                                last_line(&e.to_string())
+                            ),
+                        );
+                    }
+                    c.pattern = Some(p.clone());
+                }
+                match &s.format {
+                    F::Item(oa::StringFormat::DateTime) => Type::DateTime,
+                    F::Item(oa::StringFormat::Date) => Type::Date,
+                    F::Item(oa::StringFormat::Binary) => Type::Binary,
+                    F::Unknown(f) if f == "uuid" => Type::Uuid,
+                    F::Unknown(f) if f == "email" => {
+                        c.email = true;
+                        Type::String
+                    }
+                    _ => Type::String,
+                }
+            }
+            oa::Type::Integer(i) => {
+                if !i.enumeration.is_empty() {
+                    self.diags
+                        .error(&at.push("enum"), "an integer enum is not supported");
+                }
+                c.minimum = i.minimum.map(|v| (Bound::Int(v), i.exclusive_minimum));
+                c.maximum = i.maximum.map(|v| (Bound::Int(v), i.exclusive_maximum));
+                let bits = match &i.format {
+                    F::Item(oa::IntegerFormat::Int32) => 32,
+                    _ => 64,
+                };
+                Type::Integer { bits }
+            }
+            oa::Type::Number(n) => {
+                if !n.enumeration.is_empty() {
+                    self.diags
+                        .error(&at.push("enum"), "a number enum is not supported");
+                }
+                c.minimum = n.minimum.map(|v| (Bound::Float(v), n.exclusive_minimum));
+                c.maximum = n.maximum.map(|v| (Bound::Float(v), n.exclusive_maximum));
+                Type::Number
+            }
+            oa::Type::Boolean(_) => Type::Boolean,
+            oa::Type::Object(o) => {
+                // Objects with properties are models (handled by the caller); this is a map.
+                self.lower_map(o.additional_properties.as_ref(), at, hint)
+            }
+            oa::Type::Array(a) => {
+                c.min_items = a.min_items;
+                c.max_items = a.max_items;
+                match &a.items {
+                    None => Type::Array(Box::new(Type::Any)),
+                    Some(items) => {
+                        let item = self.lower_ref_or_schema(
+                            items.to_ref_or(),
+                            &at.push("items"),
+                            &format!("{hint}_item"),
+                        );
+                        if !item.constraints.is_empty() {
+                            c.items = Some(Box::new(item.constraints.clone()));
+                        }
+                        let ty = Type::Array(Box::new(nullable_wrap(item)));
+                        if type_depth(&ty) > MAX_TYPE_DEPTH {
+                            self.diags.error(
+                                at,
+                                format!("lists and maps nested more than {MAX_TYPE_DEPTH} deep are not supported"),
+                            );
+                            Type::Any
+                        } else {
+                            ty
+                        }
+                    }
+                }
+            }
+        };
+        let mut l = Lowered::plain(ty);
+        l.constraints = c;
+        l
+    }
+
+    fn lower_map(
+        &mut self,
+        additional: Option<&'a oa::AdditionalProperties>,
+        at: &Pointer,
+        hint: &str,
+    ) -> Type {
+        match additional {
+            None | Some(oa::AdditionalProperties::Any(_)) => Type::Map(Box::new(Type::Any)),
+            Some(oa::AdditionalProperties::Schema(s)) => {
+                let value = self.lower_ref_or_schema(
+                    RefOr::from_unboxed(s),
+                    &at.push("additionalProperties"),
+                    &format!("{hint}_value"),
+                );
+                let ty = Type::Map(Box::new(nullable_wrap(value)));
+                if type_depth(&ty) > MAX_TYPE_DEPTH {
+                    self.diags.error(
+                        at,
+                        format!("lists and maps nested more than {MAX_TYPE_DEPTH} deep are not supported"),
+                    );
+                    return Type::Any;
+                }
+                ty
+            }
+        }
+    }
+
+    fn lower_any(&mut self, any: &'a oa::AnySchema, at: &Pointer, hint: &str) -> Lowered {
+        let is_empty = *any == oa::AnySchema::default();
+        if is_empty {
+            return Lowered::plain(Type::Any);
+        }
+        // `allOf: [$ref]` beside string constraints (drf-spectacular writes this for enum
+        // parameters): the referenced type, with the constraints.
+        let only_all_of_one = any.all_of.len() == 1
+            && any.typ.is_none()
+            && any.one_of.is_empty()
+            && any.any_of.is_empty()
+            && any.not.is_none()
+            && any.properties.is_empty()
+            && any.additional_properties.is_none()
+            && any.items.is_none()
+            && any.enumeration.is_empty();
+        if only_all_of_one {
+            let mut inner = self.lower_ref_or_schema(
+                RefOr::from_unboxed(&any.all_of[0]),
+                &at.push("allOf").push("0"),
+                hint,
+            );
+            inner.doc = None;
+            if inner.ty == Type::String {
+                inner.constraints.min_length = inner.constraints.min_length.or(any.min_length);
+                inner.constraints.max_length = inner.constraints.max_length.or(any.max_length);
+            }
+            return inner;
+        }
+        let objectish = matches!(any.typ.as_deref(), None | Some("object"))
+            && any.one_of.is_empty()
+            && any.any_of.is_empty()
+            && any.all_of.is_empty()
+            && any.not.is_none()
+            && any.items.is_none()
+            && any.enumeration.is_empty();
+        if objectish && any.properties.is_empty() {
+            return Lowered::plain(self.lower_map(any.additional_properties.as_ref(), at, hint));
+        }
+        let what = match (
+            &any.typ,
+            any.one_of.is_empty(),
+            any.any_of.is_empty(),
+            any.all_of.is_empty(),
+        ) {
+            (_, false, _, _) => "oneOf mixed with other keywords".to_owned(),
+            (_, _, false, _) => "anyOf mixed with other keywords".to_owned(),
+            (_, _, _, false) => "allOf mixed with other keywords".to_owned(),
+            (Some(t), ..) => {
+                format!("a schema of type {t:?} with keywords that do not belong to that type")
+            }
+            (None, ..) if !any.enumeration.is_empty() => {
+                "an enum without `type: string`".to_owned()
+            }
+            (None, ..) => "a schema without `type`".to_owned(),
+        };
+        self.diags.error(at, format!("{what} is not supported"));
+        Lowered::plain(Type::Any)
+    }
+}
+
+/// `oneOf`/`anyOf` schemas are always models, so [`Lower::lower_schema`] never lowers them in place.
+fn unreachable_model() -> Lowered {
+    Lowered::plain(Type::Any)
+}
+
+pub(super) fn nullable_wrap(l: Lowered) -> Type {
+    if l.nullable {
+        Type::Nullable(Box::new(l.ty))
+    } else {
+        l.ty
+    }
+}
+
+
+fn last_line(s: &str) -> String {
+    s.lines().last().unwrap_or(s).trim().to_owned()
+}
+
+/// A schema position that is either a `$ref` or an inline schema, boxed or not.
+#[derive(Clone, Copy)]
+pub(super) enum RefOr<'a> {
+    Ref(&'a str),
+    Item(&'a oa::Schema),
+}
+
+impl<'a> RefOr<'a> {
+    pub(super) fn from_unboxed(r: &'a oa::ReferenceOr<oa::Schema>) -> Self {
+        match r {
+            oa::ReferenceOr::Reference { reference } => RefOr::Ref(reference),
+            oa::ReferenceOr::Item(s) => RefOr::Item(s),
+        }
+    }
+}
+
+/// One entry of `properties`, with the pointer it stands at.
+struct Property<'a> {
+    name: &'a str,
+    schema: RefOr<'a>,
+    pointer: Pointer,
+}
+
+fn properties_of<'a>(
+    properties: &'a indexmap::IndexMap<String, oa::ReferenceOr<Box<oa::Schema>>>,
+    pointer: &Pointer,
+) -> Vec<Property<'a>> {
+    properties
+        .iter()
+        .map(|(name, schema)| Property {
+            name,
+            schema: schema.to_ref_or(),
+            pointer: pointer.push("properties").push(name),
+        })
+        .collect()
+}
+
+trait ToRefOr<'a> {
+    fn to_ref_or(self) -> RefOr<'a>;
+}
+
+impl<'a> ToRefOr<'a> for &'a oa::ReferenceOr<Box<oa::Schema>> {
+    fn to_ref_or(self) -> RefOr<'a> {
+        match self {
+            oa::ReferenceOr::Reference { reference } => RefOr::Ref(reference),
+            oa::ReferenceOr::Item(s) => RefOr::Item(s),
+        }
+    }
+}
+
