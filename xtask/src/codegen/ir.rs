@@ -287,7 +287,9 @@ pub enum ParamValue {
     String,
     Uuid,
     DateTime,
-    Integer { bits: u8 },
+    Integer {
+        bits: u8,
+    },
     Number,
     Boolean,
     /// A string enum, by Rust name.

@@ -6,8 +6,11 @@
 use super::diag::{Error, Pointer};
 use openapiv3 as oa;
 use openapiv3::OpenAPI;
+use serde::Deserialize;
 use serde_json::Value;
 use std::path::Path;
+
+mod plain;
 
 /// Reads and parses the document at `path`; errors name it `label`.
 pub fn load(path: &Path, label: &str) -> Result<OpenAPI, Error> {
@@ -19,6 +22,11 @@ pub fn load(path: &Path, label: &str) -> Result<OpenAPI, Error> {
 }
 
 /// Parses a document; JSON when it starts with `{` (after white space), YAML otherwise.
+///
+/// The text is first read as plain data, checked in one linear pass (finite numbers, string
+/// keys, every schema's own keywords), and only then handed to openapiv3. openapiv3's untagged
+/// enums retry every alternative at every level, which takes time exponential in the nesting
+/// depth when something deep inside is wrong; after the check nothing is.
 pub fn parse(text: &str, name: &str) -> Result<OpenAPI, Error> {
     let parse_error = |pointer: Pointer, message: String| Error::Parse {
         path: name.to_owned(),
@@ -26,28 +34,35 @@ pub fn parse(text: &str, name: &str) -> Result<OpenAPI, Error> {
         message,
     };
     let json = text.trim_start().starts_with('{');
-    // The plain parse is the fast path; only a document that fails is parsed again with path
-    // tracking, to say where.
-    let fast: Option<OpenAPI> = if json {
-        serde_json::from_str(text).ok()
-    } else {
-        serde_yaml::from_str(text).ok()
+    // A document that is not even well-formed: the path-tracking parse says where it breaks.
+    let syntax = |message: String| match syntax_error(text, json) {
+        Some((pointer, message)) => parse_error(pointer, message),
+        None => parse_error(Pointer::root(), message),
     };
-    let parsed: Result<OpenAPI, _> = if let Some(api) = fast {
-        Ok(api)
-    } else if json {
-        let mut de = serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(&mut de)
-            .map_err(|e| (to_pointer(e.path()), e.into_inner().to_string()))
+    // One reading as plain data, in document order (YAML's mappings keep it), for JSON too.
+    let value: serde_yaml::Value = if json {
+        serde_json::from_str(text).map_err(|e| syntax(e.to_string()))?
     } else {
-        let de = serde_yaml::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(de)
-            .map_err(|e| (to_pointer(e.path()), e.into_inner().to_string()))
+        serde_yaml::from_str(text).map_err(|e| syntax(e.to_string()))?
     };
-    let api = match parsed {
+    if let Some((pointer, message)) = plain::check_yaml(&value) {
+        return Err(parse_error(pointer, message));
+    }
+    if let Some((pointer, message)) = plain::check_schemas(&value) {
+        return Err(parse_error(pointer, message));
+    }
+    let api = match OpenAPI::deserialize(&value) {
         Ok(api) => api,
-        Err((pointer, message)) => {
-            let (pointer, message) = refine(text, json).unwrap_or((pointer, message));
+        Err(first) => {
+            let (pointer, message) = serde_json::to_value(&value)
+                .ok()
+                .and_then(|doc| refine(&doc))
+                .unwrap_or_else(
+                    || match serde_path_to_error::deserialize::<_, OpenAPI>(&value) {
+                        Err(e) => (to_pointer(e.path()), e.into_inner().to_string()),
+                        Ok(_) => (Pointer::root(), first.to_string()),
+                    },
+                );
             return Err(parse_error(pointer, message));
         }
     };
@@ -63,16 +78,25 @@ pub fn parse(text: &str, name: &str) -> Result<OpenAPI, Error> {
     Ok(api)
 }
 
+/// Where a document that is not even well-formed JSON or YAML breaks, as a pointer.
+fn syntax_error(text: &str, json: bool) -> Option<(Pointer, String)> {
+    let result: Result<OpenAPI, _> = if json {
+        let mut de = serde_json::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| (to_pointer(e.path()), e.into_inner().to_string()))
+    } else {
+        let de = serde_yaml::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(de)
+            .map_err(|e| (to_pointer(e.path()), e.into_inner().to_string()))
+    };
+    result.err()
+}
+
 /// openapiv3 flattens most of its types (path items, operations, responses, schemas), which
 /// hides the path below them from `serde_path_to_error`. This parses the document as plain
 /// JSON and checks each part on its own, innermost first, so the error names the deepest part
 /// that fails.
-fn refine(text: &str, json: bool) -> Option<(Pointer, String)> {
-    let doc: Value = if json {
-        serde_json::from_str(text).ok()?
-    } else {
-        serde_yaml::from_str(text).ok()?
-    };
+fn refine(doc: &Value) -> Option<(Pointer, String)> {
     let root = Pointer::root();
     let paths = entries(doc.get("paths")).find_map(|(path, item)| {
         let at = root.push("paths").push(path);

@@ -75,29 +75,80 @@ pub struct Namespace {
 /// Crates and modules the generated code names (`::std::...`, `crate::support::...`): a resource
 /// module must not take their names.
 const RESERVED_MODULES: &[&str] = &[
-    "std", "core", "alloc", "proc_macro", "test", "serde", "serde_json", "serde_path_to_error",
-    "axum", "reqwest", "tower_http", "tracing", "chrono", "uuid", "regex", "form_urlencoded",
-    "futures_core", "futures_util", "authentik_models", "authentik_server", "authentik_client",
-    "support", "router", "params", "models", "query", "types", "patterns",
+    "std",
+    "core",
+    "alloc",
+    "proc_macro",
+    "test",
+    "serde",
+    "serde_json",
+    "serde_path_to_error",
+    "axum",
+    "reqwest",
+    "tower_http",
+    "tracing",
+    "chrono",
+    "uuid",
+    "regex",
+    "form_urlencoded",
+    "futures_core",
+    "futures_util",
+    "authentik_models",
+    "authentik_server",
+    "authentik_client",
+    "support",
+    "router",
+    "params",
+    "models",
+    "query",
+    "types",
+    "patterns",
 ];
 
 /// Items at the root of the server and client crates, beside the resource traits.
 const RESERVED_ROOT_ITEMS: &[&str] = &[
-    "ApiError", "AuthError", "Authenticate", "RouterConfig", "BuildError", "Client",
-    "ClientBuilder", "Error", "RawBody",
+    "ApiError",
+    "AuthError",
+    "Authenticate",
+    "RouterConfig",
+    "BuildError",
+    "Client",
+    "ClientBuilder",
+    "Error",
+    "RawBody",
 ];
 
 /// Methods the client already has and the router's own functions: an operation's method (the
 /// router names its handler after it) must not take them.
 const RESERVED_METHODS: &[&str] = &[
-    "new", "builder", "base_url", "validates_requests", "execute", "authenticate", "router",
+    "new",
+    "builder",
+    "base_url",
+    "validates_requests",
+    "execute",
+    "authenticate",
+    "router",
 ];
 
 /// Locals and fields of generated functions that take path parameters: the server's handler and
 /// request (`query`, `body`), and the client's methods and page streams.
 const RESERVED_PATH_PARAMS: &[&str] = &[
-    "state", "request", "parts", "params", "query", "body", "principal", "answer", "path",
-    "payload", "page", "list", "first", "errors", "pairs", "api",
+    "state",
+    "request",
+    "parts",
+    "params",
+    "query",
+    "body",
+    "principal",
+    "answer",
+    "path",
+    "payload",
+    "page",
+    "list",
+    "first",
+    "errors",
+    "pairs",
+    "api",
 ];
 
 /// Locals of the query struct's `to_pairs` and of the server's parser.

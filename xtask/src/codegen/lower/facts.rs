@@ -39,7 +39,11 @@ fn param_value(models: &BTreeMap<String, Model>, ty: &Type) -> Option<ParamValue
 
 fn check_params(api: &mut Api, diags: &mut Diagnostics) {
     let models = &api.models;
-    for p in api.operations.iter_mut().flat_map(|op| op.params.iter_mut()) {
+    for p in api
+        .operations
+        .iter_mut()
+        .flat_map(|op| op.params.iter_mut())
+    {
         let (value, many) = match (&p.ty, p.location) {
             (Type::Array(inner), ParamLocation::Query) => (param_value(models, inner), true),
             (other, _) => (param_value(models, other), false),
@@ -122,9 +126,9 @@ fn mark_boxed(api: &mut Api) {
             for f in &mut s.fields {
                 let mut refs = Vec::new();
                 named_refs(&f.ty, true, &mut refs);
-                f.boxed = refs.iter().any(|(n, direct)| {
-                    *direct && reaches.get(n).is_some_and(|r| r.contains(name))
-                });
+                f.boxed = refs
+                    .iter()
+                    .any(|(n, direct)| *direct && reaches.get(n).is_some_and(|r| r.contains(name)));
             }
         }
     }

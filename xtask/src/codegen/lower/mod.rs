@@ -45,7 +45,10 @@ pub fn lower(doc: &oa::OpenAPI, selection: &Selection) -> Result<Api, Vec<Diagno
             continue;
         }
         let pointer = Pointer::root().push("paths").push(path);
-        if let Some(bad) = path.chars().find(|c| c.is_control() || c.is_whitespace() || matches!(c, '?' | '#' | '*' | ':')) {
+        if let Some(bad) = path
+            .chars()
+            .find(|c| c.is_control() || c.is_whitespace() || matches!(c, '?' | '#' | '*' | ':'))
+        {
             cx.diags.error(
                 &pointer,
                 format!("a path with the character {bad:?} is not supported"),
@@ -198,8 +201,11 @@ impl<'a> Lower<'a> {
     /// Lowers every component the operations reached, and every component those reach.
     fn drain_components(&mut self) {
         while let Some(name) = self.queue.pop_front() {
-            let Some(oa::ReferenceOr::Item(schema)) =
-                self.doc.components.as_ref().and_then(|c| c.schemas.get(&name))
+            let Some(oa::ReferenceOr::Item(schema)) = self
+                .doc
+                .components
+                .as_ref()
+                .and_then(|c| c.schemas.get(&name))
             else {
                 continue;
             };

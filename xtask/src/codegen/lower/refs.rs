@@ -10,10 +10,7 @@ const MAX_CHAIN: usize = 32;
 
 /// The pointer of `#/components/<section>/<name>`.
 pub(super) fn component_pointer(section: &str, name: &str) -> Pointer {
-    Pointer::root()
-        .push("components")
-        .push(section)
-        .push(name)
+    Pointer::root().push("components").push(section).push(name)
 }
 
 /// A kind of component a `$ref` may point at.

@@ -353,7 +353,12 @@ impl<'a> Lower<'a> {
         }
     }
 
-    pub(super) fn lower_ref_or_schema(&mut self, schema: RefOr<'a>, at: &Pointer, hint: &str) -> Lowered {
+    pub(super) fn lower_ref_or_schema(
+        &mut self,
+        schema: RefOr<'a>,
+        at: &Pointer,
+        hint: &str,
+    ) -> Lowered {
         match schema {
             RefOr::Ref(reference) => {
                 let Some(Resolved {
@@ -645,7 +650,6 @@ pub(super) fn nullable_wrap(l: Lowered) -> Type {
     }
 }
 
-
 fn last_line(s: &str) -> String {
     s.lines().last().unwrap_or(s).trim().to_owned()
 }
@@ -699,4 +703,3 @@ impl<'a> ToRefOr<'a> for &'a oa::ReferenceOr<Box<oa::Schema>> {
         }
     }
 }
-
