@@ -1,5 +1,8 @@
 //! Runtime support for the generated client: the HTTP [`Client`], the [`Error`] every operation
 //! returns, and what the generated methods share (URLs, query strings, sending, decoding, pages).
+//!
+//! Items hidden from the documentation are for the generated code only; they may change with any
+//! regeneration.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -10,12 +13,15 @@ use futures_core::Stream;
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use serde::de::DeserializeOwned;
 
-pub use authentik_models::support::{FieldError, ToParam, ValidationErrors};
+#[doc(hidden)]
+pub use authentik_models::support::ToParam;
+pub use authentik_models::support::{FieldError, ValidationErrors};
 /// The reqwest this crate is built on, for [`ClientBuilder::http_client`].
 pub use reqwest;
 
 /// The user agent sent unless [`ClientBuilder::user_agent`] sets another.
-pub const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+pub const DEFAULT_USER_AGENT: &str =
+    concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 /// How long a request may take, from sending to the last byte of the answer, by default.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long connecting may take by default.
@@ -38,7 +44,9 @@ impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             BuildError::BaseUrl(why) => write!(f, "invalid base URL: {why}"),
-            BuildError::Header(what) => write!(f, "the {what} contains characters a header cannot carry"),
+            BuildError::Header(what) => {
+                write!(f, "the {what} contains characters a header cannot carry")
+            }
             BuildError::Http(e) => write!(f, "cannot build the HTTP client: {e}"),
         }
     }
@@ -68,7 +76,13 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
-            .field("token", &self.token.as_ref().map(|_| authentik_models::support::Redacted))
+            .field(
+                "token",
+                &self
+                    .token
+                    .as_ref()
+                    .map(|_| authentik_models::support::Redacted),
+            )
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
@@ -124,25 +138,37 @@ impl ClientBuilder {
     /// A base URL that is not absolute `http(s)`, a token or user agent that is not a valid
     /// header value, or a reqwest client that cannot start.
     pub fn build(self) -> Result<Client, BuildError> {
-        let url = reqwest::Url::parse(&self.base_url).map_err(|e| BuildError::BaseUrl(format!("{}: {e}", self.base_url)))?;
+        let url = reqwest::Url::parse(&self.base_url)
+            .map_err(|e| BuildError::BaseUrl(format!("{}: {e}", self.base_url)))?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(BuildError::BaseUrl(format!("{}: the scheme must be http or https", self.base_url)));
+            return Err(BuildError::BaseUrl(format!(
+                "{}: the scheme must be http or https",
+                self.base_url
+            )));
         }
         if url.query().is_some() || url.fragment().is_some() {
-            return Err(BuildError::BaseUrl(format!("{}: a base URL has no query or fragment", self.base_url)));
+            return Err(BuildError::BaseUrl(format!(
+                "{}: a base URL has no query or fragment",
+                self.base_url
+            )));
         }
         let token = match self.token {
             Some(token) => {
-                let mut value = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| BuildError::Header("token"))?;
+                let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
+                    .map_err(|_| BuildError::Header("token"))?;
                 value.set_sensitive(true);
                 Some(value)
             }
             None => None,
         };
-        let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|_| BuildError::Header("user agent"))?;
+        let user_agent = HeaderValue::from_str(&self.user_agent)
+            .map_err(|_| BuildError::Header("user agent"))?;
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder().connect_timeout(self.connect_timeout).build().map_err(BuildError::Http)?,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .build()
+                .map_err(BuildError::Http)?,
         };
         Ok(Client {
             base_url: url.as_str().trim_end_matches('/').to_owned(),
@@ -172,7 +198,13 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.base_url)
-            .field("token", &self.token.as_ref().map(|_| authentik_models::support::Redacted))
+            .field(
+                "token",
+                &self
+                    .token
+                    .as_ref()
+                    .map(|_| authentik_models::support::Redacted),
+            )
             .field("user_agent", &self.user_agent)
             .field("timeout", &self.timeout)
             .field("validate", &self.validate)
@@ -224,7 +256,13 @@ impl Client {
     ///
     /// [`Error::Timeout`] or [`Error::Transport`] when no whole answer arrived.
     #[doc(hidden)]
-    pub async fn execute<E>(&self, method: reqwest::Method, path: &str, query: &[(&'static str, String)], body: Payload) -> Result<Answer, Error<E>> {
+    pub async fn execute<E>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        query: &[(&'static str, String)],
+        body: Payload,
+    ) -> Result<Answer, Error<E>> {
         let mut url = String::with_capacity(self.base_url.len() + path.len() + 16);
         url.push_str(&self.base_url);
         url.push_str(path);
@@ -237,7 +275,10 @@ impl Client {
             url.push_str(&pairs.finish());
         }
         let started = std::time::Instant::now();
-        let mut request = self.http.request(method.clone(), url).header(USER_AGENT, self.user_agent.clone());
+        let mut request = self
+            .http
+            .request(method.clone(), url)
+            .header(USER_AGENT, self.user_agent.clone());
         if let Some(token) = &self.token {
             request = request.header(AUTHORIZATION, token.clone());
         }
@@ -247,7 +288,9 @@ impl Client {
         request = match body {
             Payload::None => request,
             Payload::Json(bytes) => request.header(CONTENT_TYPE, "application/json").body(bytes),
-            Payload::Raw(raw) => request.header(CONTENT_TYPE, raw.content_type).body(raw.bytes),
+            Payload::Raw(raw) => request
+                .header(CONTENT_TYPE, raw.content_type)
+                .body(raw.bytes),
         };
         // One event per request: method, path, status, size, time. Never the query, a header or a
         // body: they may hold the token or secrets.
@@ -264,7 +307,11 @@ impl Client {
             .map(str::to_owned);
         let body = response.bytes().await.map_err(failed)?;
         tracing::debug!(method = %method, path, status, bytes = body.len(), elapsed_ms = started.elapsed().as_millis() as u64, "authentik answered");
-        Ok(Answer { status, content_type, body: body.to_vec() })
+        Ok(Answer {
+            status,
+            content_type,
+            body: body.to_vec(),
+        })
     }
 }
 
@@ -289,11 +336,17 @@ pub struct RawBody {
 impl fmt::Debug for RawBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // A body may hold secrets; only its size is shown.
-        write!(f, "RawBody({}, {} bytes)", self.content_type, self.bytes.len())
+        write!(
+            f,
+            "RawBody({}, {} bytes)",
+            self.content_type,
+            self.bytes.len()
+        )
     }
 }
 
 /// One whole answer.
+#[doc(hidden)]
 #[derive(Clone, PartialEq, Eq)]
 pub struct Answer {
     pub status: u16,
@@ -318,12 +371,21 @@ impl Answer {
     ///
     /// [`Error::Decode`], naming the type, the place in the body and the body's start.
     pub fn decode<T: DeserializeOwned, E>(&self, type_name: &'static str) -> Result<T, Error<E>> {
-        let decode_error = |message: String| Error::Decode { status: self.status, type_name, message, body_start: body_start(&self.body) };
+        let decode_error = |message: String| Error::Decode {
+            status: self.status,
+            type_name,
+            message,
+            body_start: body_start(&self.body),
+        };
         let mut de = serde_json::Deserializer::from_slice(&self.body);
         let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
             let inner = e.into_inner();
-            decode_error(if path == "." || path.is_empty() { inner.to_string() } else { format!("at {path}: {inner}") })
+            decode_error(if path == "." || path.is_empty() {
+                inner.to_string()
+            } else {
+                format!("at {path}: {inner}")
+            })
         })?;
         de.end().map_err(|e| decode_error(e.to_string()))?;
         Ok(value)
@@ -331,7 +393,11 @@ impl Answer {
 
     /// The error for a status the operation does not document.
     pub fn unexpected<E>(self) -> Error<E> {
-        Error::UnexpectedStatus { status: self.status, content_type: self.content_type, body: self.body }
+        Error::UnexpectedStatus {
+            status: self.status,
+            content_type: self.content_type,
+            body: self.body,
+        }
     }
 }
 
@@ -354,7 +420,11 @@ pub enum Error<E> {
     /// The request body failed the models' `validate()`; nothing was sent.
     Invalid(ValidationErrors),
     /// A status the schema does not document for the operation, with the body as it came.
-    UnexpectedStatus { status: u16, content_type: Option<String>, body: Vec<u8> },
+    UnexpectedStatus {
+        status: u16,
+        content_type: Option<String>,
+        body: Vec<u8>,
+    },
     /// The body of a documented status is not the type the schema names.
     Decode {
         status: u16,
@@ -402,10 +472,15 @@ impl<E> Error<E> {
     /// The `detail` text of an undocumented status's `{"detail": ...}` body, as DRF words it.
     pub fn detail(&self) -> Option<String> {
         match self {
-            Error::UnexpectedStatus { body, .. } => match serde_json::from_slice::<serde_json::Value>(body) {
-                Ok(serde_json::Value::Object(map)) => map.get("detail").and_then(|d| d.as_str()).map(str::to_owned),
-                _ => None,
-            },
+            Error::UnexpectedStatus { body, .. } => {
+                match serde_json::from_slice::<serde_json::Value>(body) {
+                    Ok(serde_json::Value::Object(map)) => map
+                        .get("detail")
+                        .and_then(|d| d.as_str())
+                        .map(str::to_owned),
+                    _ => None,
+                }
+            }
             _ => None,
         }
     }
@@ -429,7 +504,11 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
         match self {
             Error::Api(e) => e.fmt(f),
             Error::Invalid(errors) => write!(f, "the request is invalid, not sent: {errors}"),
-            Error::UnexpectedStatus { status, content_type, body } => {
+            Error::UnexpectedStatus {
+                status,
+                content_type,
+                body,
+            } => {
                 write!(f, "unexpected status {status}")?;
                 if let Some(ct) = content_type {
                     write!(f, " ({ct})")?;
@@ -439,7 +518,12 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
                 }
                 Ok(())
             }
-            Error::Decode { status, type_name, message, body_start } => {
+            Error::Decode {
+                status,
+                type_name,
+                message,
+                body_start,
+            } => {
                 write!(f, "the {status} answer is not a valid {type_name}: {message}; the body starts {body_start:?}")
             }
             Error::Encode(e) => write!(f, "cannot encode the request body: {e}"),
@@ -468,7 +552,11 @@ pub trait ApiStatus {
 
 /// Writes a documented error for `Display`: its status, then its body as JSON.
 #[doc(hidden)]
-pub fn fmt_error<T: serde::Serialize>(f: &mut fmt::Formatter<'_>, status: u16, body: &T) -> fmt::Result {
+pub fn fmt_error<T: serde::Serialize>(
+    f: &mut fmt::Formatter<'_>,
+    status: u16,
+    body: &T,
+) -> fmt::Result {
     match serde_json::to_string(body) {
         Ok(json) => write!(f, "HTTP {status}: {json}"),
         Err(_) => write!(f, "HTTP {status}"),
@@ -488,7 +576,9 @@ pub fn fmt_bytes(f: &mut fmt::Formatter<'_>, status: u16, body: &[u8]) -> fmt::R
 /// [`Error::Encode`], which only a map with non-text keys can cause.
 #[doc(hidden)]
 pub fn json<T: serde::Serialize, E>(body: &T) -> Result<Payload, Error<E>> {
-    serde_json::to_vec(body).map(Payload::Json).map_err(Error::Encode)
+    serde_json::to_vec(body)
+        .map(Payload::Json)
+        .map_err(Error::Encode)
 }
 
 /// A path segment: the value percent-encoded, so `/` or `?` in it cannot change the path.
@@ -522,7 +612,10 @@ fn next_page(current: i64, next: f64) -> Option<i64> {
 /// Every item of a paginated list, page by page: `fetch(page)` answers a page's items and its
 /// `pagination.next`. The stream ends after the last page, or after the first error.
 #[doc(hidden)]
-pub fn paginate<'a, T, E, F, Fut>(first: i64, fetch: F) -> impl Stream<Item = Result<T, Error<E>>> + Send + 'a
+pub fn paginate<'a, T, E, F, Fut>(
+    first: i64,
+    fetch: F,
+) -> impl Stream<Item = Result<T, Error<E>>> + Send + 'a
 where
     T: Send + 'a,
     E: Send + 'a,
@@ -534,7 +627,11 @@ where
         next: Option<i64>,
         fetch: F,
     }
-    let state = Pages { buffer: VecDeque::new(), next: Some(first.max(1)), fetch };
+    let state = Pages {
+        buffer: VecDeque::new(),
+        next: Some(first.max(1)),
+        fetch,
+    };
     futures_util::stream::unfold(state, |mut pages| async move {
         loop {
             if let Some(item) = pages.buffer.pop_front() {
@@ -551,4 +648,198 @@ where
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::{FutureExt as _, StreamExt as _};
+    use std::collections::BTreeMap;
+
+    /// An operation's documented errors, as the generated enums are.
+    #[derive(Debug)]
+    struct Documented(u16);
+
+    impl fmt::Display for Documented {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            fmt_bytes(f, self.0, b"documented")
+        }
+    }
+
+    impl ApiStatus for Documented {
+        fn status(&self) -> u16 {
+            self.0
+        }
+    }
+
+    fn answer(status: u16, body: &str) -> Answer {
+        Answer {
+            status,
+            content_type: Some("application/json".to_owned()),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn pages_only_move_forward() {
+        assert_eq!(next_page(1, 2.0), Some(2));
+        assert_eq!(next_page(1, 0.0), None);
+        assert_eq!(next_page(3, 2.0), None);
+        assert_eq!(next_page(3, 3.0), None);
+        assert_eq!(next_page(1, 1.0e16), None);
+        assert_eq!(next_page(1, f64::NAN), None);
+    }
+
+    #[test]
+    fn a_page_stream_yields_every_item_then_ends() {
+        let pages = |page: i64| {
+            let result = match page {
+                1 => Ok((vec![1, 2], 2.0)),
+                2 => Ok((vec![3], 0.0)),
+                _ => Err(Error::Invalid(ValidationErrors::new())),
+            };
+            std::future::ready(result)
+        };
+        let items: Vec<Result<i32, Error<Documented>>> = paginate(0, pages)
+            .collect()
+            .now_or_never()
+            .expect("ready pages");
+        let items: Vec<i32> = items.into_iter().map(Result::unwrap).collect();
+        assert_eq!(items, [1, 2, 3]);
+        // An error is the stream's last item.
+        let failing = |page: i64| {
+            std::future::ready(match page {
+                1 => Ok((vec![1], 2.0)),
+                _ => Err(Error::<Documented>::Invalid(ValidationErrors::new())),
+            })
+        };
+        let items: Vec<Result<i32, _>> = paginate(1, failing)
+            .collect()
+            .now_or_never()
+            .expect("ready pages");
+        assert_eq!(items.len(), 2);
+        assert!(matches!(items[0], Ok(1)));
+        assert!(matches!(items[1], Err(Error::Invalid(_))));
+    }
+
+    #[test]
+    fn path_segments_are_percent_encoded() {
+        assert_eq!(segment("a b/c?d#"), "a%20b%2Fc%3Fd%23");
+        assert_eq!(segment("ä"), "%C3%A4");
+        assert_eq!(segment("Az09-._~"), "Az09-._~");
+        assert_eq!(segment(&42_i64), "42");
+    }
+
+    #[test]
+    fn body_starts_are_cut_on_characters() {
+        assert_eq!(body_start(b"short"), "short");
+        let long = "é".repeat(BODY_START + 1);
+        let start = body_start(long.as_bytes());
+        assert_eq!(start.chars().count(), BODY_START + 1);
+        assert!(start.ends_with('…'));
+        assert_eq!(body_start(&[b'a', 0xff]), "a\u{fffd}");
+    }
+
+    #[test]
+    fn answers_decode_or_say_what_did_not_fit() {
+        let ok: BTreeMap<String, u32> = answer(200, r#"{"a": 1}"#)
+            .decode::<_, Documented>("Counts")
+            .unwrap();
+        assert_eq!(ok["a"], 1);
+        let wrong = answer(200, r#"{"a": "x"}"#)
+            .decode::<BTreeMap<String, u32>, Documented>("Counts")
+            .unwrap_err();
+        assert!(
+            matches!(&wrong, Error::Decode { status: 200, type_name: "Counts", message, .. } if message.starts_with("at a: invalid type")),
+            "{wrong:?}"
+        );
+        assert!(
+            wrong
+                .to_string()
+                .starts_with("the 200 answer is not a valid Counts: at a: invalid type"),
+            "{wrong}"
+        );
+        let trailing = answer(200, "{} x")
+            .decode::<BTreeMap<String, u32>, Documented>("Counts")
+            .unwrap_err();
+        assert!(
+            matches!(&trailing, Error::Decode { message, .. } if message.contains("trailing characters")),
+            "{trailing:?}"
+        );
+        assert_eq!(wrong.status(), Some(200));
+    }
+
+    #[test]
+    fn errors_tell_status_and_detail() {
+        let missing: Error<Documented> = answer(404, r#"{"detail": "Not found."}"#).unexpected();
+        assert!(missing.is_not_found());
+        assert_eq!(missing.detail().as_deref(), Some("Not found."));
+        assert_eq!(
+            missing.to_string(),
+            r#"unexpected status 404 (application/json): {"detail": "Not found."}"#
+        );
+        let documented = Error::Api(Documented(400));
+        assert_eq!(documented.status(), Some(400));
+        assert_eq!(documented.api().map(|e| e.0), Some(400));
+        assert_eq!(documented.detail(), None);
+        assert_eq!(documented.to_string(), "HTTP 400: documented");
+        let mut errors = ValidationErrors::new();
+        errors.add_message("name", "This field may not be blank.");
+        let invalid = Error::<Documented>::Invalid(errors);
+        assert_eq!(invalid.status(), None);
+        assert_eq!(
+            invalid.to_string(),
+            "the request is invalid, not sent: name: This field may not be blank."
+        );
+        assert!(std::error::Error::source(&invalid).is_some());
+    }
+
+    #[test]
+    fn documented_errors_display_their_body() {
+        struct Shown(serde_json::Value);
+        impl fmt::Display for Shown {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt_error(f, 400, &self.0)
+            }
+        }
+        assert_eq!(
+            Shown(serde_json::json!({ "name": ["x"] })).to_string(),
+            r#"HTTP 400: {"name":["x"]}"#
+        );
+        let Ok(Payload::Json(bytes)) = json::<_, Documented>(&serde_json::json!([1])) else {
+            panic!("not encoded as JSON");
+        };
+        assert_eq!(bytes, b"[1]");
+    }
+
+    #[test]
+    fn clients_are_built_from_absolute_http_urls() {
+        for bad in [
+            "localhost:9000",
+            "ftp://example.com/api/v3",
+            "http://example.com/api/v3?x=1",
+        ] {
+            assert!(
+                matches!(Client::new(bad, None), Err(BuildError::BaseUrl(_))),
+                "{bad}"
+            );
+        }
+        assert!(matches!(
+            Client::new("http://example.com", Some("a\nb")),
+            Err(BuildError::Header("token"))
+        ));
+        let client = Client::builder("http://example.com/api/v3/")
+            .token("secret")
+            .validate_requests(false)
+            .http_client(reqwest::Client::new())
+            .build()
+            .unwrap();
+        assert_eq!(client.base_url(), "http://example.com/api/v3");
+        assert!(!client.validates_requests());
+        let shown = format!("{client:?}");
+        assert!(
+            !shown.contains("secret") && shown.contains("<redacted>"),
+            "{shown}"
+        );
+    }
 }

@@ -1,6 +1,9 @@
 //! Support types shared by the generated models, their `validate()` methods, the client and the
 //! server: the three-state [`Maybe`] for optional nullable fields, [`ValidationErrors`] shaped
 //! like authentik's (Django REST Framework's) 400 body, and the checks that fill it.
+//!
+//! Items hidden from the documentation are for the generated code only; they may change with any
+//! regeneration.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -98,6 +101,7 @@ impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Maybe<T> {
 /// # Errors
 ///
 /// The value's own decoding error, `null` included.
+#[doc(hidden)]
 pub fn deserialize_some<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where
     D: serde::Deserializer<'de>,
@@ -136,7 +140,10 @@ impl<'de> serde::Deserialize<'de> for Binary {
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Binary, E> {
                 Ok(Binary(v.as_bytes().to_vec()))
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Binary, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Binary, A::Error> {
                 let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 20));
                 while let Some(b) = seq.next_element::<u8>()? {
                     out.push(b);
@@ -149,6 +156,7 @@ impl<'de> serde::Deserialize<'de> for Binary {
 }
 
 /// Stands in for a secret (a `writeOnly` field) in `Debug` output.
+#[doc(hidden)]
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Redacted;
 
@@ -224,7 +232,8 @@ impl ValidationErrors {
             Some(FieldError::Messages(existing)) => existing.extend(messages),
             // The field's own messages say more than errors inside it: they replace them.
             _ => {
-                self.fields.insert(field.to_owned(), FieldError::Messages(messages));
+                self.fields
+                    .insert(field.to_owned(), FieldError::Messages(messages));
             }
         }
     }
@@ -240,7 +249,8 @@ impl ValidationErrors {
         if nested.is_empty() || self.fields.contains_key(field) {
             return;
         }
-        self.fields.insert(field.to_owned(), FieldError::Nested(nested));
+        self.fields
+            .insert(field.to_owned(), FieldError::Nested(nested));
     }
 
     /// Adds the errors of each item of an array of objects; nothing when every item is valid or
@@ -249,7 +259,8 @@ impl ValidationErrors {
         if items.iter().all(ValidationErrors::is_empty) || self.fields.contains_key(field) {
             return;
         }
-        self.fields.insert(field.to_owned(), FieldError::Items(items));
+        self.fields
+            .insert(field.to_owned(), FieldError::Items(items));
     }
 
     /// Sets the errors of a field, replacing what it had.
@@ -273,7 +284,11 @@ impl ValidationErrors {
 
     fn render(&self, prefix: &str, out: &mut Vec<String>) {
         for (field, error) in &self.fields {
-            let path = if prefix.is_empty() { field.clone() } else { format!("{prefix}.{field}") };
+            let path = if prefix.is_empty() {
+                field.clone()
+            } else {
+                format!("{prefix}.{field}")
+            };
             match error {
                 FieldError::Messages(messages) => {
                     out.extend(messages.iter().map(|m| format!("{path}: {m}")));
@@ -300,6 +315,7 @@ impl fmt::Display for ValidationErrors {
 impl std::error::Error for ValidationErrors {}
 
 /// The checks `validate()` runs, with Django REST Framework's messages.
+#[doc(hidden)]
 pub mod check {
     /// `minLength`/`maxLength`, counted in characters; `minLength: 1` is DRF's "blank" check,
     /// which also refuses white space only.
@@ -316,7 +332,9 @@ pub mod check {
         }
         if let Some(max) = max {
             if len > max {
-                messages.push(format!("Ensure this field has no more than {max} characters."));
+                messages.push(format!(
+                    "Ensure this field has no more than {max} characters."
+                ));
             }
         }
     }
@@ -346,12 +364,19 @@ pub mod check {
     }
 
     /// `minimum`/`maximum` on integers.
-    pub fn int_range(messages: &mut Vec<String>, value: i64, min: Option<(i64, bool)>, max: Option<(i64, bool)>) {
+    pub fn int_range(
+        messages: &mut Vec<String>,
+        value: i64,
+        min: Option<(i64, bool)>,
+        max: Option<(i64, bool)>,
+    ) {
         if let Some((min, exclusive)) = min {
             if exclusive && value <= min {
                 messages.push(format!("Ensure this value is greater than {min}."));
             } else if value < min {
-                messages.push(format!("Ensure this value is greater than or equal to {min}."));
+                messages.push(format!(
+                    "Ensure this value is greater than or equal to {min}."
+                ));
             }
         }
         if let Some((max, exclusive)) = max {
@@ -364,12 +389,19 @@ pub mod check {
     }
 
     /// `minimum`/`maximum` on numbers.
-    pub fn number_range(messages: &mut Vec<String>, value: f64, min: Option<(f64, bool)>, max: Option<(f64, bool)>) {
+    pub fn number_range(
+        messages: &mut Vec<String>,
+        value: f64,
+        min: Option<(f64, bool)>,
+        max: Option<(f64, bool)>,
+    ) {
         if let Some((min, exclusive)) = min {
             if exclusive && value <= min {
                 messages.push(format!("Ensure this value is greater than {min}."));
             } else if value < min {
-                messages.push(format!("Ensure this value is greater than or equal to {min}."));
+                messages.push(format!(
+                    "Ensure this value is greater than or equal to {min}."
+                ));
             }
         }
         if let Some((max, exclusive)) = max {
@@ -390,7 +422,9 @@ pub mod check {
         }
         if let Some(max) = max {
             if len > max {
-                messages.push(format!("Ensure this field has no more than {max} elements."));
+                messages.push(format!(
+                    "Ensure this field has no more than {max} elements."
+                ));
             }
         }
     }
@@ -406,6 +440,7 @@ pub mod check {
 /// The JSON shape of a generated type, checked the way Django REST Framework reads a request:
 /// every missing required field, every `null` where none is allowed and every value of the wrong
 /// type is reported at once, with DRF's messages. Constraints are `validate()`'s job.
+#[doc(hidden)]
 pub trait Shape {
     /// Whether the type is a JSON object (lists of objects report one entry per item).
     const OBJECT: bool = false;
@@ -415,6 +450,7 @@ pub trait Shape {
 }
 
 /// Checks one field of an object: presence, `null`, then its value's shape.
+#[doc(hidden)]
 pub fn shape_field<T: Shape>(
     object: &serde_json::Map<String, serde_json::Value>,
     key: &str,
@@ -425,7 +461,9 @@ pub fn shape_field<T: Shape>(
     match object.get(key) {
         None if required => errors.add_message(key, "This field is required."),
         None => {}
-        Some(serde_json::Value::Null) if !nullable => errors.add_message(key, "This field may not be null."),
+        Some(serde_json::Value::Null) if !nullable => {
+            errors.add_message(key, "This field may not be null.")
+        }
         Some(serde_json::Value::Null) => {}
         Some(value) => {
             if let Some(error) = T::shape_errors(value) {
@@ -436,6 +474,7 @@ pub fn shape_field<T: Shape>(
 }
 
 /// DRF's name for a JSON value's type, as Python would print it.
+#[doc(hidden)]
 pub fn json_kind(value: &serde_json::Value) -> &'static str {
     match value {
         serde_json::Value::Null => "NoneType",
@@ -449,6 +488,7 @@ pub fn json_kind(value: &serde_json::Value) -> &'static str {
 }
 
 /// The error for a value that should have been an object.
+#[doc(hidden)]
 pub fn not_an_object(value: &serde_json::Value) -> FieldError {
     FieldError::Messages(vec![format!(
         "Invalid data. Expected a dictionary, but got {}.",
@@ -457,6 +497,7 @@ pub fn not_an_object(value: &serde_json::Value) -> FieldError {
 }
 
 /// `Some` with the errors when there are any.
+#[doc(hidden)]
 pub fn nested(errors: ValidationErrors) -> Option<FieldError> {
     if errors.is_empty() {
         None
@@ -471,19 +512,31 @@ fn message(text: &str) -> Option<FieldError> {
 
 impl Shape for String {
     fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
-        if value.is_string() { None } else { message("Not a valid string.") }
+        if value.is_string() {
+            None
+        } else {
+            message("Not a valid string.")
+        }
     }
 }
 
 impl Shape for bool {
     fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
-        if value.is_boolean() { None } else { message("Must be a valid boolean.") }
+        if value.is_boolean() {
+            None
+        } else {
+            message("Must be a valid boolean.")
+        }
     }
 }
 
 impl Shape for i64 {
     fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
-        if value.is_i64() { None } else { message("A valid integer is required.") }
+        if value.is_i64() {
+            None
+        } else {
+            message("A valid integer is required.")
+        }
     }
 }
 
@@ -498,7 +551,11 @@ impl Shape for i32 {
 
 impl Shape for f64 {
     fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
-        if value.is_number() { None } else { message("A valid number is required.") }
+        if value.is_number() {
+            None
+        } else {
+            message("A valid number is required.")
+        }
     }
 }
 
@@ -543,7 +600,11 @@ impl Shape for chrono::NaiveDate {
 
 impl<T: Shape> Shape for Option<T> {
     fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
-        if value.is_null() { None } else { T::shape_errors(value) }
+        if value.is_null() {
+            None
+        } else {
+            T::shape_errors(value)
+        }
     }
 }
 
@@ -612,6 +673,7 @@ impl<T: Shape> Shape for BTreeMap<String, T> {
 }
 
 /// A value as a path segment or a query value, as the client writes it.
+#[doc(hidden)]
 pub trait ToParam {
     /// The value as text, before percent-encoding.
     fn to_param(&self) -> String;
@@ -654,23 +716,340 @@ impl ToParam for chrono::DateTime<chrono::FixedOffset> {
 }
 
 /// Adds a query parameter.
-pub fn push_one<T: ToParam + ?Sized>(pairs: &mut Vec<(&'static str, String)>, key: &'static str, value: &T) {
+#[doc(hidden)]
+pub fn push_one<T: ToParam + ?Sized>(
+    pairs: &mut Vec<(&'static str, String)>,
+    key: &'static str,
+    value: &T,
+) {
     pairs.push((key, value.to_param()));
 }
 
 /// Adds a query parameter when it has a value.
-pub fn push_opt<T: ToParam + ?Sized>(pairs: &mut Vec<(&'static str, String)>, key: &'static str, value: Option<&T>) {
+#[doc(hidden)]
+pub fn push_opt<T: ToParam + ?Sized>(
+    pairs: &mut Vec<(&'static str, String)>,
+    key: &'static str,
+    value: Option<&T>,
+) {
     if let Some(value) = value {
         pairs.push((key, value.to_param()));
     }
 }
 
 /// Adds an array query parameter: the key repeated (`explode`) or the values joined by commas.
-pub fn push_many<T: ToParam>(pairs: &mut Vec<(&'static str, String)>, key: &'static str, values: &[T], explode: bool) {
+#[doc(hidden)]
+pub fn push_many<T: ToParam>(
+    pairs: &mut Vec<(&'static str, String)>,
+    key: &'static str,
+    values: &[T],
+    explode: bool,
+) {
     if explode {
         pairs.extend(values.iter().map(|v| (key, v.to_param())));
     } else if !values.is_empty() {
         let joined: Vec<String> = values.iter().map(ToParam::to_param).collect();
         pairs.push((key, joined.join(",")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A field the way generated structs declare an optional nullable and an optional field.
+    #[derive(Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Patch {
+        #[serde(default, skip_serializing_if = "Maybe::is_absent")]
+        stage: Maybe<u32>,
+        #[serde(
+            default,
+            deserialize_with = "deserialize_some",
+            skip_serializing_if = "Option::is_none"
+        )]
+        name: Option<String>,
+    }
+
+    #[test]
+    fn maybe_sends_absent_null_and_value_apart() {
+        let cases = [
+            (Maybe::Absent, json!({})),
+            (Maybe::Null, json!({ "stage": null })),
+            (Maybe::Value(7), json!({ "stage": 7 })),
+        ];
+        for (stage, body) in cases {
+            let patch = Patch { stage, name: None };
+            assert_eq!(serde_json::to_value(&patch).unwrap(), body);
+            assert_eq!(serde_json::from_value::<Patch>(body).unwrap(), patch);
+        }
+    }
+
+    #[test]
+    fn maybe_helpers() {
+        let value = Maybe::from(2);
+        assert!(Maybe::<u8>::Absent.is_absent() && !value.is_absent());
+        assert!(Maybe::<u8>::Null.is_null() && !value.is_null());
+        assert_eq!(value.as_value(), Some(&2));
+        assert_eq!(value.as_ref(), Maybe::Value(&2));
+        assert_eq!(value.map(|v| v * 10), Maybe::Value(20));
+        assert_eq!(Maybe::<u8>::Null.map(|v| v * 10), Maybe::Null);
+        assert_eq!(value.into_option(), Some(Some(2)));
+        assert_eq!(Maybe::<u8>::Null.into_option(), Some(None));
+        assert_eq!(Maybe::<u8>::Absent.into_option(), None);
+        assert_eq!(Maybe::<u8>::default(), Maybe::Absent);
+    }
+
+    #[test]
+    fn an_optional_field_that_is_not_nullable_refuses_null() {
+        assert_eq!(
+            serde_json::from_value::<Patch>(json!({})).unwrap().name,
+            None
+        );
+        let named = serde_json::from_value::<Patch>(json!({ "name": "x" })).unwrap();
+        assert_eq!(named.name.as_deref(), Some("x"));
+        assert!(serde_json::from_value::<Patch>(json!({ "name": null })).is_err());
+    }
+
+    #[test]
+    fn binary_reads_bytes_strings_and_lists_and_hides_its_content() {
+        let from_list: Binary = serde_json::from_value(json!([1, 2, 3])).unwrap();
+        assert_eq!(from_list, Binary(vec![1, 2, 3]));
+        let from_text: Binary = serde_json::from_value(json!("hi")).unwrap();
+        assert_eq!(from_text, Binary(b"hi".to_vec()));
+        assert_eq!(serde_json::to_value(&from_list).unwrap(), json!([1, 2, 3]));
+        assert_eq!(format!("{from_list:?}"), "Binary(3 bytes)");
+        assert_eq!(format!("{:?}", Some(Redacted)), "Some(<redacted>)");
+    }
+
+    #[test]
+    fn validation_errors_serialize_as_authentiks_400_body() {
+        let mut slug = ValidationErrors::new();
+        slug.add_message("slug", "Enter a valid \"slug\".");
+        let mut errors = ValidationErrors::new();
+        errors.add_message("name", "This field may not be blank.");
+        errors.add_items("flow_set", vec![ValidationErrors::new(), slug.clone()]);
+        errors.add_nested("inner", slug);
+        errors.add_non_field_error("No data provided");
+        let body = json!({
+            "name": ["This field may not be blank."],
+            "flow_set": [{}, { "slug": ["Enter a valid \"slug\"."] }],
+            "inner": { "slug": ["Enter a valid \"slug\"."] },
+            "non_field_errors": ["No data provided"],
+        });
+        assert_eq!(errors.to_json(), body);
+        assert_eq!(
+            serde_json::from_value::<ValidationErrors>(body).unwrap(),
+            errors
+        );
+        assert_eq!(errors.messages("name"), ["This field may not be blank."]);
+        assert!(errors.messages("flow_set").is_empty());
+        assert_eq!(
+            errors.to_string(),
+            "flow_set[1].slug: Enter a valid \"slug\".; inner.slug: Enter a valid \"slug\".; \
+             name: This field may not be blank.; non_field_errors: No data provided"
+        );
+    }
+
+    #[test]
+    fn a_fields_own_messages_win_over_errors_inside_it() {
+        let mut inner = ValidationErrors::new();
+        inner.add_message("x", "bad");
+        let mut errors = ValidationErrors::new();
+        errors.add_nested("a", inner.clone());
+        errors.add_message("a", "This field may not be null.");
+        errors.add_nested("a", inner);
+        errors.add_message("a", "Second.");
+        assert_eq!(
+            errors.to_json(),
+            json!({ "a": ["This field may not be null.", "Second."] })
+        );
+        // Nothing to add adds nothing.
+        errors.add_messages("b", Vec::new());
+        errors.add_nested("c", ValidationErrors::new());
+        errors.add_items("d", vec![ValidationErrors::new()]);
+        assert_eq!(errors.fields().len(), 1);
+        assert!(errors.into_result().is_err());
+        assert_eq!(ValidationErrors::new().into_result(), Ok(()));
+    }
+
+    fn run(check: impl FnOnce(&mut Vec<String>)) -> Vec<String> {
+        let mut messages = Vec::new();
+        check(&mut messages);
+        messages
+    }
+
+    #[test]
+    fn checks_answer_with_drf_messages() {
+        assert_eq!(
+            run(|m| check::length(m, "  ", Some(1), None)),
+            ["This field may not be blank."]
+        );
+        assert_eq!(
+            run(|m| check::length(m, "ab", Some(3), None)),
+            ["Ensure this field has at least 3 characters."]
+        );
+        assert_eq!(
+            run(|m| check::length(m, "äöü", None, Some(2))),
+            ["Ensure this field has no more than 2 characters."]
+        );
+        assert!(run(|m| check::length(m, "äö", Some(1), Some(2))).is_empty());
+        let slug = regex::Regex::new("^[-a-zA-Z0-9_]+$").unwrap();
+        assert_eq!(run(|m| check::pattern(m, "a b", &slug, "Bad.")), ["Bad."]);
+        assert!(run(|m| check::pattern(m, "a-b", &slug, "Bad.")).is_empty());
+        assert!(run(|m| check::email(m, "a@example.com")).is_empty());
+        for bad in [
+            "a",
+            "@example.com",
+            "a@example",
+            "a@.com",
+            "a b@example.com",
+        ] {
+            assert_eq!(
+                run(|m| check::email(m, bad)),
+                ["Enter a valid email address."],
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            run(|m| check::int_range(m, 0, Some((0, true)), Some((10, false)))),
+            ["Ensure this value is greater than 0."]
+        );
+        assert_eq!(
+            run(|m| check::int_range(m, 11, Some((0, false)), Some((10, false)))),
+            ["Ensure this value is less than or equal to 10."]
+        );
+        assert_eq!(
+            run(|m| check::number_range(m, -0.5, Some((0.0, false)), Some((1.0, true)))),
+            ["Ensure this value is greater than or equal to 0."]
+        );
+        assert_eq!(
+            run(|m| check::number_range(m, 1.0, None, Some((1.0, true)))),
+            ["Ensure this value is less than 1."]
+        );
+        assert_eq!(
+            run(|m| check::items(m, 0, Some(1), Some(2))),
+            ["Ensure this field has at least 1 elements."]
+        );
+        assert_eq!(
+            run(|m| check::items(m, 3, None, Some(2))),
+            ["Ensure this field has no more than 2 elements."]
+        );
+        assert_eq!(
+            run(|m| check::choice(m, Some("x"))),
+            ["\"x\" is not a valid choice."]
+        );
+        assert!(run(|m| check::choice(m, None)).is_empty());
+    }
+
+    /// An object the way generated structs implement `Shape`.
+    struct Item;
+
+    impl Shape for Item {
+        const OBJECT: bool = true;
+
+        fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
+            let Some(object) = value.as_object() else {
+                return Some(not_an_object(value));
+            };
+            let mut errors = ValidationErrors::new();
+            shape_field::<String>(object, "slug", true, false, &mut errors);
+            shape_field::<Option<i32>>(object, "order", false, true, &mut errors);
+            shape_field::<Vec<uuid::Uuid>>(object, "ids", false, false, &mut errors);
+            nested(errors)
+        }
+    }
+
+    fn shape<T: Shape>(value: serde_json::Value) -> serde_json::Value {
+        serde_json::to_value(T::shape_errors(&value)).unwrap()
+    }
+
+    #[test]
+    fn shape_reports_every_missing_null_or_mistyped_field_at_once() {
+        assert_eq!(
+            shape::<Item>(json!({ "slug": "a", "order": null })),
+            json!(null)
+        );
+        assert_eq!(
+            shape::<Item>(json!({ "order": 1.5, "ids": ["x"] })),
+            json!({
+                "slug": ["This field is required."],
+                "order": ["A valid integer is required."],
+                "ids": { "0": ["Must be a valid UUID."] },
+            })
+        );
+        assert_eq!(
+            shape::<Item>(json!({ "slug": null, "order": 3_000_000_000_i64 })),
+            json!({
+                "slug": ["This field may not be null."],
+                "order": ["A valid integer is required."],
+            })
+        );
+        assert_eq!(
+            shape::<Item>(json!([])),
+            json!(["Invalid data. Expected a dictionary, but got list."])
+        );
+    }
+
+    #[test]
+    fn shape_of_lists_and_maps() {
+        assert_eq!(
+            shape::<Vec<Item>>(json!([{ "slug": "a" }, { "slug": 1 }, 2])),
+            json!([
+                {},
+                { "slug": ["Not a valid string."] },
+                { "non_field_errors": ["Invalid data. Expected a dictionary, but got int."] },
+            ])
+        );
+        assert_eq!(shape::<Vec<Item>>(json!([{ "slug": "a" }])), json!(null));
+        assert_eq!(
+            shape::<Vec<bool>>(json!({})),
+            json!(["Expected a list of items but got type \"dict\"."])
+        );
+        assert_eq!(
+            shape::<BTreeMap<String, f64>>(json!({ "a": 1, "b": "2" })),
+            json!({ "b": ["A valid number is required."] })
+        );
+        assert_eq!(
+            shape::<BTreeMap<String, f64>>(json!(2.5)),
+            json!(["Expected a dictionary of items but got type \"float\"."])
+        );
+        assert_eq!(
+            shape::<chrono::DateTime<chrono::FixedOffset>>(json!("2024-01-01T00:00:00Z")),
+            json!(null)
+        );
+        assert_eq!(
+            shape::<chrono::NaiveDate>(json!("01.01.2024")),
+            json!(["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."])
+        );
+        assert_eq!(
+            shape::<Box<bool>>(json!("yes")),
+            json!(["Must be a valid boolean."])
+        );
+        assert_eq!(json_kind(&json!(null)), "NoneType");
+    }
+
+    #[test]
+    fn query_pairs_are_written_from_params() {
+        let when = chrono::DateTime::parse_from_rfc3339("2024-05-06T07:08:09+02:00").unwrap();
+        let mut pairs = Vec::new();
+        push_one(&mut pairs, "page", &2_i64);
+        push_one(&mut pairs, "search", "a b");
+        push_opt::<bool>(&mut pairs, "absent", None);
+        push_opt(&mut pairs, "since", Some(&when));
+        push_many(&mut pairs, "id", &[1_i32, 2], true);
+        push_many(&mut pairs, "tag", &["x", "y"], false);
+        push_many::<i32>(&mut pairs, "none", &[], false);
+        assert_eq!(
+            pairs,
+            [
+                ("page", "2".to_owned()),
+                ("search", "a b".to_owned()),
+                ("since", "2024-05-06T07:08:09+02:00".to_owned()),
+                ("id", "1".to_owned()),
+                ("id", "2".to_owned()),
+                ("tag", "x,y".to_owned()),
+            ]
+        );
     }
 }

@@ -1,5 +1,8 @@
 //! Runtime support for the generated router: authentication, the error bodies authentik (Django
 //! REST Framework) answers with, reading and checking request bodies, query and path values.
+//!
+//! Items hidden from the documentation are for the generated code only; they may change with any
+//! regeneration.
 
 use std::future::Future;
 
@@ -8,7 +11,9 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
-pub use authentik_models::support::{FieldError, Shape, ValidationErrors};
+#[doc(hidden)]
+pub use authentik_models::support::Shape;
+pub use authentik_models::support::{FieldError, ValidationErrors};
 
 /// Parses a query string into an operation's query struct (from `authentik_models::query`);
 /// the generated router calls it before the trait.
@@ -31,7 +36,10 @@ pub trait Authenticate: Send + Sync + 'static {
     type Principal: Send + Sync + 'static;
 
     /// Checks a bearer token (the text after `Bearer `).
-    fn authenticate(&self, token: &str) -> impl Future<Output = Result<Self::Principal, AuthError>> + Send;
+    fn authenticate(
+        &self,
+        token: &str,
+    ) -> impl Future<Output = Result<Self::Principal, AuthError>> + Send;
 }
 
 /// Why a token was refused.
@@ -88,19 +96,23 @@ pub struct RouterConfig {
 
 impl Default for RouterConfig {
     fn default() -> Self {
-        RouterConfig { body_limit: 1024 * 1024 }
+        RouterConfig {
+            body_limit: 1024 * 1024,
+        }
     }
 }
 
 /// A JSON answer.
+#[doc(hidden)]
 pub fn json_response<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
     match serde_json::to_vec(body) {
         Ok(bytes) => {
             let mut response = Response::new(Body::from(bytes));
             *response.status_mut() = status;
-            response
-                .headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
             response
         }
         Err(e) => {
@@ -111,6 +123,7 @@ pub fn json_response<T: serde::Serialize>(status: StatusCode, body: &T) -> Respo
 }
 
 /// An answer without a body.
+#[doc(hidden)]
 pub fn empty_response(status: StatusCode) -> Response {
     let mut response = Response::new(Body::empty());
     *response.status_mut() = status;
@@ -118,6 +131,7 @@ pub fn empty_response(status: StatusCode) -> Response {
 }
 
 /// An answer with a body of another media type.
+#[doc(hidden)]
 pub fn bytes_response(status: StatusCode, content_type: &'static str, bytes: Vec<u8>) -> Response {
     let mut response = Response::new(Body::from(bytes));
     *response.status_mut() = status;
@@ -128,37 +142,51 @@ pub fn bytes_response(status: StatusCode, content_type: &'static str, bytes: Vec
 }
 
 /// `{"detail": message}` with a status.
+#[doc(hidden)]
 pub fn detail(status: StatusCode, message: &str) -> Response {
     json_response(status, &serde_json::json!({ "detail": message }))
 }
 
 /// 500 `{"detail": "A server error occurred."}`.
+#[doc(hidden)]
 pub fn server_error() -> Response {
-    detail(StatusCode::INTERNAL_SERVER_ERROR, "A server error occurred.")
+    detail(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "A server error occurred.",
+    )
 }
 
 /// 400 with the field errors.
+#[doc(hidden)]
 pub fn validation_failed(errors: &ValidationErrors) -> Response {
     json_response(StatusCode::BAD_REQUEST, errors)
 }
 
 /// 404 for a path nothing is mounted at.
+#[doc(hidden)]
 pub async fn not_found() -> Response {
     detail(StatusCode::NOT_FOUND, "Not found.")
 }
 
 /// 405 with `Allow`, for a path mounted with other methods.
+#[doc(hidden)]
 pub fn method_not_allowed(method: &Method, allow: &'static str) -> Response {
     let mut response = detail(
         StatusCode::METHOD_NOT_ALLOWED,
         &format!("Method \"{method}\" not allowed."),
     );
-    response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
     response
 }
 
 /// Reads the bearer token and asks `auth` about it.
-pub async fn authenticate<A: Authenticate>(auth: &A, headers: &HeaderMap) -> Result<A::Principal, Response> {
+#[doc(hidden)]
+pub async fn authenticate<A: Authenticate>(
+    auth: &A,
+    headers: &HeaderMap,
+) -> Result<A::Principal, Response> {
     let value = match headers.get(header::AUTHORIZATION) {
         Some(v) => v,
         None => {
@@ -190,15 +218,22 @@ pub async fn authenticate<A: Authenticate>(auth: &A, headers: &HeaderMap) -> Res
 /// # Errors
 ///
 /// The 404 response.
-pub async fn path_params(parts: &mut axum::http::request::Parts) -> Result<axum::extract::RawPathParams, Response> {
-    <axum::extract::RawPathParams as axum::extract::FromRequestParts<()>>::from_request_parts(parts, &())
-        .await
-        .map_err(|_| detail(StatusCode::NOT_FOUND, "Not found."))
+#[doc(hidden)]
+pub async fn path_params(
+    parts: &mut axum::http::request::Parts,
+) -> Result<axum::extract::RawPathParams, Response> {
+    <axum::extract::RawPathParams as axum::extract::FromRequestParts<()>>::from_request_parts(
+        parts,
+        &(),
+    )
+    .await
+    .map_err(|_| detail(StatusCode::NOT_FOUND, "Not found."))
 }
 
 /// Runs one operation's handling in its `tracing` span (operation, method, route) and logs one
 /// event with the status and latency. `handle` answers `Err` for a request refused before
 /// the service was called.
+#[doc(hidden)]
 pub async fn traced(
     operation: &'static str,
     method: &'static str,
@@ -210,7 +245,11 @@ pub async fn traced(
     let span = tracing::info_span!("request", operation, method, route);
     async move {
         let response = handle.await.unwrap_or_else(|refused| refused);
-        tracing::info!(status = response.status().as_u16(), latency_us = started.elapsed().as_micros() as u64, "answered");
+        tracing::info!(
+            status = response.status().as_u16(),
+            latency_us = started.elapsed().as_micros() as u64,
+            "answered"
+        );
         response
     }
     .instrument(span)
@@ -218,7 +257,11 @@ pub async fn traced(
 }
 
 /// A path value, or 404 when it does not parse (as Django's URL converters answer).
-pub fn path_value<T: FromParam>(params: &axum::extract::RawPathParams, name: &str) -> Result<T, Response> {
+#[doc(hidden)]
+pub fn path_value<T: FromParam>(
+    params: &axum::extract::RawPathParams,
+    name: &str,
+) -> Result<T, Response> {
     params
         .iter()
         .find(|(key, _)| *key == name)
@@ -227,6 +270,7 @@ pub fn path_value<T: FromParam>(params: &axum::extract::RawPathParams, name: &st
 }
 
 /// A value read from a path segment or a query parameter.
+#[doc(hidden)]
 pub trait FromParam: Sized {
     /// Parses one value; the error is the message for the field.
     fn from_param(value: &str) -> Result<Self, String>;
@@ -246,7 +290,11 @@ fn whole_number(value: &str) -> Result<i128, String> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err("Enter a whole number.".to_owned());
     }
-    Ok(v.parse::<i128>().unwrap_or(if v.starts_with('-') { i128::MIN } else { i128::MAX }))
+    Ok(v.parse::<i128>().unwrap_or(if v.starts_with('-') {
+        i128::MIN
+    } else {
+        i128::MAX
+    }))
 }
 
 impl FromParam for i64 {
@@ -286,17 +334,22 @@ impl FromParam for bool {
 
 impl FromParam for uuid::Uuid {
     fn from_param(value: &str) -> Result<Self, String> {
-        value.trim().parse().map_err(|_| "Enter a valid UUID.".to_owned())
+        value
+            .trim()
+            .parse()
+            .map_err(|_| "Enter a valid UUID.".to_owned())
     }
 }
 
 impl FromParam for chrono::DateTime<chrono::FixedOffset> {
     fn from_param(value: &str) -> Result<Self, String> {
-        chrono::DateTime::parse_from_rfc3339(value.trim()).map_err(|_| "Enter a valid date/time.".to_owned())
+        chrono::DateTime::parse_from_rfc3339(value.trim())
+            .map_err(|_| "Enter a valid date/time.".to_owned())
     }
 }
 
 /// The query string as `(name, value)` pairs, percent-decoded, in order.
+#[doc(hidden)]
 pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
     form_urlencoded::parse(query.unwrap_or("").as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -304,8 +357,17 @@ pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
 }
 
 /// The last value of a query parameter, parsed; a bad value adds a message for it.
-pub fn query_one<T: FromParam>(pairs: &[(String, String)], name: &str, errors: &mut ValidationErrors) -> Option<T> {
-    let value = pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v)?;
+#[doc(hidden)]
+pub fn query_one<T: FromParam>(
+    pairs: &[(String, String)],
+    name: &str,
+    errors: &mut ValidationErrors,
+) -> Option<T> {
+    let value = pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)?;
     match T::from_param(value) {
         Ok(v) => Some(v),
         Err(message) => {
@@ -316,6 +378,7 @@ pub fn query_one<T: FromParam>(pairs: &[(String, String)], name: &str, errors: &
 }
 
 /// Every value of a query parameter (repeated keys, or comma-separated when `explode` is false).
+#[doc(hidden)]
 pub fn query_many<T: FromParam>(
     pairs: &[(String, String)],
     name: &str,
@@ -352,11 +415,19 @@ pub fn query_many<T: FromParam>(
 /// Reads a required JSON request body: 415 for another media type, 413 over `limit`, 400 with
 /// `{"detail": "JSON parse error - ..."}` for malformed JSON, 400 with `non_field_errors` when
 /// it is not an object, 400 with every field that is missing, `null` or of the wrong type.
-pub async fn json_body<T: DeserializeOwned + Shape>(headers: &HeaderMap, body: Body, limit: usize) -> Result<T, Response> {
-    read_json(headers, body, limit, true).await?.ok_or_else(body_required)
+#[doc(hidden)]
+pub async fn json_body<T: DeserializeOwned + Shape>(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<T, Response> {
+    read_json(headers, body, limit, true)
+        .await?
+        .ok_or_else(body_required)
 }
 
 /// [`json_body`] for an optional body: `Ok(None)` when the request has none.
+#[doc(hidden)]
 pub async fn optional_json_body<T: DeserializeOwned + Shape>(
     headers: &HeaderMap,
     body: Body,
@@ -380,7 +451,9 @@ async fn read_json<T: DeserializeOwned + Shape>(
             ))
         }
     };
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
     // An empty body is no data: absent when optional, an empty object (so each required field
     // is reported) when required, as DRF reads it.
     if bytes.is_empty() && (content_type.is_none() || !required) {
@@ -409,13 +482,15 @@ async fn read_json<T: DeserializeOwned + Shape>(
         Ok(v) if object => return Ok(Some(v)),
         Ok(_) => {}
         Err(e) if !e.is_data() => {
-            return Err(detail(StatusCode::BAD_REQUEST, &format!("JSON parse error - {e}")));
+            return Err(detail(
+                StatusCode::BAD_REQUEST,
+                &format!("JSON parse error - {e}"),
+            ));
         }
         Err(_) => {}
     }
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
-        detail(StatusCode::BAD_REQUEST, &format!("JSON parse error - {e}"))
-    })?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| detail(StatusCode::BAD_REQUEST, &format!("JSON parse error - {e}")))?;
     if !value.is_object() {
         let kind = match &value {
             serde_json::Value::Array(_) => "list",
@@ -426,7 +501,9 @@ async fn read_json<T: DeserializeOwned + Shape>(
             _ => "NoneType",
         };
         let mut errors = ValidationErrors::new();
-        errors.add_non_field_error(format!("Invalid data. Expected a dictionary, but got {kind}."));
+        errors.add_non_field_error(format!(
+            "Invalid data. Expected a dictionary, but got {kind}."
+        ));
         return Err(validation_failed(&errors));
     }
     decode::<T>(value).map(Some)
@@ -475,12 +552,20 @@ pub struct RawBody {
 }
 
 /// Reads a required body without decoding it: 413 over `limit`, 400 when empty.
+#[doc(hidden)]
 pub async fn raw_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<RawBody, Response> {
-    optional_raw_body(headers, body, limit).await?.ok_or_else(body_required)
+    optional_raw_body(headers, body, limit)
+        .await?
+        .ok_or_else(body_required)
 }
 
 /// [`raw_body`] for an optional body: `Ok(None)` when empty.
-pub async fn optional_raw_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Option<RawBody>, Response> {
+#[doc(hidden)]
+pub async fn optional_raw_body(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<Option<RawBody>, Response> {
     let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
         detail(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -495,11 +580,17 @@ pub async fn optional_raw_body(headers: &HeaderMap, body: Body, limit: usize) ->
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    Ok(Some(RawBody { content_type, bytes }))
+    Ok(Some(RawBody {
+        content_type,
+        bytes,
+    }))
 }
 
 /// Turns the first decoding failure into authentik's field → messages shape.
-fn field_error(value: &serde_json::Value, e: serde_path_to_error::Error<serde_json::Error>) -> ValidationErrors {
+fn field_error(
+    value: &serde_json::Value,
+    e: serde_path_to_error::Error<serde_json::Error>,
+) -> ValidationErrors {
     use serde_path_to_error::Segment;
     let segments: Vec<String> = e
         .path()
@@ -549,7 +640,10 @@ fn type_message(found: Option<&serde_json::Value>, serde_message: &str) -> Strin
         "Must be a valid UUID.".to_owned()
     } else if expected.starts_with("a boolean") {
         "Must be a valid boolean.".to_owned()
-    } else if expected.starts_with("i64") || expected.starts_with("i32") || expected.starts_with("u") {
+    } else if expected.starts_with("i64")
+        || expected.starts_with("i32")
+        || expected.starts_with("u")
+    {
         "A valid integer is required.".to_owned()
     } else if expected.starts_with("f64") {
         "A valid number is required.".to_owned()
@@ -566,7 +660,9 @@ fn type_message(found: Option<&serde_json::Value>, serde_message: &str) -> Strin
         "Not a valid string.".to_owned()
     } else if expected.starts_with("struct") || expected.starts_with("a map") {
         "Invalid data. Expected a dictionary.".to_owned()
-    } else if serde_message.contains("premature end of input") || serde_message.contains("input contains invalid characters") {
+    } else if serde_message.contains("premature end of input")
+        || serde_message.contains("input contains invalid characters")
+    {
         "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].".to_owned()
     } else {
         "Invalid value.".to_owned()
@@ -589,5 +685,355 @@ fn nest(errors: &mut ValidationErrors, path: &[String], message: String) {
             nest(&mut inner, rest, message);
             errors.add_nested(field, inner);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::collections::BTreeMap;
+
+    /// Runs a future that needs no I/O driver (no tokio runtime) to completion on this thread.
+    fn block_on<F: Future>(future: F) -> F::Output {
+        struct Unpark(std::thread::Thread);
+        impl std::task::Wake for Unpark {
+            fn wake(self: std::sync::Arc<Self>) {
+                self.0.unpark();
+            }
+        }
+        let waker = std::task::Waker::from(std::sync::Arc::new(Unpark(std::thread::current())));
+        let mut context = std::task::Context::from_waker(&waker);
+        let mut future = std::pin::pin!(future);
+        loop {
+            if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut context) {
+                return output;
+            }
+            std::thread::park();
+        }
+    }
+
+    /// A response's status and JSON body (`null` when it has none).
+    fn answer(response: Response) -> (StatusCode, serde_json::Value) {
+        let status = response.status();
+        let bytes = block_on(axum::body::to_bytes(response.into_body(), usize::MAX)).unwrap();
+        let body = if bytes.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap()
+        };
+        (status, body)
+    }
+
+    #[test]
+    fn path_and_query_values_parse_as_django_reads_them() {
+        assert_eq!(i64::from_param(" -12 "), Ok(-12));
+        assert_eq!(i64::from_param("99999999999999999999"), Ok(i64::MAX));
+        assert_eq!(i32::from_param("-3000000000"), Ok(i32::MIN));
+        for bad in ["", "1.5", "+", "1e3", "x"] {
+            assert_eq!(
+                i64::from_param(bad),
+                Err("Enter a whole number.".to_owned()),
+                "{bad}"
+            );
+        }
+        assert_eq!(f64::from_param("2.5"), Ok(2.5));
+        assert_eq!(f64::from_param("inf"), Err("Enter a number.".to_owned()));
+        assert_eq!(bool::from_param("True"), Ok(true));
+        assert_eq!(bool::from_param("0"), Ok(false));
+        assert_eq!(
+            bool::from_param("yes"),
+            Err("Select a valid choice. yes is not one of the available choices.".to_owned())
+        );
+        assert_eq!(
+            uuid::Uuid::from_param("not-a-uuid"),
+            Err("Enter a valid UUID.".to_owned())
+        );
+        assert!(uuid::Uuid::from_param("b9b1e4c2-8c8e-4f0e-9f5e-3c4a1d2e5f60").is_ok());
+        assert_eq!(
+            chrono::DateTime::<chrono::FixedOffset>::from_param("yesterday"),
+            Err("Enter a valid date/time.".to_owned())
+        );
+        assert!(
+            chrono::DateTime::<chrono::FixedOffset>::from_param("2024-01-02T03:04:05Z").is_ok()
+        );
+        assert_eq!(String::from_param("a b"), Ok("a b".to_owned()));
+    }
+
+    #[test]
+    fn query_strings_parse_into_values_and_messages() {
+        let pairs = query_pairs(Some("page=1&search=a%20b&page=3&id=1&id=2&tag=x,y&bad=z"));
+        assert_eq!(pairs[1], ("search".to_owned(), "a b".to_owned()));
+        let mut errors = ValidationErrors::new();
+        // The last value of a repeated parameter wins.
+        assert_eq!(query_one::<i64>(&pairs, "page", &mut errors), Some(3));
+        assert_eq!(query_one::<i64>(&pairs, "missing", &mut errors), None);
+        assert_eq!(
+            query_many::<i64>(&pairs, "id", true, &mut errors),
+            Some(vec![1, 2])
+        );
+        assert_eq!(
+            query_many::<String>(&pairs, "tag", false, &mut errors),
+            Some(vec!["x".to_owned(), "y".to_owned()])
+        );
+        assert_eq!(
+            query_many::<i64>(&pairs, "missing", true, &mut errors),
+            None
+        );
+        assert!(errors.is_empty());
+        assert_eq!(query_one::<i64>(&pairs, "bad", &mut errors), None);
+        assert_eq!(query_many::<bool>(&pairs, "tag", false, &mut errors), None);
+        assert_eq!(
+            errors.to_json(),
+            json!({
+                "bad": ["Enter a whole number."],
+                "tag": ["Select a valid choice. x is not one of the available choices."],
+            })
+        );
+        assert!(query_pairs(None).is_empty());
+    }
+
+    #[test]
+    fn errors_answer_with_drf_bodies() {
+        let cases = [
+            (ApiError::NotFound, StatusCode::NOT_FOUND, "Not found."),
+            (
+                ApiError::InvalidPage,
+                StatusCode::NOT_FOUND,
+                "Invalid page.",
+            ),
+            (
+                ApiError::PermissionDenied,
+                StatusCode::FORBIDDEN,
+                PERMISSION_DENIED,
+            ),
+            (
+                ApiError::internal("disk full"),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "A server error occurred.",
+            ),
+        ];
+        for (error, status, message) in cases {
+            assert_eq!(
+                answer(error.into_response()),
+                (status, json!({ "detail": message }))
+            );
+        }
+        let response = method_not_allowed(&Method::PUT, "GET, POST");
+        assert_eq!(response.headers()[header::ALLOW], "GET, POST");
+        assert_eq!(
+            answer(response),
+            (
+                StatusCode::METHOD_NOT_ALLOWED,
+                json!({ "detail": "Method \"PUT\" not allowed." })
+            )
+        );
+        assert_eq!(
+            answer(block_on(not_found())),
+            (StatusCode::NOT_FOUND, json!({ "detail": "Not found." }))
+        );
+        let mut errors = ValidationErrors::new();
+        errors.add_message("name", "This field is required.");
+        assert_eq!(
+            answer(validation_failed(&errors)),
+            (
+                StatusCode::BAD_REQUEST,
+                json!({ "name": ["This field is required."] })
+            )
+        );
+        assert_eq!(
+            answer(empty_response(StatusCode::NO_CONTENT)),
+            (StatusCode::NO_CONTENT, serde_json::Value::Null)
+        );
+        let bytes = bytes_response(StatusCode::OK, "text/plain", b"hi".to_vec());
+        assert_eq!(bytes.headers()[header::CONTENT_TYPE], "text/plain");
+        assert_eq!(RouterConfig::default().body_limit, 1024 * 1024);
+    }
+
+    struct Tokens;
+
+    impl Authenticate for Tokens {
+        type Principal = String;
+
+        fn authenticate(
+            &self,
+            token: &str,
+        ) -> impl Future<Output = Result<String, AuthError>> + Send {
+            let result = match token {
+                "good" => Ok("alice".to_owned()),
+                "limited" => Err(AuthError::PermissionDenied),
+                _ => Err(AuthError::InvalidToken),
+            };
+            async move { result }
+        }
+    }
+
+    fn auth(value: Option<&'static str>) -> Result<String, (StatusCode, serde_json::Value)> {
+        let mut headers = HeaderMap::new();
+        if let Some(value) = value {
+            headers.insert(header::AUTHORIZATION, HeaderValue::from_static(value));
+        }
+        block_on(authenticate(&Tokens, &headers)).map_err(answer)
+    }
+
+    #[test]
+    fn bearer_tokens_are_checked_as_authentik_checks_them() {
+        assert_eq!(auth(Some("Bearer good")), Ok("alice".to_owned()));
+        assert_eq!(auth(Some("bearer  good ")), Ok("alice".to_owned()));
+        let refused = |detail: &str| Err((StatusCode::FORBIDDEN, json!({ "detail": detail })));
+        assert_eq!(
+            auth(None),
+            refused("Authentication credentials were not provided.")
+        );
+        for bad in ["Basic good", "Bearer", "Bearer  ", "Bearer other"] {
+            assert_eq!(auth(Some(bad)), refused("Token invalid/expired"), "{bad}");
+        }
+        assert_eq!(auth(Some("Bearer limited")), refused(PERMISSION_DENIED));
+    }
+
+    type Counts = BTreeMap<String, i64>;
+
+    fn body(
+        content_type: Option<&'static str>,
+        text: &'static str,
+        required: bool,
+    ) -> Result<Option<Counts>, (StatusCode, serde_json::Value)> {
+        let mut headers = HeaderMap::new();
+        if let Some(content_type) = content_type {
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        }
+        let read = async {
+            if required {
+                json_body(&headers, Body::from(text), 32).await.map(Some)
+            } else {
+                optional_json_body(&headers, Body::from(text), 32).await
+            }
+        };
+        block_on(read).map_err(answer)
+    }
+
+    #[test]
+    fn json_bodies_are_read_and_refused_as_drf_refuses_them() {
+        const JSON: Option<&str> = Some("application/json; charset=utf-8");
+        let counts = Counts::from([("a".to_owned(), 1)]);
+        assert_eq!(body(JSON, r#"{"a": 1}"#, true), Ok(Some(counts)));
+        assert_eq!(
+            body(JSON, r#"{"a": "x"}"#, true),
+            Err((
+                StatusCode::BAD_REQUEST,
+                json!({ "a": ["A valid integer is required."] })
+            ))
+        );
+        assert_eq!(
+            body(JSON, "[1]", true),
+            Err((
+                StatusCode::BAD_REQUEST,
+                json!({ "non_field_errors": ["Invalid data. Expected a dictionary, but got list."] })
+            ))
+        );
+        let (status, malformed) = body(JSON, r#"{"a": "#, true).unwrap_err();
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(
+            malformed["detail"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("JSON parse error - ")),
+            "{malformed}"
+        );
+        assert_eq!(
+            body(Some("text/plain"), "a=1", true),
+            Err((
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                json!({ "detail": "Unsupported media type \"text/plain\" in request." })
+            ))
+        );
+        assert_eq!(
+            body(None, "{}", true).unwrap_err().1,
+            json!({ "detail": "Unsupported media type \"\" in request." })
+        );
+        assert_eq!(
+            body(JSON, r#"{"a": 1, "b": 2, "c": 3, "d": 4, "e": 5}"#, true)
+                .unwrap_err()
+                .0,
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
+        // No body: an empty object when required (each required field is then reported),
+        // nothing when optional.
+        assert_eq!(body(None, "", true), Ok(Some(Counts::new())));
+        assert_eq!(body(JSON, "", false), Ok(None));
+    }
+
+    #[test]
+    fn raw_bodies_keep_their_media_type() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv"));
+        let raw = block_on(raw_body(&headers, Body::from("a,b"), 16)).unwrap();
+        assert_eq!(raw.content_type, "text/csv");
+        assert_eq!(&raw.bytes[..], b"a,b");
+        assert_eq!(
+            block_on(raw_body(&headers, Body::empty(), 16)).map_err(answer),
+            Err((
+                StatusCode::BAD_REQUEST,
+                json!({ "non_field_errors": ["No data provided"] })
+            ))
+        );
+        assert_eq!(
+            block_on(optional_raw_body(&headers, Body::empty(), 16)).map_err(answer),
+            Ok(None)
+        );
+    }
+
+    #[test]
+    fn decoding_failures_name_the_field_inside_lists_and_objects() {
+        let value = json!({ "list": [{}, { "slug": "x" }], "inner": { "n": null } });
+        let list = serde_path_to_error::deserialize::<
+            _,
+            BTreeMap<String, Vec<BTreeMap<String, u32>>>,
+        >(&json!({ "list": value["list"] }))
+        .unwrap_err();
+        assert_eq!(
+            field_error(&value, list).to_json(),
+            json!({ "list": [{}, { "slug": ["A valid integer is required."] }] })
+        );
+        let inner =
+            serde_path_to_error::deserialize::<_, BTreeMap<String, BTreeMap<String, bool>>>(
+                &json!({ "inner": value["inner"] }),
+            )
+            .unwrap_err();
+        assert_eq!(
+            field_error(&value, inner).to_json(),
+            json!({ "inner": { "n": ["This field may not be null."] } })
+        );
+        assert_eq!(
+            type_message(Some(&json!({})), "invalid type: map, expected a sequence"),
+            "Expected a list of items but got type \"dict\"."
+        );
+        assert_eq!(
+            type_message(
+                Some(&json!(1)),
+                "invalid type: integer `1`, expected a string"
+            ),
+            "Not a valid string."
+        );
+    }
+
+    #[test]
+    fn a_request_is_answered_as_its_handling_answers() {
+        let served = block_on(traced("op", "GET", "/x/", async {
+            Ok(empty_response(StatusCode::OK))
+        }));
+        assert_eq!(served.status(), StatusCode::OK);
+        let refused = block_on(traced("op", "GET", "/x/", async {
+            Err(detail(StatusCode::FORBIDDEN, "no"))
+        }));
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        // A path with no matched route has no parameters: 404.
+        let (mut parts, ()) = axum::http::Request::new(()).into_parts();
+        let missing = block_on(path_params(&mut parts))
+            .map(|_| ())
+            .map_err(answer);
+        assert_eq!(
+            missing,
+            Err((StatusCode::NOT_FOUND, json!({ "detail": "Not found." })))
+        );
     }
 }

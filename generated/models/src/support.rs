@@ -2,8 +2,13 @@
 //! Support types shared by the generated models, their `validate()` methods, the client and the
 //! server: the three-state [`Maybe`] for optional nullable fields, [`ValidationErrors`] shaped
 //! like authentik's (Django REST Framework's) 400 body, and the checks that fill it.
+//!
+//! Items hidden from the documentation are for the generated code only; they may change with any
+//! regeneration.
+
 use std::collections::BTreeMap;
 use std::fmt;
+
 /// An optional field that may also be `null`: absent (leave as is), `null` (clear) or a value.
 ///
 /// In a PATCH body, [`Maybe::Absent`] leaves the field out of the JSON, [`Maybe::Null`] sends
@@ -18,15 +23,18 @@ pub enum Maybe<T> {
     /// Present with a value.
     Value(T),
 }
+
 impl<T> Maybe<T> {
     /// `true` when the field is left out; generated structs skip it when serializing.
     pub fn is_absent(&self) -> bool {
         matches!(self, Maybe::Absent)
     }
+
     /// `true` when the field is an explicit `null`.
     pub fn is_null(&self) -> bool {
         matches!(self, Maybe::Null)
     }
+
     /// The value, when there is one.
     pub fn as_value(&self) -> Option<&T> {
         match self {
@@ -34,6 +42,7 @@ impl<T> Maybe<T> {
             _ => None,
         }
     }
+
     /// Borrows the value.
     pub fn as_ref(&self) -> Maybe<&T> {
         match self {
@@ -42,6 +51,7 @@ impl<T> Maybe<T> {
             Maybe::Value(v) => Maybe::Value(v),
         }
     }
+
     /// Maps the value, keeping absent and null as they are.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Maybe<U> {
         match self {
@@ -50,6 +60,7 @@ impl<T> Maybe<T> {
             Maybe::Value(v) => Maybe::Value(f(v)),
         }
     }
+
     /// `None` when absent, `Some(None)` when null, `Some(Some(v))` with a value.
     pub fn into_option(self) -> Option<Option<T>> {
         match self {
@@ -59,11 +70,13 @@ impl<T> Maybe<T> {
         }
     }
 }
+
 impl<T> From<T> for Maybe<T> {
     fn from(value: T) -> Self {
         Maybe::Value(value)
     }
 }
+
 impl<T: serde::Serialize> serde::Serialize for Maybe<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -72,24 +85,24 @@ impl<T: serde::Serialize> serde::Serialize for Maybe<T> {
         }
     }
 }
+
 impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Maybe<T> {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        Ok(
-            match Option::<T>::deserialize(deserializer)? {
-                Some(v) => Maybe::Value(v),
-                None => Maybe::Null,
-            },
-        )
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // A missing field never reaches here: generated structs mark these `#[serde(default)]`.
+        Ok(match Option::<T>::deserialize(deserializer)? {
+            Some(v) => Maybe::Value(v),
+            None => Maybe::Null,
+        })
     }
 }
+
 /// Reads an optional field that may not be `null`: present means a value, so `null` is an error
 /// (authentik: "This field may not be null."); absent is `None` through `#[serde(default)]`.
 ///
 /// # Errors
 ///
 /// The value's own decoding error, `null` included.
+#[doc(hidden)]
 pub fn deserialize_some<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where
     D: serde::Deserializer<'de>,
@@ -97,23 +110,25 @@ where
 {
     T::deserialize(deserializer).map(Some)
 }
+
 /// Raw bytes (`format: binary`), such as an uploaded file.
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct Binary(pub Vec<u8>);
+
 impl fmt::Debug for Binary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Binary({} bytes)", self.0.len())
     }
 }
+
 impl serde::Serialize for Binary {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_bytes(&self.0)
     }
 }
+
 impl<'de> serde::Deserialize<'de> for Binary {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct BytesVisitor;
         impl<'de> serde::de::Visitor<'de> for BytesVisitor {
             type Value = Binary;
@@ -130,9 +145,7 @@ impl<'de> serde::Deserialize<'de> for Binary {
                 self,
                 mut seq: A,
             ) -> Result<Binary, A::Error> {
-                let mut out = Vec::with_capacity(
-                    seq.size_hint().unwrap_or(0).min(1 << 20),
-                );
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 20));
                 while let Some(b) = seq.next_element::<u8>()? {
                     out.push(b);
                 }
@@ -142,16 +155,21 @@ impl<'de> serde::Deserialize<'de> for Binary {
         deserializer.deserialize_any(BytesVisitor)
     }
 }
+
 /// Stands in for a secret (a `writeOnly` field) in `Debug` output.
+#[doc(hidden)]
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Redacted;
+
 impl fmt::Debug for Redacted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("<redacted>")
     }
 }
+
 /// The key authentik uses for errors that belong to no single field.
 pub const NON_FIELD_ERRORS: &str = "non_field_errors";
+
 /// Validation errors, shaped like authentik's 400 body: field → list of messages, a list with one
 /// entry per item for arrays of objects (`{}` for a valid item), or a nested object.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -159,6 +177,7 @@ pub const NON_FIELD_ERRORS: &str = "non_field_errors";
 pub struct ValidationErrors {
     fields: BTreeMap<String, FieldError>,
 }
+
 /// The errors of one field.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
@@ -170,23 +189,28 @@ pub enum FieldError {
     /// Errors inside an object, or inside the items of an array of scalars (keyed by index).
     Nested(ValidationErrors),
 }
+
 impl ValidationErrors {
     /// No errors.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// `true` when there are no errors.
     pub fn is_empty(&self) -> bool {
         self.fields.is_empty()
     }
+
     /// The errors, by field name.
     pub fn fields(&self) -> &BTreeMap<String, FieldError> {
         &self.fields
     }
+
     /// The errors of one field.
     pub fn get(&self, field: &str) -> Option<&FieldError> {
         self.fields.get(field)
     }
+
     /// The messages of one field, when it has messages of its own.
     pub fn messages(&self, field: &str) -> &[String] {
         match self.fields.get(field) {
@@ -194,10 +218,12 @@ impl ValidationErrors {
             _ => &[],
         }
     }
+
     /// Adds one message to a field.
     pub fn add_message(&mut self, field: &str, message: impl Into<String>) {
         self.add_messages(field, vec![message.into()]);
     }
+
     /// Adds messages to a field; nothing when `messages` is empty.
     pub fn add_messages(&mut self, field: &str, messages: Vec<String>) {
         if messages.is_empty() {
@@ -205,45 +231,58 @@ impl ValidationErrors {
         }
         match self.fields.get_mut(field) {
             Some(FieldError::Messages(existing)) => existing.extend(messages),
+            // The field's own messages say more than errors inside it: they replace them.
             _ => {
-                self.fields.insert(field.to_owned(), FieldError::Messages(messages));
+                self.fields
+                    .insert(field.to_owned(), FieldError::Messages(messages));
             }
         }
     }
+
     /// Adds an error that concerns no single field (`non_field_errors`).
     pub fn add_non_field_error(&mut self, message: impl Into<String>) {
         self.add_message(NON_FIELD_ERRORS, message);
     }
+
     /// Adds the errors found inside a field; nothing when `nested` is empty or the field already
     /// has messages of its own.
     pub fn add_nested(&mut self, field: &str, nested: ValidationErrors) {
         if nested.is_empty() || self.fields.contains_key(field) {
             return;
         }
-        self.fields.insert(field.to_owned(), FieldError::Nested(nested));
+        self.fields
+            .insert(field.to_owned(), FieldError::Nested(nested));
     }
+
     /// Adds the errors of each item of an array of objects; nothing when every item is valid or
     /// the field already has messages of its own.
     pub fn add_items(&mut self, field: &str, items: Vec<ValidationErrors>) {
-        if items.iter().all(ValidationErrors::is_empty)
-            || self.fields.contains_key(field)
-        {
+        if items.iter().all(ValidationErrors::is_empty) || self.fields.contains_key(field) {
             return;
         }
-        self.fields.insert(field.to_owned(), FieldError::Items(items));
+        self.fields
+            .insert(field.to_owned(), FieldError::Items(items));
     }
+
     /// Sets the errors of a field, replacing what it had.
     pub fn set(&mut self, field: &str, error: FieldError) {
         self.fields.insert(field.to_owned(), error);
     }
+
     /// `Ok(())` when there are no errors.
     pub fn into_result(self) -> Result<(), ValidationErrors> {
-        if self.is_empty() { Ok(()) } else { Err(self) }
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(self)
+        }
     }
+
     /// The errors as authentik's 400 body.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or_default()
     }
+
     fn render(&self, prefix: &str, out: &mut Vec<String>) {
         for (field, error) in &self.fields {
             let path = if prefix.is_empty() {
@@ -265,6 +304,7 @@ impl ValidationErrors {
         }
     }
 }
+
 impl fmt::Display for ValidationErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut lines = Vec::new();
@@ -272,17 +312,15 @@ impl fmt::Display for ValidationErrors {
         f.write_str(&lines.join("; "))
     }
 }
+
 impl std::error::Error for ValidationErrors {}
+
 /// The checks `validate()` runs, with Django REST Framework's messages.
+#[doc(hidden)]
 pub mod check {
     /// `minLength`/`maxLength`, counted in characters; `minLength: 1` is DRF's "blank" check,
     /// which also refuses white space only.
-    pub fn length(
-        messages: &mut Vec<String>,
-        value: &str,
-        min: Option<usize>,
-        max: Option<usize>,
-    ) {
+    pub fn length(messages: &mut Vec<String>, value: &str, min: Option<usize>, max: Option<usize>) {
         let len = value.chars().count();
         if let Some(min) = min {
             if value.trim().is_empty() && min >= 1 {
@@ -290,36 +328,34 @@ pub mod check {
                 return;
             }
             if len < min {
-                messages
-                    .push(format!("Ensure this field has at least {min} characters."));
+                messages.push(format!("Ensure this field has at least {min} characters."));
             }
         }
         if let Some(max) = max {
             if len > max {
-                messages
-                    .push(
-                        format!("Ensure this field has no more than {max} characters."),
-                    );
+                messages.push(format!(
+                    "Ensure this field has no more than {max} characters."
+                ));
             }
         }
     }
+
     /// `pattern`, with the message the schema's field kind calls for.
-    pub fn pattern(
-        messages: &mut Vec<String>,
-        value: &str,
-        regex: &regex::Regex,
-        message: &str,
-    ) {
+    pub fn pattern(messages: &mut Vec<String>, value: &str, regex: &regex::Regex, message: &str) {
         if !regex.is_match(value) {
             messages.push(message.to_owned());
         }
     }
+
     /// `format: email`: one `@` with text on both sides and a dot in the domain.
     pub fn email(messages: &mut Vec<String>, value: &str) {
         let valid = match value.rsplit_once('@') {
             Some((user, domain)) => {
-                !user.is_empty() && !domain.starts_with('.') && !domain.ends_with('.')
-                    && domain.contains('.') && !value.chars().any(char::is_whitespace)
+                !user.is_empty()
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && domain.contains('.')
+                    && !value.chars().any(char::is_whitespace)
             }
             None => false,
         };
@@ -327,6 +363,7 @@ pub mod check {
             messages.push("Enter a valid email address.".to_owned());
         }
     }
+
     /// `minimum`/`maximum` on integers.
     pub fn int_range(
         messages: &mut Vec<String>,
@@ -338,21 +375,20 @@ pub mod check {
             if exclusive && value <= min {
                 messages.push(format!("Ensure this value is greater than {min}."));
             } else if value < min {
-                messages
-                    .push(
-                        format!("Ensure this value is greater than or equal to {min}."),
-                    );
+                messages.push(format!(
+                    "Ensure this value is greater than or equal to {min}."
+                ));
             }
         }
         if let Some((max, exclusive)) = max {
             if exclusive && value >= max {
                 messages.push(format!("Ensure this value is less than {max}."));
             } else if value > max {
-                messages
-                    .push(format!("Ensure this value is less than or equal to {max}."));
+                messages.push(format!("Ensure this value is less than or equal to {max}."));
             }
         }
     }
+
     /// `minimum`/`maximum` on numbers.
     pub fn number_range(
         messages: &mut Vec<String>,
@@ -364,28 +400,22 @@ pub mod check {
             if exclusive && value <= min {
                 messages.push(format!("Ensure this value is greater than {min}."));
             } else if value < min {
-                messages
-                    .push(
-                        format!("Ensure this value is greater than or equal to {min}."),
-                    );
+                messages.push(format!(
+                    "Ensure this value is greater than or equal to {min}."
+                ));
             }
         }
         if let Some((max, exclusive)) = max {
             if exclusive && value >= max {
                 messages.push(format!("Ensure this value is less than {max}."));
             } else if value > max {
-                messages
-                    .push(format!("Ensure this value is less than or equal to {max}."));
+                messages.push(format!("Ensure this value is less than or equal to {max}."));
             }
         }
     }
+
     /// `minItems`/`maxItems`.
-    pub fn items(
-        messages: &mut Vec<String>,
-        len: usize,
-        min: Option<usize>,
-        max: Option<usize>,
-    ) {
+    pub fn items(messages: &mut Vec<String>, len: usize, min: Option<usize>, max: Option<usize>) {
         if let Some(min) = min {
             if len < min {
                 messages.push(format!("Ensure this field has at least {min} elements."));
@@ -393,11 +423,13 @@ pub mod check {
         }
         if let Some(max) = max {
             if len > max {
-                messages
-                    .push(format!("Ensure this field has no more than {max} elements."));
+                messages.push(format!(
+                    "Ensure this field has no more than {max} elements."
+                ));
             }
         }
     }
+
     /// A value an enum does not list.
     pub fn choice(messages: &mut Vec<String>, unknown: Option<&str>) {
         if let Some(value) = unknown {
@@ -405,16 +437,21 @@ pub mod check {
         }
     }
 }
+
 /// The JSON shape of a generated type, checked the way Django REST Framework reads a request:
 /// every missing required field, every `null` where none is allowed and every value of the wrong
 /// type is reported at once, with DRF's messages. Constraints are `validate()`'s job.
+#[doc(hidden)]
 pub trait Shape {
     /// Whether the type is a JSON object (lists of objects report one entry per item).
     const OBJECT: bool = false;
+
     /// What is wrong with `value` as this type; `None` when nothing is.
     fn shape_errors(value: &serde_json::Value) -> Option<FieldError>;
 }
+
 /// Checks one field of an object: presence, `null`, then its value's shape.
+#[doc(hidden)]
 pub fn shape_field<T: Shape>(
     object: &serde_json::Map<String, serde_json::Value>,
     key: &str,
@@ -436,7 +473,9 @@ pub fn shape_field<T: Shape>(
         }
     }
 }
+
 /// DRF's name for a JSON value's type, as Python would print it.
+#[doc(hidden)]
 pub fn json_kind(value: &serde_json::Value) -> &'static str {
     match value {
         serde_json::Value::Null => "NoneType",
@@ -448,36 +487,60 @@ pub fn json_kind(value: &serde_json::Value) -> &'static str {
         serde_json::Value::Object(_) => "dict",
     }
 }
+
 /// The error for a value that should have been an object.
+#[doc(hidden)]
 pub fn not_an_object(value: &serde_json::Value) -> FieldError {
-    FieldError::Messages(
-        vec![
-            format!("Invalid data. Expected a dictionary, but got {}.", json_kind(value))
-        ],
-    )
+    FieldError::Messages(vec![format!(
+        "Invalid data. Expected a dictionary, but got {}.",
+        json_kind(value)
+    )])
 }
+
 /// `Some` with the errors when there are any.
+#[doc(hidden)]
 pub fn nested(errors: ValidationErrors) -> Option<FieldError> {
-    if errors.is_empty() { None } else { Some(FieldError::Nested(errors)) }
+    if errors.is_empty() {
+        None
+    } else {
+        Some(FieldError::Nested(errors))
+    }
 }
+
 fn message(text: &str) -> Option<FieldError> {
     Some(FieldError::Messages(vec![text.to_owned()]))
 }
+
 impl Shape for String {
     fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
-        if value.is_string() { None } else { message("Not a valid string.") }
+        if value.is_string() {
+            None
+        } else {
+            message("Not a valid string.")
+        }
     }
 }
+
 impl Shape for bool {
     fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
-        if value.is_boolean() { None } else { message("Must be a valid boolean.") }
+        if value.is_boolean() {
+            None
+        } else {
+            message("Must be a valid boolean.")
+        }
     }
 }
+
 impl Shape for i64 {
     fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
-        if value.is_i64() { None } else { message("A valid integer is required.") }
+        if value.is_i64() {
+            None
+        } else {
+            message("A valid integer is required.")
+        }
     }
 }
+
 impl Shape for i32 {
     fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
         match value.as_i64() {
@@ -486,21 +549,29 @@ impl Shape for i32 {
         }
     }
 }
+
 impl Shape for f64 {
     fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
-        if value.is_number() { None } else { message("A valid number is required.") }
+        if value.is_number() {
+            None
+        } else {
+            message("A valid number is required.")
+        }
     }
 }
+
 impl Shape for serde_json::Value {
     fn shape_errors(_: &serde_json::Value) -> Option<FieldError> {
         None
     }
 }
+
 impl Shape for Binary {
     fn shape_errors(_: &serde_json::Value) -> Option<FieldError> {
         None
     }
 }
+
 impl Shape for uuid::Uuid {
     fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
         match value.as_str().map(str::parse::<uuid::Uuid>) {
@@ -509,54 +580,52 @@ impl Shape for uuid::Uuid {
         }
     }
 }
+
 impl Shape for chrono::DateTime<chrono::FixedOffset> {
     fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
         match value.as_str().map(chrono::DateTime::parse_from_rfc3339) {
             Some(Ok(_)) => None,
-            _ => {
-                message(
-                    "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].",
-                )
-            }
+            _ => message("Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."),
         }
     }
 }
+
 impl Shape for chrono::NaiveDate {
     fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
         match value.as_str().map(str::parse::<chrono::NaiveDate>) {
             Some(Ok(_)) => None,
-            _ => {
-                message(
-                    "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.",
-                )
-            }
+            _ => message("Date has wrong format. Use one of these formats instead: YYYY-MM-DD."),
         }
     }
 }
+
 impl<T: Shape> Shape for Option<T> {
     fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
-        if value.is_null() { None } else { T::shape_errors(value) }
+        if value.is_null() {
+            None
+        } else {
+            T::shape_errors(value)
+        }
     }
 }
+
 impl<T: Shape> Shape for Box<T> {
     const OBJECT: bool = T::OBJECT;
     fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
         T::shape_errors(value)
     }
 }
+
 impl<T: Shape> Shape for Vec<T> {
     fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
         let Some(items) = value.as_array() else {
-            return Some(
-                FieldError::Messages(
-                    vec![
-                        format!("Expected a list of items but got type \"{}\".",
-                        json_kind(value))
-                    ],
-                ),
-            );
+            return Some(FieldError::Messages(vec![format!(
+                "Expected a list of items but got type \"{}\".",
+                json_kind(value)
+            )]));
         };
         if T::OBJECT {
+            // One entry per item, `{}` for a valid one, as DRF's list serializers answer.
             let mut any = false;
             let entries: Vec<ValidationErrors> = items
                 .iter()
@@ -585,17 +654,14 @@ impl<T: Shape> Shape for Vec<T> {
         nested(errors)
     }
 }
+
 impl<T: Shape> Shape for BTreeMap<String, T> {
     fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
         let Some(object) = value.as_object() else {
-            return Some(
-                FieldError::Messages(
-                    vec![
-                        format!("Expected a dictionary of items but got type \"{}\".",
-                        json_kind(value))
-                    ],
-                ),
-            );
+            return Some(FieldError::Messages(vec![format!(
+                "Expected a dictionary of items but got type \"{}\".",
+                json_kind(value)
+            )]));
         };
         let mut errors = ValidationErrors::new();
         for (key, item) in object {
@@ -606,38 +672,52 @@ impl<T: Shape> Shape for BTreeMap<String, T> {
         nested(errors)
     }
 }
+
 /// A value as a path segment or a query value, as the client writes it.
+#[doc(hidden)]
 pub trait ToParam {
     /// The value as text, before percent-encoding.
     fn to_param(&self) -> String;
 }
+
 impl<T: ToParam + ?Sized> ToParam for &T {
     fn to_param(&self) -> String {
         (**self).to_param()
     }
 }
+
 impl ToParam for str {
     fn to_param(&self) -> String {
         self.to_owned()
     }
 }
+
 impl ToParam for String {
     fn to_param(&self) -> String {
         self.clone()
     }
 }
+
 macro_rules! display_param {
     ($($t:ty),*) => {
-        $(impl ToParam for $t { fn to_param(& self) -> String { self.to_string() } })*
+        $(impl ToParam for $t {
+            fn to_param(&self) -> String {
+                self.to_string()
+            }
+        })*
     };
 }
+
 display_param!(i64, i32, f64, bool, uuid::Uuid, chrono::NaiveDate);
+
 impl ToParam for chrono::DateTime<chrono::FixedOffset> {
     fn to_param(&self) -> String {
         self.to_rfc3339()
     }
 }
+
 /// Adds a query parameter.
+#[doc(hidden)]
 pub fn push_one<T: ToParam + ?Sized>(
     pairs: &mut Vec<(&'static str, String)>,
     key: &'static str,
@@ -645,7 +725,9 @@ pub fn push_one<T: ToParam + ?Sized>(
 ) {
     pairs.push((key, value.to_param()));
 }
+
 /// Adds a query parameter when it has a value.
+#[doc(hidden)]
 pub fn push_opt<T: ToParam + ?Sized>(
     pairs: &mut Vec<(&'static str, String)>,
     key: &'static str,
@@ -655,7 +737,9 @@ pub fn push_opt<T: ToParam + ?Sized>(
         pairs.push((key, value.to_param()));
     }
 }
+
 /// Adds an array query parameter: the key repeated (`explode`) or the values joined by commas.
+#[doc(hidden)]
 pub fn push_many<T: ToParam>(
     pairs: &mut Vec<(&'static str, String)>,
     key: &'static str,
@@ -667,5 +751,306 @@ pub fn push_many<T: ToParam>(
     } else if !values.is_empty() {
         let joined: Vec<String> = values.iter().map(ToParam::to_param).collect();
         pairs.push((key, joined.join(",")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A field the way generated structs declare an optional nullable and an optional field.
+    #[derive(Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Patch {
+        #[serde(default, skip_serializing_if = "Maybe::is_absent")]
+        stage: Maybe<u32>,
+        #[serde(
+            default,
+            deserialize_with = "deserialize_some",
+            skip_serializing_if = "Option::is_none"
+        )]
+        name: Option<String>,
+    }
+
+    #[test]
+    fn maybe_sends_absent_null_and_value_apart() {
+        let cases = [
+            (Maybe::Absent, json!({})),
+            (Maybe::Null, json!({ "stage": null })),
+            (Maybe::Value(7), json!({ "stage": 7 })),
+        ];
+        for (stage, body) in cases {
+            let patch = Patch { stage, name: None };
+            assert_eq!(serde_json::to_value(&patch).unwrap(), body);
+            assert_eq!(serde_json::from_value::<Patch>(body).unwrap(), patch);
+        }
+    }
+
+    #[test]
+    fn maybe_helpers() {
+        let value = Maybe::from(2);
+        assert!(Maybe::<u8>::Absent.is_absent() && !value.is_absent());
+        assert!(Maybe::<u8>::Null.is_null() && !value.is_null());
+        assert_eq!(value.as_value(), Some(&2));
+        assert_eq!(value.as_ref(), Maybe::Value(&2));
+        assert_eq!(value.map(|v| v * 10), Maybe::Value(20));
+        assert_eq!(Maybe::<u8>::Null.map(|v| v * 10), Maybe::Null);
+        assert_eq!(value.into_option(), Some(Some(2)));
+        assert_eq!(Maybe::<u8>::Null.into_option(), Some(None));
+        assert_eq!(Maybe::<u8>::Absent.into_option(), None);
+        assert_eq!(Maybe::<u8>::default(), Maybe::Absent);
+    }
+
+    #[test]
+    fn an_optional_field_that_is_not_nullable_refuses_null() {
+        assert_eq!(
+            serde_json::from_value::<Patch>(json!({})).unwrap().name,
+            None
+        );
+        let named = serde_json::from_value::<Patch>(json!({ "name": "x" })).unwrap();
+        assert_eq!(named.name.as_deref(), Some("x"));
+        assert!(serde_json::from_value::<Patch>(json!({ "name": null })).is_err());
+    }
+
+    #[test]
+    fn binary_reads_bytes_strings_and_lists_and_hides_its_content() {
+        let from_list: Binary = serde_json::from_value(json!([1, 2, 3])).unwrap();
+        assert_eq!(from_list, Binary(vec![1, 2, 3]));
+        let from_text: Binary = serde_json::from_value(json!("hi")).unwrap();
+        assert_eq!(from_text, Binary(b"hi".to_vec()));
+        assert_eq!(serde_json::to_value(&from_list).unwrap(), json!([1, 2, 3]));
+        assert_eq!(format!("{from_list:?}"), "Binary(3 bytes)");
+        assert_eq!(format!("{:?}", Some(Redacted)), "Some(<redacted>)");
+    }
+
+    #[test]
+    fn validation_errors_serialize_as_authentiks_400_body() {
+        let mut slug = ValidationErrors::new();
+        slug.add_message("slug", "Enter a valid \"slug\".");
+        let mut errors = ValidationErrors::new();
+        errors.add_message("name", "This field may not be blank.");
+        errors.add_items("flow_set", vec![ValidationErrors::new(), slug.clone()]);
+        errors.add_nested("inner", slug);
+        errors.add_non_field_error("No data provided");
+        let body = json!({
+            "name": ["This field may not be blank."],
+            "flow_set": [{}, { "slug": ["Enter a valid \"slug\"."] }],
+            "inner": { "slug": ["Enter a valid \"slug\"."] },
+            "non_field_errors": ["No data provided"],
+        });
+        assert_eq!(errors.to_json(), body);
+        assert_eq!(
+            serde_json::from_value::<ValidationErrors>(body).unwrap(),
+            errors
+        );
+        assert_eq!(errors.messages("name"), ["This field may not be blank."]);
+        assert!(errors.messages("flow_set").is_empty());
+        assert_eq!(
+            errors.to_string(),
+            "flow_set[1].slug: Enter a valid \"slug\".; inner.slug: Enter a valid \"slug\".; \
+             name: This field may not be blank.; non_field_errors: No data provided"
+        );
+    }
+
+    #[test]
+    fn a_fields_own_messages_win_over_errors_inside_it() {
+        let mut inner = ValidationErrors::new();
+        inner.add_message("x", "bad");
+        let mut errors = ValidationErrors::new();
+        errors.add_nested("a", inner.clone());
+        errors.add_message("a", "This field may not be null.");
+        errors.add_nested("a", inner);
+        errors.add_message("a", "Second.");
+        assert_eq!(
+            errors.to_json(),
+            json!({ "a": ["This field may not be null.", "Second."] })
+        );
+        // Nothing to add adds nothing.
+        errors.add_messages("b", Vec::new());
+        errors.add_nested("c", ValidationErrors::new());
+        errors.add_items("d", vec![ValidationErrors::new()]);
+        assert_eq!(errors.fields().len(), 1);
+        assert!(errors.into_result().is_err());
+        assert_eq!(ValidationErrors::new().into_result(), Ok(()));
+    }
+
+    fn run(check: impl FnOnce(&mut Vec<String>)) -> Vec<String> {
+        let mut messages = Vec::new();
+        check(&mut messages);
+        messages
+    }
+
+    #[test]
+    fn checks_answer_with_drf_messages() {
+        assert_eq!(
+            run(|m| check::length(m, "  ", Some(1), None)),
+            ["This field may not be blank."]
+        );
+        assert_eq!(
+            run(|m| check::length(m, "ab", Some(3), None)),
+            ["Ensure this field has at least 3 characters."]
+        );
+        assert_eq!(
+            run(|m| check::length(m, "äöü", None, Some(2))),
+            ["Ensure this field has no more than 2 characters."]
+        );
+        assert!(run(|m| check::length(m, "äö", Some(1), Some(2))).is_empty());
+        let slug = regex::Regex::new("^[-a-zA-Z0-9_]+$").unwrap();
+        assert_eq!(run(|m| check::pattern(m, "a b", &slug, "Bad.")), ["Bad."]);
+        assert!(run(|m| check::pattern(m, "a-b", &slug, "Bad.")).is_empty());
+        assert!(run(|m| check::email(m, "a@example.com")).is_empty());
+        for bad in [
+            "a",
+            "@example.com",
+            "a@example",
+            "a@.com",
+            "a b@example.com",
+        ] {
+            assert_eq!(
+                run(|m| check::email(m, bad)),
+                ["Enter a valid email address."],
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            run(|m| check::int_range(m, 0, Some((0, true)), Some((10, false)))),
+            ["Ensure this value is greater than 0."]
+        );
+        assert_eq!(
+            run(|m| check::int_range(m, 11, Some((0, false)), Some((10, false)))),
+            ["Ensure this value is less than or equal to 10."]
+        );
+        assert_eq!(
+            run(|m| check::number_range(m, -0.5, Some((0.0, false)), Some((1.0, true)))),
+            ["Ensure this value is greater than or equal to 0."]
+        );
+        assert_eq!(
+            run(|m| check::number_range(m, 1.0, None, Some((1.0, true)))),
+            ["Ensure this value is less than 1."]
+        );
+        assert_eq!(
+            run(|m| check::items(m, 0, Some(1), Some(2))),
+            ["Ensure this field has at least 1 elements."]
+        );
+        assert_eq!(
+            run(|m| check::items(m, 3, None, Some(2))),
+            ["Ensure this field has no more than 2 elements."]
+        );
+        assert_eq!(
+            run(|m| check::choice(m, Some("x"))),
+            ["\"x\" is not a valid choice."]
+        );
+        assert!(run(|m| check::choice(m, None)).is_empty());
+    }
+
+    /// An object the way generated structs implement `Shape`.
+    struct Item;
+
+    impl Shape for Item {
+        const OBJECT: bool = true;
+
+        fn shape_errors(value: &serde_json::Value) -> Option<FieldError> {
+            let Some(object) = value.as_object() else {
+                return Some(not_an_object(value));
+            };
+            let mut errors = ValidationErrors::new();
+            shape_field::<String>(object, "slug", true, false, &mut errors);
+            shape_field::<Option<i32>>(object, "order", false, true, &mut errors);
+            shape_field::<Vec<uuid::Uuid>>(object, "ids", false, false, &mut errors);
+            nested(errors)
+        }
+    }
+
+    fn shape<T: Shape>(value: serde_json::Value) -> serde_json::Value {
+        serde_json::to_value(T::shape_errors(&value)).unwrap()
+    }
+
+    #[test]
+    fn shape_reports_every_missing_null_or_mistyped_field_at_once() {
+        assert_eq!(
+            shape::<Item>(json!({ "slug": "a", "order": null })),
+            json!(null)
+        );
+        assert_eq!(
+            shape::<Item>(json!({ "order": 1.5, "ids": ["x"] })),
+            json!({
+                "slug": ["This field is required."],
+                "order": ["A valid integer is required."],
+                "ids": { "0": ["Must be a valid UUID."] },
+            })
+        );
+        assert_eq!(
+            shape::<Item>(json!({ "slug": null, "order": 3_000_000_000_i64 })),
+            json!({
+                "slug": ["This field may not be null."],
+                "order": ["A valid integer is required."],
+            })
+        );
+        assert_eq!(
+            shape::<Item>(json!([])),
+            json!(["Invalid data. Expected a dictionary, but got list."])
+        );
+    }
+
+    #[test]
+    fn shape_of_lists_and_maps() {
+        assert_eq!(
+            shape::<Vec<Item>>(json!([{ "slug": "a" }, { "slug": 1 }, 2])),
+            json!([
+                {},
+                { "slug": ["Not a valid string."] },
+                { "non_field_errors": ["Invalid data. Expected a dictionary, but got int."] },
+            ])
+        );
+        assert_eq!(shape::<Vec<Item>>(json!([{ "slug": "a" }])), json!(null));
+        assert_eq!(
+            shape::<Vec<bool>>(json!({})),
+            json!(["Expected a list of items but got type \"dict\"."])
+        );
+        assert_eq!(
+            shape::<BTreeMap<String, f64>>(json!({ "a": 1, "b": "2" })),
+            json!({ "b": ["A valid number is required."] })
+        );
+        assert_eq!(
+            shape::<BTreeMap<String, f64>>(json!(2.5)),
+            json!(["Expected a dictionary of items but got type \"float\"."])
+        );
+        assert_eq!(
+            shape::<chrono::DateTime<chrono::FixedOffset>>(json!("2024-01-01T00:00:00Z")),
+            json!(null)
+        );
+        assert_eq!(
+            shape::<chrono::NaiveDate>(json!("01.01.2024")),
+            json!(["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."])
+        );
+        assert_eq!(
+            shape::<Box<bool>>(json!("yes")),
+            json!(["Must be a valid boolean."])
+        );
+        assert_eq!(json_kind(&json!(null)), "NoneType");
+    }
+
+    #[test]
+    fn query_pairs_are_written_from_params() {
+        let when = chrono::DateTime::parse_from_rfc3339("2024-05-06T07:08:09+02:00").unwrap();
+        let mut pairs = Vec::new();
+        push_one(&mut pairs, "page", &2_i64);
+        push_one(&mut pairs, "search", "a b");
+        push_opt::<bool>(&mut pairs, "absent", None);
+        push_opt(&mut pairs, "since", Some(&when));
+        push_many(&mut pairs, "id", &[1_i32, 2], true);
+        push_many(&mut pairs, "tag", &["x", "y"], false);
+        push_many::<i32>(&mut pairs, "none", &[], false);
+        assert_eq!(
+            pairs,
+            [
+                ("page", "2".to_owned()),
+                ("search", "a b".to_owned()),
+                ("since", "2024-05-06T07:08:09+02:00".to_owned()),
+                ("id", "1".to_owned()),
+                ("id", "2".to_owned()),
+                ("tag", "x,y".to_owned()),
+            ]
+        );
     }
 }

@@ -1,4 +1,5 @@
-//! Pass 4, format: token stream → Rust source text, with the `@generated` header.
+//! Pass 4, format: token stream → Rust source text, with the `@generated` header. Support
+//! templates are not formatted: they are copied below the header as they are ([`copy_template`]).
 
 use super::diag::Error;
 use proc_macro2::TokenStream;
@@ -58,6 +59,12 @@ pub fn format_items<T: Sync>(
     }
     out.push_str(&print(tail)?);
     Ok(out)
+}
+
+/// A template copied as it is, below `header`: templates are not formatted, so their comments
+/// stay and the generated file is exactly the code that was compiled and tested as the template.
+pub fn copy_template(text: &str, header: &str) -> String {
+    format!("{header}\n{text}")
 }
 
 /// The first line of every generated file; rustfmt and GitHub recognise `@generated`.
@@ -123,6 +130,12 @@ mod tests {
         };
         let parts = format_items("x.rs", quote!(), &items, emit, tail, "// h").unwrap();
         assert_eq!(parts, whole);
+    }
+
+    #[test]
+    fn templates_are_copied_unchanged_below_the_header() {
+        let template = "//! Docs.\n\n// A comment prettyplease would drop.\nfn  spaced() {}\n";
+        assert_eq!(copy_template(template, "// h"), format!("// h\n{template}"));
     }
 
     #[test]

@@ -1,0 +1,231 @@
+//! Models, structs: an IR struct → the struct, its `validate()`, its `Shape` (the JSON checks the
+//! server runs before decoding) and, when it holds secrets, a redacting `Debug`.
+
+use super::TypesEmitter;
+use crate::codegen::emit::{doc_attrs, doc_with, ident, type_tokens};
+use crate::codegen::ir::*;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+impl TypesEmitter<'_> {
+    fn field_type(&self, f: &Field) -> TokenStream {
+        let mut ty = type_tokens(&f.ty, &self.models_path());
+        if f.boxed {
+            ty = quote!(::std::boxed::Box<#ty>);
+        }
+        match f.presence {
+            Presence::Required => ty,
+            Presence::RequiredNullable | Presence::Optional => quote!(::std::option::Option<#ty>),
+            Presence::OptionalNullable => quote!(crate::support::Maybe<#ty>),
+        }
+    }
+
+    pub(super) fn emit_struct(&self, m: &Model, s: &Struct) -> TokenStream {
+        let name = ident(&m.rust_name);
+        let docs = doc_attrs(m.doc.as_deref(), &format!("`{}`", m.name));
+        let has_secret = s.fields.iter().any(|f| f.write_only);
+        let debug = if has_secret {
+            quote!()
+        } else {
+            quote!(::std::fmt::Debug,)
+        };
+        // With nothing required (PATCH bodies), `..Default::default()` names only what changes.
+        let all_optional = s
+            .fields
+            .iter()
+            .all(|f| matches!(f.presence, Presence::Optional | Presence::OptionalNullable));
+        let default = if all_optional {
+            quote!(::std::default::Default,)
+        } else {
+            quote!()
+        };
+        let fields = s.fields.iter().map(|f| {
+            let fname = ident(&f.rust_name);
+            let ty = self.field_type(f);
+            let docs = doc_attrs(Some(&field_doc(f)), "");
+            let mut serde = Vec::new();
+            if f.rust_name != f.json_name {
+                let json = &f.json_name;
+                serde.push(quote!(rename = #json));
+            }
+            match f.presence {
+                Presence::Required | Presence::RequiredNullable => {}
+                // `null` is not a value of a non-nullable field, even an optional one.
+                Presence::Optional => serde.push(quote!(
+                    default,
+                    deserialize_with = "crate::support::deserialize_some",
+                    skip_serializing_if = "::std::option::Option::is_none"
+                )),
+                Presence::OptionalNullable => serde.push(quote!(
+                    default,
+                    skip_serializing_if = "crate::support::Maybe::is_absent"
+                )),
+            }
+            let serde = if serde.is_empty() {
+                quote!()
+            } else {
+                quote!(#[serde(#(#serde),*)])
+            };
+            let deprecated = if f.deprecated {
+                quote!(#[deprecated])
+            } else {
+                quote!()
+            };
+            quote! {
+                #docs
+                #serde
+                #deprecated
+                pub #fname: #ty,
+            }
+        });
+        let additional = s.additional.as_ref().map(|a| {
+            let fname = ident(&a.rust_name);
+            let ty = type_tokens(&a.ty, &self.models_path());
+            quote! {
+                #[doc = " The object's other keys (`additionalProperties`)."]
+                #[serde(flatten)]
+                pub #fname: ::std::collections::BTreeMap<::std::string::String, #ty>,
+            }
+        });
+        let shape = self.emit_struct_shape(m, s);
+        let debug_impl = if has_secret {
+            self.emit_redacting_debug(m, s)
+        } else {
+            quote!()
+        };
+        let validate = self.emit_struct_validate(s);
+        let allow_deprecated = if s.fields.iter().any(|f| f.deprecated) {
+            quote!(#[allow(deprecated)])
+        } else {
+            quote!()
+        };
+        quote! {
+            #docs
+            #[derive(Clone, PartialEq, #debug #default ::serde::Serialize, ::serde::Deserialize)]
+            #allow_deprecated
+            pub struct #name {
+                #(#fields)*
+                #additional
+            }
+
+            #allow_deprecated
+            impl #name {
+                /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
+                /// values) on every field, nested values included.
+                ///
+                /// # Errors
+                ///
+                /// Every failing field, shaped like authentik's 400 body.
+                pub fn validate(&self) -> ::std::result::Result<(), crate::support::ValidationErrors> {
+                    #validate
+                }
+            }
+
+            #debug_impl
+
+            #shape
+        }
+    }
+
+    fn emit_struct_shape(&self, m: &Model, s: &Struct) -> TokenStream {
+        let name = ident(&m.rust_name);
+        let fields = s.fields.iter().map(|f| {
+            let mut ty = type_tokens(&f.ty, &self.models_path());
+            if f.boxed {
+                ty = quote!(::std::boxed::Box<#ty>);
+            }
+            let key = &f.json_name;
+            let required = matches!(f.presence, Presence::Required | Presence::RequiredNullable);
+            let nullable = matches!(f.presence, Presence::RequiredNullable | Presence::OptionalNullable);
+            quote!(crate::support::shape_field::<#ty>(object, #key, #required, #nullable, &mut errors);)
+        });
+        quote! {
+            impl crate::support::Shape for #name {
+                const OBJECT: bool = true;
+
+                fn shape_errors(value: &::serde_json::Value) -> ::std::option::Option<crate::support::FieldError> {
+                    let ::std::option::Option::Some(object) = value.as_object() else {
+                        return ::std::option::Option::Some(crate::support::not_an_object(value));
+                    };
+                    let mut errors = crate::support::ValidationErrors::new();
+                    #(#fields)*
+                    crate::support::nested(errors)
+                }
+            }
+        }
+    }
+
+    fn emit_redacting_debug(&self, m: &Model, s: &Struct) -> TokenStream {
+        let name = ident(&m.rust_name);
+        let label = &m.rust_name;
+        let fields = s.fields.iter().map(|f| {
+            let fname = ident(&f.rust_name);
+            let label = &f.rust_name;
+            if !f.write_only {
+                return quote!(.field(#label, &self.#fname));
+            }
+            match f.presence {
+                Presence::Required => quote!(.field(#label, &crate::support::Redacted)),
+                Presence::Optional | Presence::RequiredNullable | Presence::OptionalNullable => {
+                    quote!(.field(#label, &self.#fname.as_ref().map(|_| crate::support::Redacted)))
+                }
+            }
+        });
+        let additional = s.additional.as_ref().map(|a| {
+            let fname = ident(&a.rust_name);
+            let label = &a.rust_name;
+            quote!(.field(#label, &self.#fname))
+        });
+        quote! {
+            /// Prints write-only fields (secrets) as `<redacted>`.
+            impl ::std::fmt::Debug for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.debug_struct(#label)
+                        #(#fields)*
+                        #additional
+                        .finish()
+                }
+            }
+        }
+    }
+}
+
+/// The field's description, with what the schema says about reading and writing it.
+fn field_doc(f: &Field) -> String {
+    let mut notes = Vec::new();
+    if f.read_only {
+        notes.push("Read-only: set by the server.".to_owned());
+    }
+    if f.write_only {
+        notes.push(
+            "Write-only: never returned by the server, and printed as `<redacted>` by `Debug`."
+                .to_owned(),
+        );
+    }
+    if f.presence == Presence::OptionalNullable {
+        notes.push("Absent leaves it as is, `Null` clears it.".to_owned());
+    }
+    let c = &f.constraints;
+    let mut rules = Vec::new();
+    if let Some(n) = c.min_length {
+        rules.push(format!("at least {n} character(s)"));
+    }
+    if let Some(n) = c.max_length {
+        rules.push(format!("at most {n} characters"));
+    }
+    if let Some(p) = &c.pattern {
+        rules.push(format!("matches `{p}`"));
+    }
+    if !rules.is_empty() {
+        notes.push(format!("Constraints: {}.", rules.join(", ")));
+    }
+    let base = f
+        .doc
+        .clone()
+        .unwrap_or_else(|| format!("`{}`", f.json_name));
+    if notes.is_empty() {
+        base
+    } else {
+        doc_with(Some(&base), &notes.join(" "))
+    }
+}

@@ -1,0 +1,265 @@
+//! Models, validation: an IR struct's fields and constraints → the body of its `validate()`,
+//! with Django REST Framework's messages.
+
+use super::TypesEmitter;
+use crate::codegen::emit::ident;
+use crate::codegen::ir::*;
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+/// DRF's message for its slug pattern; any other pattern gets the generic one.
+const SLUG_PATTERN: &str = "^[-a-zA-Z0-9_]+$";
+pub(super) const SLUG_MESSAGE: &str =
+    "Enter a valid \"slug\" consisting of letters, numbers, underscores or hyphens.";
+pub(super) const PATTERN_MESSAGE: &str = "This value does not match the required pattern.";
+
+impl TypesEmitter<'_> {
+    pub(super) fn emit_struct_validate(&self, s: &Struct) -> TokenStream {
+        let errors = format_ident!("errors");
+        let checks: Vec<TokenStream> = s
+            .fields
+            .iter()
+            .filter_map(|f| {
+                let fname = ident(&f.rust_name);
+                let key = &f.json_name;
+                let value = format_ident!("value");
+                let body = self.checks(
+                    &quote!(#value),
+                    &f.ty,
+                    &f.constraints,
+                    &errors,
+                    &quote!(#key),
+                )?;
+                let access = match f.presence {
+                    Presence::Required => {
+                        return Some(quote!({ let #value = &self.#fname; #body }))
+                    }
+                    Presence::RequiredNullable | Presence::Optional => quote!(self.#fname.as_ref()),
+                    Presence::OptionalNullable => quote!(self.#fname.as_value()),
+                };
+                Some(quote! {
+                    if let ::std::option::Option::Some(#value) = #access {
+                        #body
+                    }
+                })
+            })
+            .collect();
+        if checks.is_empty() {
+            return quote!(::std::result::Result::Ok(()));
+        }
+        quote! {
+            let mut #errors = crate::support::ValidationErrors::new();
+            #(#checks)*
+            #errors.into_result()
+        }
+    }
+
+    /// Code that checks `value` (a reference to a value of type `ty`) and records what fails in
+    /// `sink` under `key`; `None` when there is nothing to check.
+    fn checks(
+        &self,
+        value: &TokenStream,
+        ty: &Type,
+        c: &Constraints,
+        sink: &proc_macro2::Ident,
+        key: &TokenStream,
+    ) -> Option<TokenStream> {
+        let mut own = Vec::new();
+        match ty {
+            Type::String => {
+                if c.min_length.is_some() || c.max_length.is_some() {
+                    let min = opt_usize(c.min_length);
+                    let max = opt_usize(c.max_length);
+                    own.push(
+                        quote!(crate::support::check::length(&mut messages, #value, #min, #max);),
+                    );
+                }
+                if let Some(p) = &c.pattern {
+                    let regex = ident(self.api.patterns.get(p).map_or("PATTERN_0", String::as_str));
+                    let message = if p == SLUG_PATTERN {
+                        SLUG_MESSAGE
+                    } else {
+                        PATTERN_MESSAGE
+                    };
+                    own.push(quote!(crate::support::check::pattern(&mut messages, #value, &patterns::#regex, #message);));
+                }
+                if c.email {
+                    own.push(quote!(crate::support::check::email(&mut messages, #value);));
+                }
+            }
+            Type::Integer { bits } if c.minimum.is_some() || c.maximum.is_some() => {
+                let min = opt_int_bound(c.minimum);
+                let max = opt_int_bound(c.maximum);
+                let widened = if *bits == 64 {
+                    quote!(*#value)
+                } else {
+                    quote!(i64::from(*#value))
+                };
+                own.push(
+                    quote!(crate::support::check::int_range(&mut messages, #widened, #min, #max);),
+                );
+            }
+            Type::Number if c.minimum.is_some() || c.maximum.is_some() => {
+                let min = opt_float_bound(c.minimum);
+                let max = opt_float_bound(c.maximum);
+                own.push(quote!(crate::support::check::number_range(&mut messages, *#value, #min, #max);));
+            }
+            Type::Named(name) => match self.api.models.get(name).map(|m| &m.kind) {
+                Some(ModelKind::Enum(_)) => {
+                    own.push(
+                        quote!(crate::support::check::choice(&mut messages, #value.unknown());),
+                    );
+                }
+                Some(ModelKind::Struct(_) | ModelKind::Union(_)) if self.validates(name) => {
+                    return Some(quote! {
+                        if let ::std::result::Result::Err(nested) = #value.validate() {
+                            #sink.add_nested(#key, nested);
+                        }
+                    });
+                }
+                _ => {}
+            },
+            Type::Nullable(inner) => {
+                let v = format_ident!("inner");
+                let body = self.checks(&quote!(#v), inner, c, sink, key)?;
+                return Some(quote! {
+                    if let ::std::option::Option::Some(#v) = #value.as_ref() {
+                        #body
+                    }
+                });
+            }
+            Type::Array(inner) => {
+                if c.min_items.is_some() || c.max_items.is_some() {
+                    let min = opt_usize(c.min_items);
+                    let max = opt_usize(c.max_items);
+                    own.push(quote!(crate::support::check::items(&mut messages, #value.len(), #min, #max);));
+                }
+                let item_c = c.items.as_deref().cloned().unwrap_or_default();
+                let items = self.item_checks(value, inner, &item_c, sink, key, true);
+                return combine(own, items, sink, key);
+            }
+            Type::Map(inner) => {
+                let item_c = c.items.as_deref().cloned().unwrap_or_default();
+                let items = self.item_checks(value, inner, &item_c, sink, key, false);
+                return combine(own, items, sink, key);
+            }
+            _ => {}
+        }
+        combine(own, None, sink, key)
+    }
+
+    /// Checks on each item of an array (`indexed`) or each value of a map.
+    fn item_checks(
+        &self,
+        value: &TokenStream,
+        inner: &Type,
+        c: &Constraints,
+        sink: &proc_macro2::Ident,
+        key: &TokenStream,
+        indexed: bool,
+    ) -> Option<TokenStream> {
+        // Arrays of objects answer one entry per item, as DRF's list serializers do.
+        let object = |ty: &Type| match ty {
+            Type::Named(n) => matches!(
+                self.api.models.get(n).map(|m| &m.kind),
+                Some(ModelKind::Struct(_) | ModelKind::Union(_))
+            ),
+            _ => false,
+        };
+        if indexed && object(inner) {
+            let Type::Named(n) = inner else { return None };
+            if !self.validates(n) {
+                return None;
+            }
+            return Some(quote! {
+                #sink.add_items(#key, #value.iter().map(|item| item.validate().err().unwrap_or_default()).collect());
+            });
+        }
+        if indexed {
+            if let Type::Nullable(n) = inner {
+                if let Type::Named(name) = n.as_ref() {
+                    if object(n) && self.validates(name) {
+                        return Some(quote! {
+                            #sink.add_items(#key, #value.iter().map(|item| item.as_ref().and_then(|item| item.validate().err()).unwrap_or_default()).collect());
+                        });
+                    }
+                }
+            }
+        }
+        let inner_sink = format_ident!("{}_items", sink);
+        let item = format_ident!("item");
+        let item_key = format_ident!("item_key");
+        let body = self.checks(&quote!(#item), inner, c, &inner_sink, &quote!(&#item_key))?;
+        let iter = if indexed {
+            quote!(for (index, #item) in #value.iter().enumerate() { let #item_key = index.to_string(); #body })
+        } else {
+            quote!(for (#item_key, #item) in #value.iter() { #body })
+        };
+        Some(quote! {
+            let mut #inner_sink = crate::support::ValidationErrors::new();
+            #iter
+            #sink.add_nested(#key, #inner_sink);
+        })
+    }
+}
+
+fn combine(
+    own: Vec<TokenStream>,
+    items: Option<TokenStream>,
+    sink: &proc_macro2::Ident,
+    key: &TokenStream,
+) -> Option<TokenStream> {
+    if own.is_empty() && items.is_none() {
+        return None;
+    }
+    let own = if own.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            let mut messages = ::std::vec::Vec::new();
+            #(#own)*
+            #sink.add_messages(#key, messages);
+        }
+    };
+    Some(quote! {
+        #own
+        #items
+    })
+}
+
+fn opt_usize(v: Option<usize>) -> TokenStream {
+    match v {
+        Some(n) => {
+            let n = Literal::usize_unsuffixed(n);
+            quote!(::std::option::Option::Some(#n))
+        }
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+fn opt_int_bound(v: Option<(Bound, bool)>) -> TokenStream {
+    match v {
+        Some((b, exclusive)) => {
+            let n = match b {
+                Bound::Int(i) => Literal::i64_unsuffixed(i),
+                Bound::Float(f) => Literal::i64_unsuffixed(f as i64),
+            };
+            quote!(::std::option::Option::Some((#n, #exclusive)))
+        }
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+fn opt_float_bound(v: Option<(Bound, bool)>) -> TokenStream {
+    match v {
+        Some((b, exclusive)) => {
+            let f = match b {
+                Bound::Int(i) => i as f64,
+                Bound::Float(f) => f,
+            };
+            let n = Literal::f64_suffixed(f);
+            quote!(::std::option::Option::Some((#n, #exclusive)))
+        }
+        None => quote!(::std::option::Option::None),
+    }
+}
