@@ -1,7 +1,8 @@
 //! Pass 5, write: generated files → disk, or, with `--check`, a report of what differs.
 //!
 //! Everything is generated in memory before this pass runs, so a run that fails earlier leaves
-//! the old files alone; each file is written to a temporary name and renamed into place.
+//! the old files alone; a run that writes stages every changed crate directory beside the old
+//! one and swaps them in only when all are written, so it writes everything or nothing.
 
 use super::diag::Error;
 use std::collections::BTreeMap;
@@ -74,7 +75,15 @@ pub fn sync(
                 };
                 drift.stale.push((path, diff));
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => drift.missing.push(path),
+            // A name no file system takes is missing too; writing it fails with its path.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::InvalidFilename
+                ) =>
+            {
+                drift.missing.push(path)
+            }
             Err(source) => {
                 return Err(Error::Read {
                     path: path.display().to_string(),
@@ -94,21 +103,13 @@ pub fn sync(
         }
     }
     drift.extra.sort();
-    if mode == Mode::Write {
-        for path in drift
-            .missing
+    if mode == Mode::Write && !drift.is_empty() {
+        let changed: Vec<&str> = owned
             .iter()
-            .chain(drift.stale.iter().map(|(p, _)| p))
-        {
-            let rel = path.strip_prefix(out).unwrap_or(path);
-            write_atomic(path, &files[rel])?;
-        }
-        for path in &drift.extra {
-            std::fs::remove_file(path).map_err(|source| Error::Write {
-                path: path.display().to_string(),
-                source,
-            })?;
-        }
+            .copied()
+            .filter(|dir| drift_touches(&drift, &out.join(dir)))
+            .collect();
+        replace_dirs(out, &changed, files)?;
     }
     Ok(drift)
 }
@@ -153,22 +154,116 @@ fn list_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn write_atomic(path: &Path, text: &str) -> Result<(), Error> {
-    let err = |source| Error::Write {
+fn drift_touches(drift: &Drift, dir: &Path) -> bool {
+    drift
+        .stale
+        .iter()
+        .map(|(p, _)| p)
+        .chain(&drift.missing)
+        .chain(&drift.extra)
+        .any(|p| p.starts_with(dir))
+}
+
+fn write_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |source| Error::Write {
         path: path.display().to_string(),
         source,
-    };
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(err)?;
     }
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(format!(".tmp-{}", std::process::id()));
-    let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, text).map_err(err)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        err(e)
-    })
+}
+
+/// Replaces each of `dirs` (under `out`) with its generated files, all or nothing: every new
+/// directory is first staged beside the old one (unchanged files hard-linked, so their times stay
+/// and cargo does not rebuild for them), and only when all are complete are they swapped in. A
+/// failed write removes the staging and leaves every old directory as it was.
+fn replace_dirs(out: &Path, dirs: &[&str], files: &BTreeMap<PathBuf, String>) -> Result<(), Error> {
+    let pid = std::process::id();
+    let staged: Vec<(PathBuf, PathBuf)> = dirs
+        .iter()
+        .map(|dir| (out.join(dir), out.join(format!(".{dir}.codegen-new-{pid}"))))
+        .collect();
+    let cleanup = |staged: &[(PathBuf, PathBuf)]| {
+        for (_, stage) in staged {
+            let _ = std::fs::remove_dir_all(stage);
+        }
+    };
+    for ((live, stage), dir) in staged.iter().zip(dirs) {
+        if let Err(e) = stage_dir(out, dir, live, stage, files) {
+            cleanup(&staged);
+            return Err(e);
+        }
+    }
+    let mut swapped: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
+    for ((live, stage), dir) in staged.iter().zip(dirs) {
+        let old = out.join(format!(".{dir}.codegen-old-{pid}"));
+        let moved_old = if live.exists() {
+            if let Err(e) = std::fs::rename(live, &old) {
+                roll_back(&swapped);
+                cleanup(&staged);
+                return Err(write_error(live)(e));
+            }
+            Some(old)
+        } else {
+            None
+        };
+        if let Err(e) = std::fs::rename(stage, live) {
+            if let Some(old) = &moved_old {
+                let _ = std::fs::rename(old, live);
+            }
+            roll_back(&swapped);
+            cleanup(&staged);
+            return Err(write_error(live)(e));
+        }
+        swapped.push((live.clone(), moved_old));
+    }
+    for (live, old) in swapped {
+        if let Some(old) = old {
+            // A build directory inside a crate directory is not ours: it moves along.
+            let target = old.join("target");
+            if target.is_dir() {
+                let _ = std::fs::rename(&target, live.join("target"));
+            }
+            let _ = std::fs::remove_dir_all(&old);
+        }
+    }
+    Ok(())
+}
+
+/// Puts the old directories back after a failed swap.
+fn roll_back(swapped: &[(PathBuf, Option<PathBuf>)]) {
+    for (live, old) in swapped.iter().rev() {
+        if let Some(old) = old {
+            let aside = live.with_extension("codegen-failed");
+            if std::fs::rename(live, &aside).is_ok() && std::fs::rename(old, live).is_ok() {
+                let _ = std::fs::remove_dir_all(&aside);
+            }
+        }
+    }
+}
+
+/// Writes `dir`'s generated files into `stage`, linking those that did not change.
+fn stage_dir(
+    out: &Path,
+    dir: &str,
+    live: &Path,
+    stage: &Path,
+    files: &BTreeMap<PathBuf, String>,
+) -> Result<(), Error> {
+    let _ = std::fs::remove_dir_all(stage);
+    std::fs::create_dir_all(stage).map_err(write_error(stage))?;
+    for (rel, text) in files.iter().filter(|(rel, _)| rel.starts_with(dir)) {
+        let inner = rel.strip_prefix(dir).unwrap_or(rel);
+        let target = stage.join(inner);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(write_error(parent))?;
+        }
+        let current = live.join(inner);
+        let unchanged = std::fs::read(&current).is_ok_and(|old| old == text.as_bytes());
+        if unchanged && std::fs::hard_link(&current, &target).is_ok() {
+            continue;
+        }
+        std::fs::write(&target, text).map_err(write_error(&out.join(rel)))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -207,6 +302,70 @@ mod tests {
         let drift = sync(&dir, &["models"], &files, Mode::Check).unwrap();
         assert!(drift.is_empty(), "{}", drift.report());
         assert!(!dir.join("models/src/old.rs").exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_failed_write_changes_nothing() {
+        let dir = tempdir("all-or-nothing");
+        for krate in ["client", "models", "server"] {
+            std::fs::create_dir_all(dir.join(krate).join("src")).unwrap();
+            std::fs::write(dir.join(krate).join("src/lib.rs"), "old\n").unwrap();
+        }
+        let mut files = BTreeMap::new();
+        for krate in ["client", "models", "server"] {
+            files.insert(
+                PathBuf::from(format!("{krate}/src/lib.rs")),
+                "new\n".to_owned(),
+            );
+        }
+        // No file system takes a name this long: the server's staging fails after the client's
+        // and the models' succeeded.
+        files.insert(
+            PathBuf::from(format!("server/src/{}.rs", "x".repeat(300))),
+            "x\n".to_owned(),
+        );
+        let owned = ["client", "models", "server"];
+        let error = sync(&dir, &owned, &files, Mode::Write).unwrap_err();
+        assert!(matches!(error, Error::Write { .. }), "{error}");
+        assert!(error.to_string().contains("xxxxxxxx"), "{error}");
+        for krate in owned {
+            let text = std::fs::read_to_string(dir.join(krate).join("src/lib.rs")).unwrap();
+            assert_eq!(text, "old\n", "{krate} was rewritten");
+        }
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("codegen"))
+            .collect();
+        assert!(left.is_empty(), "staging left behind: {left:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn unchanged_files_keep_their_times() {
+        let dir = tempdir("times");
+        let mut files = BTreeMap::new();
+        files.insert(PathBuf::from("models/src/a.rs"), "same\n".to_owned());
+        files.insert(PathBuf::from("models/src/b.rs"), "one\n".to_owned());
+        sync(&dir, &["models"], &files, Mode::Write).unwrap();
+        let before = std::fs::metadata(dir.join("models/src/a.rs"))
+            .unwrap()
+            .modified()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        files.insert(PathBuf::from("models/src/b.rs"), "two\n".to_owned());
+        sync(&dir, &["models"], &files, Mode::Write).unwrap();
+        let after = std::fs::metadata(dir.join("models/src/a.rs"))
+            .unwrap()
+            .modified()
+            .unwrap();
+        assert_eq!(before, after);
+        assert_eq!(
+            std::fs::read_to_string(dir.join("models/src/b.rs")).unwrap(),
+            "two\n"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

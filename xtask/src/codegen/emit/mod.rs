@@ -62,6 +62,11 @@ pub fn doc_attrs(doc: Option<&str>, fallback: &str) -> TokenStream {
         .map(str::trim)
         .filter(|d| !d.is_empty())
         .unwrap_or(fallback);
+    // Control characters (a lone carriage return, a bell...) would end up raw in a comment.
+    let text: String = text
+        .chars()
+        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
+        .collect();
     let lines = text.lines().map(|line| {
         let line = line.trim().replace("```", "` ` `");
         let line = if line.is_empty() {
@@ -72,6 +77,13 @@ pub fn doc_attrs(doc: Option<&str>, fallback: &str) -> TokenStream {
         quote!(#[doc = #line])
     });
     quote!(#(#lines)*)
+}
+
+/// One `#[doc]` line for a short text that may hold schema strings (values, tags, patterns):
+/// control characters become spaces, so it stays one line.
+pub fn doc_line(text: &str) -> TokenStream {
+    let line = format!(" {}", super::naming::one_line(text));
+    quote!(#[doc = #line])
 }
 
 /// Appends a paragraph to a doc text.
