@@ -240,9 +240,7 @@ pub fn emit_server(
         |(resource, op)| server::emit_handler(api, resource, op),
         proc_macro2::TokenStream::new(),
     )?;
-    out.resources(api, |resource, ops| {
-        server::emit_resource(resource, ops)
-    })
+    out.resources(api, |resource, ops| server::emit_resource(resource, ops))
 }
 
 /// The client crate's files, formatted, into `files`.

@@ -27,8 +27,9 @@ pub struct Selection {
 /// Lowers the operations `selection` picks, and everything they reach, into the IR.
 ///
 /// Three steps, each reporting to one diagnostics sink: the operations and the schemas they reach
-/// ([`operations`], [`schemas`]), then the facts the emitters rely on ([`facts`]), then every
-/// name ([`names`]). Nothing after this pass needs a diagnostic.
+/// (`lower/operations.rs`, `lower/schemas.rs`), then the facts the emitters rely on
+/// (`lower/facts.rs`), then every name (`lower/names.rs`). Nothing after this pass needs a
+/// diagnostic.
 pub fn lower(doc: &oa::OpenAPI, selection: &Selection) -> Result<Api, Vec<Diagnostic>> {
     let mut cx = Lower::new(doc);
     let mut operations = Vec::new();
