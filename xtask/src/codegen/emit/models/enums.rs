@@ -1,7 +1,7 @@
 //! Models, enums: an IR string enum → an enum that keeps values it does not list as `Unknown`,
 //! with its conversions, serde impls and `Shape`.
 
-use crate::codegen::emit::{doc_attrs, doc_with, ident};
+use crate::codegen::emit::{doc_attrs, doc_line, doc_with, ident};
 use crate::codegen::ir::*;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -11,8 +11,8 @@ pub(super) fn emit_enum(m: &Model, e: &StringEnum) -> TokenStream {
     let docs = doc_attrs(Some(&doc_with(m.doc.as_deref(), &format!("Values: {}. A value this version of the schema does not list decodes as `Unknown`.", e.values.iter().map(|v| format!("`{}`", v.json)).collect::<Vec<_>>().join(", ")))), "");
     let variants = e.values.iter().map(|v| {
         let vname = ident(&v.rust_name);
-        let doc = format!(" `{}`", v.json);
-        quote!(#[doc = #doc] #vname,)
+        let doc = doc_line(&format!("`{}`", v.json));
+        quote!(#doc #vname,)
     });
     let values = e.values.iter().map(|v| &v.json);
     let as_str = e.values.iter().map(|v| {

@@ -7,7 +7,7 @@ mod structs;
 mod unions;
 mod validate;
 
-use super::{doc_attrs, ident, type_tokens};
+use super::{doc_attrs, doc_line, ident, type_tokens};
 use crate::codegen::ir::*;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -84,9 +84,9 @@ impl<'a> TypesEmitter<'a> {
         }
         let statics = self.api.patterns.iter().map(|(p, name)| {
             let name = ident(name);
-            let doc = format!(" `{p}`");
+            let doc = doc_line(&format!("`{p}`"));
             quote! {
-                #[doc = #doc]
+                #doc
                 pub(crate) static #name: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(|| {
                     ::regex::Regex::new(#p).expect("the generator checked this pattern")
                 });

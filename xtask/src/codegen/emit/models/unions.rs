@@ -2,7 +2,7 @@
 //! serde impls, `validate()` and `Shape`.
 
 use super::TypesEmitter;
-use crate::codegen::emit::{doc_attrs, doc_with, ident, type_tokens};
+use crate::codegen::emit::{doc_attrs, doc_line, doc_with, ident, type_tokens};
 use crate::codegen::ir::*;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -15,8 +15,8 @@ impl TypesEmitter<'_> {
         let variants = u.variants.iter().map(|v| {
             let vname = ident(&v.rust_name);
             let ty = type_tokens(&Type::Named(v.model.clone()), &self.models_path());
-            let doc = format!(" `{}: {}`", u.property, v.tag);
-            quote!(#[doc = #doc] #vname(#ty),)
+            let doc = doc_line(&format!("`{}: {}`", u.property, v.tag));
+            quote!(#doc #vname(#ty),)
         });
         let ser_arms = u.variants.iter().map(|v| {
             let vname = ident(&v.rust_name);
