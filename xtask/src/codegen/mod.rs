@@ -8,6 +8,7 @@ pub mod ir;
 pub mod load;
 pub mod lower;
 pub mod naming;
+pub mod parallel;
 pub mod write;
 
 use diag::Error;
@@ -141,6 +142,9 @@ impl<'a> CrateFiles<'a> {
     }
 
     /// A Rust file made of many items, formatted in parallel parts.
+    ///
+    /// Token streams cannot cross threads, so each worker emits its run of items and hands the
+    /// tokens to the format pass; the printed runs are joined in order.
     fn items<T: Sync>(
         &mut self,
         name: &str,
@@ -150,7 +154,15 @@ impl<'a> CrateFiles<'a> {
         tail: proc_macro2::TokenStream,
     ) -> Result<(), Error> {
         let rel = self.path(name);
-        let text = format::format_items(&rel, head, items, emit, tail, &self.header)?;
+        let parts = parallel::map(&parallel::runs(items), |run| {
+            let tokens: proc_macro2::TokenStream = run.iter().map(&emit).collect();
+            format::print(&rel, tokens)
+        });
+        let mut text = format!("{}\n{}", self.header, format::print(&rel, head)?);
+        for part in parts {
+            text.push_str(&part?);
+        }
+        text.push_str(&format::print(&rel, tail)?);
         self.files.insert(PathBuf::from(rel), text);
         Ok(())
     }
@@ -163,7 +175,7 @@ impl<'a> CrateFiles<'a> {
     ) -> Result<(), Error> {
         let resources: Vec<(&ir::Resource, Vec<&ir::Operation>)> =
             emit::common::resources(api).collect();
-        let outputs = format::parallel_map(&resources, |(resource, ops)| {
+        let outputs = parallel::map(&resources, |(resource, ops)| {
             let rel = self.path(&format!("{}.rs", resource.module));
             let text = format::format_rust(&rel, emit(resource, ops), &self.header);
             (rel, text)
@@ -240,7 +252,7 @@ pub fn emit_server(
         |(resource, op)| server::emit_handler(api, resource, op),
         proc_macro2::TokenStream::new(),
     )?;
-    out.resources(api, |resource, ops| server::emit_resource(resource, ops))
+    out.resources(api, server::emit_resource)
 }
 
 /// The client crate's files, formatted, into `files`.

@@ -11,6 +11,7 @@ use super::naming;
 use openapiv3 as oa;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+mod composed;
 mod facts;
 mod names;
 mod operations;

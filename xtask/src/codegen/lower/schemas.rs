@@ -163,196 +163,6 @@ impl<'a> Lower<'a> {
         Type::Named(rust_name)
     }
 
-    fn lower_struct(
-        &mut self,
-        owner: &str,
-        properties: Vec<Property<'a>>,
-        required: &[String],
-        additional: Option<&'a oa::AdditionalProperties>,
-        pointer: &Pointer,
-    ) -> Struct {
-        for (i, name) in required.iter().enumerate() {
-            if !properties.iter().any(|p| p.name == name) {
-                self.diags.error(
-                    &pointer.push("required").push(i.to_string()),
-                    format!("required property `{name}` is not among the properties"),
-                );
-            }
-        }
-        let mut names = naming::Namespace::default();
-        let mut fields = Vec::new();
-        for Property {
-            name: json_name,
-            schema,
-            pointer: at,
-        } in properties
-        {
-            let hint = format!("{owner}_{json_name}");
-            let lowered = self.lower_ref_or_schema(schema, &at, &hint);
-            let rust_name = names.claim(naming::field_name(json_name, "field"));
-            fields.push(Field {
-                json_name: json_name.to_owned(),
-                rust_name,
-                pointer: at,
-                doc: lowered.doc,
-                presence: Presence::new(required.iter().any(|r| r == json_name), lowered.nullable),
-                ty: lowered.ty,
-                read_only: lowered.read_only,
-                write_only: lowered.write_only,
-                deprecated: lowered.deprecated,
-                constraints: lowered.constraints,
-                boxed: false,
-            });
-        }
-        let additional = match additional {
-            None | Some(oa::AdditionalProperties::Any(false)) => None,
-            Some(oa::AdditionalProperties::Any(true)) => Some(Type::Any),
-            Some(oa::AdditionalProperties::Schema(s)) => {
-                let at = pointer.push("additionalProperties");
-                let lowered = self.lower_ref_or_schema(
-                    RefOr::from_unboxed(s),
-                    &at,
-                    &format!("{owner}_value"),
-                );
-                Some(nullable_wrap(lowered))
-            }
-        };
-        let additional = additional.map(|ty| AdditionalField {
-            rust_name: names.claim("additional_properties".to_owned()),
-            ty,
-        });
-        Struct { fields, additional }
-    }
-
-    fn lower_all_of(
-        &mut self,
-        owner: &str,
-        parts: &'a [oa::ReferenceOr<oa::Schema>],
-        pointer: &Pointer,
-    ) -> Struct {
-        let mut properties: Vec<Property<'a>> = Vec::new();
-        let mut required = Vec::new();
-        for (i, part) in parts.iter().enumerate() {
-            let at = pointer.push("allOf").push(i.to_string());
-            let (schema, schema_at) = match part {
-                oa::ReferenceOr::Item(s) => (s, at.clone()),
-                oa::ReferenceOr::Reference { reference } => {
-                    match self.resolve(&refs::SCHEMAS, reference, &at) {
-                        Some(Resolved { item, pointer, .. }) => (item, pointer),
-                        None => continue,
-                    }
-                }
-            };
-            match &schema.schema_kind {
-                oa::SchemaKind::Type(oa::Type::Object(o)) => {
-                    for p in properties_of(&o.properties, &schema_at) {
-                        // A later part redefines a property an earlier one had.
-                        properties.retain(|q| q.name != p.name);
-                        properties.push(p);
-                    }
-                    required.extend(o.required.iter().cloned());
-                }
-                _ => self.diags.error(
-                    &at,
-                    "allOf of more than one schema is supported only when each is an object",
-                ),
-            }
-        }
-        required.sort();
-        required.dedup();
-        self.lower_struct(owner, properties, &required, None, pointer)
-    }
-
-    fn lower_enum(&mut self, values: &[Option<String>], pointer: &Pointer) -> StringEnum {
-        let mut names = naming::Namespace::variants();
-        let mut out = Vec::new();
-        for value in values.iter().flatten() {
-            let fallback = if value.is_empty() { "Empty" } else { "Value" };
-            let rust_name = names.claim(naming::type_name(value, fallback));
-            out.push(EnumValue {
-                json: value.clone(),
-                rust_name,
-            });
-        }
-        if out.is_empty() {
-            self.diags.error(
-                &pointer.push("enum"),
-                "an enum with no string value is not supported",
-            );
-        }
-        StringEnum { values: out }
-    }
-
-    fn lower_union(
-        &mut self,
-        d: &'a oa::Discriminator,
-        one_of: &'a [oa::ReferenceOr<oa::Schema>],
-        pointer: &Pointer,
-    ) -> Union {
-        let mut variants = Vec::new();
-        let mut names = naming::Namespace::variants();
-        // Tag → schema reference: the mapping when given, else each variant's own name.
-        let mut tags: Vec<(String, String, Pointer)> = Vec::new();
-        if d.mapping.is_empty() {
-            for (i, v) in one_of.iter().enumerate() {
-                let at = pointer.push("oneOf").push(i.to_string());
-                match v {
-                    oa::ReferenceOr::Reference { reference } => {
-                        let tag = reference.rsplit('/').next().unwrap_or(reference).to_owned();
-                        tags.push((tag, reference.clone(), at));
-                    }
-                    oa::ReferenceOr::Item(_) => self
-                        .diags
-                        .error(&at, "a oneOf variant must be a `$ref` to an object schema"),
-                }
-            }
-        } else {
-            for (tag, target) in &d.mapping {
-                let reference = if target.starts_with('#') {
-                    target.clone()
-                } else {
-                    format!("#/components/schemas/{target}")
-                };
-                tags.push((
-                    tag.clone(),
-                    reference,
-                    pointer.push("discriminator").push("mapping").push(tag),
-                ));
-            }
-        }
-        for (tag, reference, at) in tags {
-            let Some(Resolved {
-                name, item: schema, ..
-            }) = self.resolve(&refs::SCHEMAS, &reference, &at)
-            else {
-                continue;
-            };
-            // drf-spectacular's polymorphic request bodies leave the discriminator out of the
-            // variant's own properties: such a variant gets the tag added when it is serialized.
-            let has_property = match &schema.schema_kind {
-                oa::SchemaKind::Type(oa::Type::Object(o)) if !o.properties.is_empty() => {
-                    o.properties.contains_key(&d.property_name)
-                }
-                _ => {
-                    self.diags.error(&at, format!("discriminator variant `{name}` must be an object schema with properties"));
-                    continue;
-                }
-            };
-            let model = self.enqueue(&name);
-            let rust_name = names.claim(model.clone());
-            variants.push(UnionVariant {
-                tag,
-                rust_name,
-                model,
-                add_tag: !has_property,
-            });
-        }
-        Union {
-            property: d.property_name.clone(),
-            variants,
-        }
-    }
-
     pub(super) fn lower_ref_or_schema(
         &mut self,
         schema: RefOr<'a>,
@@ -671,13 +481,13 @@ impl<'a> RefOr<'a> {
 }
 
 /// One entry of `properties`, with the pointer it stands at.
-struct Property<'a> {
-    name: &'a str,
-    schema: RefOr<'a>,
-    pointer: Pointer,
+pub(super) struct Property<'a> {
+    pub(super) name: &'a str,
+    pub(super) schema: RefOr<'a>,
+    pub(super) pointer: Pointer,
 }
 
-fn properties_of<'a>(
+pub(super) fn properties_of<'a>(
     properties: &'a indexmap::IndexMap<String, oa::ReferenceOr<Box<oa::Schema>>>,
     pointer: &Pointer,
 ) -> Vec<Property<'a>> {
@@ -691,7 +501,7 @@ fn properties_of<'a>(
         .collect()
 }
 
-trait ToRefOr<'a> {
+pub(super) trait ToRefOr<'a> {
     fn to_ref_or(self) -> RefOr<'a>;
 }
 
