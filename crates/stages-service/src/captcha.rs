@@ -1,18 +1,35 @@
 //! The captcha stage: `authentik_server::captcha::CaptchaApi`.
 
 use crate::listing::ListQuery;
-use crate::{flow_set, name_taken, used_by, StagesService};
+use crate::{flow_set, used_by, StagesService};
 use authentik_models::{
     CaptchaStage, CaptchaStageRequest, PaginatedCaptchaStageList, PatchedCaptchaStageRequest,
 };
 use authentik_server::captcha::*;
 use authentik_server::ApiError;
-use serde_json::Value;
+use rusqlite::types::Value as SqlValue;
 use uuid::Uuid;
 
 const KIND: &str = "captcha";
 const DEFAULT_JS_URL: &str = "https://www.recaptcha.net/recaptcha/api.js";
 const DEFAULT_API_URL: &str = "https://www.recaptcha.net/recaptcha/api/siteverify";
+/// What `ordering` may name: the serializer's fields backed by a model column, as DRF allows when
+/// a viewset sets no `ordering_fields`.
+const ORDERING_FIELDS: &[&str] = &[
+    "name",
+    "pk",
+    "public_key",
+    "js_url",
+    "api_url",
+    "interactive",
+    "score_min_threshold",
+    "score_max_threshold",
+    "error_on_invalid_score",
+];
+
+fn name_of(stage: &CaptchaStage) -> &str {
+    &stage.name
+}
 
 /// A full update is a patch that names every required field.
 fn as_patch(body: CaptchaStageRequest) -> PatchedCaptchaStageRequest {
@@ -71,27 +88,29 @@ impl CaptchaApi for StagesService {
         request: StagesCaptchaListRequest,
     ) -> Result<StagesCaptchaListResponse, ApiError> {
         let q = request.query;
-        let (results, pagination) = self
+        let listed = self
             .list_stages(
                 KIND,
                 ListQuery {
                     filters: vec![
-                        ("name", q.name.map(Value::from)),
-                        ("public_key", q.public_key.map(Value::from)),
+                        ("name", q.name.map(SqlValue::Text)),
+                        ("public_key", q.public_key.map(SqlValue::Text)),
                     ],
                     search: q.search.as_deref(),
-                    search_fields: &["name"],
                     ordering: q.ordering.as_deref(),
-                    ordering_fields: &["name"],
-                    page: q.page,
-                    page_size: q.page_size,
+                    ordering_fields: ORDERING_FIELDS,
                 },
+                (q.page, q.page_size),
+                Vec::new(),
             )
             .await?;
-        Ok(StagesCaptchaListResponse::Ok(PaginatedCaptchaStageList {
-            pagination,
-            results,
-        }))
+        Ok(match listed {
+            Ok((results, pagination)) => StagesCaptchaListResponse::Ok(PaginatedCaptchaStageList {
+                pagination,
+                results,
+            }),
+            Err(errors) => StagesCaptchaListResponse::BadRequest(errors),
+        })
     }
 
     async fn stages_captcha_create(
@@ -118,10 +137,15 @@ impl CaptchaApi for StagesService {
         };
         let mut secret = None;
         apply(&mut stage, &mut secret, as_patch(request.body));
-        Ok(match self.create_stage(KIND, pk, &stage, secret).await? {
-            true => StagesCaptchaCreateResponse::Created(stage),
-            false => StagesCaptchaCreateResponse::BadRequest(name_taken()),
-        })
+        Ok(
+            match self
+                .create_stage(KIND, pk, (&stage.name, &stage), secret, Vec::new())
+                .await?
+            {
+                Ok(()) => StagesCaptchaCreateResponse::Created(stage),
+                Err(errors) => StagesCaptchaCreateResponse::BadRequest(errors),
+            },
+        )
     }
 
     async fn stages_captcha_retrieve(
@@ -141,11 +165,18 @@ impl CaptchaApi for StagesService {
     ) -> Result<StagesCaptchaUpdateResponse, ApiError> {
         Ok(
             match self
-                .patch_stage(KIND, request.stage_uuid, as_patch(request.body), apply)
+                .patch_stage(
+                    KIND,
+                    request.stage_uuid,
+                    as_patch(request.body),
+                    Vec::new(),
+                    apply,
+                    name_of,
+                )
                 .await?
             {
-                Some(stage) => StagesCaptchaUpdateResponse::Ok(stage),
-                None => StagesCaptchaUpdateResponse::BadRequest(name_taken()),
+                Ok(stage) => StagesCaptchaUpdateResponse::Ok(stage),
+                Err(errors) => StagesCaptchaUpdateResponse::BadRequest(errors),
             },
         )
     }
@@ -161,12 +192,14 @@ impl CaptchaApi for StagesService {
                     KIND,
                     request.stage_uuid,
                     request.body.unwrap_or_default(),
+                    Vec::new(),
                     apply,
+                    name_of,
                 )
                 .await?
             {
-                Some(stage) => StagesCaptchaPartialUpdateResponse::Ok(stage),
-                None => StagesCaptchaPartialUpdateResponse::BadRequest(name_taken()),
+                Ok(stage) => StagesCaptchaPartialUpdateResponse::Ok(stage),
+                Err(errors) => StagesCaptchaPartialUpdateResponse::BadRequest(errors),
             },
         )
     }

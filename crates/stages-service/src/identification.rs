@@ -1,7 +1,7 @@
 //! The identification stage: `authentik_server::identification::IdentificationApi`.
 
 use crate::listing::ListQuery;
-use crate::{flow_set, name_taken, used_by, StagesService};
+use crate::{flow_set, used_by, Named, StagesService};
 use authentik_models::support::Maybe;
 use authentik_models::{
     IdentificationStage, IdentificationStageRequest, PaginatedIdentificationStageList,
@@ -9,10 +9,47 @@ use authentik_models::{
 };
 use authentik_server::identification::*;
 use authentik_server::ApiError;
-use serde_json::Value;
+use rusqlite::types::Value as SqlValue;
 use uuid::Uuid;
 
 const KIND: &str = "identification";
+/// What `ordering` may name: the serializer's fields backed by a model column, as DRF allows when
+/// a viewset sets no `ordering_fields`.
+const ORDERING_FIELDS: &[&str] = &[
+    "name",
+    "pk",
+    "password_stage",
+    "case_insensitive_matching",
+    "show_matched_user",
+    "enrollment_flow",
+    "recovery_flow",
+    "passwordless_flow",
+    "show_source_labels",
+    "pretend_user_exists",
+];
+
+fn name_of(stage: &IdentificationStage) -> &str {
+    &stage.name
+}
+
+/// The objects a request references: each must exist.
+fn references(patch: &PatchedIdentificationStageRequest) -> Vec<Named> {
+    let mut named = Vec::new();
+    for (field, value) in [
+        ("password_stage", &patch.password_stage),
+        ("enrollment_flow", &patch.enrollment_flow),
+        ("recovery_flow", &patch.recovery_flow),
+        ("passwordless_flow", &patch.passwordless_flow),
+    ] {
+        if let Maybe::Value(pk) = value {
+            named.push(Named::new(field, vec![*pk]));
+        }
+    }
+    if let Some(sources) = &patch.sources {
+        named.push(Named::new("sources", sources.clone()));
+    }
+    named
+}
 
 /// A full update is a patch that names every required field.
 fn as_patch(body: IdentificationStageRequest) -> PatchedIdentificationStageRequest {
@@ -76,8 +113,12 @@ fn apply(
     }
 }
 
-fn uuid_filter(v: Option<Uuid>) -> Option<Value> {
-    v.map(|u| Value::from(u.to_string()))
+fn uuid_filter(v: Option<Uuid>) -> Option<SqlValue> {
+    v.map(|u| SqlValue::Text(u.to_string()))
+}
+
+fn bool_filter(v: Option<bool>) -> Option<SqlValue> {
+    v.map(|b| SqlValue::Integer(i64::from(b)))
 }
 
 impl IdentificationApi for StagesService {
@@ -87,38 +128,49 @@ impl IdentificationApi for StagesService {
         request: StagesIdentificationListRequest,
     ) -> Result<StagesIdentificationListResponse, ApiError> {
         let q = request.query;
-        let (results, pagination) = self
+        let filter_references = [
+            ("password_stage", q.password_stage),
+            ("enrollment_flow", q.enrollment_flow),
+            ("recovery_flow", q.recovery_flow),
+            ("passwordless_flow", q.passwordless_flow),
+        ]
+        .into_iter()
+        .filter_map(|(field, pk)| pk.map(|pk| Named::new(field, vec![pk])))
+        .collect();
+        let listed = self
             .list_stages(
                 KIND,
                 ListQuery {
                     filters: vec![
-                        ("name", q.name.map(Value::from)),
+                        ("name", q.name.map(SqlValue::Text)),
                         (
                             "case_insensitive_matching",
-                            q.case_insensitive_matching.map(Value::from),
+                            bool_filter(q.case_insensitive_matching),
                         ),
-                        ("show_matched_user", q.show_matched_user.map(Value::from)),
-                        ("show_source_labels", q.show_source_labels.map(Value::from)),
+                        ("show_matched_user", bool_filter(q.show_matched_user)),
+                        ("show_source_labels", bool_filter(q.show_source_labels)),
                         ("password_stage", uuid_filter(q.password_stage)),
                         ("enrollment_flow", uuid_filter(q.enrollment_flow)),
                         ("recovery_flow", uuid_filter(q.recovery_flow)),
                         ("passwordless_flow", uuid_filter(q.passwordless_flow)),
                     ],
                     search: q.search.as_deref(),
-                    search_fields: &["name"],
                     ordering: q.ordering.as_deref(),
-                    ordering_fields: &["name"],
-                    page: q.page,
-                    page_size: q.page_size,
+                    ordering_fields: ORDERING_FIELDS,
                 },
+                (q.page, q.page_size),
+                filter_references,
             )
             .await?;
-        Ok(StagesIdentificationListResponse::Ok(
-            PaginatedIdentificationStageList {
-                pagination,
-                results,
-            },
-        ))
+        Ok(match listed {
+            Ok((results, pagination)) => {
+                StagesIdentificationListResponse::Ok(PaginatedIdentificationStageList {
+                    pagination,
+                    results,
+                })
+            }
+            Err(errors) => StagesIdentificationListResponse::BadRequest(errors),
+        })
     }
 
     async fn stages_identification_create(
@@ -146,11 +198,18 @@ impl IdentificationApi for StagesService {
             show_source_labels: Some(false),
             pretend_user_exists: Some(true),
         };
-        apply(&mut stage, &mut None, as_patch(request.body));
-        Ok(match self.create_stage(KIND, pk, &stage, None).await? {
-            true => StagesIdentificationCreateResponse::Created(stage),
-            false => StagesIdentificationCreateResponse::BadRequest(name_taken()),
-        })
+        let patch = as_patch(request.body);
+        let named = references(&patch);
+        apply(&mut stage, &mut None, patch);
+        Ok(
+            match self
+                .create_stage(KIND, pk, (&stage.name, &stage), None, named)
+                .await?
+            {
+                Ok(()) => StagesIdentificationCreateResponse::Created(stage),
+                Err(errors) => StagesIdentificationCreateResponse::BadRequest(errors),
+            },
+        )
     }
 
     async fn stages_identification_retrieve(
@@ -168,13 +227,15 @@ impl IdentificationApi for StagesService {
         _: &(),
         request: StagesIdentificationUpdateRequest,
     ) -> Result<StagesIdentificationUpdateResponse, ApiError> {
+        let patch = as_patch(request.body);
+        let named = references(&patch);
         Ok(
             match self
-                .patch_stage(KIND, request.stage_uuid, as_patch(request.body), apply)
+                .patch_stage(KIND, request.stage_uuid, patch, named, apply, name_of)
                 .await?
             {
-                Some(stage) => StagesIdentificationUpdateResponse::Ok(stage),
-                None => StagesIdentificationUpdateResponse::BadRequest(name_taken()),
+                Ok(stage) => StagesIdentificationUpdateResponse::Ok(stage),
+                Err(errors) => StagesIdentificationUpdateResponse::BadRequest(errors),
             },
         )
     }
@@ -185,13 +246,14 @@ impl IdentificationApi for StagesService {
         request: StagesIdentificationPartialUpdateRequest,
     ) -> Result<StagesIdentificationPartialUpdateResponse, ApiError> {
         let patch = request.body.unwrap_or_default();
+        let named = references(&patch);
         Ok(
             match self
-                .patch_stage(KIND, request.stage_uuid, patch, apply)
+                .patch_stage(KIND, request.stage_uuid, patch, named, apply, name_of)
                 .await?
             {
-                Some(stage) => StagesIdentificationPartialUpdateResponse::Ok(stage),
-                None => StagesIdentificationPartialUpdateResponse::BadRequest(name_taken()),
+                Ok(stage) => StagesIdentificationPartialUpdateResponse::Ok(stage),
+                Err(errors) => StagesIdentificationPartialUpdateResponse::BadRequest(errors),
             },
         )
     }

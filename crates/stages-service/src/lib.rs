@@ -4,6 +4,11 @@
 //! `authentik_server::identification::IdentificationApi`) on a SQLite [`store::Store`]; the
 //! generated router does all routing, authentication, parsing and validation. [`app`] puts the
 //! two together.
+//!
+//! What the router cannot know, the service checks against the store, as authentik's serializers
+//! do: unique names, and references (`password_stage`, the flows, `sources`) that must name an
+//! object the store holds (its stages, and the flows, stages and sources seeded from a fixtures
+//! file, [`store::Fixtures`]).
 
 pub mod listing;
 pub mod store;
@@ -14,6 +19,7 @@ mod identification;
 use authentik_models::support::ValidationErrors;
 use authentik_models::{FlowSet, FlowSetRequest, UsedBy, UsedByActionEnum, ValidationError};
 use authentik_server::{ApiError, AuthError, Authenticate, RouterConfig};
+use rusqlite::Connection;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::sync::Arc;
@@ -78,21 +84,113 @@ impl Authenticate for StagesService {
     }
 }
 
-/// Fields by which one stage references another; deleting the target clears them.
-const REFERENCE_FIELDS: &[&str] = &["password_stage"];
+/// What a reference field points at.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Target {
+    /// A stage of this kind (authentik's `password_stage` is a foreign key to `PasswordStage`).
+    Stage(&'static str),
+    /// A flow from the fixtures.
+    Flow,
+    /// A source from the fixtures.
+    Source,
+}
+
+/// Every reference field of a stage document; identification stages hold them all.
+const REFERENCE_FIELDS: &[(&str, Target)] = &[
+    ("password_stage", Target::Stage("password")),
+    ("enrollment_flow", Target::Flow),
+    ("recovery_flow", Target::Flow),
+    ("passwordless_flow", Target::Flow),
+    ("sources", Target::Source),
+];
+
+/// The pks a request names in one reference field.
+pub(crate) struct Named {
+    pub field: &'static str,
+    pub target: Target,
+    pub pks: Vec<Uuid>,
+}
+
+impl Named {
+    /// The pks of `field` (one of [`REFERENCE_FIELDS`]).
+    pub(crate) fn new(field: &'static str, pks: Vec<Uuid>) -> Named {
+        let target = REFERENCE_FIELDS
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or(Target::Source, |(_, t)| *t);
+        Named { field, target, pks }
+    }
+
+    /// The first pk that names nothing the store holds.
+    fn first_missing(&self, conn: &Connection) -> Result<Option<Uuid>, StoreError> {
+        for pk in &self.pks {
+            let exists = match self.target {
+                Target::Stage(kind) => store::stage_exists(conn, kind, *pk)?,
+                Target::Flow => store::referent_exists(conn, "flow", *pk)?,
+                Target::Source => store::referent_exists(conn, "source", *pk)?,
+            };
+            if !exists {
+                return Ok(Some(*pk));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// DRF's `PrimaryKeyRelatedField` (and `ManyRelatedField`, which stops at the first bad pk of
+/// its list): `{"<field>": ["Invalid pk \"<pk>\" - object does not exist."]}` per field.
+fn check_references(conn: &Connection, named: &[Named]) -> Result<ValidationErrors, StoreError> {
+    let mut errors = ValidationErrors::new();
+    for n in named {
+        if let Some(pk) = n.first_missing(conn)? {
+            errors.add_message(
+                n.field,
+                format!("Invalid pk \"{pk}\" - object does not exist."),
+            );
+        }
+    }
+    Ok(errors)
+}
+
+/// django-filter's `ModelChoiceFilter` on an unknown pk.
+fn check_filter_references(
+    conn: &Connection,
+    named: &[Named],
+) -> Result<ValidationErrors, StoreError> {
+    let mut errors = ValidationErrors::new();
+    for n in named {
+        if n.first_missing(conn)?.is_some() {
+            errors.add_message(
+                n.field,
+                "Select a valid choice. That choice is not one of the available choices.",
+            );
+        }
+    }
+    Ok(errors)
+}
+
+/// The reference columns that may point at a stage of `kind` (cleared when it goes).
+fn columns_referencing(kind: &str) -> Vec<&'static str> {
+    REFERENCE_FIELDS
+        .iter()
+        .filter(|(_, t)| matches!(t, Target::Stage(k) if *k == kind))
+        .map(|(f, _)| *f)
+        .collect()
+}
 
 fn store_error(e: StoreError) -> ApiError {
     match e {
         StoreError::NotFound => ApiError::NotFound,
-        StoreError::NameTaken => ApiError::internal("unexpected unique name violation"),
-        StoreError::Db(e) => ApiError::internal(e),
+        other => ApiError::internal(other),
     }
 }
+
+const NAME_TAKEN: &str = "stage with this name already exists.";
 
 /// 400 body for a taken name, as DRF's unique validator words it.
 fn name_taken() -> ValidationError {
     let mut errors = ValidationErrors::new();
-    errors.add_message("name", "stage with this name already exists.");
+    errors.add_message("name", NAME_TAKEN);
     validation_error(&errors)
 }
 
@@ -104,12 +202,12 @@ fn validation_error(errors: &ValidationErrors) -> ValidationError {
     })
 }
 
-fn decode<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
-    serde_json::from_value(value).map_err(ApiError::internal)
+fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(ApiError::internal)
 }
 
-fn encode<T: serde::Serialize>(value: &T) -> Result<Value, ApiError> {
-    serde_json::to_value(value).map_err(ApiError::internal)
+fn encode<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
+    serde_json::to_string(value).map_err(ApiError::internal)
 }
 
 /// The flows a stage request names, as the stage returns them.
@@ -147,130 +245,178 @@ fn flow_set(requests: Vec<FlowSetRequest>) -> Vec<FlowSet> {
 
 /// What uses the stage `uuid`: the stages that reference it.
 async fn used_by(store: &Store, kind: &'static str, uuid: Uuid) -> Result<Vec<UsedBy>, ApiError> {
-    store
-        .with(move |conn| {
+    let rows = store
+        .read(move |conn| {
             store::get(conn, kind, uuid)?;
-            let mut out = Vec::new();
-            for field in REFERENCE_FIELDS {
-                for (other_kind, data) in store::referencing(conn, field, uuid)? {
-                    out.push(UsedBy {
-                        app: format!("authentik_stages_{other_kind}"),
-                        model_name: format!("{other_kind}stage"),
-                        pk: data
-                            .get("pk")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_owned(),
-                        name: data
-                            .get("name")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_owned(),
-                        action: UsedByActionEnum::SetNull,
-                    });
-                }
+            let mut rows = Vec::new();
+            for column in columns_referencing(kind) {
+                rows.extend(store::referencing(conn, column, uuid)?);
             }
-            Ok(out)
+            Ok(rows)
         })
         .await
-        .map_err(store_error)
+        .map_err(store_error)?;
+    rows.into_iter()
+        .map(|(other_kind, data)| {
+            let data: Value = decode(&data)?;
+            let text = |field: &str| {
+                data.get(field)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            Ok(UsedBy {
+                app: format!("authentik_stages_{other_kind}"),
+                model_name: format!("{other_kind}stage"),
+                pk: text("pk"),
+                name: text("name"),
+                action: UsedByActionEnum::SetNull,
+            })
+        })
+        .collect()
+}
+
+/// How a list ends: a page, or a 400 for its filters.
+enum Listed {
+    Page(Vec<String>, listing::Plan),
+    Invalid(ValidationErrors),
+    InvalidPage,
 }
 
 impl StagesService {
-    /// One page of a kind's stages.
+    /// One page of a kind's stages, or the 400 for a filter that names an unknown object.
     async fn list_stages<M: DeserializeOwned>(
         &self,
         kind: &'static str,
         query: listing::ListQuery<'_>,
-    ) -> Result<(Vec<M>, authentik_models::Pagination), ApiError> {
-        let items = self
+        page: (Option<i64>, Option<i64>),
+        filter_references: Vec<Named>,
+    ) -> Result<Result<(Vec<M>, authentik_models::Pagination), ValidationError>, ApiError> {
+        let sql = query.sql();
+        let listed = self
             .store
-            .with(move |conn| store::list(conn, kind))
+            .read(move |conn| {
+                let errors = check_filter_references(conn, &filter_references)?;
+                if !errors.is_empty() {
+                    return Ok(Listed::Invalid(errors));
+                }
+                let selection = store::Selection {
+                    kind,
+                    clause: &sql.clause,
+                    params: &sql.params,
+                    order: &sql.order,
+                };
+                let count = store::count(conn, &selection)?;
+                let Ok(plan) = listing::plan(page.0, page.1, count) else {
+                    return Ok(Listed::InvalidPage);
+                };
+                let rows = store::page(conn, &selection, plan.limit, plan.offset)?;
+                Ok(Listed::Page(rows, plan))
+            })
             .await
             .map_err(store_error)?;
-        let (page, pagination) = listing::page(items, &query)?;
-        let results = page.into_iter().map(decode).collect::<Result<_, _>>()?;
-        Ok((results, pagination))
+        match listed {
+            Listed::Page(rows, plan) => {
+                let pagination = plan.pagination(rows.len());
+                let results = rows.iter().map(|r| decode(r)).collect::<Result<_, _>>()?;
+                Ok(Ok((results, pagination)))
+            }
+            Listed::Invalid(errors) => Ok(Err(validation_error(&errors))),
+            Listed::InvalidPage => Err(ApiError::InvalidPage),
+        }
     }
 
-    /// Stores a new stage; `Ok(false)` when its name is taken.
+    /// Stores a new stage, unless its references name unknown objects or its name is taken.
     async fn create_stage<M: serde::Serialize>(
         &self,
         kind: &'static str,
         pk: Uuid,
-        stage: &M,
+        (name, stage): (&str, &M),
         secret: Option<String>,
-    ) -> Result<bool, ApiError> {
+        references: Vec<Named>,
+    ) -> Result<Result<(), ValidationError>, ApiError> {
         let row = store::Row {
             data: encode(stage)?,
             secret,
         };
-        match self
-            .store
-            .with(move |conn| store::insert(conn, kind, pk, &row))
+        let name = name.to_owned();
+        self.store
+            .write(move |conn| {
+                let mut errors = check_references(conn, &references)?;
+                if !errors.is_empty() {
+                    // DRF reports every failing field at once, the unique name among them.
+                    if store::name_taken(conn, &name, None)? {
+                        errors.add_message("name", NAME_TAKEN);
+                    }
+                    return Ok(Err(validation_error(&errors)));
+                }
+                match store::insert(conn, kind, pk, &name, &row) {
+                    Ok(()) => Ok(Ok(())),
+                    Err(StoreError::NameTaken) => Ok(Err(name_taken())),
+                    Err(e) => Err(e),
+                }
+            })
             .await
-        {
-            Ok(()) => Ok(true),
-            Err(StoreError::NameTaken) => Ok(false),
-            Err(e) => Err(store_error(e)),
-        }
+            .map_err(store_error)
     }
 
-    async fn retrieve_stage<M: DeserializeOwned>(
+    async fn retrieve_stage<M: DeserializeOwned + Send + 'static>(
         &self,
         kind: &'static str,
         uuid: Uuid,
     ) -> Result<M, ApiError> {
         let row = self
             .store
-            .with(move |conn| store::get(conn, kind, uuid))
+            .read(move |conn| store::get(conn, kind, uuid))
             .await
             .map_err(store_error)?;
-        decode(row.data)
+        decode(&row.data)
     }
 
-    /// Applies `patch` to a stored stage in one transaction; `Ok(None)` when the new name is
-    /// taken.
+    /// Applies `patch` to a stored stage in one transaction, unless its references name unknown
+    /// objects or the new name is taken.
     async fn patch_stage<M, P>(
         &self,
         kind: &'static str,
         uuid: Uuid,
         patch: P,
+        references: Vec<Named>,
         apply: fn(&mut M, &mut Option<String>, P),
-    ) -> Result<Option<M>, ApiError>
+        name_of: fn(&M) -> &str,
+    ) -> Result<Result<M, ValidationError>, ApiError>
     where
         M: serde::Serialize + DeserializeOwned + Send + 'static,
         P: Send + 'static,
     {
-        let result = self
-            .store
-            .with(move |conn| {
-                let mut failure = None;
-                let row = store::update(conn, kind, uuid, |row| {
-                    let changed =
-                        serde_json::from_value::<M>(row.data.clone()).and_then(|mut stage| {
-                            apply(&mut stage, &mut row.secret, patch);
-                            serde_json::to_value(&stage)
-                        });
-                    match changed {
-                        Ok(data) => row.data = data,
-                        Err(e) => failure = Some(e),
+        self.store
+            .write(move |conn| {
+                let mut row = store::get(conn, kind, uuid)?;
+                let mut stage: M = serde_json::from_str(&row.data)
+                    .map_err(|e| StoreError::Other(e.to_string()))?;
+                apply(&mut stage, &mut row.secret, patch);
+                let name = name_of(&stage).to_owned();
+                let mut errors = check_references(conn, &references)?;
+                if !errors.is_empty() {
+                    if store::name_taken(conn, &name, Some(uuid))? {
+                        errors.add_message("name", NAME_TAKEN);
                     }
-                })?;
-                Ok((row, failure))
+                    return Ok(Err(validation_error(&errors)));
+                }
+                row.data =
+                    serde_json::to_string(&stage).map_err(|e| StoreError::Other(e.to_string()))?;
+                match store::replace(conn, uuid, &name, &row) {
+                    Ok(()) => Ok(Ok(stage)),
+                    Err(StoreError::NameTaken) => Ok(Err(name_taken())),
+                    Err(e) => Err(e),
+                }
             })
-            .await;
-        match result {
-            Ok((_, Some(e))) => Err(ApiError::internal(e)),
-            Ok((row, None)) => decode(row.data).map(Some),
-            Err(StoreError::NameTaken) => Ok(None),
-            Err(e) => Err(store_error(e)),
-        }
+            .await
+            .map_err(store_error)
     }
 
     async fn destroy_stage(&self, kind: &'static str, uuid: Uuid) -> Result<(), ApiError> {
         self.store
-            .with(move |conn| store::delete(conn, kind, uuid, REFERENCE_FIELDS))
+            .write(move |conn| store::delete(conn, kind, uuid, &columns_referencing(kind)))
             .await
             .map_err(store_error)
     }

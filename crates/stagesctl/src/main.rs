@@ -25,7 +25,12 @@ struct Cli {
     #[arg(long, env = "AUTHENTIK_URL")]
     url: String,
     /// The bearer token (an authentik API token).
-    #[arg(long, env = "AUTHENTIK_TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "AUTHENTIK_TOKEN",
+        hide_env_values = true,
+        allow_hyphen_values = true
+    )]
     token: Option<String>,
     /// How many seconds a request may take.
     #[arg(long, default_value_t = 30)]
@@ -80,19 +85,19 @@ struct ListArgs {
     #[arg(long)]
     all: bool,
     /// The page to show (with --all, the first page to read).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     page: Option<i64>,
     /// How many stages a page holds.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     page_size: Option<i64>,
     /// Only stages matching this search term.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     search: Option<String>,
     /// Only the stage with this name.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     name: Option<String>,
-    /// Order by this field (`-name` for descending).
-    #[arg(long)]
+    /// Order by this field (`-name` for descending; several: `-name,pk`).
+    #[arg(long, allow_hyphen_values = true)]
     ordering: Option<String>,
 }
 

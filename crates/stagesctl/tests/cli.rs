@@ -91,7 +91,22 @@ async fn every_command_against_the_service() {
         .iter()
         .map(|s| s["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["captcha", "b", "c"]);
+    // By name, as authentik orders stages when no ordering is asked for.
+    assert_eq!(names, ["b", "c", "captcha"]);
+    // Values that start with a hyphen: a descending ordering, a name, a search term.
+    let page = json(&run(&["captcha", "list", "--ordering", "-name"], "").await);
+    let names: Vec<&str> = page["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["captcha", "c", "b"]);
+    let page = json(&run(&["captcha", "list", "--name", "-x", "--search", "-x"], "").await);
+    assert_eq!(page["results"], serde_json::json!([]));
+    // A negative page size is the server's to judge (DRF falls back to its default).
+    let page = json(&run(&["captcha", "list", "--page-size", "-1"], "").await);
+    assert_eq!(page["results"].as_array().unwrap().len(), 3);
 
     let got = json(&stagesctl(&url, TOKEN, &["captcha", "get", &pk], "").await);
     assert_eq!(got, created);

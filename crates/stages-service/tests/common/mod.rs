@@ -32,6 +32,40 @@ pub async fn start() -> Server {
     .await
 }
 
+/// Objects stages may reference, as a fixtures file gives them (`--fixtures`).
+pub const PASSWORD_STAGE: &str = "5a1d0c2e-0000-4000-8000-000000000001";
+pub const OTHER_PASSWORD_STAGE: &str = "5a1d0c2e-0000-4000-8000-000000000002";
+pub const FLOW: &str = "f10f0000-0000-4000-8000-000000000001";
+pub const OTHER_FLOW: &str = "f10f0000-0000-4000-8000-000000000002";
+pub const SOURCE: &str = "50c00000-0000-4000-8000-000000000001";
+pub const OTHER_SOURCE: &str = "50c00000-0000-4000-8000-000000000002";
+
+pub fn fixtures_json() -> Value {
+    json!({
+        "stages": [
+            {"pk": PASSWORD_STAGE, "kind": "password", "name": "default-password"},
+            {"pk": OTHER_PASSWORD_STAGE, "kind": "password", "name": "other-password"}
+        ],
+        "flows": [
+            {"pk": FLOW, "slug": "default-enrollment", "name": "Enrollment", "designation": "enrollment"},
+            {"pk": OTHER_FLOW, "slug": "default-recovery", "name": "Recovery", "designation": "recovery"}
+        ],
+        "sources": [
+            {"pk": SOURCE, "slug": "github", "name": "GitHub"},
+            {"pk": OTHER_SOURCE, "slug": "gitlab", "name": "GitLab"}
+        ]
+    })
+}
+
+/// A service on an in-memory store seeded with [`fixtures_json`].
+pub async fn start_seeded() -> Server {
+    let store = Store::open(Path::new(":memory:")).unwrap();
+    let fixtures =
+        stages_service::store::Fixtures::from_json(&fixtures_json().to_string()).unwrap();
+    store.seed(fixtures).await.unwrap();
+    start_with(store, RouterConfig::default()).await
+}
+
 impl Server {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
