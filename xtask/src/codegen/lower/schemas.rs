@@ -209,6 +209,16 @@ impl<'a> Lower<'a> {
         }
     }
 
+    /// Reports a list or map nested too deep, once: where it first crosses the limit.
+    fn check_type_depth(&mut self, ty: &Type, at: &Pointer) {
+        if type_depth(ty) == MAX_TYPE_DEPTH + 1 {
+            self.diags.error(
+                at,
+                format!("lists and maps nested more than {MAX_TYPE_DEPTH} deep are not supported"),
+            );
+        }
+    }
+
     pub(super) fn lower_schema(
         &mut self,
         schema: &'a oa::Schema,
@@ -341,15 +351,8 @@ impl<'a> Lower<'a> {
                             c.items = Some(Box::new(item.constraints.clone()));
                         }
                         let ty = Type::Array(Box::new(nullable_wrap(item)));
-                        if type_depth(&ty) > MAX_TYPE_DEPTH {
-                            self.diags.error(
-                                at,
-                                format!("lists and maps nested more than {MAX_TYPE_DEPTH} deep are not supported"),
-                            );
-                            Type::Any
-                        } else {
-                            ty
-                        }
+                        self.check_type_depth(&ty, at);
+                        ty
                     }
                 }
             }
@@ -374,13 +377,7 @@ impl<'a> Lower<'a> {
                     &format!("{hint}_value"),
                 );
                 let ty = Type::Map(Box::new(nullable_wrap(value)));
-                if type_depth(&ty) > MAX_TYPE_DEPTH {
-                    self.diags.error(
-                        at,
-                        format!("lists and maps nested more than {MAX_TYPE_DEPTH} deep are not supported"),
-                    );
-                    return Type::Any;
-                }
+                self.check_type_depth(&ty, at);
                 ty
             }
         }
