@@ -81,13 +81,19 @@ fn named_refs(ty: &Type, direct: bool, out: &mut Vec<(String, bool)>) {
 }
 
 /// Boxes every field that holds a model which (directly, without a `Vec` or map) holds the
-/// field's own model again: such a type would have infinite size.
+/// field's own model again: such a type would have infinite size. A field from model A to model
+/// B closes such a loop exactly when A and B are in the same strongly connected component of the
+/// direct-containment graph, which one linear pass (Tarjan's) finds.
 fn mark_boxed(api: &mut Api) {
-    // Direct containment edges, and the models each model reaches through them (one graph walk
-    // per model, so the work grows with models × edges, not with fields).
-    let mut edges: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let names: Vec<&String> = api.models.keys().collect();
+    let index: BTreeMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
     let mut refs = Vec::new();
-    for (name, m) in &api.models {
+    for (i, m) in api.models.values().enumerate() {
         refs.clear();
         match &m.kind {
             ModelKind::Struct(s) => s
@@ -100,74 +106,136 @@ fn mark_boxed(api: &mut Api) {
                 .for_each(|v| refs.push((v.model.clone(), true))),
             _ => {}
         }
-        let direct: BTreeSet<&str> = refs
+        edges[i] = refs
             .iter()
-            .filter(|(_, d)| *d)
-            .filter_map(|(n, _)| api.models.get_key_value(n).map(|(k, _)| k.as_str()))
+            .filter(|(_, direct)| *direct)
+            .filter_map(|(n, _)| index.get(n.as_str()).copied())
             .collect();
-        edges.insert(name, direct);
     }
-    let reach = |from: &'_ str| -> BTreeSet<String> {
-        let mut seen: BTreeSet<&str> = BTreeSet::new();
-        let mut stack = vec![from];
-        while let Some(n) = stack.pop() {
-            if seen.insert(n) {
-                if let Some(next) = edges.get(n) {
-                    stack.extend(next.iter().copied());
+    let component = strongly_connected(&edges);
+    let component_of = |name: &str| index.get(name).map(|&i| component[i]);
+    let mut boxed: Vec<(usize, usize)> = Vec::new();
+    for (i, m) in api.models.values().enumerate() {
+        if let ModelKind::Struct(s) = &m.kind {
+            for (j, f) in s.fields.iter().enumerate() {
+                let mut refs = Vec::new();
+                named_refs(&f.ty, true, &mut refs);
+                if refs
+                    .iter()
+                    .any(|(n, direct)| *direct && component_of(n) == Some(component[i]))
+                {
+                    boxed.push((i, j));
                 }
             }
         }
-        seen.into_iter().map(str::to_owned).collect()
-    };
-    let reaches: BTreeMap<String, BTreeSet<String>> =
-        api.models.keys().map(|n| (n.clone(), reach(n))).collect();
-    for (name, m) in api.models.iter_mut() {
-        if let ModelKind::Struct(s) = &mut m.kind {
-            for f in &mut s.fields {
-                let mut refs = Vec::new();
-                named_refs(&f.ty, true, &mut refs);
-                f.boxed = refs
-                    .iter()
-                    .any(|(n, direct)| *direct && reaches.get(n).is_some_and(|r| r.contains(name)));
-            }
+    }
+    let mut models: Vec<&mut Model> = api.models.values_mut().collect();
+    for (i, j) in boxed {
+        if let ModelKind::Struct(s) = &mut models[i].kind {
+            s.fields[j].boxed = true;
         }
     }
 }
 
-/// Marks the models whose `validate()` can report anything: constraints of their own, an enum
-/// (unknown values), or a nested model that validates.
-fn mark_validating(api: &mut Api) {
-    let mut set: BTreeSet<String> = api
-        .models
-        .iter()
-        .filter(|(_, m)| matches!(m.kind, ModelKind::Enum(_)))
-        .map(|(n, _)| n.clone())
-        .collect();
-    loop {
-        let before = set.len();
-        for (name, m) in &api.models {
-            if set.contains(name) {
+/// The strongly connected component of every node (Tarjan's algorithm, without recursion).
+fn strongly_connected(edges: &[Vec<usize>]) -> Vec<usize> {
+    const NONE: usize = usize::MAX;
+    let n = edges.len();
+    let mut order = vec![NONE; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut component = vec![NONE; n];
+    let mut stack = Vec::new();
+    let mut next = 0;
+    let mut components = 0;
+    for root in 0..n {
+        if order[root] != NONE {
+            continue;
+        }
+        // (node, index of the next edge to follow)
+        let mut work = vec![(root, 0)];
+        while let Some(&mut (v, ref mut e)) = work.last_mut() {
+            if *e == 0 && order[v] == NONE {
+                order[v] = next;
+                low[v] = next;
+                next += 1;
+                stack.push(v);
+                on_stack[v] = true;
+            }
+            if let Some(&w) = edges[v].get(*e) {
+                *e += 1;
+                if order[w] == NONE {
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(order[w]);
+                }
                 continue;
             }
-            let validates = match &m.kind {
-                ModelKind::Struct(s) => s.fields.iter().any(|f| {
-                    let mut refs = Vec::new();
-                    named_refs(&f.ty, true, &mut refs);
-                    !f.constraints.is_empty() || refs.iter().any(|(n, _)| set.contains(n))
-                }),
-                ModelKind::Union(u) => u.variants.iter().any(|v| set.contains(&v.model)),
-                _ => false,
-            };
-            if validates {
-                set.insert(name.clone());
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == order[v] {
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component[w] = components;
+                    if w == v {
+                        break;
+                    }
+                }
+                components += 1;
             }
         }
-        if set.len() == before {
-            break;
+    }
+    component
+}
+
+/// Marks the models whose `validate()` can report anything: constraints of their own, an enum
+/// (unknown values), or a nested model that validates. One pass over the reversed references.
+fn mark_validating(api: &mut Api) {
+    let mut users: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut queue: Vec<String> = Vec::new();
+    for (name, m) in &api.models {
+        let mut refs = Vec::new();
+        let own = match &m.kind {
+            ModelKind::Enum(_) => true,
+            ModelKind::Struct(s) => {
+                for f in &s.fields {
+                    named_refs(&f.ty, true, &mut refs);
+                }
+                s.fields.iter().any(|f| !f.constraints.is_empty())
+            }
+            ModelKind::Union(u) => {
+                refs.extend(u.variants.iter().map(|v| (v.model.clone(), true)));
+                false
+            }
+            ModelKind::Alias(..) => false,
+        };
+        for (target, _) in refs {
+            users.entry(target).or_default().push(name.clone());
+        }
+        if own {
+            queue.push(name.clone());
+        }
+    }
+    let mut validating: BTreeSet<String> = BTreeSet::new();
+    while let Some(name) = queue.pop() {
+        if !validating.insert(name.clone()) {
+            continue;
+        }
+        // Aliases do not validate themselves; only structs and unions inherit.
+        for user in users.get(&name).into_iter().flatten() {
+            let inherits = api
+                .models
+                .get(user)
+                .is_some_and(|m| matches!(m.kind, ModelKind::Struct(_) | ModelKind::Union(_)));
+            if inherits && !validating.contains(user) {
+                queue.push(user.clone());
+            }
         }
     }
     for (name, m) in api.models.iter_mut() {
-        m.validates = set.contains(name);
+        m.validates = validating.contains(name);
     }
 }
 
@@ -260,4 +328,23 @@ fn paging(api: &Api, op: &Operation) -> Option<Paging> {
         pagination_field,
         next_field,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn components_join_nodes_on_a_cycle_and_only_those() {
+        // 0 <-> 1 -> 2 (a loop on itself) -> 3
+        let edges = vec![vec![1], vec![0, 2], vec![2, 3], vec![]];
+        let c = strongly_connected(&edges);
+        assert_eq!(c[0], c[1]);
+        assert_ne!(c[1], c[2]);
+        assert_ne!(c[2], c[3]);
+        // A long chain does not recurse.
+        let chain: Vec<Vec<usize>> = (0..100_000).map(|i| vec![i + 1]).chain([vec![0]]).collect();
+        let c = strongly_connected(&chain);
+        assert!(c.iter().all(|&x| x == c[0]));
+    }
 }

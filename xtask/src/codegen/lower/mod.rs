@@ -35,13 +35,13 @@ pub fn lower(doc: &oa::OpenAPI, selection: &Selection) -> Result<Api, Vec<Diagno
     let mut cx = Lower::new(doc);
     let mut operations = Vec::new();
     let mut operation_ids = BTreeMap::new();
-    let paths: Vec<&str> = doc
-        .paths
-        .paths
-        .keys()
-        .map(String::as_str)
-        .filter(|p| p.starts_with(&selection.path_prefix))
-        .collect();
+    let collections = Collections::new(
+        doc.paths
+            .paths
+            .keys()
+            .map(String::as_str)
+            .filter(|p| p.starts_with(&selection.path_prefix)),
+    );
     for (path, item) in &doc.paths.paths {
         if !path.starts_with(&selection.path_prefix) {
             continue;
@@ -65,7 +65,7 @@ pub fn lower(doc: &oa::OpenAPI, selection: &Selection) -> Result<Api, Vec<Diagno
                 continue;
             }
         };
-        let resource = resource_of(path, &selection.path_prefix, &paths);
+        let resource = resource_of(path, &selection.path_prefix, &collections);
         for (method, op) in item.iter() {
             let op_pointer = pointer.push(method);
             if let Some(op) = cx.lower_operation(path, method, op, item, &op_pointer, &resource) {
@@ -119,10 +119,26 @@ fn base_path_of(url: &str) -> String {
     without_scheme.trim_end_matches('/').to_owned()
 }
 
+/// The collections among the selected paths: each path's text up to a `/` that a template
+/// segment follows (`/stages/all/` of `/stages/all/{stage_uuid}/`).
+pub struct Collections<'a>(BTreeSet<&'a str>);
+
+impl<'a> Collections<'a> {
+    pub fn new(paths: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut set = BTreeSet::new();
+        for path in paths {
+            for (i, _) in path.match_indices("/{") {
+                set.insert(&path[..=i]);
+            }
+        }
+        Collections(set)
+    }
+}
+
 /// The resource a path belongs to: the fixed segments after the prefix, up to the first
 /// template segment (`/stages/captcha/{stage_uuid}/used_by/` → `captcha`). A trailing action on a
 /// collection (`/stages/all/types/` next to `/stages/all/{stage_uuid}/`) joins the collection.
-pub fn resource_of(path: &str, prefix: &str, all_paths: &[&str]) -> String {
+pub fn resource_of(path: &str, prefix: &str, collections: &Collections) -> String {
     let rest = path.strip_prefix(prefix).unwrap_or(path);
     let fixed: Vec<&str> = rest
         .split('/')
@@ -130,8 +146,8 @@ pub fn resource_of(path: &str, prefix: &str, all_paths: &[&str]) -> String {
         .take_while(|s| !s.starts_with('{'))
         .collect();
     let is_collection = |segments: &[&str]| {
-        let base = format!("{}{}/{{", prefix, segments.join("/"));
-        all_paths.iter().any(|p| p.starts_with(&base))
+        let base = format!("{}{}/", prefix, segments.join("/"));
+        collections.0.contains(base.as_str())
     };
     let chosen: &[&str] =
         if fixed.len() > 1 && !is_collection(&fixed) && is_collection(&fixed[..fixed.len() - 1]) {
@@ -365,6 +381,7 @@ mod tests {
             "/stages/authenticator/duo/",
             "/stages/authenticator/duo/{stage_uuid}/enrollment_status/",
         ];
+        let all = Collections::new(all);
         assert_eq!(resource_of("/stages/all/types/", "/stages/", &all), "all");
         assert_eq!(
             resource_of("/stages/all/{stage_uuid}/", "/stages/", &all),
