@@ -393,6 +393,7 @@ impl StagesService {
                 let mut row = store::get(conn, kind, uuid)?;
                 let mut stage: M = serde_json::from_str(&row.data)
                     .map_err(|e| StoreError::Other(e.to_string()))?;
+                let old_name = name_of(&stage).to_owned();
                 apply(&mut stage, &mut row.secret, patch);
                 let name = name_of(&stage).to_owned();
                 let mut errors = check_references(conn, &references)?;
@@ -404,7 +405,8 @@ impl StagesService {
                 }
                 row.data =
                     serde_json::to_string(&stage).map_err(|e| StoreError::Other(e.to_string()))?;
-                match store::replace(conn, uuid, &name, &row) {
+                let renamed = (name != old_name).then_some(name.as_str());
+                match store::replace(conn, uuid, renamed, &row) {
                     Ok(()) => Ok(Ok(stage)),
                     Err(StoreError::NameTaken) => Ok(Err(name_taken())),
                     Err(e) => Err(e),

@@ -540,6 +540,35 @@ async fn lists_are_ordered_by_name_by_default() {
         )
         .await;
     assert_eq!(names(&list), ["zulu", "alpha", "bravo", "charlie", "delta"]);
+    // A rename moves the stage in the order; a taken name is refused.
+    let zulu = format!("/stages/captcha/{}/", created["pk"].as_str().unwrap());
+    let (status, body) = s
+        .send(
+            reqwest::Method::PATCH,
+            &zulu,
+            Some(json!({"name": "alpha"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (
+            400,
+            json!({"name": ["stage with this name already exists."]})
+        )
+    );
+    let (status, _) = s
+        .send(
+            reqwest::Method::PATCH,
+            &zulu,
+            Some(json!({"name": "aardvark"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, list) = s.send(reqwest::Method::GET, "/stages/captcha/", None).await;
+    assert_eq!(
+        names(&list),
+        ["aardvark", "alpha", "bravo", "charlie", "delta"]
+    );
 }
 
 fn invalid_pk(pk: &str) -> Value {
