@@ -47,6 +47,9 @@ struct Args {
     /// Keep the database file and the service log afterwards (their directory is printed).
     #[arg(long)]
     keep: bool,
+    /// Also print the answers of every 100 ms window of the load, in order.
+    #[arg(long)]
+    windows: bool,
 }
 
 /// The service as a child process on a fixed address and database file.
@@ -125,6 +128,8 @@ impl Drop for Service {
 struct Tally {
     /// Latency in microseconds per operation: create, patch, delete, list.
     latency: [Vec<u32>; 4],
+    /// When each answered request ended, in milliseconds from the start of the load.
+    ended_ms: Vec<u32>,
     /// When each failed request failed (transport error, timeout or unexpected status).
     errors: Vec<Instant>,
     /// The first few unexpected answers, for the report.
@@ -185,7 +190,7 @@ async fn worker(
     id: usize,
     addr: SocketAddr,
     mut conn: Option<Conn>,
-    deadline: Instant,
+    (started, deadline): (Instant, Instant),
     timeout: Duration,
 ) -> Tally {
     let mut tally = Tally::default();
@@ -205,7 +210,7 @@ async fn worker(
             _ => 3,
         };
         seq += 1;
-        let started = Instant::now();
+        let sent = Instant::now();
         let failed = match op {
             0 => {
                 let body = format!(
@@ -298,8 +303,10 @@ async fn worker(
         };
         match failed {
             None => {
-                let micros = started.elapsed().as_micros().min(u32::MAX as u128) as u32;
+                let micros = sent.elapsed().as_micros().min(u32::MAX as u128) as u32;
                 tally.latency[op].push(micros);
+                let at = started.elapsed().as_millis().min(u32::MAX as u128) as u32;
+                tally.ended_ms.push(at);
             }
             Some(what) => tally.error(what),
         }
@@ -444,7 +451,9 @@ async fn run(args: Args) -> Result<bool, String> {
     let handles: Vec<_> = conns
         .into_iter()
         .enumerate()
-        .map(|(id, conn)| local.spawn_local(worker(id, addr, Some(conn), deadline, timeout)))
+        .map(|(id, conn)| {
+            local.spawn_local(worker(id, addr, Some(conn), (started, deadline), timeout))
+        })
         .collect();
     let kill_window = Rc::new(std::cell::Cell::new(None::<(Instant, Instant)>));
     let tallies = local
@@ -515,6 +524,27 @@ async fn run(args: Args) -> Result<bool, String> {
             percentile(lat, 99.0)
         );
     }
+    // Throughput over time: answers per 100 ms window of the load (the last, partial one left
+    // out), to show stalls that averages hide.
+    let windows = (args.seconds * 10) as usize;
+    let mut per_window = vec![0u32; windows.max(1)];
+    for t in &tallies {
+        for at in &t.ended_ms {
+            if let Some(w) = per_window.get_mut((*at / 100) as usize) {
+                *w += 1;
+            }
+        }
+    }
+    if args.windows {
+        println!("answers per 100 ms, in order: {per_window:?}");
+    }
+    per_window.sort_unstable();
+    println!(
+        "answers per 100 ms: min {}, median {}, max {}",
+        per_window[0],
+        per_window[per_window.len() / 2],
+        per_window[per_window.len() - 1]
+    );
     let outside = errors.len() - in_kill_window;
     if args.kill {
         println!(

@@ -260,7 +260,7 @@ fn upsert_referent(tx: &Transaction<'_>, model: &str, object: &Referent) -> Resu
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
 /// WAL pages after which the writer checkpoints (what the checkpointer has not yet copied) so
 /// that the WAL starts over.
-const WRITER_CHECKPOINT_PAGES: i64 = 10_000;
+const WRITER_CHECKPOINT_PAGES: i64 = 50_000;
 
 /// A thread that checkpoints the WAL (`PASSIVE`: it never blocks the writer or readers) every
 /// [`CHECKPOINT_EVERY`], until the returned sender is dropped; then once more, and it ends.
