@@ -58,14 +58,16 @@ pub struct CaptchaStage {
     #[serde(
         default,
         deserialize_with = "crate::support::deserialize_some",
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "::std::option::Option::is_none",
+        serialize_with = "crate::support::serialize_whole"
     )]
     pub score_min_threshold: ::std::option::Option<f64>,
     /// `score_max_threshold`
     #[serde(
         default,
         deserialize_with = "crate::support::deserialize_some",
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "::std::option::Option::is_none",
+        serialize_with = "crate::support::serialize_whole"
     )]
     pub score_max_threshold: ::std::option::Option<f64>,
     /// When enabled and the received captcha score is outside of the given threshold, the stage will show an error message. When not enabled, the flow will continue, but the data from the captcha will be available in the context for policy decisions
@@ -205,14 +207,16 @@ pub struct CaptchaStageRequest {
     #[serde(
         default,
         deserialize_with = "crate::support::deserialize_some",
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "::std::option::Option::is_none",
+        serialize_with = "crate::support::serialize_whole"
     )]
     pub score_min_threshold: ::std::option::Option<f64>,
     /// `score_max_threshold`
     #[serde(
         default,
         deserialize_with = "crate::support::deserialize_some",
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "::std::option::Option::is_none",
+        serialize_with = "crate::support::serialize_whole"
     )]
     pub score_max_threshold: ::std::option::Option<f64>,
     /// When enabled and the received captcha score is outside of the given threshold, the stage will show an error message. When not enabled, the flow will continue, but the data from the captcha will be available in the context for policy decisions
@@ -1512,18 +1516,25 @@ impl crate::support::Shape for PaginatedIdentificationStageList {
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Pagination {
     /// `next`
+    #[serde(serialize_with = "crate::support::serialize_whole")]
     pub next: f64,
     /// `previous`
+    #[serde(serialize_with = "crate::support::serialize_whole")]
     pub previous: f64,
     /// `count`
+    #[serde(serialize_with = "crate::support::serialize_whole")]
     pub count: f64,
     /// `current`
+    #[serde(serialize_with = "crate::support::serialize_whole")]
     pub current: f64,
     /// `total_pages`
+    #[serde(serialize_with = "crate::support::serialize_whole")]
     pub total_pages: f64,
     /// `start_index`
+    #[serde(serialize_with = "crate::support::serialize_whole")]
     pub start_index: f64,
     /// `end_index`
+    #[serde(serialize_with = "crate::support::serialize_whole")]
     pub end_index: f64,
 }
 impl Pagination {
@@ -1636,14 +1647,16 @@ pub struct PatchedCaptchaStageRequest {
     #[serde(
         default,
         deserialize_with = "crate::support::deserialize_some",
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "::std::option::Option::is_none",
+        serialize_with = "crate::support::serialize_whole"
     )]
     pub score_min_threshold: ::std::option::Option<f64>,
     /// `score_max_threshold`
     #[serde(
         default,
         deserialize_with = "crate::support::deserialize_some",
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "::std::option::Option::is_none",
+        serialize_with = "crate::support::serialize_whole"
     )]
     pub score_max_threshold: ::std::option::Option<f64>,
     /// When enabled and the received captcha score is outside of the given threshold, the stage will show an error message. When not enabled, the flow will continue, but the data from the captcha will be available in the context for policy decisions

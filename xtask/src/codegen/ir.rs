@@ -171,6 +171,17 @@ pub enum Type {
     Nullable(Box<Type>),
 }
 
+impl Type {
+    /// Whether a value of this type holds a `number` (an `f64`), alone or in lists and maps.
+    pub fn holds_number(&self) -> bool {
+        match self {
+            Type::Number => true,
+            Type::Array(inner) | Type::Map(inner) | Type::Nullable(inner) => inner.holds_number(),
+            _ => false,
+        }
+    }
+}
+
 /// A numeric bound as the schema states it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Bound {

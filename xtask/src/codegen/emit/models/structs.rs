@@ -61,6 +61,10 @@ impl TypesEmitter<'_> {
                     skip_serializing_if = "crate::support::Maybe::is_absent"
                 )),
             }
+            // authentik writes whole numbers without a fraction (`"count": 3`).
+            if f.ty.holds_number() {
+                serde.push(quote!(serialize_with = "crate::support::serialize_whole"));
+            }
             let serde = if serde.is_empty() {
                 quote!()
             } else {
