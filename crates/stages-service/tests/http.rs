@@ -42,7 +42,7 @@ async fn captcha_operations_answer_as_the_schema_says() {
     assert_eq!(list["results"], json!([created]));
     assert_eq!(
         list["pagination"],
-        json!({"next": 0.0, "previous": 0.0, "count": 1.0, "current": 1.0, "total_pages": 1.0, "start_index": 1.0, "end_index": 1.0})
+        json!({"next": 0, "previous": 0, "count": 1, "current": 1, "total_pages": 1, "start_index": 1, "end_index": 1})
     );
 
     let mut full = seed_captcha_body("captcha-updated");
