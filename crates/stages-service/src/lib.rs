@@ -114,10 +114,10 @@ pub(crate) struct Named {
 impl Named {
     /// The pks of `field` (one of [`REFERENCE_FIELDS`]).
     pub(crate) fn new(field: &'static str, pks: Vec<Uuid>) -> Named {
-        let target = REFERENCE_FIELDS
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map_or(Target::Source, |(_, t)| *t);
+        let known = REFERENCE_FIELDS.iter().find(|(f, _)| *f == field);
+        debug_assert!(known.is_some(), "{field} is not a reference field");
+        // An unknown field (a bug) checks against sources: it then refuses rather than accepts.
+        let target = known.map_or(Target::Source, |(_, t)| *t);
         Named { field, target, pks }
     }
 
