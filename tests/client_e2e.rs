@@ -203,9 +203,20 @@ async fn lists_page_and_stream_every_item() {
 
 #[tokio::test]
 async fn patch_keeps_the_three_states_of_a_nullable_uuid() {
-    let base = start().await;
-    let client = Client::new(&base, Some(TOKEN)).unwrap();
     let first = Uuid::new_v4();
+    let second = Uuid::new_v4();
+    // The service checks references, as authentik does: the password stages and the source the
+    // test names exist (seeded as a `--fixtures` file would).
+    let store = Store::open(Path::new(":memory:")).unwrap();
+    let fixtures = stages_service::store::Fixtures::from_json(&format!(
+        r#"{{"stages": [{{"pk": "{first}", "kind": "password", "name": "p1"}}, {{"pk": "{second}", "kind": "password", "name": "p2"}}], "sources": [{{"pk": "{first}", "slug": "s", "name": "S"}}]}}"#
+    ))
+    .unwrap();
+    store.seed(fixtures).await.unwrap();
+    let base = serve_on_loopback(StagesService::new(store, TOKEN), RouterConfig::default())
+        .await
+        .unwrap();
+    let client = Client::new(&base, Some(TOKEN)).unwrap();
     let created = client
         .stages_identification_create(&IdentificationStageRequest {
             name: "ident".to_owned(),
@@ -255,7 +266,6 @@ async fn patch_keeps_the_three_states_of_a_nullable_uuid() {
     assert_eq!(after.show_matched_user, Some(false));
 
     // A value: set.
-    let second = Uuid::new_v4();
     let after = client
         .stages_identification_partial_update(
             created.pk,

@@ -356,7 +356,28 @@ pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The last value of a query parameter, parsed; a bad value adds a message for it.
+/// The page a paginated list asks for, read as DRF's paginator reads it, before anything else of
+/// the query: the last `page` value, when not empty, must be a whole number from 1, or the answer
+/// is 404 `{"detail": "Invalid page."}`.
+///
+/// # Errors
+///
+/// The 404 response.
+#[doc(hidden)]
+pub fn page_number(query: Option<&str>) -> Result<(), Response> {
+    let page = form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .filter(|(key, _)| key == "page")
+        .last()
+        .map(|(_, value)| value);
+    match page.as_deref().map(str::trim) {
+        None | Some("") => Ok(()),
+        Some(text) if text.parse::<i64>().is_ok_and(|n| n >= 1) => Ok(()),
+        Some(_) => Err(detail(StatusCode::NOT_FOUND, "Invalid page.")),
+    }
+}
+
+/// The last value of a query parameter, parsed; a bad value adds a message for it, an empty
+/// one is none.
 #[doc(hidden)]
 pub fn query_one<T: FromParam>(
     pairs: &[(String, String)],
@@ -368,6 +389,10 @@ pub fn query_one<T: FromParam>(
         .rev()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v)?;
+    // An empty value is no value, as django-filter and DRF's paginator read it (`?page=`).
+    if value.is_empty() {
+        return None;
+    }
     match T::from_param(value) {
         Ok(v) => Some(v),
         Err(message) => {
@@ -473,13 +498,14 @@ async fn read_json<T: DeserializeOwned + Shape>(
             &format!("Unsupported media type \"{shown}\" in request."),
         ));
     }
-    // The fast path decodes straight from the bytes; only a body that fails is read again as a
-    // JSON value, to say which field is wrong.
+    // The fast path decodes straight from the bytes; a body that fails, or whose strings DRF
+    // would change (trim) or refuse (a null character), is read again as a JSON value and shaped
+    // the way DRF reads it, to say which field is wrong.
     // serde decodes a struct from a JSON array too; DRF wants an object, so only an object
     // takes the fast path.
     let object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     match serde_json::from_slice::<T>(&bytes) {
-        Ok(v) if object => return Ok(Some(v)),
+        Ok(v) if object && plain_strings(&bytes) => return Ok(Some(v)),
         Ok(_) => {}
         Err(e) if !e.is_data() => {
             return Err(detail(
@@ -511,8 +537,8 @@ async fn read_json<T: DeserializeOwned + Shape>(
 
 /// Decodes a JSON value; when it does not fit, every field that is missing, `null` or of the
 /// wrong type is reported at once, as DRF reports them.
-fn decode<T: DeserializeOwned + Shape>(value: serde_json::Value) -> Result<T, Response> {
-    match T::shape_errors(&value) {
+fn decode<T: DeserializeOwned + Shape>(mut value: serde_json::Value) -> Result<T, Response> {
+    match T::shape(&mut value) {
         None => {}
         Some(FieldError::Nested(errors)) => return Err(validation_failed(&errors)),
         Some(FieldError::Messages(messages)) => {
@@ -532,6 +558,44 @@ fn decode<T: DeserializeOwned + Shape>(value: serde_json::Value) -> Result<T, Re
         Ok(v) => Ok(v),
         Err(e) => Err(validation_failed(&field_error(&value, e))),
     }
+}
+
+/// Whether every string in a JSON text is one DRF takes as it is: nothing at either end that may
+/// be white space (white space, an escape, a non-ASCII character) and no `\u0000`. A body with
+/// any other string is shaped (trimmed, checked) on the slow path.
+fn plain_strings(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(open) = bytes[i..].iter().position(|&b| b == b'"') {
+        let first = i + open + 1;
+        let mut j = first;
+        // Whether the last character read may be white space.
+        let mut loose = false;
+        loop {
+            match bytes.get(j) {
+                None => return false,
+                Some(b'"') => break,
+                Some(b'\\') => {
+                    if j == first || bytes.get(j + 1..j + 6) == Some(b"u0000".as_slice()) {
+                        return false;
+                    }
+                    loose = true;
+                    j += 2;
+                }
+                Some(&b) => {
+                    loose = b.is_ascii_whitespace() || !b.is_ascii();
+                    if j == first && loose {
+                        return false;
+                    }
+                    j += 1;
+                }
+            }
+        }
+        if loose {
+            return false;
+        }
+        i = j + 1;
+    }
+    true
 }
 
 /// 400 for a required body that is missing.
@@ -690,6 +754,37 @@ fn nest(errors: &mut ValidationErrors, path: &[String], message: String) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_page_that_is_not_a_page_number_is_not_found() {
+        for ok in [
+            None,
+            Some(""),
+            Some("page=2"),
+            Some("page=abc&page=3"),
+            Some("page="),
+        ] {
+            assert!(page_number(ok).is_ok(), "{ok:?}");
+        }
+        for bad in ["page=abc", "page=0", "page=-1", "page=1.5", "page=2&page=x"] {
+            let answer = page_number(Some(bad)).unwrap_err();
+            assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_plain_strings_take_the_fast_path() {
+        assert!(plain_strings(
+            br#"{"name": "a b", "n": 1, "q": "say \"hi\" now"}"#
+        ));
+        assert!(plain_strings(b"{}"));
+        assert!(!plain_strings(br#"{"name": " padded"}"#));
+        assert!(!plain_strings(br#"{"name": "padded "}"#));
+        assert!(!plain_strings(br#"{"name": "tab\t"}"#));
+        assert!(!plain_strings(br#"{"name": "a\u0000b"}"#));
+        assert!(!plain_strings("{\"name\": \"caf\u{e9}\"}".as_bytes()));
+        assert!(!plain_strings(br#"{"name": "unterminated}"#));
+    }
+
     use super::*;
     use serde_json::json;
     use std::collections::BTreeMap;

@@ -412,10 +412,11 @@ async fn every_wrong_field_is_reported_at_once() {
             reqwest::Method::POST,
             "/stages/captcha/",
             Some(json!({
-                "name": 5,
+                // DRF's CharField takes numbers (as text) but not booleans or lists.
+                "name": true,
                 "interactive": null,
                 "score_min_threshold": "high",
-                "flow_set": [{"name": "a", "slug": "a", "title": "t", "designation": "authentication"}, {"slug": 1}]
+                "flow_set": [{"name": "a", "slug": "a", "title": "t", "designation": "authentication"}, {"slug": [1]}]
             })),
         )
         .await;

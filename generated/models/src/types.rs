@@ -104,10 +104,10 @@ impl CaptchaStage {
 }
 impl crate::support::Shape for CaptchaStage {
     const OBJECT: bool = true;
-    fn shape_errors(
-        value: &::serde_json::Value,
+    fn shape(
+        value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
-        let ::std::option::Option::Some(object) = value.as_object() else {
+        let ::std::option::Option::Some(object) = value.as_object_mut() else {
             return ::std::option::Option::Some(crate::support::not_an_object(value));
         };
         let mut errors = crate::support::ValidationErrors::new();
@@ -323,10 +323,10 @@ impl ::std::fmt::Debug for CaptchaStageRequest {
 }
 impl crate::support::Shape for CaptchaStageRequest {
     const OBJECT: bool = true;
-    fn shape_errors(
-        value: &::serde_json::Value,
+    fn shape(
+        value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
-        let ::std::option::Option::Some(object) = value.as_object() else {
+        let ::std::option::Option::Some(object) = value.as_object_mut() else {
             return ::std::option::Option::Some(crate::support::not_an_object(value));
         };
         let mut errors = crate::support::ValidationErrors::new();
@@ -439,8 +439,8 @@ impl ::serde::Serialize for DeniedActionEnum {
     }
 }
 impl crate::support::Shape for DeniedActionEnum {
-    fn shape_errors(
-        value: &::serde_json::Value,
+    fn shape(
+        value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
         if value.is_string() {
             return ::std::option::Option::None;
@@ -560,8 +560,8 @@ impl ::serde::Serialize for FlowDesignationEnum {
     }
 }
 impl crate::support::Shape for FlowDesignationEnum {
-    fn shape_errors(
-        value: &::serde_json::Value,
+    fn shape(
+        value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
         if value.is_string() {
             return ::std::option::Option::None;
@@ -669,8 +669,8 @@ impl ::serde::Serialize for FlowLayoutEnum {
     }
 }
 impl crate::support::Shape for FlowLayoutEnum {
-    fn shape_errors(
-        value: &::serde_json::Value,
+    fn shape(
+        value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
         if value.is_string() {
             return ::std::option::Option::None;
@@ -802,10 +802,10 @@ impl FlowSet {
 }
 impl crate::support::Shape for FlowSet {
     const OBJECT: bool = true;
-    fn shape_errors(
-        value: &::serde_json::Value,
+    fn shape(
+        value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
-        let ::std::option::Option::Some(object) = value.as_object() else {
+        let ::std::option::Option::Some(object) = value.as_object_mut() else {
             return ::std::option::Option::Some(crate::support::not_an_object(value));
         };
         let mut errors = crate::support::ValidationErrors::new();
@@ -970,10 +970,10 @@ impl FlowSetRequest {
 }
 impl crate::support::Shape for FlowSetRequest {
     const OBJECT: bool = true;
-    fn shape_errors(
-        value: &::serde_json::Value,
+    fn shape(
+        value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
-        let ::std::option::Option::Some(object) = value.as_object() else {
+        let ::std::option::Option::Some(object) = value.as_object_mut() else {
             return ::std::option::Option::Some(crate::support::not_an_object(value));
         };
         let mut errors = crate::support::ValidationErrors::new();
@@ -1032,10 +1032,10 @@ impl GenericError {
 }
 impl crate::support::Shape for GenericError {
     const OBJECT: bool = true;
-    fn shape_errors(
-        value: &::serde_json::Value,
+    fn shape(
+        value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
-        let ::std::option::Option::Some(object) = value.as_object() else {
+        let ::std::option::Option::Some(object) = value.as_object_mut() else {
             return ::std::option::Option::Some(crate::support::not_an_object(value));
         };
         let mut errors = crate::support::ValidationErrors::new();
@@ -1179,10 +1179,10 @@ impl IdentificationStage {
 }
 impl crate::support::Shape for IdentificationStage {
     const OBJECT: bool = true;
-    fn shape_errors(
-        value: &::serde_json::Value,
+    fn shape(
+        value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
-        let ::std::option::Option::Some(object) = value.as_object() else {
+        let ::std::option::Option::Some(object) = value.as_object_mut() else {
             return ::std::option::Option::Some(crate::support::not_an_object(value));
         };
         let mut errors = crate::support::ValidationErrors::new();
@@ -1364,10 +1364,10 @@ impl IdentificationStageRequest {
 }
 impl crate::support::Shape for IdentificationStageRequest {
     const OBJECT: bool = true;
-    fn shape_errors(
-        value: &::serde_json::Value,
+    fn shape(
+        value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
-        let ::std::option::Option::Some(object) = value.as_object() else {
+        let ::std::option::Option::Some(object) = value.as_object_mut() else {
             return ::std::option::Option::Some(crate::support::not_an_object(value));
         };
         let mut errors = crate::support::ValidationErrors::new();
@@ -1445,10 +1445,10 @@ impl PaginatedCaptchaStageList {
 }
 impl crate::support::Shape for PaginatedCaptchaStageList {
     const OBJECT: bool = true;
-    fn shape_errors(
-        value: &::serde_json::Value,
+    fn shape(
+        value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
-        let ::std::option::Option::Some(object) = value.as_object() else {
+        let ::std::option::Option::Some(object) = value.as_object_mut() else {
             return ::std::option::Option::Some(crate::support::not_an_object(value));
         };
         let mut errors = crate::support::ValidationErrors::new();
@@ -1496,10 +1496,10 @@ impl PaginatedIdentificationStageList {
 }
 impl crate::support::Shape for PaginatedIdentificationStageList {
     const OBJECT: bool = true;
-    fn shape_errors(
-        value: &::serde_json::Value,
+    fn shape(
+        value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
-        let ::std::option::Option::Some(object) = value.as_object() else {
+        let ::std::option::Option::Some(object) = value.as_object_mut() else {
             return ::std::option::Option::Some(crate::support::not_an_object(value));
         };
         let mut errors = crate::support::ValidationErrors::new();
@@ -1552,10 +1552,10 @@ impl Pagination {
 }
 impl crate::support::Shape for Pagination {
     const OBJECT: bool = true;
-    fn shape_errors(
-        value: &::serde_json::Value,
+    fn shape(
+        value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
-        let ::std::option::Option::Some(object) = value.as_object() else {
+        let ::std::option::Option::Some(object) = value.as_object_mut() else {
             return ::std::option::Option::Some(crate::support::not_an_object(value));
         };
         let mut errors = crate::support::ValidationErrors::new();
@@ -1763,10 +1763,10 @@ impl ::std::fmt::Debug for PatchedCaptchaStageRequest {
 }
 impl crate::support::Shape for PatchedCaptchaStageRequest {
     const OBJECT: bool = true;
-    fn shape_errors(
-        value: &::serde_json::Value,
+    fn shape(
+        value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
-        let ::std::option::Option::Some(object) = value.as_object() else {
+        let ::std::option::Option::Some(object) = value.as_object_mut() else {
             return ::std::option::Option::Some(crate::support::not_an_object(value));
         };
         let mut errors = crate::support::ValidationErrors::new();
@@ -1938,10 +1938,10 @@ impl PatchedIdentificationStageRequest {
 }
 impl crate::support::Shape for PatchedIdentificationStageRequest {
     const OBJECT: bool = true;
-    fn shape_errors(
-        value: &::serde_json::Value,
+    fn shape(
+        value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
-        let ::std::option::Option::Some(object) = value.as_object() else {
+        let ::std::option::Option::Some(object) = value.as_object_mut() else {
             return ::std::option::Option::Some(crate::support::not_an_object(value));
         };
         let mut errors = crate::support::ValidationErrors::new();
@@ -2051,8 +2051,8 @@ impl ::serde::Serialize for PolicyEngineMode {
     }
 }
 impl crate::support::Shape for PolicyEngineMode {
-    fn shape_errors(
-        value: &::serde_json::Value,
+    fn shape(
+        value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
         if value.is_string() {
             return ::std::option::Option::None;
@@ -2108,10 +2108,10 @@ impl UsedBy {
 }
 impl crate::support::Shape for UsedBy {
     const OBJECT: bool = true;
-    fn shape_errors(
-        value: &::serde_json::Value,
+    fn shape(
+        value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
-        let ::std::option::Option::Some(object) = value.as_object() else {
+        let ::std::option::Option::Some(object) = value.as_object_mut() else {
             return ::std::option::Option::Some(crate::support::not_an_object(value));
         };
         let mut errors = crate::support::ValidationErrors::new();
@@ -2215,8 +2215,8 @@ impl ::serde::Serialize for UsedByActionEnum {
     }
 }
 impl crate::support::Shape for UsedByActionEnum {
-    fn shape_errors(
-        value: &::serde_json::Value,
+    fn shape(
+        value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
         if value.is_string() {
             return ::std::option::Option::None;
@@ -2308,8 +2308,8 @@ impl ::serde::Serialize for UserFieldsEnum {
     }
 }
 impl crate::support::Shape for UserFieldsEnum {
-    fn shape_errors(
-        value: &::serde_json::Value,
+    fn shape(
+        value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
         if value.is_string() {
             return ::std::option::Option::None;
@@ -2375,10 +2375,10 @@ impl ValidationError {
 }
 impl crate::support::Shape for ValidationError {
     const OBJECT: bool = true;
-    fn shape_errors(
-        value: &::serde_json::Value,
+    fn shape(
+        value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
-        let ::std::option::Option::Some(object) = value.as_object() else {
+        let ::std::option::Option::Some(object) = value.as_object_mut() else {
             return ::std::option::Option::Some(crate::support::not_an_object(value));
         };
         let mut errors = crate::support::ValidationErrors::new();

@@ -108,6 +108,7 @@ async fn stages_captcha_list<S: crate::captcha::CaptchaApi>(
                         &parts.headers,
                     )
                     .await?;
+                crate::support::page_number(parts.uri.query())?;
                 let query = <crate::captcha::StagesCaptchaListQuery as crate::support::FromQuery>::from_query(
                         parts.uri.query(),
                     )
@@ -347,6 +348,7 @@ async fn stages_identification_list<S: crate::identification::IdentificationApi>
                         &parts.headers,
                     )
                     .await?;
+                crate::support::page_number(parts.uri.query())?;
                 let query = <crate::identification::StagesIdentificationListQuery as crate::support::FromQuery>::from_query(
                         parts.uri.query(),
                     )

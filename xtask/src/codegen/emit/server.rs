@@ -92,7 +92,7 @@ fn emit_operation_types(op: &Operation) -> TokenStream {
         if p.required {
             query_parse.push(quote! {
                 let #name = #parse;
-                if #name.is_none() && !pairs.iter().any(|(k, _)| k == #key) {
+                if #name.is_none() && !pairs.iter().any(|(k, v)| k == #key && !v.is_empty()) {
                     errors.add_message(#key, "This field is required.");
                 }
             });
@@ -370,8 +370,15 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
         }
     };
     let has_query = !query_params(op).is_empty();
+    // DRF's paginator answers 404 for a page that is not a page number, whatever else is wrong.
+    let page = if op.paging.is_some() {
+        quote!(crate::support::page_number(parts.uri.query())?;)
+    } else {
+        quote!()
+    };
     let query = if has_query {
         quote! {
+            #page
             let query = <crate::#m::#query_ident as crate::support::FromQuery>::from_query(parts.uri.query())
                 .map_err(|errors| crate::support::validation_failed(&errors))?;
         }

@@ -94,7 +94,7 @@ pub(super) fn emit_enum(m: &Model, e: &StringEnum) -> TokenStream {
         }
 
         impl crate::support::Shape for #name {
-            fn shape_errors(value: &::serde_json::Value) -> ::std::option::Option<crate::support::FieldError> {
+            fn shape(value: &mut ::serde_json::Value) -> ::std::option::Option<crate::support::FieldError> {
                 // Unlisted strings decode; `validate()` reports them.
                 if value.is_string() {
                     return ::std::option::Option::None;

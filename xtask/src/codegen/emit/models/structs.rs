@@ -147,8 +147,8 @@ impl TypesEmitter<'_> {
             impl crate::support::Shape for #name {
                 const OBJECT: bool = true;
 
-                fn shape_errors(value: &::serde_json::Value) -> ::std::option::Option<crate::support::FieldError> {
-                    let ::std::option::Option::Some(object) = value.as_object() else {
+                fn shape(value: &mut ::serde_json::Value) -> ::std::option::Option<crate::support::FieldError> {
+                    let ::std::option::Option::Some(object) = value.as_object_mut() else {
                         return ::std::option::Option::Some(crate::support::not_an_object(value));
                     };
                     let mut errors = crate::support::ValidationErrors::new();

@@ -42,7 +42,7 @@ impl TypesEmitter<'_> {
         let shape_arms = u.variants.iter().map(|v| {
             let ty = type_tokens(&Type::Named(v.model.clone()), &self.models_path());
             let tag = &v.tag;
-            quote!(::std::option::Option::Some(#tag) => <#ty as crate::support::Shape>::shape_errors(value),)
+            quote!(::std::option::Option::Some(#tag) => <#ty as crate::support::Shape>::shape(value),)
         });
         let validate_arms = u.variants.iter().map(|v| {
             let vname = ident(&v.rust_name);
@@ -74,11 +74,12 @@ impl TypesEmitter<'_> {
             impl crate::support::Shape for #name {
                 const OBJECT: bool = true;
 
-                fn shape_errors(value: &::serde_json::Value) -> ::std::option::Option<crate::support::FieldError> {
+                fn shape(value: &mut ::serde_json::Value) -> ::std::option::Option<crate::support::FieldError> {
                     if !value.is_object() {
                         return ::std::option::Option::Some(crate::support::not_an_object(value));
                     }
-                    match value.get(#property).and_then(::serde_json::Value::as_str) {
+                    let tag = value.get(#property).and_then(::serde_json::Value::as_str).map(::std::borrow::ToOwned::to_owned);
+                    match tag.as_deref() {
                         #(#shape_arms)*
                         ::std::option::Option::Some(_) => ::std::option::Option::None,
                         ::std::option::Option::None => {
