@@ -267,6 +267,21 @@ impl IdentificationApi for StagesService {
         Ok(StagesIdentificationDestroyResponse::NoContent)
     }
 
+    /// authentik looks the stage up before it reads a request to it: an unknown stage answers
+    /// 404 even when the body is wrong too.
+    async fn object_exists(
+        &self,
+        _: Option<&()>,
+        _: &'static str,
+        key: &Uuid,
+    ) -> Result<bool, ApiError> {
+        match self.retrieve_stage::<serde_json::Value>(KIND, *key).await {
+            Ok(_) => Ok(true),
+            Err(ApiError::NotFound) => Ok(false),
+            Err(other) => Err(other),
+        }
+    }
+
     async fn stages_identification_used_by_list(
         &self,
         _: &(),

@@ -131,3 +131,55 @@ async fn a_page_that_is_not_a_page_number_is_not_found() {
     let (status, _) = s.send(Method::GET, "/stages/captcha/?page=", None).await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn an_unknown_stage_is_not_found_before_its_body_is_read() {
+    let s = start().await;
+    let unknown = "/stages/captcha/00000000-0000-4000-8000-000000000000/";
+    for method in [Method::PATCH, Method::PUT] {
+        let (status, body) = s
+            .send(method.clone(), unknown, Some(json!({"name": ""})))
+            .await;
+        assert_eq!(
+            (status, body),
+            (404, json!({"detail": "Not found."})),
+            "{method}"
+        );
+    }
+    // Not even JSON: still the object first.
+    let (status, _, body) = s
+        .raw(
+            s.http
+                .patch(s.url(unknown))
+                .bearer_auth(TOKEN)
+                .header("content-type", "application/json")
+                .body("{not json"),
+        )
+        .await;
+    assert_eq!((status, body), (404, json!({"detail": "Not found."})));
+    let (status, _) = s
+        .send(
+            Method::PATCH,
+            "/stages/identification/00000000-0000-4000-8000-000000000000/",
+            Some(json!({"user_fields": "x"})),
+        )
+        .await;
+    assert_eq!(status, 404);
+
+    // A stage that exists: the body's own errors.
+    let (_, created) = s
+        .send(
+            Method::POST,
+            "/stages/captcha/",
+            Some(seed_captcha_body("known")),
+        )
+        .await;
+    let known = format!("/stages/captcha/{}/", created["pk"].as_str().unwrap());
+    let (status, body) = s
+        .send(Method::PATCH, &known, Some(json!({"name": ""})))
+        .await;
+    assert_eq!(
+        (status, body),
+        (400, json!({"name": ["This field may not be blank."]}))
+    );
+}

@@ -210,12 +210,42 @@ async fn stages_captcha_update<S: crate::captcha::CaptchaApi>(
                     .await?;
                 let params = crate::support::path_params(&mut parts).await?;
                 let stage_uuid = crate::support::path_value(&params, "stage_uuid")?;
-                let body = crate::support::json_body::<
-                    ::authentik_models::CaptchaStageRequest,
-                >(&parts.headers, body, state.config.body_limit)
-                    .await?;
-                body.validate()
-                    .map_err(|errors| crate::support::validation_failed(&errors))?;
+                let checked = async {
+                    let body = crate::support::json_body::<
+                        ::authentik_models::CaptchaStageRequest,
+                    >(&parts.headers, body, state.config.body_limit)
+                        .await?;
+                    body.validate()
+                        .map_err(|errors| crate::support::validation_failed(&errors))?;
+                    ::std::result::Result::Ok(body)
+                }
+                    .await;
+                let body = match checked {
+                    ::std::result::Result::Ok(values) => values,
+                    ::std::result::Result::Err(refusal) => {
+                        return ::std::result::Result::Err(
+                            match state
+                                .service
+                                .object_exists(
+                                    ::std::option::Option::Some(&principal),
+                                    "stages_captcha_update",
+                                    &stage_uuid,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(true) => refusal,
+                                ::std::result::Result::Ok(false) => {
+                                    ::axum::response::IntoResponse::into_response(
+                                        crate::support::ApiError::NotFound,
+                                    )
+                                }
+                                ::std::result::Result::Err(error) => {
+                                    ::axum::response::IntoResponse::into_response(error)
+                                }
+                            },
+                        );
+                    }
+                };
                 let request = crate::captcha::StagesCaptchaUpdateRequest {
                     stage_uuid,
                     body,
@@ -279,14 +309,46 @@ async fn stages_captcha_partial_update<S: crate::captcha::CaptchaApi>(
                     .await?;
                 let params = crate::support::path_params(&mut parts).await?;
                 let stage_uuid = crate::support::path_value(&params, "stage_uuid")?;
-                let body = crate::support::optional_json_body::<
-                    ::authentik_models::PatchedCaptchaStageRequest,
-                >(&parts.headers, body, state.config.body_limit)
-                    .await?;
-                if let ::std::option::Option::Some(body) = &body {
-                    body.validate()
-                        .map_err(|errors| crate::support::validation_failed(&errors))?;
+                let checked = async {
+                    let body = crate::support::optional_json_body::<
+                        ::authentik_models::PatchedCaptchaStageRequest,
+                    >(&parts.headers, body, state.config.body_limit)
+                        .await?;
+                    if let ::std::option::Option::Some(body) = &body {
+                        body.validate()
+                            .map_err(|errors| crate::support::validation_failed(
+                                &errors,
+                            ))?;
+                    }
+                    ::std::result::Result::Ok(body)
                 }
+                    .await;
+                let body = match checked {
+                    ::std::result::Result::Ok(values) => values,
+                    ::std::result::Result::Err(refusal) => {
+                        return ::std::result::Result::Err(
+                            match state
+                                .service
+                                .object_exists(
+                                    ::std::option::Option::Some(&principal),
+                                    "stages_captcha_partial_update",
+                                    &stage_uuid,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(true) => refusal,
+                                ::std::result::Result::Ok(false) => {
+                                    ::axum::response::IntoResponse::into_response(
+                                        crate::support::ApiError::NotFound,
+                                    )
+                                }
+                                ::std::result::Result::Err(error) => {
+                                    ::axum::response::IntoResponse::into_response(error)
+                                }
+                            },
+                        );
+                    }
+                };
                 let request = crate::captcha::StagesCaptchaPartialUpdateRequest {
                     stage_uuid,
                     body,
@@ -450,12 +512,42 @@ async fn stages_identification_update<S: crate::identification::IdentificationAp
                     .await?;
                 let params = crate::support::path_params(&mut parts).await?;
                 let stage_uuid = crate::support::path_value(&params, "stage_uuid")?;
-                let body = crate::support::json_body::<
-                    ::authentik_models::IdentificationStageRequest,
-                >(&parts.headers, body, state.config.body_limit)
-                    .await?;
-                body.validate()
-                    .map_err(|errors| crate::support::validation_failed(&errors))?;
+                let checked = async {
+                    let body = crate::support::json_body::<
+                        ::authentik_models::IdentificationStageRequest,
+                    >(&parts.headers, body, state.config.body_limit)
+                        .await?;
+                    body.validate()
+                        .map_err(|errors| crate::support::validation_failed(&errors))?;
+                    ::std::result::Result::Ok(body)
+                }
+                    .await;
+                let body = match checked {
+                    ::std::result::Result::Ok(values) => values,
+                    ::std::result::Result::Err(refusal) => {
+                        return ::std::result::Result::Err(
+                            match state
+                                .service
+                                .object_exists(
+                                    ::std::option::Option::Some(&principal),
+                                    "stages_identification_update",
+                                    &stage_uuid,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(true) => refusal,
+                                ::std::result::Result::Ok(false) => {
+                                    ::axum::response::IntoResponse::into_response(
+                                        crate::support::ApiError::NotFound,
+                                    )
+                                }
+                                ::std::result::Result::Err(error) => {
+                                    ::axum::response::IntoResponse::into_response(error)
+                                }
+                            },
+                        );
+                    }
+                };
                 let request = crate::identification::StagesIdentificationUpdateRequest {
                     stage_uuid,
                     body,
@@ -521,14 +613,46 @@ async fn stages_identification_partial_update<
                     .await?;
                 let params = crate::support::path_params(&mut parts).await?;
                 let stage_uuid = crate::support::path_value(&params, "stage_uuid")?;
-                let body = crate::support::optional_json_body::<
-                    ::authentik_models::PatchedIdentificationStageRequest,
-                >(&parts.headers, body, state.config.body_limit)
-                    .await?;
-                if let ::std::option::Option::Some(body) = &body {
-                    body.validate()
-                        .map_err(|errors| crate::support::validation_failed(&errors))?;
+                let checked = async {
+                    let body = crate::support::optional_json_body::<
+                        ::authentik_models::PatchedIdentificationStageRequest,
+                    >(&parts.headers, body, state.config.body_limit)
+                        .await?;
+                    if let ::std::option::Option::Some(body) = &body {
+                        body.validate()
+                            .map_err(|errors| crate::support::validation_failed(
+                                &errors,
+                            ))?;
+                    }
+                    ::std::result::Result::Ok(body)
                 }
+                    .await;
+                let body = match checked {
+                    ::std::result::Result::Ok(values) => values,
+                    ::std::result::Result::Err(refusal) => {
+                        return ::std::result::Result::Err(
+                            match state
+                                .service
+                                .object_exists(
+                                    ::std::option::Option::Some(&principal),
+                                    "stages_identification_partial_update",
+                                    &stage_uuid,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(true) => refusal,
+                                ::std::result::Result::Ok(false) => {
+                                    ::axum::response::IntoResponse::into_response(
+                                        crate::support::ApiError::NotFound,
+                                    )
+                                }
+                                ::std::result::Result::Err(error) => {
+                                    ::axum::response::IntoResponse::into_response(error)
+                                }
+                            },
+                        );
+                    }
+                };
                 let request = crate::identification::StagesIdentificationPartialUpdateRequest {
                     stage_uuid,
                     body,

@@ -38,6 +38,22 @@ pub struct Resource {
     pub trait_name: String,
     /// Its operations, as indices into [`Api::operations`], in document order.
     pub operations: Vec<usize>,
+    /// How the server asks whether the object a path names exists, before it refuses a request
+    /// to it; `None` when no operation needs it or they do not share one path parameter.
+    pub lookup: Option<Lookup>,
+}
+
+/// The server trait's optional question "does this object exist?", asked when a request to one
+/// of the resource's detail operations is refused, so that an unknown object answers 404 first,
+/// as authentik (DRF's `get_object()`) looks the object up before it reads the request.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lookup {
+    /// The trait method's name (`object_exists`).
+    pub method: String,
+    /// The one path parameter every such operation takes (`stage_uuid`), as the path names it.
+    pub param: String,
+    /// Its value's type.
+    pub value: ParamValue,
 }
 
 /// A named Rust type: a component schema, or an inline schema that needs a name of its own.
@@ -233,6 +249,8 @@ pub struct Operation {
     pub security: Vec<String>,
     /// How to walk the pages of a paginated list; `None` for anything else.
     pub paging: Option<Paging>,
+    /// The server asks its resource's [`Lookup`] before it refuses a request to this operation.
+    pub lookup: bool,
 }
 
 /// The names an operation's types and extra methods get.

@@ -58,12 +58,39 @@ pub fn emit_resource(resource: &Resource, ops: &[&Operation]) -> TokenStream {
         }
     });
     let trait_doc = format!(" The `{}` operations, as the hand-written service answers them. The router has authenticated, parsed and validated each request before calling a method.", resource.key);
+    let lookup = resource.lookup.as_ref().map(|lookup| {
+        let method = ident(&lookup.method);
+        let key = match &lookup.value {
+            ParamValue::String => quote!(str),
+            other => param_value_tokens(other, &models()),
+        };
+        let doc = doc_attrs(
+            Some(&format!(
+                "Whether the object `{}` names exists. The router asks only when it is about to refuse a request to one of the operations that name one (a body or a query it cannot take), so that an unknown object answers 404 first, as authentik looks the object up before it reads the request. `principal` is `None` for an operation open to all; `operation` is its `operationId`.\n\nThe default answers `true`: the refusal stands, and an operation answers 404 itself.",
+                lookup.param
+            )),
+            "",
+        );
+        quote! {
+            #doc
+            fn #method(
+                &self,
+                principal: ::std::option::Option<&Self::Principal>,
+                operation: &'static str,
+                key: &#key,
+            ) -> impl ::std::future::Future<Output = ::std::result::Result<bool, crate::support::ApiError>> + ::std::marker::Send {
+                let _ = (principal, operation, key);
+                async { ::std::result::Result::Ok(true) }
+            }
+        }
+    });
     quote! {
         #(#items)*
 
         #[doc = #trait_doc]
         pub trait #trait_ident: crate::support::Authenticate {
             #(#methods)*
+            #lookup
         }
     }
 }
@@ -422,6 +449,51 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
             }
         },
     };
+    // With a lookup, a refusal of the query or the body first asks whether the object exists.
+    let checked = match resource.lookup.as_ref().filter(|_| op.lookup) {
+        None => quote!(#query #body),
+        Some(lookup) => {
+            let mut names = Vec::new();
+            if has_query {
+                names.push(quote!(query));
+            }
+            if op.body.is_some() {
+                names.push(quote!(body));
+            }
+            let hook = ident(&lookup.method);
+            let key = path_params
+                .iter()
+                .find(|p| p.name == lookup.param)
+                .map(|p| ident(&p.rust_name));
+            let principal = if op.security.is_empty() {
+                quote!(::std::option::Option::None)
+            } else {
+                quote!(::std::option::Option::Some(&principal))
+            };
+            let values = match names.as_slice() {
+                [one] => one.clone(),
+                many => quote!((#(#many),*)),
+            };
+            quote! {
+                let checked = async {
+                    #query
+                    #body
+                    ::std::result::Result::Ok(#values)
+                }
+                .await;
+                let #values = match checked {
+                    ::std::result::Result::Ok(values) => values,
+                    ::std::result::Result::Err(refusal) => {
+                        return ::std::result::Result::Err(match state.service.#hook(#principal, #op_id, &#key).await {
+                            ::std::result::Result::Ok(true) => refusal,
+                            ::std::result::Result::Ok(false) => ::axum::response::IntoResponse::into_response(crate::support::ApiError::NotFound),
+                            ::std::result::Result::Err(error) => ::axum::response::IntoResponse::into_response(error),
+                        });
+                    }
+                };
+            }
+        }
+    };
     let mut init = Vec::new();
     for p in &path_params {
         let name = ident(&p.rust_name);
@@ -464,8 +536,7 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
                 let (#mut_parts #parts, #body_binding) = request.into_parts();
                 #auth
                 #path
-                #query
-                #body
+                #checked
                 let request = crate::#m::#request { #(#init)* };
                 let answer = state.service.#method(#principal_arg request).await;
                 ::std::result::Result::Ok(::axum::response::IntoResponse::into_response(answer))

@@ -15,8 +15,57 @@ const MAX_MODULE_LEN: usize = 100;
 
 pub(super) fn settle(api: &mut Api, diags: &mut Diagnostics) {
     settle_resources(api, diags);
-    settle_methods(api);
+    let mut methods = settle_methods(api);
+    settle_lookups(api, &mut methods);
     settle_types(api);
+}
+
+/// The name of the server traits' "does this object exist?" method.
+const LOOKUP_METHOD: &str = "object_exists";
+
+/// Gives each resource whose refusable detail operations (a path parameter, and a body or a
+/// query to refuse) all take the same one path parameter a [`Lookup`], and marks those
+/// operations.
+fn settle_lookups(api: &mut Api, methods: &mut Namespace) {
+    let method = methods.claim(LOOKUP_METHOD.to_owned());
+    for resource in &mut api.resources {
+        let refusable: Vec<usize> = resource
+            .operations
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let op = &api.operations[i];
+                let has_path = op.params.iter().any(|p| p.location == ParamLocation::Path);
+                let has_query = op.params.iter().any(|p| p.location == ParamLocation::Query);
+                has_path && (op.body.is_some() || has_query)
+            })
+            .collect();
+        let mut keys = refusable.iter().map(|&i| {
+            let path: Vec<&Param> = api.operations[i]
+                .params
+                .iter()
+                .filter(|p| p.location == ParamLocation::Path)
+                .collect();
+            match path.as_slice() {
+                [one] => Some((one.name.clone(), one.value.clone())),
+                _ => None,
+            }
+        });
+        let Some(Some(first)) = keys.next() else {
+            continue;
+        };
+        if !keys.all(|k| k.as_ref() == Some(&first)) {
+            continue;
+        }
+        for &i in &refusable {
+            api.operations[i].lookup = true;
+        }
+        resource.lookup = Some(Lookup {
+            method: method.clone(),
+            param: first.0,
+            value: first.1,
+        });
+    }
 }
 
 /// Groups operations by resource (in key order) and names each resource's module and trait.
@@ -50,6 +99,7 @@ fn settle_resources(api: &mut Api, diags: &mut Diagnostics) {
             module,
             trait_name,
             operations,
+            lookup: None,
         });
     }
     resources.sort_by(|a, b| a.module.cmp(&b.module));
@@ -57,7 +107,7 @@ fn settle_resources(api: &mut Api, diags: &mut Diagnostics) {
 }
 
 /// Operation methods, in document order, then the page streams of paginated lists.
-fn settle_methods(api: &mut Api) {
+fn settle_methods(api: &mut Api) -> Namespace {
     let mut methods = Namespace::methods();
     for op in &mut api.operations {
         op.rust_name = methods.claim(naming::field_name(&op.operation_id, "operation"));
@@ -67,6 +117,7 @@ fn settle_methods(api: &mut Api) {
             op.names.all = Some(methods.claim(format!("{}_all", op.rust_name)));
         }
     }
+    methods
 }
 
 /// Each operation's types: `<Base>Request`, `<Base>Response`, `<Base>Query`, `<Base>Error` and

@@ -237,6 +237,7 @@ impl<'a> Lower<'a> {
             responses,
             security,
             paging: None,
+            lookup: false,
         })
     }
 
