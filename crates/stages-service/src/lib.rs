@@ -48,6 +48,8 @@ pub fn app(service: StagesService, config: RouterConfig) -> axum::Router {
 
 /// Serves [`app`] on a free loopback port, in the background of the current tokio runtime, and
 /// answers its API root (`http://127.0.0.1:<port>/api/v3`): for tests of code that calls the API.
+/// It is served as the binary serves it (`authentik_server::serve_with_shutdown`, with the
+/// default header and body timeouts), but no signal stops it: it runs as long as the runtime.
 ///
 /// # Errors
 ///
@@ -60,7 +62,11 @@ pub async fn serve_on_loopback(
     let addr = listener.local_addr()?;
     let router = app(service, config);
     tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, router).await {
+        let serving = authentik_server::ServeConfig::default();
+        let never = std::future::pending();
+        if let Err(e) =
+            authentik_server::serve_with_shutdown(listener, router, serving, never).await
+        {
             tracing::error!(error = %e, "the loopback server stopped");
         }
     });

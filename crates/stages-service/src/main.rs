@@ -4,6 +4,7 @@ use clap::Parser;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 // Every request allocates (bodies, documents, responses) on two runtime threads and the store's
 // writer thread; mimalloc serves that faster than the system allocator under the load benchmark.
@@ -30,6 +31,25 @@ struct Args {
     /// The largest request body accepted, in bytes.
     #[arg(long, default_value_t = 1024 * 1024)]
     body_limit: usize,
+    /// Seconds a client may take to send a request's headers (or stay idle between requests);
+    /// the connection is then closed.
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds)]
+    header_timeout: Duration,
+    /// Seconds a request's body may take to arrive after its headers; it is then answered 408.
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds)]
+    body_timeout: Duration,
+    /// On SIGTERM or SIGINT, seconds the requests in flight may take to finish before the
+    /// remaining connections are dropped and the service exits.
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = seconds)]
+    drain_timeout: Duration,
+}
+
+/// A duration in seconds (`2`, `0.5`).
+fn seconds(text: &str) -> Result<Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| format!("`{text}` is not a number of seconds"))
 }
 
 #[tokio::main]
@@ -75,13 +95,13 @@ async fn main() -> ExitCode {
         }
     };
     tracing::info!(address = %args.listen, db = %args.db.display(), "serving /api/v3");
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
+    let serving = authentik_server::ServeConfig {
+        header_timeout: args.header_timeout,
+        body_timeout: args.body_timeout,
+        drain_timeout: args.drain_timeout,
     };
-    match axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-    {
+    // Until SIGTERM or SIGINT; then the requests in flight get `drain_timeout` to finish.
+    match authentik_server::serve(listener, app, serving).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

@@ -91,7 +91,8 @@ const PERMISSION_DENIED: &str = "You do not have permission to perform this acti
 /// Settings of the generated router.
 #[derive(Clone, Debug)]
 pub struct RouterConfig {
-    /// The largest request body read; a larger one is answered with 413.
+    /// The largest request body read; a larger one is answered with 413, at once (before any
+    /// of it is read) when its declared `Content-Length` is over the limit.
     pub body_limit: usize,
 }
 
@@ -468,15 +469,7 @@ async fn read_json<T: DeserializeOwned + Shape>(
     limit: usize,
     required: bool,
 ) -> Result<Option<T>, Response> {
-    let bytes = match axum::body::to_bytes(body, limit).await {
-        Ok(b) => b,
-        Err(_) => {
-            return Err(detail(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                &format!("Request body is larger than {limit} bytes."),
-            ))
-        }
-    };
+    let bytes = read_body(headers, body, limit).await?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
@@ -631,12 +624,7 @@ pub async fn optional_raw_body(
     body: Body,
     limit: usize,
 ) -> Result<Option<RawBody>, Response> {
-    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
-        detail(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &format!("Request body is larger than {limit} bytes."),
-        )
-    })?;
+    let bytes = read_body(headers, body, limit).await?;
     if bytes.is_empty() {
         return Ok(None);
     }
@@ -649,6 +637,71 @@ pub async fn optional_raw_body(
         content_type,
         bytes,
     }))
+}
+
+/// Reads a whole request body of at most `limit` bytes.
+///
+/// A declared `Content-Length` over `limit` is refused before anything is read (413, at once:
+/// a client that waits for `100 Continue` never sends the body); a body that grows past it
+/// while read (chunked) is refused at the limit (413). A body that does not arrive within
+/// [`ServeConfig::body_timeout`] (under [`serve`]) answers 408, and one that is not valid
+/// HTTP (a malformed chunk) or is cut off answers 400 `{"detail": "Malformed request."}`, as
+/// DRF's `ParseError` does; both close the connection, whose unread rest cannot be trusted.
+async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<axum::body::Bytes, Response> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(too_large(limit));
+    }
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|e| body_error(&e, limit))
+}
+
+/// 413 `{"detail": "Request body is larger than N bytes."}`.
+fn too_large(limit: usize) -> Response {
+    let mut response = detail(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &format!("Request body is larger than {limit} bytes."),
+    );
+    close_after(&mut response);
+    response
+}
+
+/// The answer to a body that could not be read: too large, too slow, or malformed.
+fn body_error(error: &(dyn std::error::Error + 'static), limit: usize) -> Response {
+    let mut cause = Some(error);
+    while let Some(e) = cause {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return too_large(limit);
+        }
+        if e.is::<BodyTimeout>() {
+            let mut response = detail(
+                StatusCode::REQUEST_TIMEOUT,
+                "Request body not received in time.",
+            );
+            close_after(&mut response);
+            return response;
+        }
+        cause = e.source();
+    }
+    tracing::debug!(error = %error, "request body unreadable");
+    let mut response = detail(StatusCode::BAD_REQUEST, "Malformed request.");
+    close_after(&mut response);
+    response
+}
+
+/// Asks the connection to close once the answer is sent.
+fn close_after(response: &mut Response) {
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
 }
 
 /// Turns the first decoding failure into authentik's field → messages shape.
@@ -750,6 +803,247 @@ fn nest(errors: &mut ValidationErrors, path: &[String], message: String) {
             nest(&mut inner, rest, message);
             errors.add_nested(field, inner);
         }
+    }
+}
+
+/// Settings of [`serve`]: how long a client may take to send a request, and how long a stop
+/// waits for the requests in flight.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServeConfig {
+    /// The longest a connection may take to send a request's headers, counted from when the
+    /// server starts waiting for them (after the previous answer on a keep-alive connection);
+    /// past it the connection is closed without an answer (HTTP has nothing to answer a request
+    /// that has not been read). This also closes keep-alive connections idle that long.
+    /// Default 30 s.
+    pub header_timeout: std::time::Duration,
+    /// The longest a request's body may take to arrive, counted from the end of its headers;
+    /// past it the operation answers 408 `{"detail": "Request body not received in time."}` and
+    /// the connection is closed. Default 30 s.
+    pub body_timeout: std::time::Duration,
+    /// After SIGTERM or SIGINT, how long the requests in flight may take to finish; the
+    /// connections still open then are dropped and [`serve`] returns. Default 10 s.
+    pub drain_timeout: std::time::Duration,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            header_timeout: std::time::Duration::from_secs(30),
+            body_timeout: std::time::Duration::from_secs(30),
+            drain_timeout: std::time::Duration::from_secs(10),
+        }
+    }
+}
+
+/// Serves `router` (HTTP/1.1) on `listener` until SIGTERM or SIGINT (Ctrl-C), with the header
+/// and body timeouts of `config`, then stops as [`serve_with_shutdown`] does.
+///
+/// # Errors
+///
+/// When the signal handlers cannot be installed.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    config: ServeConfig,
+) -> std::io::Result<()> {
+    let signal = shutdown_signal()?;
+    serve_with_shutdown(listener, router, config, async move {
+        let name = signal.await;
+        tracing::info!(signal = name, "stopping");
+    })
+    .await
+}
+
+/// Installs handlers for SIGTERM and SIGINT (Ctrl-C; only it elsewhere than on Unix) and
+/// returns a future that ends with the name of the first one received.
+///
+/// # Errors
+///
+/// When a handler cannot be installed.
+pub fn shutdown_signal() -> std::io::Result<impl Future<Output = &'static str> + Send> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut terminate = signal(SignalKind::terminate())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        Ok(async move {
+            tokio::select! {
+                _ = terminate.recv() => "SIGTERM",
+                _ = interrupt.recv() => "SIGINT",
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async move {
+            match tokio::signal::ctrl_c().await {
+                Ok(()) => "Ctrl-C",
+                Err(_) => std::future::pending().await,
+            }
+        })
+    }
+}
+
+/// Serves `router` (HTTP/1.1) on `listener` until `shutdown` ends: each connection gets
+/// [`ServeConfig::header_timeout`], each request body [`ServeConfig::body_timeout`]. Then it
+/// stops accepting, lets the requests in flight finish and closes idle connections, for at most
+/// [`ServeConfig::drain_timeout`]; the connections still open after that are dropped, and it
+/// returns.
+///
+/// # Errors
+///
+/// None yet: a failed accept is logged and retried; the `Result` leaves room for setup errors.
+pub async fn serve_with_shutdown(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    config: ServeConfig,
+    shutdown: impl Future<Output = ()> + Send,
+) -> std::io::Result<()> {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(config.header_timeout);
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, _peer) = tokio::select! {
+            () = &mut shutdown => break,
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    accept_failed(&e).await;
+                    continue;
+                }
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let body_timeout = config.body_timeout;
+        let router = router.clone();
+        let service =
+            hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                let deadline = tokio::time::Instant::now() + body_timeout;
+                let request =
+                    request.map(|body| Body::new(DeadlineBody::new(body, deadline, body_timeout)));
+                tower_service::Service::call(&mut router.clone(), request)
+            });
+        let connection = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+        let mut stopping = stopping.clone();
+        connections.spawn(async move {
+            let mut connection = std::pin::pin!(connection);
+            let ended = tokio::select! {
+                ended = connection.as_mut() => ended,
+                _ = stopping.changed() => {
+                    // Finish the request in flight, if any, then close.
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
+            if let Err(e) = ended {
+                tracing::debug!(error = %e, "connection ended");
+            }
+        });
+    }
+    drop(listener);
+    let _ = stop.send(true);
+    let open = connections.len();
+    let drained = tokio::time::timeout(config.drain_timeout, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    match drained {
+        Ok(()) => tracing::info!(connections = open, "stopped"),
+        Err(_) => {
+            tracing::warn!(
+                dropped = connections.len(),
+                "connections still open after the drain timeout; dropping them"
+            );
+            connections.shutdown().await;
+        }
+    }
+    Ok(())
+}
+
+/// A failed accept: a connection reset before it was accepted is nothing; anything else (out
+/// of file descriptors) is logged, and the next accept waits a little, so as not to spin.
+async fn accept_failed(error: &std::io::Error) {
+    use std::io::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset | ErrorKind::ConnectionRefused
+    ) {
+        return;
+    }
+    tracing::error!(error = %error, "accept failed");
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+}
+
+/// A request body read past its deadline.
+#[derive(Debug)]
+struct BodyTimeout(std::time::Duration);
+
+impl std::fmt::Display for BodyTimeout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "request body not received within {:?}", self.0)
+    }
+}
+
+impl std::error::Error for BodyTimeout {}
+
+/// A request body that fails with [`BodyTimeout`] once `deadline` has passed. The whole body
+/// counts, not each read: a client sending a byte now and then does not keep it open. The timer
+/// is only made when a read has to wait, so a body already received costs nothing.
+struct DeadlineBody<B> {
+    body: B,
+    deadline: tokio::time::Instant,
+    timeout: std::time::Duration,
+    sleep: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<B> DeadlineBody<B> {
+    fn new(body: B, deadline: tokio::time::Instant, timeout: std::time::Duration) -> Self {
+        DeadlineBody {
+            body,
+            deadline,
+            timeout,
+            sleep: None,
+        }
+    }
+}
+
+impl<B> axum::body::HttpBody for DeadlineBody<B>
+where
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Unpin,
+    B::Error: Into<axum::BoxError>,
+{
+    type Data = axum::body::Bytes;
+    type Error = axum::BoxError;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        use std::task::Poll;
+        let this = &mut *self;
+        if let Poll::Ready(frame) = std::pin::Pin::new(&mut this.body).poll_frame(cx) {
+            return Poll::Ready(frame.map(|f| f.map_err(Into::into)));
+        }
+        let deadline = this.deadline;
+        let sleep = this
+            .sleep
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        match sleep.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Some(Err(Box::new(BodyTimeout(this.timeout))))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.body.size_hint()
     }
 }
 
@@ -1131,5 +1425,130 @@ mod tests {
             missing,
             Err((StatusCode::NOT_FOUND, json!({ "detail": "Not found." })))
         );
+    }
+
+    /// A body that is never ready: reading it waits for ever.
+    struct Stalled;
+
+    impl axum::body::HttpBody for Stalled {
+        type Data = axum::body::Bytes;
+        type Error = std::io::Error;
+
+        fn poll_frame(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+            std::task::Poll::Pending
+        }
+    }
+
+    #[test]
+    fn a_declared_length_over_the_limit_is_refused_before_reading() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("33"));
+        // The body is never ready: answering at all shows it was not read.
+        let refused = block_on(read_body(&headers, Body::new(Stalled), 32)).unwrap_err();
+        assert_eq!(refused.headers()[header::CONNECTION], "close");
+        assert_eq!(
+            answer(refused),
+            (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                json!({ "detail": "Request body is larger than 32 bytes." })
+            )
+        );
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("32"));
+        let body = Body::from(vec![b' '; 32]);
+        assert_eq!(block_on(read_body(&headers, body, 32)).unwrap().len(), 32);
+    }
+
+    #[tokio::test]
+    async fn unreadable_bodies_answer_for_their_cause() {
+        let cases: [(axum::BoxError, StatusCode, &str); 3] = [
+            (
+                axum::body::to_bytes(Body::from(vec![b' '; 64]), 32)
+                    .await
+                    .unwrap_err()
+                    .into_inner(),
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Request body is larger than 32 bytes.",
+            ),
+            (
+                Box::new(BodyTimeout(std::time::Duration::from_secs(1))),
+                StatusCode::REQUEST_TIMEOUT,
+                "Request body not received in time.",
+            ),
+            (
+                Box::new(std::io::Error::other("invalid chunk size line")),
+                StatusCode::BAD_REQUEST,
+                "Malformed request.",
+            ),
+        ];
+        for (cause, status, message) in cases {
+            // As axum hands it over: wrapped, inside another wrapping.
+            let error = axum::Error::new(axum::Error::new(cause));
+            let response = body_error(&error, 32);
+            assert_eq!(response.headers()[header::CONNECTION], "close");
+            assert_eq!(answer(response), (status, json!({ "detail": message })));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_body_past_its_deadline_fails_and_a_received_one_does_not_wait() {
+        use std::time::{Duration, Instant};
+        let timeout = Duration::from_millis(50);
+        let started = Instant::now();
+        let deadline = tokio::time::Instant::now() + timeout;
+        let stalled = Body::new(DeadlineBody::new(Stalled, deadline, timeout));
+        let answer = read_body(&HeaderMap::new(), stalled, 32).await.unwrap_err();
+        assert_eq!(answer.status(), StatusCode::REQUEST_TIMEOUT);
+        assert!(started.elapsed() >= timeout, "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        // A deadline already past does not matter to a body that is there.
+        let past = tokio::time::Instant::now();
+        let received = Body::new(DeadlineBody::new(Body::from("{}"), past, timeout));
+        assert_eq!(
+            &read_body(&HeaderMap::new(), received, 32).await.unwrap()[..],
+            b"{}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_stop_drops_stalled_connections_after_the_drain_timeout() {
+        use std::io::Write as _;
+        use std::time::{Duration, Instant};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let config = ServeConfig {
+            drain_timeout: Duration::from_millis(200),
+            ..ServeConfig::default()
+        };
+        assert_eq!(config.header_timeout, Duration::from_secs(30));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve_with_shutdown(
+            listener,
+            axum::Router::new(),
+            config,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        // Half a request's headers, then nothing.
+        let mut client = std::net::TcpStream::connect(address).unwrap();
+        client.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let started = Instant::now();
+        stop.send(()).unwrap();
+        tokio::time::timeout(Duration::from_secs(5), server)
+            .await
+            .expect("serve returns after the drain timeout")
+            .unwrap()
+            .unwrap();
+        let took = started.elapsed();
+        assert!(took >= Duration::from_millis(200), "{took:?}");
+        assert!(took < Duration::from_secs(2), "{took:?}");
     }
 }

@@ -291,10 +291,15 @@ const SERVER_DEPENDENCIES: &str = r#"authentik-models = { path = "../models" }
 axum = { version = "0.8", default-features = false, features = ["tokio", "http1"] }
 chrono = { version = "0.4", default-features = false, features = ["std"] }
 form_urlencoded = "1"
+http-body-util = "0.1"
+hyper = { version = "1", features = ["http1", "server"] }
+hyper-util = { version = "0.1", default-features = false, features = ["tokio"] }
 serde = "1"
 serde_json = "1"
 serde_path_to_error = "0.1"
+tokio = { version = "1", features = ["macros", "net", "rt", "signal", "sync", "time"] }
 tower-http = { version = "0.6", default-features = false, features = ["catch-panic"] }
+tower-service = "0.3"
 tracing = "0.1"
 uuid = "1"
 "#;
