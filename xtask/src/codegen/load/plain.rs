@@ -19,7 +19,7 @@ fn check_yaml_at(value: &serde_yaml::Value, at: &Pointer) -> Found {
     match value {
         Y::Number(n) if n.as_f64().is_some_and(|f| !f.is_finite()) => Some((
             at.clone(),
-            format!("the number {n} is not supported: numbers must be finite"),
+            format!("{n} is not a finite number; only finite numbers are supported"),
         )),
         Y::Sequence(items) => items
             .iter()
@@ -198,11 +198,25 @@ fn stand_ins(map: &Mapping) -> Value {
 
 /// Reads one schema with openapiv3; on failure, names the keyword that failed where it can.
 fn shallow(schema: &Value, at: &Pointer) -> Found {
-    if oa::ReferenceOr::<oa::Schema>::deserialize(schema).is_ok() {
+    let reads = |v: &Value| oa::ReferenceOr::<oa::Schema>::deserialize(v).is_ok();
+    if reads(schema) {
         return None;
     }
     let error = serde_path_to_error::deserialize::<_, oa::ReferenceOr<oa::Schema>>(schema).err()?;
-    Some((at.clone(), error.into_inner().to_string()))
+    // openapiv3's untagged enums hide which keyword failed: the first one whose removal makes
+    // the schema readable is it.
+    let keyword = schema.as_mapping().and_then(|map| {
+        map.keys().find(|key| {
+            let mut without = map.clone();
+            without.remove(*key);
+            reads(&Value::Mapping(without))
+        })
+    });
+    let at = match keyword {
+        Some(key) => at.push(key_text(key)),
+        None => at.clone(),
+    };
+    Some((at, error.into_inner().to_string()))
 }
 
 #[cfg(test)]
@@ -215,7 +229,7 @@ mod tests {
             serde_yaml::from_str("a:\n  b: [1, .nan]\n  c: -.inf\n").unwrap();
         let (pointer, message) = check_yaml(&yaml).unwrap();
         assert_eq!(pointer.as_str(), "#/a/b/1");
-        assert!(message.contains("must be finite"), "{message}");
+        assert!(message.contains("not a finite number"), "{message}");
     }
 
     #[test]
@@ -232,5 +246,9 @@ mod tests {
         let (pointer, _) = check_schemas(&doc).unwrap();
         assert!(start.elapsed() < std::time::Duration::from_secs(1));
         assert_eq!(pointer.as_str().matches("/properties/p").count(), 60);
+        assert!(
+            pointer.as_str().ends_with("/properties/p/type"),
+            "{pointer}"
+        );
     }
 }

@@ -84,8 +84,9 @@ fn settle_resources(api: &mut Api, diags: &mut Diagnostics) {
                 diags.error(
                     &Pointer::root().push("paths").push(&first.path),
                     format!(
-                        "the resource name `{}...` is {} characters long; at most {MAX_MODULE_LEN} are supported (it names a file)",
-                        module.chars().take(32).collect::<String>(), module.len()
+                        "the resource name `{}...` is too long: {} characters, at most {MAX_MODULE_LEN} (it names a file)",
+                        module.chars().take(32).collect::<String>(),
+                        module.len()
                     ),
                 );
             }

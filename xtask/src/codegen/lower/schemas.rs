@@ -422,6 +422,15 @@ impl<'a> Lower<'a> {
         if objectish && any.properties.is_empty() {
             return Lowered::plain(self.lower_map(any.additional_properties.as_ref(), at, hint));
         }
+        if let Some(t) = any.typ.as_deref().filter(|t| *t != "object") {
+            if !any.properties.is_empty() {
+                self.diags.error(
+                    &at.push("properties"),
+                    format!("properties beside type {t} are not supported"),
+                );
+                return Lowered::plain(Type::Any);
+            }
+        }
         let what = match (
             &any.typ,
             any.one_of.is_empty(),
