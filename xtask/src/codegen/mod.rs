@@ -358,6 +358,7 @@ doc_lazy_continuation = "allow"
 doc_overindented_list_items = "allow"
 too_many_lines = "allow"
 result_large_err = "allow"
+type_complexity = "allow"
 {extra_clippy}[lints.rustdoc]
 bare_urls = "allow"
 broken_intra_doc_links = "allow"

@@ -316,7 +316,7 @@ fn emit_operation(api: &Api, op: &Operation) -> EmittedOperation {
     let last_arm = default_arm
         .unwrap_or_else(|| quote!(_ => ::std::result::Result::Err(answer.unexpected()),));
     let (display_body, status_body) = if variants.is_empty() {
-        (quote!(match *self {}), quote!(match *self {}))
+        (quote!(let _ = f; match *self {}), quote!(match *self {}))
     } else {
         (
             quote!(match self { #(#display)* }),

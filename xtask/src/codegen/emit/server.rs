@@ -306,6 +306,17 @@ pub fn emit_params(api: &Api) -> TokenStream {
 /// The router module's head: the `router` function, one `.route` per path. The handlers, one
 /// per operation, follow it ([`emit_handler`]).
 pub fn emit_router_head(api: &Api) -> TokenStream {
+    // Only request bodies read the configuration (their size limit).
+    let reads_bodies = api.operations.iter().any(|op| op.body.is_some());
+    let (config_field, config_init, config_use) = if reads_bodies {
+        (
+            quote!(config: crate::support::RouterConfig,),
+            quote!(config),
+            quote!(),
+        )
+    } else {
+        (quote!(), quote!(), quote!(let _ = config;))
+    };
     let bounds = api.resources.iter().map(|r| {
         let m = ident(&r.module);
         let t = ident(&r.trait_name);
@@ -345,7 +356,7 @@ pub fn emit_router_head(api: &Api) -> TokenStream {
         /// What every handler shares.
         struct Shared<S> {
             service: ::std::sync::Arc<S>,
-            config: crate::support::RouterConfig,
+            #config_field
         }
 
         /// Mounts every operation under the schema's base path, each with its method; a path
@@ -355,7 +366,8 @@ pub fn emit_router_head(api: &Api) -> TokenStream {
         where
             S: #(#bounds)+*,
         {
-            let state = ::std::sync::Arc::new(Shared { service, config });
+            #config_use
+            let state = ::std::sync::Arc::new(Shared { service, #config_init });
             let api = ::axum::Router::new();
             #(#routes)*
             api.with_state(state)
@@ -391,7 +403,12 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
         let reads = path_params.iter().map(|p| {
             let name = ident(&p.rust_name);
             let key = &p.name;
-            quote!(let #name = crate::support::path_value(&params, #key)?;)
+            // A text key is lent to the lookup as `&str`: the type is stated, not inferred from it.
+            if op.lookup && p.value == ParamValue::String {
+                quote!(let #name: ::std::string::String = crate::support::path_value(&params, #key)?;)
+            } else {
+                quote!(let #name = crate::support::path_value(&params, #key)?;)
+            }
         });
         quote! {
             let params = crate::support::path_params(&mut parts).await?;

@@ -118,6 +118,10 @@ impl<'a> Lower<'a> {
         let mut names = naming::Namespace::variants();
         let mut out = Vec::new();
         for value in values.iter().flatten() {
+            // A value listed twice is one value.
+            if out.iter().any(|v: &EnumValue| v.json == *value) {
+                continue;
+            }
             let fallback = if value.is_empty() { "Empty" } else { "Value" };
             let rust_name = names.claim(naming::type_name(value, fallback));
             out.push(EnumValue {

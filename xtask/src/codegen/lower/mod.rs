@@ -179,6 +179,8 @@ pub(super) struct Lower<'a> {
     pub(super) inlining: Vec<String>,
     /// How deeply the schema being lowered is nested.
     pub(super) depth: usize,
+    /// How many lists and maps enclose the type being lowered, within one Rust type.
+    pub(super) list_depth: usize,
 }
 
 impl<'a> Lower<'a> {
@@ -202,6 +204,7 @@ impl<'a> Lower<'a> {
             component_count: 0,
             inlining: Vec::new(),
             depth: 0,
+            list_depth: 0,
         }
     }
 

@@ -43,14 +43,6 @@ impl Lowered {
     }
 }
 
-/// How many lists, maps and nullables a type nests.
-pub(super) fn type_depth(ty: &Type) -> usize {
-    match ty {
-        Type::Array(inner) | Type::Map(inner) | Type::Nullable(inner) => 1 + type_depth(inner),
-        _ => 0,
-    }
-}
-
 impl<'a> Lower<'a> {
     /// Is this schema a type of its own (struct, enum, union) rather than a use of another?
     /// [`Self::lower_model`] makes a model of exactly these.
@@ -158,8 +150,11 @@ impl<'a> Lower<'a> {
     ) -> Type {
         let rust_name = self.types.claim(naming::type_name(hint, "Inline"));
         let depth = self.depth;
+        // A model of its own starts a new Rust type: lists inside it count from none.
+        let lists = std::mem::take(&mut self.list_depth);
         self.lower_model(hint, rust_name.clone(), schema, pointer, depth);
         self.depth = depth;
+        self.list_depth = lists;
         Type::Named(rust_name)
     }
 
@@ -209,14 +204,18 @@ impl<'a> Lower<'a> {
         }
     }
 
-    /// Reports a list or map nested too deep, once: where it first crosses the limit.
-    fn check_type_depth(&mut self, ty: &Type, at: &Pointer) {
-        if type_depth(ty) == MAX_TYPE_DEPTH + 1 {
+    /// Enters a list or map at `at`; `false`, reported, when it would be nested too deep in one
+    /// Rust type (the first such, counted from the outside; nothing inside it is lowered).
+    fn enter_list(&mut self, at: &Pointer) -> bool {
+        if self.list_depth >= MAX_TYPE_DEPTH {
             self.diags.error(
                 at,
                 format!("lists and maps nested more than {MAX_TYPE_DEPTH} deep are not supported"),
             );
+            return false;
         }
+        self.list_depth += 1;
+        true
     }
 
     pub(super) fn lower_schema(
@@ -297,7 +296,7 @@ impl<'a> Lower<'a> {
                     }
                     c.pattern = Some(p.clone());
                 }
-                match &s.format {
+                let ty = match &s.format {
                     F::Item(oa::StringFormat::DateTime) => Type::DateTime,
                     F::Item(oa::StringFormat::Date) => Type::Date,
                     F::Item(oa::StringFormat::Binary) => Type::Binary,
@@ -307,7 +306,13 @@ impl<'a> Lower<'a> {
                         Type::String
                     }
                     _ => Type::String,
+                };
+                // Lengths and patterns are text rules: a uuid, a date or bytes have their own
+                // form (DRF's UUIDField and DateTimeField do not check them either).
+                if ty != Type::String {
+                    c = Constraints::default();
                 }
+                ty
             }
             oa::Type::Integer(i) => {
                 if !i.enumeration.is_empty() {
@@ -341,18 +346,18 @@ impl<'a> Lower<'a> {
                 c.max_items = a.max_items;
                 match &a.items {
                     None => Type::Array(Box::new(Type::Any)),
+                    Some(_) if !self.enter_list(at) => Type::Any,
                     Some(items) => {
                         let item = self.lower_ref_or_schema(
                             items.to_ref_or(),
                             &at.push("items"),
                             &format!("{hint}_item"),
                         );
+                        self.list_depth -= 1;
                         if !item.constraints.is_empty() {
                             c.items = Some(Box::new(item.constraints.clone()));
                         }
-                        let ty = Type::Array(Box::new(nullable_wrap(item)));
-                        self.check_type_depth(&ty, at);
-                        ty
+                        Type::Array(Box::new(nullable_wrap(item)))
                     }
                 }
             }
@@ -370,15 +375,15 @@ impl<'a> Lower<'a> {
     ) -> Type {
         match additional {
             None | Some(oa::AdditionalProperties::Any(_)) => Type::Map(Box::new(Type::Any)),
+            Some(_) if !self.enter_list(at) => Type::Any,
             Some(oa::AdditionalProperties::Schema(s)) => {
                 let value = self.lower_ref_or_schema(
                     RefOr::from_unboxed(s),
                     &at.push("additionalProperties"),
                     &format!("{hint}_value"),
                 );
-                let ty = Type::Map(Box::new(nullable_wrap(value)));
-                self.check_type_depth(&ty, at);
-                ty
+                self.list_depth -= 1;
+                Type::Map(Box::new(nullable_wrap(value)))
             }
         }
     }

@@ -96,7 +96,7 @@ impl Thing {
             let mut errors_items = crate::support::ValidationErrors::new();
             for (item_key, item) in value.iter() {
                 if let ::std::result::Result::Err(nested) = item.validate() {
-                    errors_items.add_nested(&item_key, nested);
+                    errors_items.add_nested(item_key, nested);
                 }
             }
             errors.add_nested("nested", errors_items);

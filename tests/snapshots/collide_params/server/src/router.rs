@@ -59,7 +59,10 @@ async fn stages_x_create<S: crate::x::XApi>(
                     )
                     .await?;
                 let params = crate::support::path_params(&mut parts).await?;
-                let state2 = crate::support::path_value(&params, "state")?;
+                let state2: ::std::string::String = crate::support::path_value(
+                    &params,
+                    "state",
+                )?;
                 let checked = async {
                     let query = <crate::x::StagesXCreateQuery as crate::support::FromQuery>::from_query(
                             parts.uri.query(),

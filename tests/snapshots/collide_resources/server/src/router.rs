@@ -3,7 +3,6 @@
 /// What every handler shares.
 struct Shared<S> {
     service: ::std::sync::Arc<S>,
-    config: crate::support::RouterConfig,
 }
 /// Mounts every operation under the schema's base path, each with its method; a path
 /// nothing is mounted at answers 404 and a method a path lacks answers 405 with `Allow`,
@@ -16,7 +15,8 @@ where
     S: crate::models2::ModelsApi + crate::params2::ParamsApi + crate::router2::RouterApi
         + crate::serde2::SerdeApi + crate::std2::StdApi + crate::support2::SupportApi,
 {
-    let state = ::std::sync::Arc::new(Shared { service, config });
+    let _ = config;
+    let state = ::std::sync::Arc::new(Shared { service });
     let api = ::axum::Router::new();
     let api = api
         .route(

@@ -4,6 +4,7 @@
 pub enum StagesThingRetrieveError {}
 impl ::std::fmt::Display for StagesThingRetrieveError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        let _ = f;
         match *self {}
     }
 }

@@ -10,4 +10,3 @@ mod types;
 pub mod query;
 #[rustfmt::skip]
 pub mod support;
-pub use types::*;

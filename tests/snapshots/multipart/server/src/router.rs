@@ -50,7 +50,10 @@ async fn stages_thing_set_icon_create<S: crate::thing::ThingApi>(
                     )
                     .await?;
                 let params = crate::support::path_params(&mut parts).await?;
-                let slug = crate::support::path_value(&params, "slug")?;
+                let slug: ::std::string::String = crate::support::path_value(
+                    &params,
+                    "slug",
+                )?;
                 let checked = async {
                     let body = crate::support::optional_raw_body(
                             &parts.headers,

@@ -3,7 +3,6 @@
 /// What every handler shares.
 struct Shared<S> {
     service: ::std::sync::Arc<S>,
-    config: crate::support::RouterConfig,
 }
 /// Mounts every operation under the schema's base path, each with its method; a path
 /// nothing is mounted at answers 404 and a method a path lacks answers 405 with `Allow`,
@@ -15,7 +14,8 @@ pub fn router<S>(
 where
     S: crate::challenge::ChallengeApi,
 {
-    let state = ::std::sync::Arc::new(Shared { service, config });
+    let _ = config;
+    let state = ::std::sync::Arc::new(Shared { service });
     let api = ::axum::Router::new();
     let api = api
         .route(

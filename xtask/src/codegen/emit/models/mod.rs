@@ -21,6 +21,14 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         " Models for {} {}: one type per schema the selected operations reach.",
         api.title, api.version
     );
+    // A schema with no models still has a (empty) types.rs; only its re-export would be unused.
+    let reexport = if api.models.is_empty() {
+        quote!()
+    } else {
+        quote!(
+            pub use types::*;
+        )
+    };
     quote! {
         #![doc = #doc]
         #![doc = ""]
@@ -35,7 +43,7 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         #[rustfmt::skip]
         pub mod support;
 
-        pub use types::*;
+        #reexport
     }
 }
 

@@ -189,7 +189,13 @@ impl TypesEmitter<'_> {
         let inner_sink = format_ident!("{}_items", sink);
         let item = format_ident!("item");
         let item_key = format_ident!("item_key");
-        let body = self.checks(&quote!(#item), inner, c, &inner_sink, &quote!(&#item_key))?;
+        // A list's key is the index made text; a map's is already a `&String`.
+        let item_key_expr = if indexed {
+            quote!(&#item_key)
+        } else {
+            quote!(#item_key)
+        };
+        let body = self.checks(&quote!(#item), inner, c, &inner_sink, &item_key_expr)?;
         let iter = if indexed {
             quote!(for (index, #item) in #value.iter().enumerate() { let #item_key = index.to_string(); #body })
         } else {
