@@ -129,10 +129,12 @@ fn seed_request_bodies_round_trip() {
         "api_url": "string",
         "interactive": true,
         "score_min_threshold": 0.5,
-        "score_max_threshold": 1.0,
+        // A whole number goes out as authentik writes it: `1`, not `1.0`.
+        "score_max_threshold": 1,
         "error_on_invalid_score": true
     });
     let request: CaptchaStageRequest = round_trip(&create);
+    assert_eq!(request.score_max_threshold, Some(1.0));
     assert_eq!(request.private_key, "string");
     assert!(request.validate().is_ok());
     let _: PatchedCaptchaStageRequest = round_trip(&create);

@@ -221,11 +221,7 @@ impl CaptchaApi for StagesService {
         _: &'static str,
         key: &Uuid,
     ) -> Result<bool, ApiError> {
-        match self.retrieve_stage::<serde_json::Value>(KIND, *key).await {
-            Ok(_) => Ok(true),
-            Err(ApiError::NotFound) => Ok(false),
-            Err(other) => Err(other),
-        }
+        self.stage_exists(KIND, *key).await
     }
 
     async fn stages_captcha_used_by_list(

@@ -366,6 +366,15 @@ impl StagesService {
             .map_err(store_error)
     }
 
+    /// Whether a stage of `kind` is stored under `uuid` (the generated router's `object_exists`).
+    async fn stage_exists(&self, kind: &'static str, uuid: Uuid) -> Result<bool, ApiError> {
+        match self.retrieve_stage::<serde_json::Value>(kind, uuid).await {
+            Ok(_) => Ok(true),
+            Err(ApiError::NotFound) => Ok(false),
+            Err(other) => Err(other),
+        }
+    }
+
     async fn retrieve_stage<M: DeserializeOwned + Send + 'static>(
         &self,
         kind: &'static str,
