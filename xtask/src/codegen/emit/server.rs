@@ -37,8 +37,9 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         mod params;
 
         pub use router::router;
-        pub use support::{ApiError, AuthError, Authenticate, RouterConfig};
+        // In rustfmt's order, so `cargo fmt` leaves the file alone.
         pub use support::{serve, serve_with_shutdown, shutdown_signal, ServeConfig};
+        pub use support::{ApiError, AuthError, Authenticate, RouterConfig};
     }
 }
 

@@ -12,5 +12,5 @@ mod router;
 #[rustfmt::skip]
 mod params;
 pub use router::router;
-pub use support::{ApiError, AuthError, Authenticate, RouterConfig};
 pub use support::{serve, serve_with_shutdown, shutdown_signal, ServeConfig};
+pub use support::{ApiError, AuthError, Authenticate, RouterConfig};
