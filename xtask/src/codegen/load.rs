@@ -95,7 +95,7 @@ fn syntax_error(text: &str, json: bool) -> Option<(Pointer, String)> {
 /// openapiv3 flattens most of its types (path items, operations, responses, schemas), which
 /// hides the path below them from `serde_path_to_error`. This parses the document as plain
 /// JSON and checks each part on its own, innermost first, so the error names the deepest part
-/// that fails.
+/// that fails. Schemas are not among the parts: `plain::check_schemas` has read them all.
 fn refine(doc: &Value) -> Option<(Pointer, String)> {
     let root = Pointer::root();
     let paths = entries(doc.get("paths")).find_map(|(path, item)| {
@@ -116,10 +116,8 @@ fn refine(doc: &Value) -> Option<(Pointer, String)> {
     let components = doc.get("components");
     let part = |name: &str| components.and_then(|c| c.get(name));
     let at = root.push("components");
+    // Schemas are not walked here: `plain::check_schemas` has read every one already.
     paths
-        .or_else(|| {
-            entries(part("schemas")).find_map(|(n, v)| schema(v, &at.push("schemas").push(n)))
-        })
         .or_else(|| {
             entries(part("parameters"))
                 .find_map(|(n, v)| parameter(v, &at.push("parameters").push(n)))
@@ -171,12 +169,8 @@ fn operation(op: &Value, at: &Pointer) -> Found {
 }
 
 fn parameter(p: &Value, at: &Pointer) -> Found {
-    p.get("schema")
-        .and_then(|s| schema(s, &at.push("schema")))
-        .or_else(|| {
-            p.get("content")
-                .and_then(|c| content(c, &at.push("content")))
-        })
+    p.get("content")
+        .and_then(|c| content(c, &at.push("content")))
         .or_else(|| check::<oa::ReferenceOr<oa::Parameter>>(p, at))
 }
 
@@ -196,31 +190,7 @@ fn content(c: &Value, at: &Pointer) -> Found {
     if !c.is_object() {
         return check::<indexmap::IndexMap<String, oa::MediaType>>(c, at);
     }
-    entries(Some(c)).find_map(|(media, m)| {
-        let at = at.push(media);
-        m.get("schema")
-            .and_then(|s| schema(s, &at.push("schema")))
-            .or_else(|| check::<oa::MediaType>(m, &at))
-    })
-}
-
-fn schema(s: &Value, at: &Pointer) -> Found {
-    let nested = entries(s.get("properties"))
-        .find_map(|(name, p)| schema(p, &at.push("properties").push(name)))
-        .or_else(|| s.get("items").and_then(|i| schema(i, &at.push("items"))))
-        .or_else(|| {
-            s.get("additionalProperties")
-                .filter(|a| a.is_object())
-                .and_then(|a| schema(a, &at.push("additionalProperties")))
-        })
-        .or_else(|| {
-            ["allOf", "oneOf", "anyOf"].iter().find_map(|key| {
-                s.get(*key).and_then(|list| {
-                    items(list).find_map(|(i, v)| schema(v, &at.push(*key).push(i)))
-                })
-            })
-        });
-    nested.or_else(|| check::<oa::ReferenceOr<oa::Schema>>(s, at))
+    entries(Some(c)).find_map(|(media, m)| check::<oa::MediaType>(m, &at.push(media)))
 }
 
 fn to_pointer_from(base: &Pointer, path: &serde_path_to_error::Path) -> Pointer {

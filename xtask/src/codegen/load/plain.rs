@@ -108,7 +108,7 @@ fn find_schema_positions(value: &Value, at: &Pointer, top_of_components: bool) -
                 return None;
             }
             let at = at.push(&key);
-            if key == "schema" && item.is_mapping() {
+            if key == "schema" {
                 check_schema(item, &at)
             } else {
                 find_schema_positions(item, &at, false)
