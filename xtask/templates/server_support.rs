@@ -148,6 +148,18 @@ pub fn detail(status: StatusCode, message: &str) -> Response {
     json_response(status, &serde_json::json!({ "detail": message }))
 }
 
+/// The answer to a request about to be refused, once the resource's `object_exists` has
+/// answered: the refusal when the object exists, 404 when it does not (authentik looks the object
+/// up before it reads the request), the lookup's own error when it failed.
+#[doc(hidden)]
+pub fn refusal_unless_missing(exists: Result<bool, ApiError>, refusal: Response) -> Response {
+    match exists {
+        Ok(true) => refusal,
+        Ok(false) => ApiError::NotFound.into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
 /// 500 `{"detail": "A server error occurred."}`.
 #[doc(hidden)]
 pub fn server_error() -> Response {
@@ -1063,6 +1075,23 @@ mod tests {
             let answer = page_number(Some(bad)).unwrap_err();
             assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_refusal_to_a_missing_object_is_not_found() {
+        let refusal = || detail(StatusCode::BAD_REQUEST, "refused");
+        assert_eq!(
+            refusal_unless_missing(Ok(true), refusal()).status(),
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            refusal_unless_missing(Ok(false), refusal()).status(),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            refusal_unless_missing(Err(ApiError::PermissionDenied), refusal()).status(),
+            StatusCode::FORBIDDEN
+        );
     }
 
     #[test]

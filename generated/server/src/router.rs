@@ -223,26 +223,16 @@ async fn stages_captcha_update<S: crate::captcha::CaptchaApi>(
                 let body = match checked {
                     ::std::result::Result::Ok(values) => values,
                     ::std::result::Result::Err(refusal) => {
+                        let exists = state
+                            .service
+                            .object_exists(
+                                ::std::option::Option::Some(&principal),
+                                "stages_captcha_update",
+                                &stage_uuid,
+                            )
+                            .await;
                         return ::std::result::Result::Err(
-                            match state
-                                .service
-                                .object_exists(
-                                    ::std::option::Option::Some(&principal),
-                                    "stages_captcha_update",
-                                    &stage_uuid,
-                                )
-                                .await
-                            {
-                                ::std::result::Result::Ok(true) => refusal,
-                                ::std::result::Result::Ok(false) => {
-                                    ::axum::response::IntoResponse::into_response(
-                                        crate::support::ApiError::NotFound,
-                                    )
-                                }
-                                ::std::result::Result::Err(error) => {
-                                    ::axum::response::IntoResponse::into_response(error)
-                                }
-                            },
+                            crate::support::refusal_unless_missing(exists, refusal),
                         );
                     }
                 };
@@ -326,26 +316,16 @@ async fn stages_captcha_partial_update<S: crate::captcha::CaptchaApi>(
                 let body = match checked {
                     ::std::result::Result::Ok(values) => values,
                     ::std::result::Result::Err(refusal) => {
+                        let exists = state
+                            .service
+                            .object_exists(
+                                ::std::option::Option::Some(&principal),
+                                "stages_captcha_partial_update",
+                                &stage_uuid,
+                            )
+                            .await;
                         return ::std::result::Result::Err(
-                            match state
-                                .service
-                                .object_exists(
-                                    ::std::option::Option::Some(&principal),
-                                    "stages_captcha_partial_update",
-                                    &stage_uuid,
-                                )
-                                .await
-                            {
-                                ::std::result::Result::Ok(true) => refusal,
-                                ::std::result::Result::Ok(false) => {
-                                    ::axum::response::IntoResponse::into_response(
-                                        crate::support::ApiError::NotFound,
-                                    )
-                                }
-                                ::std::result::Result::Err(error) => {
-                                    ::axum::response::IntoResponse::into_response(error)
-                                }
-                            },
+                            crate::support::refusal_unless_missing(exists, refusal),
                         );
                     }
                 };
@@ -525,26 +505,16 @@ async fn stages_identification_update<S: crate::identification::IdentificationAp
                 let body = match checked {
                     ::std::result::Result::Ok(values) => values,
                     ::std::result::Result::Err(refusal) => {
+                        let exists = state
+                            .service
+                            .object_exists(
+                                ::std::option::Option::Some(&principal),
+                                "stages_identification_update",
+                                &stage_uuid,
+                            )
+                            .await;
                         return ::std::result::Result::Err(
-                            match state
-                                .service
-                                .object_exists(
-                                    ::std::option::Option::Some(&principal),
-                                    "stages_identification_update",
-                                    &stage_uuid,
-                                )
-                                .await
-                            {
-                                ::std::result::Result::Ok(true) => refusal,
-                                ::std::result::Result::Ok(false) => {
-                                    ::axum::response::IntoResponse::into_response(
-                                        crate::support::ApiError::NotFound,
-                                    )
-                                }
-                                ::std::result::Result::Err(error) => {
-                                    ::axum::response::IntoResponse::into_response(error)
-                                }
-                            },
+                            crate::support::refusal_unless_missing(exists, refusal),
                         );
                     }
                 };
@@ -630,26 +600,16 @@ async fn stages_identification_partial_update<
                 let body = match checked {
                     ::std::result::Result::Ok(values) => values,
                     ::std::result::Result::Err(refusal) => {
+                        let exists = state
+                            .service
+                            .object_exists(
+                                ::std::option::Option::Some(&principal),
+                                "stages_identification_partial_update",
+                                &stage_uuid,
+                            )
+                            .await;
                         return ::std::result::Result::Err(
-                            match state
-                                .service
-                                .object_exists(
-                                    ::std::option::Option::Some(&principal),
-                                    "stages_identification_partial_update",
-                                    &stage_uuid,
-                                )
-                                .await
-                            {
-                                ::std::result::Result::Ok(true) => refusal,
-                                ::std::result::Result::Ok(false) => {
-                                    ::axum::response::IntoResponse::into_response(
-                                        crate::support::ApiError::NotFound,
-                                    )
-                                }
-                                ::std::result::Result::Err(error) => {
-                                    ::axum::response::IntoResponse::into_response(error)
-                                }
-                            },
+                            crate::support::refusal_unless_missing(exists, refusal),
                         );
                     }
                 };

@@ -237,13 +237,15 @@ pub fn emit_server(
     out.template("support.rs", server::SUPPORT);
     out.rust("params.rs", server::emit_params(api))?;
     // Handlers in document order, each with its resource.
+    let resource_of: BTreeMap<&str, &ir::Resource> = api
+        .resources
+        .iter()
+        .map(|r| (r.module.as_str(), r))
+        .collect();
     let handlers: Vec<(&ir::Resource, &ir::Operation)> = api
         .operations
         .iter()
-        .filter_map(|op| {
-            let resource = api.resources.iter().find(|r| r.module == op.resource)?;
-            Some((resource, op))
-        })
+        .filter_map(|op| Some((*resource_of.get(op.resource.as_str())?, op)))
         .collect();
     out.items(
         "router.rs",

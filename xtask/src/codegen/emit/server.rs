@@ -504,11 +504,8 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
                 let #values = match checked {
                     ::std::result::Result::Ok(values) => values,
                     ::std::result::Result::Err(refusal) => {
-                        return ::std::result::Result::Err(match state.service.#hook(#principal, #op_id, &#key).await {
-                            ::std::result::Result::Ok(true) => refusal,
-                            ::std::result::Result::Ok(false) => ::axum::response::IntoResponse::into_response(crate::support::ApiError::NotFound),
-                            ::std::result::Result::Err(error) => ::axum::response::IntoResponse::into_response(error),
-                        });
+                        let exists = state.service.#hook(#principal, #op_id, &#key).await;
+                        return ::std::result::Result::Err(crate::support::refusal_unless_missing(exists, refusal));
                     }
                 };
             }

@@ -147,26 +147,16 @@ async fn stages_x_update<S: crate::x::XApi>(
                 let (query, body) = match checked {
                     ::std::result::Result::Ok(values) => values,
                     ::std::result::Result::Err(refusal) => {
+                        let exists = state
+                            .service
+                            .object_exists(
+                                ::std::option::Option::Some(&principal),
+                                "stages_x_update",
+                                &id,
+                            )
+                            .await;
                         return ::std::result::Result::Err(
-                            match state
-                                .service
-                                .object_exists(
-                                    ::std::option::Option::Some(&principal),
-                                    "stages_x_update",
-                                    &id,
-                                )
-                                .await
-                            {
-                                ::std::result::Result::Ok(true) => refusal,
-                                ::std::result::Result::Ok(false) => {
-                                    ::axum::response::IntoResponse::into_response(
-                                        crate::support::ApiError::NotFound,
-                                    )
-                                }
-                                ::std::result::Result::Err(error) => {
-                                    ::axum::response::IntoResponse::into_response(error)
-                                }
-                            },
+                            crate::support::refusal_unless_missing(exists, refusal),
                         );
                     }
                 };
@@ -221,26 +211,16 @@ async fn stages_x_update2<S: crate::x::XApi>(
                 let (query, body) = match checked {
                     ::std::result::Result::Ok(values) => values,
                     ::std::result::Result::Err(refusal) => {
+                        let exists = state
+                            .service
+                            .object_exists(
+                                ::std::option::Option::Some(&principal),
+                                "stages_x_update_",
+                                &id,
+                            )
+                            .await;
                         return ::std::result::Result::Err(
-                            match state
-                                .service
-                                .object_exists(
-                                    ::std::option::Option::Some(&principal),
-                                    "stages_x_update_",
-                                    &id,
-                                )
-                                .await
-                            {
-                                ::std::result::Result::Ok(true) => refusal,
-                                ::std::result::Result::Ok(false) => {
-                                    ::axum::response::IntoResponse::into_response(
-                                        crate::support::ApiError::NotFound,
-                                    )
-                                }
-                                ::std::result::Result::Err(error) => {
-                                    ::axum::response::IntoResponse::into_response(error)
-                                }
-                            },
+                            crate::support::refusal_unless_missing(exists, refusal),
                         );
                     }
                 };

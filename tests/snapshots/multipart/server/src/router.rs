@@ -67,26 +67,16 @@ async fn stages_thing_set_icon_create<S: crate::thing::ThingApi>(
                 let body = match checked {
                     ::std::result::Result::Ok(values) => values,
                     ::std::result::Result::Err(refusal) => {
+                        let exists = state
+                            .service
+                            .object_exists(
+                                ::std::option::Option::Some(&principal),
+                                "stages_thing_set_icon_create",
+                                &slug,
+                            )
+                            .await;
                         return ::std::result::Result::Err(
-                            match state
-                                .service
-                                .object_exists(
-                                    ::std::option::Option::Some(&principal),
-                                    "stages_thing_set_icon_create",
-                                    &slug,
-                                )
-                                .await
-                            {
-                                ::std::result::Result::Ok(true) => refusal,
-                                ::std::result::Result::Ok(false) => {
-                                    ::axum::response::IntoResponse::into_response(
-                                        crate::support::ApiError::NotFound,
-                                    )
-                                }
-                                ::std::result::Result::Err(error) => {
-                                    ::axum::response::IntoResponse::into_response(error)
-                                }
-                            },
+                            crate::support::refusal_unless_missing(exists, refusal),
                         );
                     }
                 };

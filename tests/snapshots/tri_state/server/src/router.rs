@@ -68,26 +68,16 @@ async fn stages_thing_partial_update<S: crate::thing::ThingApi>(
                 let body = match checked {
                     ::std::result::Result::Ok(values) => values,
                     ::std::result::Result::Err(refusal) => {
+                        let exists = state
+                            .service
+                            .object_exists(
+                                ::std::option::Option::Some(&principal),
+                                "stages_thing_partial_update",
+                                &id,
+                            )
+                            .await;
                         return ::std::result::Result::Err(
-                            match state
-                                .service
-                                .object_exists(
-                                    ::std::option::Option::Some(&principal),
-                                    "stages_thing_partial_update",
-                                    &id,
-                                )
-                                .await
-                            {
-                                ::std::result::Result::Ok(true) => refusal,
-                                ::std::result::Result::Ok(false) => {
-                                    ::axum::response::IntoResponse::into_response(
-                                        crate::support::ApiError::NotFound,
-                                    )
-                                }
-                                ::std::result::Result::Err(error) => {
-                                    ::axum::response::IntoResponse::into_response(error)
-                                }
-                            },
+                            crate::support::refusal_unless_missing(exists, refusal),
                         );
                     }
                 };
