@@ -2,7 +2,8 @@
 //! the page stream, the three PATCH states of a nullable field, and the mapping of 400, 403 and
 //! 404 answers to typed errors.
 
-use authentik_client::captcha::{StagesCaptchaListQuery, StagesCaptchaRetrieveError};
+use authentik_client::captcha::StagesCaptchaListQuery;
+use authentik_client::errors::BadRequestOrForbiddenError;
 use authentik_client::identification::StagesIdentificationListQuery;
 use authentik_client::models::support::Maybe;
 use authentik_client::models::{
@@ -316,8 +317,7 @@ async fn error_statuses_map_to_typed_errors() {
         .await
         .unwrap_err();
     assert_eq!(error.status(), Some(400));
-    let Error::Api(authentik_client::captcha::StagesCaptchaCreateError::BadRequest(body)) = &error
-    else {
+    let Error::Api(BadRequestOrForbiddenError::BadRequest(body)) = &error else {
         panic!("400 is BadRequest: {error:?}")
     };
     assert_eq!(
@@ -335,8 +335,7 @@ async fn error_statuses_map_to_typed_errors() {
     let mut bad = captcha("");
     bad.public_key = String::new();
     let error = unchecked.stages_captcha_create(&bad).await.unwrap_err();
-    let Some(authentik_client::captcha::StagesCaptchaCreateError::BadRequest(body)) = error.api()
-    else {
+    let Some(BadRequestOrForbiddenError::BadRequest(body)) = error.api() else {
         panic!("400 is BadRequest: {error:?}")
     };
     assert_eq!(
@@ -362,8 +361,7 @@ async fn error_statuses_map_to_typed_errors() {
         .stages_captcha_list(&StagesCaptchaListQuery::default())
         .await
         .unwrap_err();
-    let Some(authentik_client::captcha::StagesCaptchaListError::Forbidden(body)) = error.api()
-    else {
+    let Some(BadRequestOrForbiddenError::Forbidden(body)) = error.api() else {
         panic!("403 is Forbidden: {error:?}")
     };
     assert_eq!(body.detail, "Authentication credentials were not provided.");
@@ -373,7 +371,7 @@ async fn error_statuses_map_to_typed_errors() {
         .await
         .unwrap_err();
     match error {
-        Error::Api(StagesCaptchaRetrieveError::Forbidden(body)) => {
+        Error::Api(BadRequestOrForbiddenError::Forbidden(body)) => {
             assert_eq!(body.detail, "Token invalid/expired");
         }
         other => panic!("403 is Forbidden: {other:?}"),

@@ -3,10 +3,8 @@
 //! slow server, bodies that fit another status's type. Each is a decoded value or a typed
 //! error, never a panic. Also: what the client sends, and a hand-written mock of a trait.
 
-use authentik_client::captcha::{
-    StagesCaptchaCreateError, StagesCaptchaListError, StagesCaptchaListQuery,
-    StagesCaptchaRetrieveError,
-};
+use authentik_client::captcha::StagesCaptchaListQuery;
+use authentik_client::errors::BadRequestOrForbiddenError;
 use authentik_client::models::support::Maybe;
 use authentik_client::models::{
     CaptchaStage, GenericError, PaginatedCaptchaStageList, Pagination,
@@ -176,7 +174,7 @@ async fn the_status_alone_picks_the_error_type() {
     let body = captcha_request();
     let error = client.stages_captcha_create(&body).await.unwrap_err();
     match error {
-        Error::Api(StagesCaptchaCreateError::Forbidden(GenericError { detail, .. })) => {
+        Error::Api(BadRequestOrForbiddenError::Forbidden(GenericError { detail, .. })) => {
             assert_eq!(detail, "You do not have permission to perform this action.");
         }
         other => panic!("403 must be Forbidden: {other:?}"),
@@ -381,7 +379,7 @@ impl CaptchaApi for FakeCaptchas {
     async fn stages_captcha_list(
         &self,
         query: &StagesCaptchaListQuery,
-    ) -> Result<PaginatedCaptchaStageList, Error<StagesCaptchaListError>> {
+    ) -> Result<PaginatedCaptchaStageList, Error<BadRequestOrForbiddenError>> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         let page = query.page.unwrap_or(1);
         let pagination = Pagination {
@@ -407,8 +405,8 @@ impl CaptchaApi for FakeCaptchas {
     async fn stages_captcha_create(
         &self,
         _body: &authentik_client::models::CaptchaStageRequest,
-    ) -> Result<CaptchaStage, Error<StagesCaptchaCreateError>> {
-        Err(Error::Api(StagesCaptchaCreateError::Forbidden(
+    ) -> Result<CaptchaStage, Error<BadRequestOrForbiddenError>> {
+        Err(Error::Api(BadRequestOrForbiddenError::Forbidden(
             GenericError {
                 detail: "read-only fake".into(),
                 code: None,
@@ -419,7 +417,7 @@ impl CaptchaApi for FakeCaptchas {
     async fn stages_captcha_retrieve(
         &self,
         _stage_uuid: Uuid,
-    ) -> Result<CaptchaStage, Error<StagesCaptchaRetrieveError>> {
+    ) -> Result<CaptchaStage, Error<BadRequestOrForbiddenError>> {
         Ok(fake_stage("one"))
     }
 
@@ -427,14 +425,14 @@ impl CaptchaApi for FakeCaptchas {
         &self,
         _stage_uuid: Uuid,
         _body: &authentik_client::models::CaptchaStageRequest,
-    ) -> Result<CaptchaStage, Error<authentik_client::captcha::StagesCaptchaUpdateError>> {
+    ) -> Result<CaptchaStage, Error<BadRequestOrForbiddenError>> {
         Ok(fake_stage("one"))
     }
 
     async fn stages_captcha_destroy(
         &self,
         _stage_uuid: Uuid,
-    ) -> Result<(), Error<authentik_client::captcha::StagesCaptchaDestroyError>> {
+    ) -> Result<(), Error<BadRequestOrForbiddenError>> {
         Ok(())
     }
 
@@ -442,18 +440,14 @@ impl CaptchaApi for FakeCaptchas {
         &self,
         _stage_uuid: Uuid,
         _body: Option<&authentik_client::models::PatchedCaptchaStageRequest>,
-    ) -> Result<CaptchaStage, Error<authentik_client::captcha::StagesCaptchaPartialUpdateError>>
-    {
+    ) -> Result<CaptchaStage, Error<BadRequestOrForbiddenError>> {
         Ok(fake_stage("one"))
     }
 
     async fn stages_captcha_used_by_list(
         &self,
         _stage_uuid: Uuid,
-    ) -> Result<
-        Vec<authentik_client::models::UsedBy>,
-        Error<authentik_client::captcha::StagesCaptchaUsedByListError>,
-    > {
+    ) -> Result<Vec<authentik_client::models::UsedBy>, Error<BadRequestOrForbiddenError>> {
         Ok(Vec::new())
     }
 }

@@ -27,6 +27,16 @@ pub trait FromQuery: Sized {
     fn from_query(query: Option<&str>) -> Result<Self, ValidationErrors>;
 }
 
+/// Parses an operation's query: 400 with each parameter's message when it does not parse.
+///
+/// # Errors
+///
+/// The 400 response.
+#[doc(hidden)]
+pub fn from_query<T: FromQuery>(query: Option<&str>) -> Result<T, Response> {
+    T::from_query(query).map_err(|errors| validation_failed(&errors))
+}
+
 /// Turns a bearer token into the principal the operations act for.
 ///
 /// The generated router calls it before it reads anything else of a request to a secured
@@ -158,6 +168,42 @@ pub fn refusal_unless_missing(exists: Result<bool, ApiError>, refusal: Response)
         Ok(false) => ApiError::NotFound.into_response(),
         Err(error) => error.into_response(),
     }
+}
+
+/// The request's checked parts, or, when they were refused, the refusal once the resource's
+/// `object_exists` has answered for the object the path names ([`refusal_unless_missing`]).
+///
+/// # Errors
+///
+/// The refusal, or 404 when the object does not exist.
+#[doc(hidden)]
+pub async fn unless_missing<T, F>(
+    checked: Result<T, Response>,
+    exists: impl FnOnce() -> F,
+) -> Result<T, Response>
+where
+    F: Future<Output = Result<bool, ApiError>>,
+{
+    match checked {
+        Ok(values) => Ok(values),
+        Err(refusal) => Err(refusal_unless_missing(exists().await, refusal)),
+    }
+}
+
+/// A status code without a named constant, from its number (`lower` checked it is one).
+#[doc(hidden)]
+pub fn status_code(code: u16) -> StatusCode {
+    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// A request body's `validate()` outcome: 400 with the field errors when it failed.
+///
+/// # Errors
+///
+/// The 400 response.
+#[doc(hidden)]
+pub fn valid(checked: Result<(), ValidationErrors>) -> Result<(), Response> {
+    checked.map_err(|errors| validation_failed(&errors))
 }
 
 /// 500 `{"detail": "A server error occurred."}`.
@@ -415,23 +461,29 @@ pub fn query_one<T: FromParam>(
     }
 }
 
-/// Every value of a query parameter (repeated keys, or comma-separated when `explode` is false).
+/// How a list travels in a query: the key repeated (`?a=1&a=2`, OpenAPI's `explode: true`) or
+/// the values joined with commas (`?a=1,2`).
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Explode {
+    Repeat,
+    Commas,
+}
+
+/// Every value of a query parameter.
 #[doc(hidden)]
 pub fn query_many<T: FromParam>(
     pairs: &[(String, String)],
     name: &str,
-    explode: bool,
+    explode: Explode,
     errors: &mut ValidationErrors,
 ) -> Option<Vec<T>> {
     let raw: Vec<&str> = pairs
         .iter()
         .filter(|(k, _)| k == name)
-        .flat_map(|(_, v)| {
-            if explode {
-                vec![v.as_str()]
-            } else {
-                v.split(',').collect()
-            }
+        .flat_map(|(_, v)| match explode {
+            Explode::Repeat => vec![v.as_str()],
+            Explode::Commas => v.split(',').collect(),
         })
         .collect();
     if raw.is_empty() {
@@ -448,6 +500,20 @@ pub fn query_many<T: FromParam>(
         }
     }
     Some(out)
+}
+
+/// A required query parameter: `This field is required.` when it has no value (one that did not
+/// parse has its own message already).
+#[doc(hidden)]
+pub fn require<T>(
+    value: &Option<T>,
+    pairs: &[(String, String)],
+    name: &str,
+    errors: &mut ValidationErrors,
+) {
+    if value.is_none() && !pairs.iter().any(|(k, v)| k == name && !v.is_empty()) {
+        errors.add_message(name, "This field is required.");
+    }
 }
 
 /// Reads a required JSON request body: 415 for another media type, 413 over `limit`, 400 with
@@ -1092,6 +1158,32 @@ mod tests {
             refusal_unless_missing(Err(ApiError::PermissionDenied), refusal()).status(),
             StatusCode::FORBIDDEN
         );
+        // The lookup runs only for a refusal.
+        let checked = block_on(unless_missing(Ok(7), || async {
+            unreachable!("no lookup for a request that was not refused")
+        }));
+        assert_eq!(checked.ok(), Some(7));
+        let missing = block_on(unless_missing::<u8, _>(Err(refusal()), || async { Ok(false) }));
+        assert_eq!(missing.unwrap_err().status(), StatusCode::NOT_FOUND);
+    }
+
+    #[test]
+    fn required_query_values_and_unnamed_statuses() {
+        let pairs = vec![("a".to_owned(), String::new()), ("b".to_owned(), "x".to_owned())];
+        let mut errors = ValidationErrors::new();
+        require::<i64>(&None, &pairs, "a", &mut errors);
+        // `b` has a value that did not parse: its own message stands alone.
+        require::<i64>(&None, &pairs, "b", &mut errors);
+        require(&Some(1), &pairs, "c", &mut errors);
+        assert_eq!(
+            serde_json::to_value(&errors).unwrap(),
+            serde_json::json!({ "a": ["This field is required."] })
+        );
+        assert_eq!(status_code(299).as_u16(), 299);
+        assert!(valid(Ok(())).is_ok());
+        let mut failed = ValidationErrors::new();
+        failed.add_message("x", "bad");
+        assert_eq!(valid(Err(failed)).unwrap_err().status(), StatusCode::BAD_REQUEST);
     }
 
     #[test]
@@ -1187,20 +1279,20 @@ mod tests {
         assert_eq!(query_one::<i64>(&pairs, "page", &mut errors), Some(3));
         assert_eq!(query_one::<i64>(&pairs, "missing", &mut errors), None);
         assert_eq!(
-            query_many::<i64>(&pairs, "id", true, &mut errors),
+            query_many::<i64>(&pairs, "id", Explode::Repeat, &mut errors),
             Some(vec![1, 2])
         );
         assert_eq!(
-            query_many::<String>(&pairs, "tag", false, &mut errors),
+            query_many::<String>(&pairs, "tag", Explode::Commas, &mut errors),
             Some(vec!["x".to_owned(), "y".to_owned()])
         );
         assert_eq!(
-            query_many::<i64>(&pairs, "missing", true, &mut errors),
+            query_many::<i64>(&pairs, "missing", Explode::Repeat, &mut errors),
             None
         );
         assert!(errors.is_empty());
         assert_eq!(query_one::<i64>(&pairs, "bad", &mut errors), None);
-        assert_eq!(query_many::<bool>(&pairs, "tag", false, &mut errors), None);
+        assert_eq!(query_many::<bool>(&pairs, "tag", Explode::Commas, &mut errors), None);
         assert_eq!(
             errors.to_json(),
             json!({

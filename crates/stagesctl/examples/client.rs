@@ -1,6 +1,7 @@
 //! The generated client in a few lines: stream every captcha stage, then create one.
 //! Run: `AUTHENTIK_URL=http://127.0.0.1:9000/api/v3 AUTHENTIK_TOKEN=... cargo run -p stagesctl --example client`
-use authentik_client::captcha::{StagesCaptchaCreateError, StagesCaptchaListQuery};
+use authentik_client::captcha::StagesCaptchaListQuery;
+use authentik_client::errors::BadRequestOrForbiddenError;
 use authentik_client::models::CaptchaStageRequest;
 use authentik_client::{CaptchaApi, Client, Error};
 use futures_util::StreamExt as _;
@@ -34,7 +35,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     match client.stages_captcha_create(&body).await {
         Ok(stage) => println!("created {}", stage.pk),
-        Err(Error::Api(StagesCaptchaCreateError::BadRequest(refused))) => {
+        Err(Error::Api(BadRequestOrForbiddenError::BadRequest(refused))) => {
             println!("refused: {:?}", refused.additional_properties);
         }
         Err(other) => return Err(other.into()),

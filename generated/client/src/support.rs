@@ -251,19 +251,36 @@ impl Client {
         self.validate
     }
 
+    /// Runs a request body's `validate()` unless [`ClientBuilder::validate_requests`] turned it
+    /// off.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] with what `validate()` found; nothing is sent then.
+    #[doc(hidden)]
+    pub fn check(
+        &self,
+        validate: impl FnOnce() -> Result<(), ValidationErrors>,
+    ) -> Result<(), Failure> {
+        if self.validate {
+            validate().map_err(|errors| Failure(Error::Invalid(errors)))?;
+        }
+        Ok(())
+    }
+
     /// Sends one request and reads its whole answer. Used by the generated methods.
     ///
     /// # Errors
     ///
     /// [`Error::Timeout`] or [`Error::Transport`] when no whole answer arrived.
     #[doc(hidden)]
-    pub async fn execute<E>(
+    pub async fn execute(
         &self,
         method: reqwest::Method,
         path: &str,
         query: &[(&'static str, String)],
         body: Payload,
-    ) -> Result<Answer, Error<E>> {
+    ) -> Result<Answer, Failure> {
         let mut url = String::with_capacity(self.base_url.len() + path.len() + 16);
         url.push_str(&self.base_url);
         url.push_str(path);
@@ -297,7 +314,7 @@ impl Client {
         // body: they may hold the token or secrets.
         let failed = |error: reqwest::Error| {
             tracing::debug!(method = %method, path, error = %error, elapsed_ms = started.elapsed().as_millis() as u64, "authentik request failed");
-            Error::from_reqwest(error)
+            Failure(Error::from_reqwest(error))
         };
         let response = request.send().await.map_err(failed)?;
         let status = response.status().as_u16();
@@ -371,12 +388,14 @@ impl Answer {
     /// # Errors
     ///
     /// [`Error::Decode`], naming the type, the place in the body and the body's start.
-    pub fn decode<T: DeserializeOwned, E>(&self, type_name: &'static str) -> Result<T, Error<E>> {
-        let decode_error = |message: String| Error::Decode {
-            status: self.status,
-            type_name,
-            message,
-            body_start: body_start(&self.body),
+    pub fn decode<T: DeserializeOwned>(&self, type_name: &'static str) -> Result<T, Failure> {
+        let decode_error = |message: String| {
+            Failure(Error::Decode {
+                status: self.status,
+                type_name,
+                message,
+                body_start: body_start(&self.body),
+            })
         };
         let mut de = serde_json::Deserializer::from_slice(&self.body);
         let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
@@ -392,12 +411,125 @@ impl Answer {
         Ok(value)
     }
 
+    /// The success value of an operation documenting one answer, `status` with a JSON body
+    /// the schema names `type_name`.
+    ///
+    /// # Errors
+    ///
+    /// Any other status, as the operation's error enum `E` reads it; a body that is not a `T`.
+    pub fn json<T: DeserializeOwned, E: FromAnswer>(
+        self,
+        status: u16,
+        type_name: &'static str,
+    ) -> Result<T, Error<E>> {
+        if self.status == status {
+            Ok(self.decode(type_name)?)
+        } else {
+            Err(E::from_answer(self))
+        }
+    }
+
+    /// The success of an operation whose answer has no body: `status`, or any `2xx` when the
+    /// schema documents none.
+    ///
+    /// # Errors
+    ///
+    /// Any other status, as the operation's error enum `E` reads it.
+    pub fn empty<E: FromAnswer>(self, status: Option<u16>) -> Result<(), Error<E>> {
+        let success = match status {
+            Some(status) => self.status == status,
+            None => (200..300).contains(&self.status),
+        };
+        if success {
+            Ok(())
+        } else {
+            Err(E::from_answer(self))
+        }
+    }
+
+    /// The body as it came, for a success whose media type is not JSON.
+    ///
+    /// # Errors
+    ///
+    /// Any other status, as the operation's error enum `E` reads it.
+    pub fn bytes<E: FromAnswer>(self, status: u16) -> Result<Vec<u8>, Error<E>> {
+        if self.status == status {
+            Ok(self.body)
+        } else {
+            Err(E::from_answer(self))
+        }
+    }
+
+    /// The error for an answer that is no success, as the operation's error enum `E` reads it.
+    pub fn failure<E: FromAnswer>(self) -> Error<E> {
+        E::from_answer(self)
+    }
+
+    /// A documented error: the body decoded as the `T` the schema names `type_name`, in the
+    /// variant `variant` makes of it.
+    pub fn documented<T: DeserializeOwned, E>(
+        &self,
+        variant: impl FnOnce(T) -> E,
+        type_name: &'static str,
+    ) -> Error<E> {
+        match self.decode(type_name) {
+            Ok(body) => Error::Api(variant(body)),
+            Err(failure) => failure.into(),
+        }
+    }
+
     /// The error for a status the operation does not document.
     pub fn unexpected<E>(self) -> Error<E> {
         Error::UnexpectedStatus {
             status: self.status,
             content_type: self.content_type,
             body: self.body,
+        }
+    }
+}
+
+/// An operation's enum of documented errors (in the crate's `errors` module): which of its
+/// variants an answer's status is, with the body decoded.
+#[doc(hidden)]
+pub trait FromAnswer: Sized {
+    /// The documented error the answer's status names, or [`Error::UnexpectedStatus`].
+    fn from_answer(answer: Answer) -> Error<Self>;
+}
+
+/// What went wrong apart from a documented error: every [`Error`] but `Api`, for any operation.
+/// `?` turns it into the operation's own `Error<E>`.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Failure(Error<std::convert::Infallible>);
+
+impl<E> From<Failure> for Error<E> {
+    fn from(failure: Failure) -> Self {
+        match failure.0 {
+            Error::Api(never) => match never {},
+            Error::Invalid(errors) => Error::Invalid(errors),
+            Error::UnexpectedStatus {
+                status,
+                content_type,
+                body,
+            } => Error::UnexpectedStatus {
+                status,
+                content_type,
+                body,
+            },
+            Error::Decode {
+                status,
+                type_name,
+                message,
+                body_start,
+            } => Error::Decode {
+                status,
+                type_name,
+                message,
+                body_start,
+            },
+            Error::Encode(error) => Error::Encode(error),
+            Error::Timeout(error) => Error::Timeout(error),
+            Error::Transport(error) => Error::Transport(error),
         }
     }
 }
@@ -576,15 +708,15 @@ pub fn fmt_bytes(f: &mut fmt::Formatter<'_>, status: u16, body: &[u8]) -> fmt::R
 ///
 /// [`Error::Encode`], which only a map with non-text keys can cause.
 #[doc(hidden)]
-pub fn json<T: serde::Serialize, E>(body: &T) -> Result<Payload, Error<E>> {
+pub fn json<T: serde::Serialize>(body: &T) -> Result<Payload, Failure> {
     serde_json::to_vec(body)
         .map(Payload::Json)
-        .map_err(Error::Encode)
+        .map_err(|error| Failure(Error::Encode(error)))
 }
 
 /// A path segment: the value percent-encoded, so `/` or `?` in it cannot change the path.
 #[doc(hidden)]
-pub fn segment<T: ToParam + ?Sized>(value: &T) -> String {
+pub fn segment<T: ToParam>(value: T) -> String {
     let text = value.to_param();
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
@@ -673,6 +805,32 @@ mod tests {
         }
     }
 
+    /// Documents 400 with a body of numbers, as a generated error enum would.
+    impl FromAnswer for Documented {
+        fn from_answer(answer: Answer) -> Error<Self> {
+            match answer.status {
+                400 => answer.documented(|_: Vec<u32>| Documented(400), "Numbers"),
+                _ => answer.unexpected(),
+            }
+        }
+    }
+
+    #[test]
+    fn answers_are_successes_documented_errors_or_unexpected() {
+        let ok: Result<Vec<u32>, Error<Documented>> = answer(201, "[1]").json(201, "Numbers");
+        assert_eq!(ok.unwrap(), [1]);
+        let other: Result<Vec<u32>, Error<Documented>> = answer(200, "[1]").json(201, "Numbers");
+        assert!(matches!(other, Err(Error::UnexpectedStatus { status: 200, .. })));
+        let documented: Result<(), Error<Documented>> = answer(400, "[2]").empty(Some(204));
+        assert!(matches!(documented, Err(Error::Api(Documented(400)))));
+        let undecodable: Error<Documented> = answer(400, "{}").failure();
+        assert!(matches!(undecodable, Error::Decode { status: 400, type_name: "Numbers", .. }));
+        assert!(answer(299, "").empty::<Documented>(None).is_ok());
+        assert!(answer(300, "").empty::<Documented>(None).is_err());
+        let bytes = answer(200, "raw").bytes::<Documented>(200).unwrap();
+        assert_eq!(bytes, b"raw");
+    }
+
     fn answer(status: u16, body: &str) -> Answer {
         Answer {
             status,
@@ -744,12 +902,13 @@ mod tests {
     #[test]
     fn answers_decode_or_say_what_did_not_fit() {
         let ok: BTreeMap<String, u32> = answer(200, r#"{"a": 1}"#)
-            .decode::<_, Documented>("Counts")
+            .decode("Counts")
             .unwrap();
         assert_eq!(ok["a"], 1);
-        let wrong = answer(200, r#"{"a": "x"}"#)
-            .decode::<BTreeMap<String, u32>, Documented>("Counts")
-            .unwrap_err();
+        let wrong: Error<Documented> = answer(200, r#"{"a": "x"}"#)
+            .decode::<BTreeMap<String, u32>>("Counts")
+            .unwrap_err()
+            .into();
         assert!(
             matches!(&wrong, Error::Decode { status: 200, type_name: "Counts", message, .. } if message.starts_with("at a: invalid type")),
             "{wrong:?}"
@@ -760,9 +919,10 @@ mod tests {
                 .starts_with("the 200 answer is not a valid Counts: at a: invalid type"),
             "{wrong}"
         );
-        let trailing = answer(200, "{} x")
-            .decode::<BTreeMap<String, u32>, Documented>("Counts")
-            .unwrap_err();
+        let trailing: Error<Documented> = answer(200, "{} x")
+            .decode::<BTreeMap<String, u32>>("Counts")
+            .unwrap_err()
+            .into();
         assert!(
             matches!(&trailing, Error::Decode { message, .. } if message.contains("trailing characters")),
             "{trailing:?}"
@@ -807,7 +967,7 @@ mod tests {
             Shown(serde_json::json!({ "name": ["x"] })).to_string(),
             r#"HTTP 400: {"name":["x"]}"#
         );
-        let Ok(Payload::Json(bytes)) = json::<_, Documented>(&serde_json::json!([1])) else {
+        let Ok(Payload::Json(bytes)) = json(&serde_json::json!([1])) else {
             panic!("not encoded as JSON");
         };
         assert_eq!(bytes, b"[1]");

@@ -78,6 +78,7 @@ pub struct CaptchaStage {
     )]
     pub error_on_invalid_score: ::std::option::Option<bool>,
 }
+
 impl CaptchaStage {
     /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
     /// values) on every field, nested values included.
@@ -102,8 +103,10 @@ impl CaptchaStage {
         errors.into_result()
     }
 }
+
 impl crate::support::Shape for CaptchaStage {
     const OBJECT: bool = true;
+
     fn shape(
         value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
@@ -156,6 +159,7 @@ impl crate::support::Shape for CaptchaStage {
         crate::support::nested(errors)
     }
 }
+
 /// CaptchaStage Serializer
 #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CaptchaStageRequest {
@@ -227,6 +231,7 @@ pub struct CaptchaStageRequest {
     )]
     pub error_on_invalid_score: ::std::option::Option<bool>,
 }
+
 impl CaptchaStageRequest {
     /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
     /// values) on every field, nested values included.
@@ -304,6 +309,7 @@ impl CaptchaStageRequest {
         errors.into_result()
     }
 }
+
 /// Prints write-only fields (secrets) as `<redacted>`.
 impl ::std::fmt::Debug for CaptchaStageRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -321,8 +327,10 @@ impl ::std::fmt::Debug for CaptchaStageRequest {
             .finish()
     }
 }
+
 impl crate::support::Shape for CaptchaStageRequest {
     const OBJECT: bool = true;
+
     fn shape(
         value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
@@ -363,6 +371,7 @@ impl crate::support::Shape for CaptchaStageRequest {
         crate::support::nested(errors)
     }
 }
+
 /// Values: `message_continue`, `message`, `continue`. A value this version of the schema does not list decodes as `Unknown`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::std::fmt::Debug)]
 pub enum DeniedActionEnum {
@@ -375,6 +384,7 @@ pub enum DeniedActionEnum {
     /// A value this version of the schema does not list, kept as sent.
     Unknown(::std::string::String),
 }
+
 impl DeniedActionEnum {
     /// Every value the schema lists.
     pub const VALUES: &'static [&'static str] = &[
@@ -382,6 +392,7 @@ impl DeniedActionEnum {
         "message",
         "continue",
     ];
+
     /// The value as it is sent.
     pub fn as_str(&self) -> &str {
         match self {
@@ -391,6 +402,7 @@ impl DeniedActionEnum {
             Self::Unknown(value) => value.as_str(),
         }
     }
+
     /// The text of a value the schema does not list.
     pub fn unknown(&self) -> ::std::option::Option<&str> {
         match self {
@@ -399,6 +411,7 @@ impl DeniedActionEnum {
         }
     }
 }
+
 impl ::std::convert::From<&str> for DeniedActionEnum {
     fn from(value: &str) -> Self {
         match value {
@@ -409,6 +422,7 @@ impl ::std::convert::From<&str> for DeniedActionEnum {
         }
     }
 }
+
 impl ::std::convert::From<::std::string::String> for DeniedActionEnum {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -419,17 +433,21 @@ impl ::std::convert::From<::std::string::String> for DeniedActionEnum {
         }
     }
 }
+
 impl ::std::str::FromStr for DeniedActionEnum {
     type Err = ::std::convert::Infallible;
+
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
+
 impl ::std::fmt::Display for DeniedActionEnum {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::serde::Serialize for DeniedActionEnum {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -438,6 +456,7 @@ impl ::serde::Serialize for DeniedActionEnum {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl crate::support::Shape for DeniedActionEnum {
     fn shape(
         value: &mut ::serde_json::Value,
@@ -452,6 +471,7 @@ impl crate::support::Shape for DeniedActionEnum {
         )
     }
 }
+
 impl<'de> ::serde::Deserialize<'de> for DeniedActionEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -460,6 +480,7 @@ impl<'de> ::serde::Deserialize<'de> for DeniedActionEnum {
             .map(Self::from)
     }
 }
+
 /// Values: `authentication`, `authorization`, `invalidation`, `enrollment`, `unenrollment`, `recovery`, `stage_configuration`. A value this version of the schema does not list decodes as `Unknown`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::std::fmt::Debug)]
 pub enum FlowDesignationEnum {
@@ -480,6 +501,7 @@ pub enum FlowDesignationEnum {
     /// A value this version of the schema does not list, kept as sent.
     Unknown(::std::string::String),
 }
+
 impl FlowDesignationEnum {
     /// Every value the schema lists.
     pub const VALUES: &'static [&'static str] = &[
@@ -491,6 +513,7 @@ impl FlowDesignationEnum {
         "recovery",
         "stage_configuration",
     ];
+
     /// The value as it is sent.
     pub fn as_str(&self) -> &str {
         match self {
@@ -504,6 +527,7 @@ impl FlowDesignationEnum {
             Self::Unknown(value) => value.as_str(),
         }
     }
+
     /// The text of a value the schema does not list.
     pub fn unknown(&self) -> ::std::option::Option<&str> {
         match self {
@@ -512,6 +536,7 @@ impl FlowDesignationEnum {
         }
     }
 }
+
 impl ::std::convert::From<&str> for FlowDesignationEnum {
     fn from(value: &str) -> Self {
         match value {
@@ -526,6 +551,7 @@ impl ::std::convert::From<&str> for FlowDesignationEnum {
         }
     }
 }
+
 impl ::std::convert::From<::std::string::String> for FlowDesignationEnum {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -540,17 +566,21 @@ impl ::std::convert::From<::std::string::String> for FlowDesignationEnum {
         }
     }
 }
+
 impl ::std::str::FromStr for FlowDesignationEnum {
     type Err = ::std::convert::Infallible;
+
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
+
 impl ::std::fmt::Display for FlowDesignationEnum {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::serde::Serialize for FlowDesignationEnum {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -559,6 +589,7 @@ impl ::serde::Serialize for FlowDesignationEnum {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl crate::support::Shape for FlowDesignationEnum {
     fn shape(
         value: &mut ::serde_json::Value,
@@ -573,6 +604,7 @@ impl crate::support::Shape for FlowDesignationEnum {
         )
     }
 }
+
 impl<'de> ::serde::Deserialize<'de> for FlowDesignationEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -581,6 +613,7 @@ impl<'de> ::serde::Deserialize<'de> for FlowDesignationEnum {
             .map(Self::from)
     }
 }
+
 /// Values: `stacked`, `content_left`, `content_right`, `sidebar_left`, `sidebar_right`. A value this version of the schema does not list decodes as `Unknown`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::std::fmt::Debug)]
 pub enum FlowLayoutEnum {
@@ -597,6 +630,7 @@ pub enum FlowLayoutEnum {
     /// A value this version of the schema does not list, kept as sent.
     Unknown(::std::string::String),
 }
+
 impl FlowLayoutEnum {
     /// Every value the schema lists.
     pub const VALUES: &'static [&'static str] = &[
@@ -606,6 +640,7 @@ impl FlowLayoutEnum {
         "sidebar_left",
         "sidebar_right",
     ];
+
     /// The value as it is sent.
     pub fn as_str(&self) -> &str {
         match self {
@@ -617,6 +652,7 @@ impl FlowLayoutEnum {
             Self::Unknown(value) => value.as_str(),
         }
     }
+
     /// The text of a value the schema does not list.
     pub fn unknown(&self) -> ::std::option::Option<&str> {
         match self {
@@ -625,6 +661,7 @@ impl FlowLayoutEnum {
         }
     }
 }
+
 impl ::std::convert::From<&str> for FlowLayoutEnum {
     fn from(value: &str) -> Self {
         match value {
@@ -637,6 +674,7 @@ impl ::std::convert::From<&str> for FlowLayoutEnum {
         }
     }
 }
+
 impl ::std::convert::From<::std::string::String> for FlowLayoutEnum {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -649,17 +687,21 @@ impl ::std::convert::From<::std::string::String> for FlowLayoutEnum {
         }
     }
 }
+
 impl ::std::str::FromStr for FlowLayoutEnum {
     type Err = ::std::convert::Infallible;
+
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
+
 impl ::std::fmt::Display for FlowLayoutEnum {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::serde::Serialize for FlowLayoutEnum {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -668,6 +710,7 @@ impl ::serde::Serialize for FlowLayoutEnum {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl crate::support::Shape for FlowLayoutEnum {
     fn shape(
         value: &mut ::serde_json::Value,
@@ -682,6 +725,7 @@ impl crate::support::Shape for FlowLayoutEnum {
         )
     }
 }
+
 impl<'de> ::serde::Deserialize<'de> for FlowLayoutEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -690,6 +734,7 @@ impl<'de> ::serde::Deserialize<'de> for FlowLayoutEnum {
             .map(Self::from)
     }
 }
+
 /// Stripped down flow serializer
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FlowSet {
@@ -748,6 +793,7 @@ pub struct FlowSet {
     )]
     pub denied_action: ::std::option::Option<crate::DeniedActionEnum>,
 }
+
 impl FlowSet {
     /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
     /// values) on every field, nested values included.
@@ -800,8 +846,10 @@ impl FlowSet {
         errors.into_result()
     }
 }
+
 impl crate::support::Shape for FlowSet {
     const OBJECT: bool = true;
+
     fn shape(
         value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
@@ -848,6 +896,7 @@ impl crate::support::Shape for FlowSet {
         crate::support::nested(errors)
     }
 }
+
 /// Stripped down flow serializer
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FlowSetRequest {
@@ -894,6 +943,7 @@ pub struct FlowSetRequest {
     )]
     pub denied_action: ::std::option::Option<crate::DeniedActionEnum>,
 }
+
 impl FlowSetRequest {
     /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
     /// values) on every field, nested values included.
@@ -968,8 +1018,10 @@ impl FlowSetRequest {
         errors.into_result()
     }
 }
+
 impl crate::support::Shape for FlowSetRequest {
     const OBJECT: bool = true;
+
     fn shape(
         value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
@@ -1004,6 +1056,7 @@ impl crate::support::Shape for FlowSetRequest {
         crate::support::nested(errors)
     }
 }
+
 /// Generic API Error
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GenericError {
@@ -1017,6 +1070,7 @@ pub struct GenericError {
     )]
     pub code: ::std::option::Option<::std::string::String>,
 }
+
 impl GenericError {
     /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
     /// values) on every field, nested values included.
@@ -1030,8 +1084,10 @@ impl GenericError {
         ::std::result::Result::Ok(())
     }
 }
+
 impl crate::support::Shape for GenericError {
     const OBJECT: bool = true;
+
     fn shape(
         value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
@@ -1048,6 +1104,7 @@ impl crate::support::Shape for GenericError {
         crate::support::nested(errors)
     }
 }
+
 /// IdentificationStage Serializer
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IdentificationStage {
@@ -1143,6 +1200,7 @@ pub struct IdentificationStage {
     )]
     pub pretend_user_exists: ::std::option::Option<bool>,
 }
+
 impl IdentificationStage {
     /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
     /// values) on every field, nested values included.
@@ -1177,8 +1235,10 @@ impl IdentificationStage {
         errors.into_result()
     }
 }
+
 impl crate::support::Shape for IdentificationStage {
     const OBJECT: bool = true;
+
     fn shape(
         value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
@@ -1240,6 +1300,7 @@ impl crate::support::Shape for IdentificationStage {
         crate::support::nested(errors)
     }
 }
+
 /// IdentificationStage Serializer
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IdentificationStageRequest {
@@ -1317,6 +1378,7 @@ pub struct IdentificationStageRequest {
     )]
     pub pretend_user_exists: ::std::option::Option<bool>,
 }
+
 impl IdentificationStageRequest {
     /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
     /// values) on every field, nested values included.
@@ -1362,8 +1424,10 @@ impl IdentificationStageRequest {
         errors.into_result()
     }
 }
+
 impl crate::support::Shape for IdentificationStageRequest {
     const OBJECT: bool = true;
+
     fn shape(
         value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
@@ -1410,6 +1474,7 @@ impl crate::support::Shape for IdentificationStageRequest {
         crate::support::nested(errors)
     }
 }
+
 /// `PaginatedCaptchaStageList`
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PaginatedCaptchaStageList {
@@ -1418,6 +1483,7 @@ pub struct PaginatedCaptchaStageList {
     /// `results`
     pub results: ::std::vec::Vec<crate::CaptchaStage>,
 }
+
 impl PaginatedCaptchaStageList {
     /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
     /// values) on every field, nested values included.
@@ -1443,8 +1509,10 @@ impl PaginatedCaptchaStageList {
         errors.into_result()
     }
 }
+
 impl crate::support::Shape for PaginatedCaptchaStageList {
     const OBJECT: bool = true;
+
     fn shape(
         value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
@@ -1461,6 +1529,7 @@ impl crate::support::Shape for PaginatedCaptchaStageList {
         crate::support::nested(errors)
     }
 }
+
 /// `PaginatedIdentificationStageList`
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PaginatedIdentificationStageList {
@@ -1469,6 +1538,7 @@ pub struct PaginatedIdentificationStageList {
     /// `results`
     pub results: ::std::vec::Vec<crate::IdentificationStage>,
 }
+
 impl PaginatedIdentificationStageList {
     /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
     /// values) on every field, nested values included.
@@ -1494,8 +1564,10 @@ impl PaginatedIdentificationStageList {
         errors.into_result()
     }
 }
+
 impl crate::support::Shape for PaginatedIdentificationStageList {
     const OBJECT: bool = true;
+
     fn shape(
         value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
@@ -1512,6 +1584,7 @@ impl crate::support::Shape for PaginatedIdentificationStageList {
         crate::support::nested(errors)
     }
 }
+
 /// `Pagination`
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Pagination {
@@ -1537,6 +1610,7 @@ pub struct Pagination {
     #[serde(serialize_with = "crate::support::serialize_whole")]
     pub end_index: f64,
 }
+
 impl Pagination {
     /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
     /// values) on every field, nested values included.
@@ -1550,8 +1624,10 @@ impl Pagination {
         ::std::result::Result::Ok(())
     }
 }
+
 impl crate::support::Shape for Pagination {
     const OBJECT: bool = true;
+
     fn shape(
         value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
@@ -1575,6 +1651,7 @@ impl crate::support::Shape for Pagination {
         crate::support::nested(errors)
     }
 }
+
 /// CaptchaStage Serializer
 #[derive(
     Clone,
@@ -1667,6 +1744,7 @@ pub struct PatchedCaptchaStageRequest {
     )]
     pub error_on_invalid_score: ::std::option::Option<bool>,
 }
+
 impl PatchedCaptchaStageRequest {
     /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
     /// values) on every field, nested values included.
@@ -1741,6 +1819,7 @@ impl PatchedCaptchaStageRequest {
         errors.into_result()
     }
 }
+
 /// Prints write-only fields (secrets) as `<redacted>`.
 impl ::std::fmt::Debug for PatchedCaptchaStageRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1761,8 +1840,10 @@ impl ::std::fmt::Debug for PatchedCaptchaStageRequest {
             .finish()
     }
 }
+
 impl crate::support::Shape for PatchedCaptchaStageRequest {
     const OBJECT: bool = true;
+
     fn shape(
         value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
@@ -1803,6 +1884,7 @@ impl crate::support::Shape for PatchedCaptchaStageRequest {
         crate::support::nested(errors)
     }
 }
+
 /// IdentificationStage Serializer
 #[derive(
     Clone,
@@ -1892,6 +1974,7 @@ pub struct PatchedIdentificationStageRequest {
     )]
     pub pretend_user_exists: ::std::option::Option<bool>,
 }
+
 impl PatchedIdentificationStageRequest {
     /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
     /// values) on every field, nested values included.
@@ -1936,8 +2019,10 @@ impl PatchedIdentificationStageRequest {
         errors.into_result()
     }
 }
+
 impl crate::support::Shape for PatchedIdentificationStageRequest {
     const OBJECT: bool = true;
+
     fn shape(
         value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
@@ -1984,6 +2069,7 @@ impl crate::support::Shape for PatchedIdentificationStageRequest {
         crate::support::nested(errors)
     }
 }
+
 /// Values: `all`, `any`. A value this version of the schema does not list decodes as `Unknown`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::std::fmt::Debug)]
 pub enum PolicyEngineMode {
@@ -1994,9 +2080,11 @@ pub enum PolicyEngineMode {
     /// A value this version of the schema does not list, kept as sent.
     Unknown(::std::string::String),
 }
+
 impl PolicyEngineMode {
     /// Every value the schema lists.
     pub const VALUES: &'static [&'static str] = &["all", "any"];
+
     /// The value as it is sent.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2005,6 +2093,7 @@ impl PolicyEngineMode {
             Self::Unknown(value) => value.as_str(),
         }
     }
+
     /// The text of a value the schema does not list.
     pub fn unknown(&self) -> ::std::option::Option<&str> {
         match self {
@@ -2013,6 +2102,7 @@ impl PolicyEngineMode {
         }
     }
 }
+
 impl ::std::convert::From<&str> for PolicyEngineMode {
     fn from(value: &str) -> Self {
         match value {
@@ -2022,6 +2112,7 @@ impl ::std::convert::From<&str> for PolicyEngineMode {
         }
     }
 }
+
 impl ::std::convert::From<::std::string::String> for PolicyEngineMode {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -2031,17 +2122,21 @@ impl ::std::convert::From<::std::string::String> for PolicyEngineMode {
         }
     }
 }
+
 impl ::std::str::FromStr for PolicyEngineMode {
     type Err = ::std::convert::Infallible;
+
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
+
 impl ::std::fmt::Display for PolicyEngineMode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::serde::Serialize for PolicyEngineMode {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2050,6 +2145,7 @@ impl ::serde::Serialize for PolicyEngineMode {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl crate::support::Shape for PolicyEngineMode {
     fn shape(
         value: &mut ::serde_json::Value,
@@ -2064,6 +2160,7 @@ impl crate::support::Shape for PolicyEngineMode {
         )
     }
 }
+
 impl<'de> ::serde::Deserialize<'de> for PolicyEngineMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2072,6 +2169,7 @@ impl<'de> ::serde::Deserialize<'de> for PolicyEngineMode {
             .map(Self::from)
     }
 }
+
 /// A list of all objects referencing the queried object
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UsedBy {
@@ -2086,6 +2184,7 @@ pub struct UsedBy {
     /// `action`
     pub action: crate::UsedByActionEnum,
 }
+
 impl UsedBy {
     /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
     /// values) on every field, nested values included.
@@ -2106,8 +2205,10 @@ impl UsedBy {
         errors.into_result()
     }
 }
+
 impl crate::support::Shape for UsedBy {
     const OBJECT: bool = true;
+
     fn shape(
         value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
@@ -2133,6 +2234,7 @@ impl crate::support::Shape for UsedBy {
         crate::support::nested(errors)
     }
 }
+
 /// Values: `cascade`, `cascade_many`, `set_null`, `set_default`. A value this version of the schema does not list decodes as `Unknown`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::std::fmt::Debug)]
 pub enum UsedByActionEnum {
@@ -2147,6 +2249,7 @@ pub enum UsedByActionEnum {
     /// A value this version of the schema does not list, kept as sent.
     Unknown(::std::string::String),
 }
+
 impl UsedByActionEnum {
     /// Every value the schema lists.
     pub const VALUES: &'static [&'static str] = &[
@@ -2155,6 +2258,7 @@ impl UsedByActionEnum {
         "set_null",
         "set_default",
     ];
+
     /// The value as it is sent.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2165,6 +2269,7 @@ impl UsedByActionEnum {
             Self::Unknown(value) => value.as_str(),
         }
     }
+
     /// The text of a value the schema does not list.
     pub fn unknown(&self) -> ::std::option::Option<&str> {
         match self {
@@ -2173,6 +2278,7 @@ impl UsedByActionEnum {
         }
     }
 }
+
 impl ::std::convert::From<&str> for UsedByActionEnum {
     fn from(value: &str) -> Self {
         match value {
@@ -2184,6 +2290,7 @@ impl ::std::convert::From<&str> for UsedByActionEnum {
         }
     }
 }
+
 impl ::std::convert::From<::std::string::String> for UsedByActionEnum {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -2195,17 +2302,21 @@ impl ::std::convert::From<::std::string::String> for UsedByActionEnum {
         }
     }
 }
+
 impl ::std::str::FromStr for UsedByActionEnum {
     type Err = ::std::convert::Infallible;
+
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
+
 impl ::std::fmt::Display for UsedByActionEnum {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::serde::Serialize for UsedByActionEnum {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2214,6 +2325,7 @@ impl ::serde::Serialize for UsedByActionEnum {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl crate::support::Shape for UsedByActionEnum {
     fn shape(
         value: &mut ::serde_json::Value,
@@ -2228,6 +2340,7 @@ impl crate::support::Shape for UsedByActionEnum {
         )
     }
 }
+
 impl<'de> ::serde::Deserialize<'de> for UsedByActionEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2236,6 +2349,7 @@ impl<'de> ::serde::Deserialize<'de> for UsedByActionEnum {
             .map(Self::from)
     }
 }
+
 /// Values: `email`, `username`, `upn`. A value this version of the schema does not list decodes as `Unknown`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::std::fmt::Debug)]
 pub enum UserFieldsEnum {
@@ -2248,9 +2362,11 @@ pub enum UserFieldsEnum {
     /// A value this version of the schema does not list, kept as sent.
     Unknown(::std::string::String),
 }
+
 impl UserFieldsEnum {
     /// Every value the schema lists.
     pub const VALUES: &'static [&'static str] = &["email", "username", "upn"];
+
     /// The value as it is sent.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2260,6 +2376,7 @@ impl UserFieldsEnum {
             Self::Unknown(value) => value.as_str(),
         }
     }
+
     /// The text of a value the schema does not list.
     pub fn unknown(&self) -> ::std::option::Option<&str> {
         match self {
@@ -2268,6 +2385,7 @@ impl UserFieldsEnum {
         }
     }
 }
+
 impl ::std::convert::From<&str> for UserFieldsEnum {
     fn from(value: &str) -> Self {
         match value {
@@ -2278,6 +2396,7 @@ impl ::std::convert::From<&str> for UserFieldsEnum {
         }
     }
 }
+
 impl ::std::convert::From<::std::string::String> for UserFieldsEnum {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -2288,17 +2407,21 @@ impl ::std::convert::From<::std::string::String> for UserFieldsEnum {
         }
     }
 }
+
 impl ::std::str::FromStr for UserFieldsEnum {
     type Err = ::std::convert::Infallible;
+
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
+
 impl ::std::fmt::Display for UserFieldsEnum {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::serde::Serialize for UserFieldsEnum {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2307,6 +2430,7 @@ impl ::serde::Serialize for UserFieldsEnum {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl crate::support::Shape for UserFieldsEnum {
     fn shape(
         value: &mut ::serde_json::Value,
@@ -2321,6 +2445,7 @@ impl crate::support::Shape for UserFieldsEnum {
         )
     }
 }
+
 impl<'de> ::serde::Deserialize<'de> for UserFieldsEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2329,6 +2454,7 @@ impl<'de> ::serde::Deserialize<'de> for UserFieldsEnum {
             .map(Self::from)
     }
 }
+
 /// Validation Error
 #[derive(
     Clone,
@@ -2360,6 +2486,7 @@ pub struct ValidationError {
         ::serde_json::Value,
     >,
 }
+
 impl ValidationError {
     /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
     /// values) on every field, nested values included.
@@ -2373,8 +2500,10 @@ impl ValidationError {
         ::std::result::Result::Ok(())
     }
 }
+
 impl crate::support::Shape for ValidationError {
     const OBJECT: bool = true;
+
     fn shape(
         value: &mut ::serde_json::Value,
     ) -> ::std::option::Option<crate::support::FieldError> {
@@ -2391,6 +2520,7 @@ impl crate::support::Shape for ValidationError {
         crate::support::nested(errors)
     }
 }
+
 /// The schema's `pattern`s, compiled once.
 mod patterns {
     /// `^[-a-zA-Z0-9_]+$`

@@ -10,15 +10,77 @@ pub fn format_rust(file: &str, tokens: TokenStream, header: &str) -> Result<Stri
 }
 
 /// Parses the tokens as a file and prints it with prettyplease, without a header: the printed
-/// parts of a file can be joined in order (prettyplease prints items one after another, so the
-/// parts joined equal the whole printed at once), which lets the driver format a large file in
-/// parallel runs.
+/// parts of a file can be joined in order with a blank line between them ([`join`];
+/// prettyplease prints items one after another, so the parts joined equal the whole printed at
+/// once), which lets the driver format a large file in parallel runs.
 pub fn print(file: &str, tokens: TokenStream) -> Result<String, Error> {
     let parsed: syn::File = syn::parse2(tokens).map_err(|e| Error::Format {
         file: file.to_owned(),
         message: e.to_string(),
     })?;
-    Ok(prettyplease::unparse(&parsed))
+    Ok(spaced(&prettyplease::unparse(&parsed)))
+}
+
+/// Puts a blank line between items, as a person (and rustfmt's users) would: before an item,
+/// its docs or attributes, when the line before it ends another item at the same depth, and
+/// after a file's inner docs. `use` lines stay together. prettyplease prints no blank lines.
+fn spaced(text: &str) -> String {
+    const STARTS: &[&str] = &[
+        "///",
+        "#[",
+        "pub ",
+        "pub(",
+        "impl",
+        "fn ",
+        "async fn ",
+        "const ",
+        "static ",
+        "struct ",
+        "enum ",
+        "trait ",
+        "type ",
+        "mod ",
+        "use ",
+        "unsafe ",
+    ];
+    let is_use = |line: &str| line.starts_with("use ") || line.starts_with("pub use ");
+    let is_inner = |line: &str| line.starts_with("//!") || line.starts_with("#![");
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut previous: Option<&str> = None;
+    for line in text.lines() {
+        let this = line.trim_start();
+        if let Some(before) = previous {
+            let last = before.trim_start();
+            let after_item = indent(before) == indent(line)
+                && (last.ends_with('}') || last.ends_with(';'))
+                && STARTS.iter().any(|s| this.starts_with(s))
+                && !(is_use(last) && is_use(this));
+            let after_inner_docs = is_inner(last) && !is_inner(this) && !this.is_empty();
+            if after_item || after_inner_docs {
+                out.push('\n');
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+        previous = Some(line);
+    }
+    out
+}
+
+/// Printed parts of one file, in order, as [`print`] would have printed them whole.
+pub fn join(parts: impl IntoIterator<Item = String>) -> String {
+    let mut text = String::new();
+    for part in parts {
+        if part.is_empty() {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(&part);
+    }
+    text
 }
 
 /// A template copied as it is, below `header`: templates are not formatted, so their comments
@@ -63,14 +125,38 @@ mod tests {
             let all = items.iter().map(emit);
             print("x.rs", quote!(#(#all)*)).unwrap()
         };
-        let parts: String = items
-            .chunks(7)
-            .map(|run| {
-                let run = run.iter().map(emit);
-                print("x.rs", quote!(#(#run)*)).unwrap()
-            })
-            .collect();
+        let parts = join(items.chunks(7).map(|run| {
+            let run = run.iter().map(emit);
+            print("x.rs", quote!(#(#run)*)).unwrap()
+        }));
         assert_eq!(parts, whole);
+        assert!(whole.contains("}\n\npub struct S1 {"), "{whole}");
+    }
+
+    #[test]
+    fn items_are_apart_and_uses_together() {
+        let text = print(
+            "x.rs",
+            quote! {
+                //! Inner.
+                use a::b;
+                use c::d;
+                pub trait T {
+                    fn f(&self);
+                    /// Doc.
+                    fn g(&self);
+                }
+                fn h() {
+                    let x = 1;
+                    let y = x;
+                }
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            text,
+            "//! Inner.\n\nuse a::b;\nuse c::d;\n\npub trait T {\n    fn f(&self);\n\n    /// Doc.\n    fn g(&self);\n}\n\nfn h() {\n    let x = 1;\n    let y = x;\n}\n"
+        );
     }
 
     #[test]

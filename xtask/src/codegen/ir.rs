@@ -24,6 +24,19 @@ pub struct Api {
     pub param_enums: BTreeSet<String>,
     /// Every `pattern` a model checks, with the name of the static that holds it compiled.
     pub patterns: BTreeMap<String, String>,
+    /// Each distinct set of documented error responses, in order of first use: the client's
+    /// error enums, shared by every operation that documents the same errors.
+    pub error_sets: Vec<ErrorSet>,
+}
+
+/// Documented error responses that several operations share (`400` with a `ValidationError`,
+/// `403` with a `GenericError`): one enum in the client's `errors` module.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ErrorSet {
+    /// The enum's name (`BadRequestOrForbiddenError`).
+    pub rust_name: String,
+    /// The error responses, as the first operation to use the set documents them.
+    pub responses: Vec<Response>,
 }
 
 /// The operations of one resource (`/stages/captcha/...`): a module and a trait in the server and
@@ -38,6 +51,10 @@ pub struct Resource {
     pub trait_name: String,
     /// Its operations, as indices into [`Api::operations`], in document order.
     pub operations: Vec<usize>,
+    /// The description every one of its operations shares (drf-spectacular gives each operation
+    /// of a viewset the viewset's docstring), said once for the trait; the operations' own
+    /// `doc` is then `None`.
+    pub doc: Option<String>,
     /// How the server asks whether the object a path names exists, before it refuses a request
     /// to it; `None` when no operation needs it or they do not share one path parameter.
     pub lookup: Option<Lookup>,
@@ -262,7 +279,8 @@ pub struct OperationNames {
     pub response: String,
     /// The query struct in the models' `query` module (`StagesCaptchaListQuery`).
     pub query: String,
-    /// The client's error enum (`StagesCaptchaCreateError`).
+    /// The client's error enum, shared by the operations documenting the same errors
+    /// (`BadRequestOrForbiddenError`, see [`ErrorSet`]).
     pub error: String,
     /// The client's enum of successes, when several are documented (`StagesCaptchaCreateSuccess`).
     pub success: String,

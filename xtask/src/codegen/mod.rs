@@ -158,11 +158,12 @@ impl<'a> CrateFiles<'a> {
             let tokens: proc_macro2::TokenStream = run.iter().map(&emit).collect();
             format::print(&rel, tokens)
         });
-        let mut text = format!("{}\n{}", self.header, format::print(&rel, head)?);
+        let mut printed = vec![format::print(&rel, head)?];
         for part in parts {
-            text.push_str(&part?);
+            printed.push(part?);
         }
-        text.push_str(&format::print(&rel, tail)?);
+        printed.push(format::print(&rel, tail)?);
+        let text = format!("{}\n{}", self.header, format::join(printed));
         self.files.insert(PathBuf::from(rel), text);
         Ok(())
     }
@@ -275,6 +276,7 @@ pub fn emit_client(
     let mut out = CrateFiles::new("client", schema_label, manifest, files);
     out.rust("lib.rs", client::emit_lib(api))?;
     out.template("support.rs", client::SUPPORT);
+    out.rust("errors.rs", client::emit_errors(api))?;
     out.resources(api, |resource, ops| {
         client::emit_resource(api, resource, ops)
     })

@@ -103,6 +103,7 @@ const RESERVED_MODULES: &[&str] = &[
     "query",
     "types",
     "patterns",
+    "errors",
 ];
 
 /// Items at the root of the server and client crates, beside the resource traits.

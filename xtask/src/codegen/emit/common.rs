@@ -71,3 +71,12 @@ pub fn validates(api: &Api, ty: &Type) -> bool {
         _ => false,
     }
 }
+
+/// Whether a type names something in the models crate (a model, or its `Binary`).
+pub fn names_models(ty: &Type) -> bool {
+    match ty {
+        Type::Named(_) | Type::Binary => true,
+        Type::Array(inner) | Type::Map(inner) | Type::Nullable(inner) => names_models(inner),
+        _ => false,
+    }
+}

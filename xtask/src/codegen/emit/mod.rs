@@ -12,9 +12,21 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
 /// The Rust type for an IR type; `models` is the path models are reached by (`crate` inside the
-/// models crate).
+/// models crate). Everything else is named by its full path: a model may be called `String`.
 pub fn type_tokens(ty: &Type, models: &TokenStream) -> TokenStream {
+    type_tokens_in(ty, models, false)
+}
+
+/// The Rust type for an IR type in the server's and client's modules, which `use` the models
+/// crate as `models` and whose own items (`...Request`, `...Query`, `...Api`, `...Error`) cannot
+/// shadow the prelude: `String`, `Vec` and `Option` go by their short names there.
+pub fn local_type(ty: &Type) -> TokenStream {
+    type_tokens_in(ty, &quote!(models), true)
+}
+
+fn type_tokens_in(ty: &Type, models: &TokenStream, prelude: bool) -> TokenStream {
     match ty {
+        Type::String if prelude => quote!(String),
         Type::String => quote!(::std::string::String),
         Type::Uuid => quote!(::uuid::Uuid),
         Type::DateTime => quote!(::chrono::DateTime<::chrono::FixedOffset>),
@@ -30,16 +42,28 @@ pub fn type_tokens(ty: &Type, models: &TokenStream) -> TokenStream {
             quote!(#models::#ident)
         }
         Type::Array(inner) => {
-            let inner = type_tokens(inner, models);
-            quote!(::std::vec::Vec<#inner>)
+            let inner = type_tokens_in(inner, models, prelude);
+            if prelude {
+                quote!(Vec<#inner>)
+            } else {
+                quote!(::std::vec::Vec<#inner>)
+            }
         }
         Type::Map(inner) => {
-            let inner = type_tokens(inner, models);
-            quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+            let inner = type_tokens_in(inner, models, prelude);
+            if prelude {
+                quote!(::std::collections::BTreeMap<String, #inner>)
+            } else {
+                quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+            }
         }
         Type::Nullable(inner) => {
-            let inner = type_tokens(inner, models);
-            quote!(::std::option::Option<#inner>)
+            let inner = type_tokens_in(inner, models, prelude);
+            if prelude {
+                quote!(Option<#inner>)
+            } else {
+                quote!(::std::option::Option<#inner>)
+            }
         }
     }
 }

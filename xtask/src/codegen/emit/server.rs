@@ -3,7 +3,7 @@
 //! validates and dispatches.
 
 use super::common::*;
-use super::{doc_attrs, doc_with, ident, type_tokens};
+use super::{doc_attrs, doc_with, ident, local_type, type_tokens};
 use crate::codegen::ir::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -43,7 +43,7 @@ pub fn emit_lib(api: &Api) -> TokenStream {
     }
 }
 
-/// One resource's module: per operation a request struct, a query struct, a response enum, and
+/// One resource's module: per operation a request struct, a query parser, a response enum, and
 /// the trait.
 pub fn emit_resource(resource: &Resource, ops: &[&Operation]) -> TokenStream {
     let items = ops.iter().map(|op| emit_operation_types(op));
@@ -53,19 +53,27 @@ pub fn emit_resource(resource: &Resource, ops: &[&Operation]) -> TokenStream {
         let request = ident(&op.names.request);
         let response = ident(&op.names.response);
         let doc = doc_attrs(Some(&operation_doc(op)), "");
-        let principal = if op.security.is_empty() { quote!() } else { quote!(principal: &Self::Principal,) };
+        let principal = if op.security.is_empty() {
+            quote!()
+        } else {
+            quote!(principal: &Self::Principal,)
+        };
         quote! {
             #doc
             fn #method(&self, #principal request: #request)
-                -> impl ::std::future::Future<Output = ::std::result::Result<#response, crate::support::ApiError>> + ::std::marker::Send;
+                -> impl Future<Output = Result<#response, ApiError>> + Send;
         }
     });
-    let trait_doc = format!(" The `{}` operations, as the hand-written service answers them. The router has authenticated, parsed and validated each request before calling a method.", resource.key);
+    let mut trait_doc = format!("The `{}` operations, as the hand-written service answers them. The router has authenticated, parsed and validated each request before calling a method.", resource.key);
+    if let Some(doc) = &resource.doc {
+        trait_doc = doc_with(Some(&trait_doc), doc);
+    }
+    let trait_doc = doc_attrs(Some(&trait_doc), "");
     let lookup = resource.lookup.as_ref().map(|lookup| {
         let method = ident(&lookup.method);
         let key = match &lookup.value {
             ParamValue::String => quote!(str),
-            other => param_value_tokens(other, &models()),
+            other => local_type(&other.ty()),
         };
         let doc = doc_attrs(
             Some(&format!(
@@ -78,24 +86,66 @@ pub fn emit_resource(resource: &Resource, ops: &[&Operation]) -> TokenStream {
             #doc
             fn #method(
                 &self,
-                principal: ::std::option::Option<&Self::Principal>,
+                principal: Option<&Self::Principal>,
                 operation: &'static str,
                 key: &#key,
-            ) -> impl ::std::future::Future<Output = ::std::result::Result<bool, crate::support::ApiError>> + ::std::marker::Send {
+            ) -> impl Future<Output = Result<bool, ApiError>> + Send {
                 let _ = (principal, operation, key);
-                async { ::std::result::Result::Ok(true) }
+                async { Ok(true) }
             }
         }
     });
+    let uses_models = ops.iter().any(|op| uses_models(op));
+    let models_use = if uses_models {
+        quote!(
+            use authentik_models as models;
+        )
+    } else {
+        quote!()
+    };
+    let uses_status = ops
+        .iter()
+        .flat_map(|op| &op.responses)
+        .any(|r| matches!(r.status, Status::Code(_)));
+    let uses_default = ops
+        .iter()
+        .flat_map(|op| &op.responses)
+        .any(|r| r.status == Status::Default);
+    let status_use = if uses_status || uses_default {
+        quote!(
+            use axum::http::StatusCode;
+        )
+    } else {
+        quote!()
+    };
     quote! {
+        use crate::support::{self, ApiError};
+        #models_use
+        #status_use
+        use axum::response::{IntoResponse, Response};
+        use std::future::Future;
+
         #(#items)*
 
-        #[doc = #trait_doc]
-        pub trait #trait_ident: crate::support::Authenticate {
+        #trait_doc
+        pub trait #trait_ident: support::Authenticate {
             #(#methods)*
             #lookup
         }
     }
+}
+
+/// Whether an operation's request or response types name the models crate.
+fn uses_models(op: &Operation) -> bool {
+    path_params(op).any(|p| names_models(&p.value.ty()))
+        || op
+            .body
+            .as_ref()
+            .is_some_and(|b| b.kind == BodyKind::Json && names_models(&b.ty))
+        || op
+            .responses
+            .iter()
+            .any(|r| matches!(&r.body, ResponseBody::Json(ty) if names_models(ty)))
 }
 
 fn emit_operation_types(op: &Operation) -> TokenStream {
@@ -105,6 +155,7 @@ fn emit_operation_types(op: &Operation) -> TokenStream {
     let op_doc = operation_doc(op);
 
     // The query struct is in the models crate (shared with the client); its parser is here.
+    // Each value's type is the struct field's, inferred.
     let query_params = query_params(op);
     let mut query_parse = Vec::new();
     let mut query_init = Vec::new();
@@ -112,19 +163,20 @@ fn emit_operation_types(op: &Operation) -> TokenStream {
     for p in &query_params {
         let name = ident(&p.rust_name);
         let key = &p.name;
-        let t = param_value_tokens(&p.value, &models());
         let parse = if p.many {
-            let explode = p.explode;
-            quote!(crate::support::query_many::<#t>(&pairs, #key, #explode, &mut errors))
+            let explode = if p.explode {
+                quote!(support::Explode::Repeat)
+            } else {
+                quote!(support::Explode::Commas)
+            };
+            quote!(support::query_many(&pairs, #key, #explode, &mut errors))
         } else {
-            quote!(crate::support::query_one::<#t>(&pairs, #key, &mut errors))
+            quote!(support::query_one(&pairs, #key, &mut errors))
         };
         if p.required {
             query_parse.push(quote! {
                 let #name = #parse;
-                if #name.is_none() && !pairs.iter().any(|(k, v)| k == #key && !v.is_empty()) {
-                    errors.add_message(#key, "This field is required.");
-                }
+                support::require(&#name, &pairs, #key, &mut errors);
             });
             // Every missing or bad required value has added an error; the values are taken below.
             required_names.push(name.clone());
@@ -140,22 +192,22 @@ fn emit_operation_types(op: &Operation) -> TokenStream {
             quote!()
         } else {
             quote! {
-                let (#(::std::option::Option::Some(#required_names),)*) = (#(#required_names,)*) else {
-                    return ::std::result::Result::Err(errors);
+                let (#(Some(#required_names),)*) = (#(#required_names,)*) else {
+                    return Err(errors);
                 };
             }
         };
         quote! {
-            pub use ::authentik_models::query::#query_ident;
+            pub use authentik_models::query::#query_ident;
 
-            impl crate::support::FromQuery for #query_ident {
-                fn from_query(query: ::std::option::Option<&str>) -> ::std::result::Result<Self, crate::support::ValidationErrors> {
-                    let pairs = crate::support::query_pairs(query);
-                    let mut errors = crate::support::ValidationErrors::new();
+            impl support::FromQuery for #query_ident {
+                fn from_query(query: Option<&str>) -> Result<Self, support::ValidationErrors> {
+                    let pairs = support::query_pairs(query);
+                    let mut errors = support::ValidationErrors::new();
                     #(#query_parse)*
                     #take_required
                     errors.into_result()?;
-                    ::std::result::Result::Ok(Self { #(#query_init)* })
+                    Ok(Self { #(#query_init)* })
                 }
             }
         }
@@ -166,7 +218,7 @@ fn emit_operation_types(op: &Operation) -> TokenStream {
     for p in path_params(op) {
         let name = ident(&p.rust_name);
         let docs = doc_attrs(p.doc.as_deref(), &format!("`{}`", p.name));
-        let ty = param_value_tokens(&p.value, &models());
+        let ty = local_type(&p.value.ty());
         req_fields.push(quote!(#docs pub #name: #ty,));
     }
     if !query_params.is_empty() {
@@ -174,13 +226,13 @@ fn emit_operation_types(op: &Operation) -> TokenStream {
     }
     if let Some(body) = &op.body {
         let ty = match body.kind {
-            BodyKind::Json => type_tokens(&body.ty, &models()),
-            BodyKind::Multipart | BodyKind::Form => quote!(crate::support::RawBody),
+            BodyKind::Json => local_type(&body.ty),
+            BodyKind::Multipart | BodyKind::Form => quote!(support::RawBody),
         };
         let ty = if body.required {
             ty
         } else {
-            quote!(::std::option::Option<#ty>)
+            quote!(Option<#ty>)
         };
         let doc = if body.required {
             " The request body."
@@ -204,50 +256,46 @@ fn emit_operation_types(op: &Operation) -> TokenStream {
             "",
         );
         let status = match r.status {
-            Status::Code(n) => {
-                quote!(::axum::http::StatusCode::from_u16(#n).unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR))
-            }
+            Status::Code(n) => status_code(n),
             Status::Default => quote!(status),
         };
         let (payload, pattern, answer) = match (&r.body, &r.status) {
             (ResponseBody::None, Status::Default) => (
-                quote!((::axum::http::StatusCode)),
+                quote!((StatusCode)),
                 quote!((status)),
-                quote!(crate::support::empty_response(#status)),
+                quote!(support::empty_response(#status)),
             ),
-            (ResponseBody::None, _) => (
-                quote!(),
-                quote!(),
-                quote!(crate::support::empty_response(#status)),
-            ),
+            (ResponseBody::None, _) => {
+                (quote!(), quote!(), quote!(support::empty_response(#status)))
+            }
             (ResponseBody::Json(ty), s) => {
-                let ty = type_tokens(ty, &models());
+                let ty = local_type(ty);
                 if matches!(s, Status::Default) {
                     (
-                        quote!((::axum::http::StatusCode, #ty)),
+                        quote!((StatusCode, #ty)),
                         quote!((status, body)),
-                        quote!(crate::support::json_response(#status, &body)),
+                        quote!(support::json_response(#status, &body)),
                     )
                 } else {
                     (
                         quote!((#ty)),
                         quote!((body)),
-                        quote!(crate::support::json_response(#status, &body)),
+                        quote!(support::json_response(#status, &body)),
                     )
                 }
             }
             (ResponseBody::Other(ct), s) => {
                 if matches!(s, Status::Default) {
                     (
-                        quote!((::axum::http::StatusCode, ::std::vec::Vec<u8>)),
+                        quote!((StatusCode, Vec<u8>)),
                         quote!((status, body)),
-                        quote!(crate::support::bytes_response(#status, #ct, body)),
+                        quote!(support::bytes_response(#status, #ct, body)),
                     )
                 } else {
                     (
-                        quote!((::std::vec::Vec<u8>)),
+                        quote!((Vec<u8>)),
                         quote!((body)),
-                        quote!(crate::support::bytes_response(#status, #ct, body)),
+                        quote!(support::bytes_response(#status, #ct, body)),
                     )
                 }
             }
@@ -257,6 +305,11 @@ fn emit_operation_types(op: &Operation) -> TokenStream {
     }
     let resp_doc = format!(" Every answer the schema documents for `{} {}`; anything else goes through [`crate::ApiError`].", op.method, op.path);
     let req_docs = doc_attrs(Some(&doc_with(Some(&req_doc), &op_doc)), "");
+    let into_response = if arms.is_empty() {
+        quote!(match self {})
+    } else {
+        quote!(match self { #(#arms)* })
+    };
     quote! {
         #query_items
 
@@ -272,12 +325,68 @@ fn emit_operation_types(op: &Operation) -> TokenStream {
             #(#variants)*
         }
 
-        impl ::axum::response::IntoResponse for #response {
-            fn into_response(self) -> ::axum::response::Response {
-                match self {
-                    #(#arms)*
-                }
+        impl IntoResponse for #response {
+            fn into_response(self) -> Response {
+                #into_response
             }
+        }
+    }
+}
+
+/// A status as axum's named constant (`StatusCode::OK`); a code without one is made from its
+/// number (`lower` checked it is a valid status).
+fn status_code(n: u16) -> TokenStream {
+    const NAMED: &[(u16, &str)] = &[
+        (200, "OK"),
+        (201, "CREATED"),
+        (202, "ACCEPTED"),
+        (203, "NON_AUTHORITATIVE_INFORMATION"),
+        (204, "NO_CONTENT"),
+        (205, "RESET_CONTENT"),
+        (206, "PARTIAL_CONTENT"),
+        (300, "MULTIPLE_CHOICES"),
+        (301, "MOVED_PERMANENTLY"),
+        (302, "FOUND"),
+        (303, "SEE_OTHER"),
+        (304, "NOT_MODIFIED"),
+        (307, "TEMPORARY_REDIRECT"),
+        (308, "PERMANENT_REDIRECT"),
+        (400, "BAD_REQUEST"),
+        (401, "UNAUTHORIZED"),
+        (402, "PAYMENT_REQUIRED"),
+        (403, "FORBIDDEN"),
+        (404, "NOT_FOUND"),
+        (405, "METHOD_NOT_ALLOWED"),
+        (406, "NOT_ACCEPTABLE"),
+        (408, "REQUEST_TIMEOUT"),
+        (409, "CONFLICT"),
+        (410, "GONE"),
+        (411, "LENGTH_REQUIRED"),
+        (412, "PRECONDITION_FAILED"),
+        (413, "PAYLOAD_TOO_LARGE"),
+        (414, "URI_TOO_LONG"),
+        (415, "UNSUPPORTED_MEDIA_TYPE"),
+        (416, "RANGE_NOT_SATISFIABLE"),
+        (417, "EXPECTATION_FAILED"),
+        (418, "IM_A_TEAPOT"),
+        (422, "UNPROCESSABLE_ENTITY"),
+        (423, "LOCKED"),
+        (428, "PRECONDITION_REQUIRED"),
+        (429, "TOO_MANY_REQUESTS"),
+        (500, "INTERNAL_SERVER_ERROR"),
+        (501, "NOT_IMPLEMENTED"),
+        (502, "BAD_GATEWAY"),
+        (503, "SERVICE_UNAVAILABLE"),
+        (504, "GATEWAY_TIMEOUT"),
+    ];
+    match NAMED.iter().find(|(code, _)| *code == n) {
+        Some((_, name)) => {
+            let name = format_ident!("{}", name);
+            quote!(StatusCode::#name)
+        }
+        None => {
+            let n = proc_macro2::Literal::u16_unsuffixed(n);
+            quote!(support::status_code(#n))
         }
     }
 }
@@ -347,35 +456,58 @@ pub fn emit_router_head(api: &Api) -> TokenStream {
         // One statement per route: a single long method chain is slow to parse and print.
         quote! {
             let api = api.route(#path, ::axum::routing::MethodRouter::new() #(#methods)*
-                .fallback(|method: ::axum::http::Method| async move { crate::support::method_not_allowed(&method, #allow) }));
+                .fallback(|method: ::axum::http::Method| async move { support::method_not_allowed(&method, #allow) }));
         }
     });
 
+    let models_use = if api.operations.iter().any(|op| {
+        op.body
+            .as_ref()
+            .is_some_and(|b| b.kind == BodyKind::Json && names_models(&b.ty))
+    }) {
+        quote!(
+            use authentik_models as models;
+        )
+    } else {
+        quote!()
+    };
+    let handlers_use = if api.operations.is_empty() {
+        quote!()
+    } else {
+        quote!(
+            use axum::extract::{Request, State};
+            use axum::response::{IntoResponse, Response};
+        )
+    };
     quote! {
         //! The router: authenticate, parse, validate, dispatch.
 
+        use crate::support;
+        #models_use
+        #handlers_use
+        use std::sync::Arc;
+
         /// What every handler shares.
         struct Shared<S> {
-            service: ::std::sync::Arc<S>,
+            service: Arc<S>,
             #config_field
         }
 
         /// Mounts every operation under the schema's base path, each with its method; a path
         /// nothing is mounted at answers 404 and a method a path lacks answers 405 with `Allow`,
         /// both with authentik's `{"detail": ...}` body. A panic answers 500.
-        pub fn router<S>(service: ::std::sync::Arc<S>, config: crate::support::RouterConfig) -> ::axum::Router
+        pub fn router<S>(service: Arc<S>, config: support::RouterConfig) -> ::axum::Router
         where
             S: #(#bounds)+*,
         {
             #config_use
-            let state = ::std::sync::Arc::new(Shared { service, #config_init });
+            let state = Arc::new(Shared { service, #config_init });
             let api = ::axum::Router::new();
             #(#routes)*
             api.with_state(state)
-                .fallback(crate::support::not_found)
-                .layer(::tower_http::catch_panic::CatchPanicLayer::custom(|_: ::std::boxed::Box<dyn ::std::any::Any + ::std::marker::Send>| crate::support::server_error()))
+                .fallback(support::not_found)
+                .layer(::tower_http::catch_panic::CatchPanicLayer::custom(|_: Box<dyn ::std::any::Any + Send>| support::server_error()))
         }
-
     }
 }
 
@@ -395,7 +527,7 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
     let auth = if op.security.is_empty() {
         quote!()
     } else {
-        quote!(let principal = crate::support::authenticate(&*state.service, &parts.headers).await?;)
+        quote!(let principal = support::authenticate(&*state.service, &parts.headers).await?;)
     };
     let path_params: Vec<&Param> = path_params(op).collect();
     let path = if path_params.is_empty() {
@@ -406,28 +538,27 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
             let key = &p.name;
             // A text key is lent to the lookup as `&str`: the type is stated, not inferred from it.
             if op.lookup && p.value == ParamValue::String {
-                quote!(let #name: ::std::string::String = crate::support::path_value(&params, #key)?;)
+                quote!(let #name: String = support::path_value(&params, #key)?;)
             } else {
-                quote!(let #name = crate::support::path_value(&params, #key)?;)
+                quote!(let #name = support::path_value(&params, #key)?;)
             }
         });
         quote! {
-            let params = crate::support::path_params(&mut parts).await?;
+            let params = support::path_params(&mut parts).await?;
             #(#reads)*
         }
     };
     let has_query = !query_params(op).is_empty();
     // DRF's paginator answers 404 for a page that is not a page number, whatever else is wrong.
     let page = if op.paging.is_some() {
-        quote!(crate::support::page_number(parts.uri.query())?;)
+        quote!(support::page_number(parts.uri.query())?;)
     } else {
         quote!()
     };
     let query = if has_query {
         quote! {
             #page
-            let query = <crate::#m::#query_ident as crate::support::FromQuery>::from_query(parts.uri.query())
-                .map_err(|errors| crate::support::validation_failed(&errors))?;
+            let query: crate::#m::#query_ident = support::from_query(parts.uri.query())?;
         }
     } else {
         quote!()
@@ -436,26 +567,24 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
         None => quote!(),
         Some(b) => match b.kind {
             BodyKind::Json => {
-                let ty = type_tokens(&b.ty, &models());
+                let ty = local_type(&b.ty);
                 // Required bodies decode to `T`, optional ones to `Option<T>`.
-                let read = if b.required {
-                    quote!(json_body)
+                let (read, ty) = if b.required {
+                    (quote!(json_body), ty)
                 } else {
-                    quote!(optional_json_body)
+                    (quote!(optional_json_body), quote!(Option<#ty>))
                 };
                 let check = match (validates(api, &b.ty), b.required) {
                     (false, _) => quote!(),
-                    (true, true) => quote! {
-                        body.validate().map_err(|errors| crate::support::validation_failed(&errors))?;
-                    },
+                    (true, true) => quote!(support::valid(body.validate())?;),
                     (true, false) => quote! {
-                        if let ::std::option::Option::Some(body) = &body {
-                            body.validate().map_err(|errors| crate::support::validation_failed(&errors))?;
+                        if let Some(body) = &body {
+                            support::valid(body.validate())?;
                         }
                     },
                 };
                 quote! {
-                    let body = crate::support::#read::<#ty>(&parts.headers, body, state.config.body_limit).await?;
+                    let body: #ty = support::#read(&parts.headers, body, state.config.body_limit).await?;
                     #check
                 }
             }
@@ -465,7 +594,7 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
                 } else {
                     quote!(optional_raw_body)
                 };
-                quote!(let body = crate::support::#read(&parts.headers, body, state.config.body_limit).await?;)
+                quote!(let body = support::#read(&parts.headers, body, state.config.body_limit).await?;)
             }
         },
     };
@@ -486,9 +615,9 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
                 .find(|p| p.name == lookup.param)
                 .map(|p| ident(&p.rust_name));
             let principal = if op.security.is_empty() {
-                quote!(::std::option::Option::None)
+                quote!(None)
             } else {
-                quote!(::std::option::Option::Some(&principal))
+                quote!(Some(&principal))
             };
             let values = match names.as_slice() {
                 [one] => one.clone(),
@@ -498,16 +627,11 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
                 let checked = async {
                     #query
                     #body
-                    ::std::result::Result::Ok(#values)
+                    Ok(#values)
                 }
                 .await;
-                let #values = match checked {
-                    ::std::result::Result::Ok(values) => values,
-                    ::std::result::Result::Err(refusal) => {
-                        let exists = state.service.#hook(#principal, #op_id, &#key).await;
-                        return ::std::result::Result::Err(crate::support::refusal_unless_missing(exists, refusal));
-                    }
-                };
+                let exists = || state.service.#hook(#principal, #op_id, &#key);
+                let #values = support::unless_missing(checked, exists).await?;
             }
         }
     };
@@ -546,19 +670,19 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
     };
     quote! {
         async fn #handler<S: crate::#m::#trait_ident>(
-            ::axum::extract::State(state): ::axum::extract::State<::std::sync::Arc<Shared<S>>>,
-            request: ::axum::extract::Request,
-        ) -> ::axum::response::Response {
-            crate::support::traced(#op_id, #http_method, #route, async move {
+            State(state): State<Arc<Shared<S>>>,
+            request: Request,
+        ) -> Response {
+            let handle = async move {
                 let (#mut_parts #parts, #body_binding) = request.into_parts();
                 #auth
                 #path
                 #checked
                 let request = crate::#m::#request { #(#init)* };
                 let answer = state.service.#method(#principal_arg request).await;
-                ::std::result::Result::Ok(::axum::response::IntoResponse::into_response(answer))
-            })
-            .await
+                Ok(answer.into_response())
+            };
+            support::traced(#op_id, #http_method, #route, handle).await
         }
     }
 }

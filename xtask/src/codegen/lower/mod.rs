@@ -100,6 +100,7 @@ pub fn lower(doc: &oa::OpenAPI, selection: &Selection) -> Result<Api, Vec<Diagno
         component_models: cx.component_count,
         param_enums: BTreeSet::new(),
         patterns: BTreeMap::new(),
+        error_sets: Vec::new(),
     };
     facts::settle(&mut api, &mut cx.diags);
     names::settle(&mut api, &mut cx.diags);

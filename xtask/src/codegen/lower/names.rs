@@ -18,6 +18,77 @@ pub(super) fn settle(api: &mut Api, diags: &mut Diagnostics) {
     let mut methods = settle_methods(api);
     settle_lookups(api, &mut methods);
     settle_types(api);
+    settle_error_sets(api);
+    settle_resource_docs(api);
+}
+
+/// One error enum per distinct set of documented errors (statuses and bodies), named after its
+/// variants (`BadRequestOrForbiddenError`; `UndocumentedError` when an operation documents
+/// none), numbered when two sets would share a name.
+fn settle_error_sets(api: &mut Api) {
+    let mut names = Namespace::default();
+    let mut sets: Vec<ErrorSet> = Vec::new();
+    let same = |a: &[Response], b: &[&Response]| {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(x, y)| x.status == y.status && x.body == y.body)
+    };
+    for op in &mut api.operations {
+        let errors: Vec<&Response> = op.responses.iter().filter(|r| !r.success).collect();
+        let index = match sets.iter().position(|s| same(&s.responses, &errors)) {
+            Some(i) => i,
+            None => {
+                let base = if errors.is_empty() {
+                    "Undocumented".to_owned()
+                } else {
+                    errors
+                        .iter()
+                        .map(|r| r.variant.as_str())
+                        .collect::<Vec<_>>()
+                        .join("Or")
+                };
+                sets.push(ErrorSet {
+                    rust_name: names.claim(format!("{base}Error")),
+                    responses: errors.into_iter().cloned().collect(),
+                });
+                sets.len() - 1
+            }
+        };
+        op.names.error = sets[index].rust_name.clone();
+    }
+    api.error_sets = sets;
+}
+
+/// The description most operations of a resource share (at least two) is the resource's, said
+/// once on its trait; the operations that said it say only what is their own.
+fn settle_resource_docs(api: &mut Api) {
+    for resource in &mut api.resources {
+        let mut counts: Vec<(&str, usize)> = Vec::new();
+        for &i in &resource.operations {
+            let Some(doc) = api.operations[i].doc.as_deref() else {
+                continue;
+            };
+            match counts.iter_mut().find(|(d, _)| *d == doc) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((doc, 1)),
+            }
+        }
+        // The first of the most common, so ties go the same way every run.
+        let Some(&(shared, n)) = counts.iter().rev().max_by_key(|(_, n)| *n) else {
+            continue;
+        };
+        if n < 2 {
+            continue;
+        }
+        let shared = shared.to_owned();
+        for &i in &resource.operations {
+            if api.operations[i].doc.as_deref() == Some(shared.as_str()) {
+                api.operations[i].doc = None;
+            }
+        }
+        resource.doc = Some(shared);
+    }
 }
 
 /// The name of the server traits' "does this object exist?" method.
@@ -100,6 +171,7 @@ fn settle_resources(api: &mut Api, diags: &mut Diagnostics) {
             module,
             trait_name,
             operations,
+            doc: None,
             lookup: None,
         });
     }
@@ -121,8 +193,7 @@ fn settle_methods(api: &mut Api) -> Namespace {
     methods
 }
 
-/// Each operation's types: `<Base>Request`, `<Base>Response`, `<Base>Query`, `<Base>Error` and
-/// `<Base>Success`, from a base that is unique across the API (query structs share one module).
+/// Each operation's types: `<Base>Request`, `<Base>Response`, `<Base>Query` and `<Base>Success`, from a base that is unique across the API (query structs share one module).
 fn settle_types(api: &mut Api) {
     let mut bases = Namespace::default();
     for op in &mut api.operations {
@@ -130,7 +201,6 @@ fn settle_types(api: &mut Api) {
         op.names.request = format!("{base}Request");
         op.names.response = format!("{base}Response");
         op.names.query = format!("{base}Query");
-        op.names.error = format!("{base}Error");
         op.names.success = format!("{base}Success");
     }
 }
