@@ -2,7 +2,7 @@
 //! The documented error responses, one enum per distinct set: the `E` of each method's
 //! [`crate::Error<E>`]. Operations that document the same errors share an enum.
 
-use crate::support::{self, Answer, ApiStatus, FromAnswer};
+use crate::support::{Answer, ApiStatus, FromAnswer};
 use crate::Error;
 use authentik_models as models;
 
@@ -22,8 +22,8 @@ pub enum BadRequestOrForbiddenError {
 impl std::fmt::Display for BadRequestOrForbiddenError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::BadRequest(body) => support::fmt_error(f, 400, body),
-            Self::Forbidden(body) => support::fmt_error(f, 403, body),
+            Self::BadRequest(body) => crate::support::fmt_error(f, 400, body),
+            Self::Forbidden(body) => crate::support::fmt_error(f, 403, body),
         }
     }
 }

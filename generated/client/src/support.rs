@@ -886,7 +886,7 @@ mod tests {
         assert_eq!(segment("a b/c?d#"), "a%20b%2Fc%3Fd%23");
         assert_eq!(segment("ä"), "%C3%A4");
         assert_eq!(segment("Az09-._~"), "Az09-._~");
-        assert_eq!(segment(&42_i64), "42");
+        assert_eq!(segment(42_i64), "42");
     }
 
     #[test]

@@ -111,6 +111,56 @@ where
     T::deserialize(deserializer).map(Some)
 }
 
+/// An optional field that may not be `null` (`#[serde(default, with = "support::some",
+/// skip_serializing_if = "support::none")]`): absent is `None`, a value is `Some`, `null` is
+/// refused as [`deserialize_some`] does.
+#[doc(hidden)]
+pub mod some {
+    /// Writes the value; `None` is left out by `is_none`.
+    ///
+    /// # Errors
+    ///
+    /// The serializer's own.
+    pub fn serialize<S, T>(value: &Option<T>, serializer: S) -> Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+        T: serde::Serialize,
+    {
+        match value {
+            Some(value) => value.serialize(serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    /// Reads a value that is there; `null` is the value's own decoding error.
+    ///
+    /// # Errors
+    ///
+    /// The value's own decoding error, `null` included.
+    pub fn deserialize<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        T: serde::Deserialize<'de>,
+    {
+        super::deserialize_some(deserializer)
+    }
+
+}
+
+/// [`some`] for a field that holds a `number`: whole values are written without a fraction
+/// ([`serialize_whole`]).
+#[doc(hidden)]
+pub mod some_number {
+    pub use super::deserialize_some as deserialize;
+    pub use super::serialize_whole as serialize;
+}
+
+/// Whether an optional field is left out of the JSON.
+#[doc(hidden)]
+pub fn none<T>(value: &Option<T>) -> bool {
+    value.is_none()
+}
+
 /// Numbers as Python and JavaScript write them: a whole `f64` is serialized without a
 /// fraction (`3`, not `3.0`), as authentik sends its `number` fields (page counts, for one);
 /// other values as they are. Generated structs use it on every field that holds a `number`.
@@ -524,6 +574,271 @@ pub mod check {
     }
 }
 
+/// The checks `validate()` runs on one field, each adding DRF's messages under the field's key:
+/// `field::length(&mut errors, "name", &self.name, 1..=50)`. The value may be the field's type
+/// itself, an `Option` or a [`Maybe`] of it ([`Present`]); an absent or null value is not checked.
+#[doc(hidden)]
+pub mod field {
+    use super::{check, Maybe, ValidationErrors};
+    use std::ops::{Bound, RangeBounds};
+
+    /// A field's value when it has one: `T`, or a set `Option<T>` or `Maybe<T>`.
+    pub trait Present<T> {
+        fn present(&self) -> Option<&T>;
+    }
+
+    impl<T> Present<T> for T {
+        fn present(&self) -> Option<&T> {
+            Some(self)
+        }
+    }
+
+    impl<T> Present<T> for Option<T> {
+        fn present(&self) -> Option<&T> {
+            self.as_ref()
+        }
+    }
+
+    impl<T> Present<T> for Maybe<T> {
+        fn present(&self) -> Option<&T> {
+            self.as_value()
+        }
+    }
+
+    fn bound<T: Copy>(bound: Bound<&T>) -> Option<(T, bool)> {
+        match bound {
+            Bound::Included(v) => Some((*v, false)),
+            Bound::Excluded(v) => Some((*v, true)),
+            Bound::Unbounded => None,
+        }
+    }
+
+    fn inclusive(bound: Bound<&usize>) -> Option<usize> {
+        match bound {
+            Bound::Included(v) => Some(*v),
+            Bound::Excluded(v) => Some(v.saturating_add(1)),
+            Bound::Unbounded => None,
+        }
+    }
+
+    fn add(errors: &mut ValidationErrors, key: &str, check: impl FnOnce(&mut Vec<String>)) {
+        let mut messages = Vec::new();
+        check(&mut messages);
+        errors.add_messages(key, messages);
+    }
+
+    /// `minLength`/`maxLength` (characters; `1..` is DRF's blank check).
+    pub fn length<V: Present<String>>(
+        errors: &mut ValidationErrors,
+        key: &str,
+        value: &V,
+        range: impl RangeBounds<usize>,
+    ) {
+        if let Some(value) = value.present() {
+            let (min, max) = (inclusive(range.start_bound()), range.end_bound());
+            let max = match max {
+                Bound::Included(v) => Some(*v),
+                Bound::Excluded(v) => Some(v.saturating_sub(1)),
+                Bound::Unbounded => None,
+            };
+            add(errors, key, |m| check::length(m, value, min, max));
+        }
+    }
+
+    /// `pattern`, with the message the field's kind calls for.
+    pub fn pattern<V: Present<String>>(
+        errors: &mut ValidationErrors,
+        key: &str,
+        value: &V,
+        regex: &regex::Regex,
+        message: &str,
+    ) {
+        if let Some(value) = value.present() {
+            add(errors, key, |m| check::pattern(m, value, regex, message));
+        }
+    }
+
+    /// `format: email`.
+    pub fn email<V: Present<String>>(errors: &mut ValidationErrors, key: &str, value: &V) {
+        if let Some(value) = value.present() {
+            add(errors, key, |m| check::email(m, value));
+        }
+    }
+
+    /// `minimum`/`maximum` on 64-bit integers (an excluded bound is `exclusiveMinimum` or
+    /// `exclusiveMaximum`).
+    pub fn int_range<V: Present<i64>>(
+        errors: &mut ValidationErrors,
+        key: &str,
+        value: &V,
+        range: impl RangeBounds<i64>,
+    ) {
+        if let Some(value) = value.present() {
+            let (min, max) = (bound(range.start_bound()), bound(range.end_bound()));
+            add(errors, key, |m| check::int_range(m, *value, min, max));
+        }
+    }
+
+    /// `minimum`/`maximum` on 32-bit integers.
+    pub fn int32_range<V: Present<i32>>(
+        errors: &mut ValidationErrors,
+        key: &str,
+        value: &V,
+        range: impl RangeBounds<i64>,
+    ) {
+        if let Some(value) = value.present() {
+            let (min, max) = (bound(range.start_bound()), bound(range.end_bound()));
+            add(errors, key, |m| check::int_range(m, i64::from(*value), min, max));
+        }
+    }
+
+    /// `minimum`/`maximum` on numbers.
+    pub fn number_range<V: Present<f64>>(
+        errors: &mut ValidationErrors,
+        key: &str,
+        value: &V,
+        range: impl RangeBounds<f64>,
+    ) {
+        if let Some(value) = value.present() {
+            let (min, max) = (bound(range.start_bound()), bound(range.end_bound()));
+            add(errors, key, |m| check::number_range(m, *value, min, max));
+        }
+    }
+
+    /// `minItems`/`maxItems`.
+    pub fn items<T, V: Present<Vec<T>>>(
+        errors: &mut ValidationErrors,
+        key: &str,
+        value: &V,
+        range: impl RangeBounds<usize>,
+    ) {
+        if let Some(value) = value.present() {
+            let min = inclusive(range.start_bound());
+            let max = match range.end_bound() {
+                Bound::Included(v) => Some(*v),
+                Bound::Excluded(v) => Some(v.saturating_sub(1)),
+                Bound::Unbounded => None,
+            };
+            add(errors, key, |m| check::items(m, value.len(), min, max));
+        }
+    }
+
+    /// An enum value the schema does not list; `unknown` is the enum's own `unknown`.
+    pub fn choice<E, V: Present<E>>(
+        errors: &mut ValidationErrors,
+        key: &str,
+        value: &V,
+        unknown: fn(&E) -> Option<&str>,
+    ) {
+        if let Some(value) = value.present() {
+            add(errors, key, |m| check::choice(m, unknown(value)));
+        }
+    }
+
+    /// Each value of a list of enums, under its index, as DRF's `ListField` answers.
+    pub fn choices<E, V: Present<Vec<E>>>(
+        errors: &mut ValidationErrors,
+        key: &str,
+        value: &V,
+        unknown: fn(&E) -> Option<&str>,
+    ) {
+        if let Some(values) = value.present() {
+            let mut items = ValidationErrors::new();
+            for (index, value) in values.iter().enumerate() {
+                add(&mut items, &index.to_string(), |m| check::choice(m, unknown(value)));
+            }
+            errors.add_nested(key, items);
+        }
+    }
+
+    /// A nested object; `validate` is its type's own `validate`.
+    pub fn nested<T, V: Present<T>>(
+        errors: &mut ValidationErrors,
+        key: &str,
+        value: &V,
+        validate: fn(&T) -> Result<(), ValidationErrors>,
+    ) {
+        if let Some(Err(nested)) = value.present().map(validate) {
+            errors.add_nested(key, nested);
+        }
+    }
+
+    /// A list of objects: one entry per item, as DRF's list serializers answer.
+    pub fn each<T, V: Present<Vec<T>>>(
+        errors: &mut ValidationErrors,
+        key: &str,
+        value: &V,
+        validate: fn(&T) -> Result<(), ValidationErrors>,
+    ) {
+        if let Some(values) = value.present() {
+            let items = values
+                .iter()
+                .map(|item| validate(item).err().unwrap_or_default())
+                .collect();
+            errors.add_items(key, items);
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn json(errors: &ValidationErrors) -> serde_json::Value {
+            serde_json::to_value(errors).unwrap()
+        }
+
+        #[test]
+        fn fields_are_checked_when_present() {
+            let mut errors = ValidationErrors::new();
+            length(&mut errors, "a", &String::from(" "), 1..);
+            length(&mut errors, "b", &Some(String::from("abcd")), ..=3);
+            length(&mut errors, "c", &None::<String>, 1..);
+            length(&mut errors, "d", &Maybe::<String>::Null, 1..);
+            int32_range(&mut errors, "e", &Some(5_i32), 0..=4);
+            number_range(&mut errors, "f", &0.5, (Bound::Excluded(0.5), Bound::Unbounded));
+            items(&mut errors, "g", &vec![1, 2], 3..);
+            assert_eq!(
+                json(&errors),
+                serde_json::json!({
+                    "a": ["This field may not be blank."],
+                    "b": ["Ensure this field has no more than 3 characters."],
+                    "e": ["Ensure this value is less than or equal to 4."],
+                    "f": ["Ensure this value is greater than 0.5."],
+                    "g": ["Ensure this field has at least 3 elements."],
+                })
+            );
+        }
+
+        #[test]
+        fn enums_and_objects_answer_per_item() {
+            fn unknown(value: &String) -> Option<&str> {
+                (value != "known").then_some(value.as_str())
+            }
+            fn validate(value: &u8) -> Result<(), ValidationErrors> {
+                let mut errors = ValidationErrors::new();
+                if *value > 1 {
+                    errors.add_message("n", "too big");
+                }
+                errors.into_result()
+            }
+            let mut errors = ValidationErrors::new();
+            choice(&mut errors, "a", &Some(String::from("x")), unknown);
+            choices(&mut errors, "b", &vec!["known".to_owned(), "y".to_owned()], unknown);
+            nested(&mut errors, "c", &Maybe::Value(2_u8), validate);
+            each(&mut errors, "d", &vec![0_u8, 2], validate);
+            assert_eq!(
+                json(&errors),
+                serde_json::json!({
+                    "a": ["\"x\" is not a valid choice."],
+                    "b": {"1": ["\"y\" is not a valid choice."]},
+                    "c": {"n": ["too big"]},
+                    "d": [{}, {"n": ["too big"]}],
+                })
+            );
+        }
+    }
+}
+
 /// The JSON shape of a generated type, read the way Django REST Framework reads a request:
 /// every missing required field, every `null` where none is allowed and every value of the wrong
 /// type is reported at once, with DRF's messages. Like DRF's fields, it also takes what DRF
@@ -561,6 +876,53 @@ pub fn shape_field<T: Shape>(
             }
         }
     }
+}
+
+/// The fields of one JSON object, read by a generated `Shape`: one call per field, named after how
+/// the field may appear ([`shape_object`]).
+#[doc(hidden)]
+pub struct ShapeFields<'a> {
+    object: &'a mut serde_json::Map<String, serde_json::Value>,
+    errors: ValidationErrors,
+}
+
+impl ShapeFields<'_> {
+    /// A field that must be there and may not be `null`.
+    pub fn required<T: Shape>(&mut self, key: &str) {
+        shape_field::<T>(self.object, key, true, false, &mut self.errors);
+    }
+
+    /// A field that must be there and may be `null`.
+    pub fn required_nullable<T: Shape>(&mut self, key: &str) {
+        shape_field::<T>(self.object, key, true, true, &mut self.errors);
+    }
+
+    /// A field that may be absent and may not be `null`.
+    pub fn optional<T: Shape>(&mut self, key: &str) {
+        shape_field::<T>(self.object, key, false, false, &mut self.errors);
+    }
+
+    /// A field that may be absent or `null`.
+    pub fn optional_nullable<T: Shape>(&mut self, key: &str) {
+        shape_field::<T>(self.object, key, false, true, &mut self.errors);
+    }
+}
+
+/// Reads `value` as a JSON object whose fields `fields` checks; what is wrong with it.
+#[doc(hidden)]
+pub fn shape_object(
+    value: &mut serde_json::Value,
+    fields: impl FnOnce(&mut ShapeFields<'_>),
+) -> Option<FieldError> {
+    let Some(object) = value.as_object_mut() else {
+        return Some(not_an_object(value));
+    };
+    let mut shape = ShapeFields {
+        object,
+        errors: ValidationErrors::new(),
+    };
+    fields(&mut shape);
+    nested(shape.errors)
 }
 
 /// DRF's name for a JSON value's type, as Python would print it.
@@ -952,11 +1314,7 @@ mod tests {
     struct Patch {
         #[serde(default, skip_serializing_if = "Maybe::is_absent")]
         stage: Maybe<u32>,
-        #[serde(
-            default,
-            deserialize_with = "deserialize_some",
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(default, with = "some", skip_serializing_if = "none")]
         name: Option<String>,
     }
 

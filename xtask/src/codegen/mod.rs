@@ -208,7 +208,7 @@ pub fn emit_models(
     let models: Vec<&ir::Model> = api.models.values().collect();
     out.items(
         "types.rs",
-        proc_macro2::TokenStream::new(),
+        emitter.emit_head(),
         &models,
         |m| emitter.emit_model(m),
         emitter.emit_patterns(),

@@ -106,7 +106,7 @@ pub fn emit_errors(api: &Api) -> TokenStream {
     quote! {
         #doc
 
-        use crate::support::{self, Answer, ApiStatus, FromAnswer};
+        use crate::support::{Answer, ApiStatus, FromAnswer};
         use crate::Error;
         #models_use
 
@@ -139,7 +139,7 @@ fn emit_error_set(api: &Api, set: &ErrorSet) -> TokenStream {
             (Status::Code(n), Some(t)) => {
                 let n = status_literal(*n);
                 variants.push(quote!(#docs #v(#t),));
-                display.push(quote!(Self::#v(body) => support::#fmt_body(f, #n, body),));
+                display.push(quote!(Self::#v(body) => crate::support::#fmt_body(f, #n, body),));
                 status_arms.push(quote!(Self::#v(_) => #n,));
                 decode_arms.push(match decode {
                     Some(label) => quote!(#n => answer.documented(Self::#v, #label),),
@@ -157,27 +157,36 @@ fn emit_error_set(api: &Api, set: &ErrorSet) -> TokenStream {
             (Status::Default, Some(t)) => {
                 variants.push(quote!(#docs #v { status: u16, body: #t },));
                 display.push(
-                    quote!(Self::#v { status, body } => support::#fmt_body(f, *status, body),),
+                    quote!(Self::#v { status, body } => crate::support::#fmt_body(f, *status, body),),
                 );
                 status_arms.push(quote!(Self::#v { status, .. } => *status,));
                 default_arm = Some(match decode {
-                    Some(label) => quote! {
-                        status => answer.documented(|body| Self::#v { status, body }, #label),
-                    },
-                    None => quote! {
-                        status => Error::Api(Self::#v { status, body: answer.body }),
-                    },
+                    Some(label) => {
+                        quote!(answer.documented(|body| Self::#v { status, body }, #label))
+                    }
+                    None => quote!(Error::Api(Self::#v { status, body: answer.body })),
                 });
             }
             (Status::Default, None) => {
                 variants.push(quote!(#docs #v { status: u16 },));
                 display.push(quote!(Self::#v { status } => write!(f, "HTTP {status}"),));
                 status_arms.push(quote!(Self::#v { status } => *status,));
-                default_arm = Some(quote!(status => Error::Api(Self::#v { status }),));
+                default_arm = Some(quote!(Error::Api(Self::#v { status })));
             }
         }
     }
-    let last_arm = default_arm.unwrap_or_else(|| quote!(_ => answer.unexpected(),));
+    // Any status the set does not list is its `default` variant, or unexpected.
+    let from_answer = match (default_arm, decode_arms.is_empty()) {
+        (None, true) => quote!(answer.unexpected()),
+        (Some(default), true) => quote! {
+            let status = answer.status;
+            #default
+        },
+        (None, false) => quote!(match answer.status { #(#decode_arms)* _ => answer.unexpected(), }),
+        (Some(default), false) => {
+            quote!(match answer.status { #(#decode_arms)* status => #default, })
+        }
+    };
     let (display_body, status_body) = if variants.is_empty() {
         (quote!(let _ = f; match *self {}), quote!(match *self {}))
     } else {
@@ -222,10 +231,7 @@ fn emit_error_set(api: &Api, set: &ErrorSet) -> TokenStream {
 
         impl FromAnswer for #name {
             fn from_answer(answer: Answer) -> Error<Self> {
-                match answer.status {
-                    #(#decode_arms)*
-                    #last_arm
-                }
+                #from_answer
             }
         }
     }
@@ -600,7 +606,9 @@ mod tests {
         );
         // Any status not listed is the default; nothing is left for UnexpectedStatus.
         assert!(
-            text.contains("status => answer.documented(|body| Self::Default { status, body }"),
+            text.contains(
+                "let status = answer.status;\n        answer.documented(|body| Self::Default { status, body }"
+            ),
             "{text}"
         );
         assert!(!text.contains("answer.unexpected()"), "{text}");
@@ -618,8 +626,16 @@ mod tests {
             op("a_post", "post", "409")
         );
         let text = resource_text(&paths, THING);
-        assert_eq!(text.matches("pub enum BadRequestError {").count(), 1, "{text}");
-        assert_eq!(text.matches("pub enum ConflictError {").count(), 1, "{text}");
+        assert_eq!(
+            text.matches("pub enum BadRequestError {").count(),
+            1,
+            "{text}"
+        );
+        assert_eq!(
+            text.matches("pub enum ConflictError {").count(),
+            1,
+            "{text}"
+        );
         assert_eq!(text.matches("Error<BadRequestError>").count(), 4, "{text}");
         assert!(
             text.contains("use crate::errors::{BadRequestError, ConflictError};"),

@@ -86,6 +86,23 @@ impl<'a> TypesEmitter<'a> {
     }
 
     /// The `patterns` module: every `pattern`, compiled once.
+    /// What `types.rs` starts with: structs name the support module by its short path (in serde
+    /// attributes and `validate()`), so it is imported when there is a struct.
+    pub fn emit_head(&self) -> TokenStream {
+        let structs = self
+            .api
+            .models
+            .values()
+            .any(|m| matches!(m.kind, ModelKind::Struct(_)));
+        if structs {
+            quote!(
+                use crate::support;
+            )
+        } else {
+            quote!()
+        }
+    }
+
     pub fn emit_patterns(&self) -> TokenStream {
         if self.api.patterns.is_empty() {
             return quote!();

@@ -42,7 +42,7 @@ impl TypesEmitter<'_> {
         let fields = s.fields.iter().map(|f| {
             let fname = ident(&f.rust_name);
             let ty = self.field_type(f);
-            let docs = doc_attrs(Some(&field_doc(f)), "");
+            let docs = field_doc(f).map_or_else(TokenStream::new, |doc| doc_attrs(Some(&doc), ""));
             let mut serde = Vec::new();
             if f.rust_name != f.json_name {
                 let json = &f.json_name;
@@ -51,19 +51,25 @@ impl TypesEmitter<'_> {
             match f.presence {
                 Presence::Required | Presence::RequiredNullable => {}
                 // `null` is not a value of a non-nullable field, even an optional one.
+                // `types.rs` imports `crate::support` when a field names it here.
+                // authentik writes whole numbers without a fraction (`"count": 3`).
+                Presence::Optional if f.ty.holds_number() => serde.push(quote!(
+                    default,
+                    with = "support::some_number",
+                    skip_serializing_if = "support::none"
+                )),
                 Presence::Optional => serde.push(quote!(
                     default,
-                    deserialize_with = "crate::support::deserialize_some",
-                    skip_serializing_if = "::std::option::Option::is_none"
+                    with = "support::some",
+                    skip_serializing_if = "support::none"
                 )),
                 Presence::OptionalNullable => serde.push(quote!(
                     default,
-                    skip_serializing_if = "crate::support::Maybe::is_absent"
+                    skip_serializing_if = "support::Maybe::is_absent"
                 )),
             }
-            // authentik writes whole numbers without a fraction (`"count": 3`).
-            if f.ty.holds_number() {
-                serde.push(quote!(serialize_with = "crate::support::serialize_whole"));
+            if f.ty.holds_number() && f.presence != Presence::Optional {
+                serde.push(quote!(serialize_with = "support::serialize_whole"));
             }
             let serde = if serde.is_empty() {
                 quote!()
@@ -120,7 +126,7 @@ impl TypesEmitter<'_> {
                 /// # Errors
                 ///
                 /// Every failing field, shaped like authentik's 400 body.
-                pub fn validate(&self) -> ::std::result::Result<(), crate::support::ValidationErrors> {
+                pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
                     #validate
                 }
             }
@@ -139,21 +145,25 @@ impl TypesEmitter<'_> {
                 ty = quote!(::std::boxed::Box<#ty>);
             }
             let key = &f.json_name;
-            let required = matches!(f.presence, Presence::Required | Presence::RequiredNullable);
-            let nullable = matches!(f.presence, Presence::RequiredNullable | Presence::OptionalNullable);
-            quote!(crate::support::shape_field::<#ty>(object, #key, #required, #nullable, &mut errors);)
+            let presence = match f.presence {
+                Presence::Required => quote!(required),
+                Presence::RequiredNullable => quote!(required_nullable),
+                Presence::Optional => quote!(optional),
+                Presence::OptionalNullable => quote!(optional_nullable),
+            };
+            quote!(fields.#presence::<#ty>(#key);)
         });
+        let fields = if s.fields.is_empty() {
+            quote!(|_| {})
+        } else {
+            quote!(|fields| { #(#fields)* })
+        };
         quote! {
-            impl crate::support::Shape for #name {
+            impl support::Shape for #name {
                 const OBJECT: bool = true;
 
-                fn shape(value: &mut ::serde_json::Value) -> ::std::option::Option<crate::support::FieldError> {
-                    let ::std::option::Option::Some(object) = value.as_object_mut() else {
-                        return ::std::option::Option::Some(crate::support::not_an_object(value));
-                    };
-                    let mut errors = crate::support::ValidationErrors::new();
-                    #(#fields)*
-                    crate::support::nested(errors)
+                fn shape(value: &mut ::serde_json::Value) -> ::std::option::Option<support::FieldError> {
+                    support::shape_object(value, #fields)
                 }
             }
         }
@@ -195,7 +205,7 @@ impl TypesEmitter<'_> {
 }
 
 /// The field's description, with what the schema says about reading and writing it.
-fn field_doc(f: &Field) -> String {
+fn field_doc(f: &Field) -> Option<String> {
     let mut notes = Vec::new();
     if f.read_only {
         notes.push("Read-only: set by the server.".to_owned());
@@ -223,13 +233,11 @@ fn field_doc(f: &Field) -> String {
     if !rules.is_empty() {
         notes.push(format!("Constraints: {}.", rules.join(", ")));
     }
-    let base = f
-        .doc
-        .clone()
-        .unwrap_or_else(|| format!("`{}`", f.json_name));
-    if notes.is_empty() {
-        base
-    } else {
-        doc_with(Some(&base), &notes.join(" "))
+    // A field the schema does not describe gets only what the schema says about it, if anything.
+    match (&f.doc, notes.is_empty()) {
+        (Some(doc), true) => Some(doc.clone()),
+        (Some(doc), false) => Some(doc_with(Some(doc), &notes.join(" "))),
+        (None, false) => Some(notes.join(" ")),
+        (None, true) => None,
     }
 }

@@ -20,38 +20,140 @@ impl TypesEmitter<'_> {
             .fields
             .iter()
             .filter_map(|f| {
-                let fname = ident(&f.rust_name);
-                let key = &f.json_name;
-                let value = format_ident!("value");
-                let body = self.checks(
-                    &quote!(#value),
-                    &f.ty,
-                    &f.constraints,
-                    &errors,
-                    &quote!(#key),
-                )?;
-                let access = match f.presence {
-                    Presence::Required => {
-                        return Some(quote!({ let #value = &self.#fname; #body }))
-                    }
-                    Presence::RequiredNullable | Presence::Optional => quote!(self.#fname.as_ref()),
-                    Presence::OptionalNullable => quote!(self.#fname.as_value()),
-                };
-                Some(quote! {
-                    if let ::std::option::Option::Some(#value) = #access {
-                        #body
-                    }
-                })
+                self.field_checks(f)
+                    .or_else(|| self.general_checks(f, &errors))
             })
+            .filter(|checks| !checks.is_empty())
             .collect();
         if checks.is_empty() {
             return quote!(::std::result::Result::Ok(()));
         }
         quote! {
-            let mut #errors = crate::support::ValidationErrors::new();
+            let mut #errors = support::ValidationErrors::new();
             #(#checks)*
             #errors.into_result()
         }
+    }
+
+    /// A field's checks as one call per constraint (`support::field`), for the kinds of
+    /// field that have one; `None` sends the field to [`Self::general_checks`].
+    fn field_checks(&self, f: &Field) -> Option<TokenStream> {
+        // A boxed value is checked through its box, written out.
+        if f.boxed {
+            return None;
+        }
+        let name = ident(&f.rust_name);
+        let key = &f.json_name;
+        let value = quote!(&self.#name);
+        let c = &f.constraints;
+        let call = |check: &str, rest: TokenStream| {
+            let check = format_ident!("{}", check);
+            quote!(support::field::#check(&mut errors, #key, #value, #rest);)
+        };
+        let mut calls = Vec::new();
+        match &f.ty {
+            Type::String => {
+                if c.min_length.is_some() || c.max_length.is_some() {
+                    calls.push(call("length", usize_range(c.min_length, c.max_length)));
+                }
+                if let Some(p) = &c.pattern {
+                    let regex = ident(self.api.patterns.get(p).map_or("PATTERN_0", String::as_str));
+                    let message = if p == SLUG_PATTERN {
+                        SLUG_MESSAGE
+                    } else {
+                        PATTERN_MESSAGE
+                    };
+                    calls.push(call("pattern", quote!(&patterns::#regex, #message)));
+                }
+                if c.email {
+                    let check = quote!(support::field::email(&mut errors, #key, #value););
+                    calls.push(check);
+                }
+            }
+            Type::Integer { bits } => {
+                if c.minimum.is_some() || c.maximum.is_some() {
+                    let check = if *bits == 64 {
+                        "int_range"
+                    } else {
+                        "int32_range"
+                    };
+                    calls.push(call(check, int_range(c.minimum, c.maximum)));
+                }
+            }
+            Type::Number => {
+                if c.minimum.is_some() || c.maximum.is_some() {
+                    calls.push(call("number_range", float_range(c.minimum, c.maximum)));
+                }
+            }
+            Type::Named(model) => match self.api.models.get(model).map(|m| &m.kind) {
+                Some(ModelKind::Enum(_)) => {
+                    let ty = ident(&self.api.models[model].rust_name);
+                    calls.push(call("choice", quote!(crate::#ty::unknown)));
+                }
+                Some(ModelKind::Struct(_) | ModelKind::Union(_)) if self.validates(model) => {
+                    let ty = ident(&self.api.models[model].rust_name);
+                    calls.push(call("nested", quote!(crate::#ty::validate)));
+                }
+                _ => {}
+            },
+            Type::Array(inner) => {
+                if c.min_items.is_some() || c.max_items.is_some() {
+                    calls.push(call("items", usize_range(c.min_items, c.max_items)));
+                }
+                let item_checks = c.items.as_deref().is_some_and(|c| !c.is_empty());
+                match inner.as_ref() {
+                    Type::Named(model) if !item_checks => {
+                        match self.api.models.get(model).map(|m| &m.kind) {
+                            Some(ModelKind::Enum(_)) => {
+                                let ty = ident(&self.api.models[model].rust_name);
+                                calls.push(call("choices", quote!(crate::#ty::unknown)));
+                            }
+                            Some(ModelKind::Struct(_) | ModelKind::Union(_))
+                                if self.validates(model) =>
+                            {
+                                let ty = ident(&self.api.models[model].rust_name);
+                                calls.push(call("each", quote!(crate::#ty::validate)));
+                            }
+                            _ => {}
+                        }
+                    }
+                    // Items checked by constraints of their own, or nullable items: the
+                    // general form.
+                    Type::Named(_) | Type::Nullable(_) | Type::Array(_) | Type::Map(_) => {
+                        return None
+                    }
+                    _ if item_checks => return None,
+                    _ => {}
+                }
+            }
+            _ => return None,
+        }
+        // Empty when there is nothing to check.
+        Some(quote!(#(#calls)*))
+    }
+
+    /// A field's checks written out: its value taken when present, then [`Self::checks`].
+    fn general_checks(&self, f: &Field, errors: &proc_macro2::Ident) -> Option<TokenStream> {
+        let fname = ident(&f.rust_name);
+        let key = &f.json_name;
+        let value = format_ident!("value");
+        let body = self.checks(
+            &quote!(#value),
+            &f.ty,
+            &f.constraints,
+            errors,
+            &quote!(#key),
+        )?;
+        let access = match f.presence {
+            Presence::Required => return Some(quote!({ let #value = &self.#fname; #body })),
+            Presence::RequiredNullable | Presence::Optional => quote!(self.#fname.as_ref()),
+            Presence::OptionalNullable => quote!(self.#fname.as_value()),
+        };
+        Some(quote! {
+            if let ::std::option::Option::Some(#value) = #access {
+                #body
+            }
+        })
     }
 
     /// Code that checks `value` (a reference to a value of type `ty`) and records what fails in
@@ -267,5 +369,81 @@ fn opt_float_bound(v: Option<(Bound, bool)>) -> TokenStream {
             quote!(::std::option::Option::Some((#n, #exclusive)))
         }
         None => quote!(::std::option::Option::None),
+    }
+}
+
+/// `min..=max` (either end left open when absent) for lengths and item counts.
+fn usize_range(min: Option<usize>, max: Option<usize>) -> TokenStream {
+    let min = min.map(Literal::usize_unsuffixed);
+    let max = max.map(Literal::usize_unsuffixed);
+    match (min, max) {
+        (Some(min), Some(max)) => quote!(#min..=#max),
+        (Some(min), None) => quote!(#min..),
+        (None, Some(max)) => quote!(..=#max),
+        (None, None) => quote!(..),
+    }
+}
+
+/// The bounds of a `minimum`/`maximum` pair as a range: `a..=b` when both are inclusive, a
+/// pair of `std::ops::Bound`s when either is exclusive.
+fn bounds_range(min: Option<(TokenStream, bool)>, max: Option<(TokenStream, bool)>) -> TokenStream {
+    let exclusive = min.as_ref().is_some_and(|m| m.1) || max.as_ref().is_some_and(|m| m.1);
+    if !exclusive {
+        let min = min.map(|m| m.0);
+        let max = max.map(|m| m.0);
+        return match (min, max) {
+            (Some(min), Some(max)) => quote!(#min..=#max),
+            (Some(min), None) => quote!(#min..),
+            (None, Some(max)) => quote!(..=#max),
+            (None, None) => quote!(..),
+        };
+    }
+    let end = |b: Option<(TokenStream, bool)>| match b {
+        Some((v, true)) => quote!(::std::ops::Bound::Excluded(#v)),
+        Some((v, false)) => quote!(::std::ops::Bound::Included(#v)),
+        None => quote!(::std::ops::Bound::Unbounded),
+    };
+    let (min, max) = (end(min), end(max));
+    quote!((#min, #max))
+}
+
+fn int_range(min: Option<(Bound, bool)>, max: Option<(Bound, bool)>) -> TokenStream {
+    let lit = |(b, exclusive): (Bound, bool)| {
+        let n = match b {
+            Bound::Int(i) => i,
+            Bound::Float(f) => f as i64,
+        };
+        (int_literal(n), exclusive)
+    };
+    bounds_range(min.map(lit), max.map(lit))
+}
+
+fn float_range(min: Option<(Bound, bool)>, max: Option<(Bound, bool)>) -> TokenStream {
+    let lit = |(b, exclusive): (Bound, bool)| {
+        let f = match b {
+            Bound::Int(i) => i as f64,
+            Bound::Float(f) => f,
+        };
+        (float_literal(f), exclusive)
+    };
+    bounds_range(min.map(lit), max.map(lit))
+}
+
+/// An integer literal; a negative one is a negation, which a range bound takes as it is.
+fn int_literal(n: i64) -> TokenStream {
+    let abs = Literal::u64_unsuffixed(n.unsigned_abs());
+    if n < 0 {
+        quote!((-#abs))
+    } else {
+        quote!(#abs)
+    }
+}
+
+fn float_literal(f: f64) -> TokenStream {
+    let abs = Literal::f64_unsuffixed(f.abs());
+    if f.is_sign_negative() {
+        quote!((-#abs))
+    } else {
+        quote!(#abs)
     }
 }
