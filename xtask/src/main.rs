@@ -62,8 +62,8 @@ fn codegen_task(args: &[String]) -> Result<ExitCode, String> {
         match arg.as_str() {
             "--schema" => {
                 let v = value("--schema")?;
-                options.schema_label = v.replace('\\', "/");
                 options.schema = PathBuf::from(v);
+                options.schema_label = codegen::schema_label(&options.schema);
             }
             "--paths" => options.paths = value("--paths")?,
             "--out" => options.out = PathBuf::from(value("--out")?),
