@@ -1,0 +1,513 @@
+//! Resources and operations: traits and methods added or removed, and what changed in an
+//! operation's parameters, request body and responses.
+
+use super::{Change, Document, Flow, Impact, Kind};
+use crate::api::surface::{Location, Operation, Param, Resource, Response, Surface};
+use std::collections::BTreeSet;
+
+const BOTH: (Impact, Impact) = (Impact::Breaking, Impact::Breaking);
+const NEITHER: (Impact, Impact) = (Impact::Compatible, Impact::Compatible);
+const CLIENTS: (Impact, Impact) = (Impact::Breaking, Impact::Compatible);
+const SERVERS: (Impact, Impact) = (Impact::Compatible, Impact::Breaking);
+
+/// Changes of one resource, with what they share.
+struct ResourceChanges<'a> {
+    module: &'a str,
+    out: &'a mut Vec<Change>,
+}
+
+impl ResourceChanges<'_> {
+    fn push(
+        &mut self,
+        kind: Kind,
+        (pointer, document): (&str, Document),
+        (client, server): (Impact, Impact),
+        rust: String,
+        message: String,
+    ) {
+        self.out.push(Change {
+            kind,
+            pointer: pointer.to_owned(),
+            document,
+            client,
+            server,
+            resource: Some(self.module.to_owned()),
+            type_name: None,
+            rust,
+            message,
+        });
+    }
+}
+
+pub(super) fn diff_resources(old: &Surface, new: &Surface, out: &mut Vec<Change>) {
+    let modules: BTreeSet<&String> = old.resources.keys().chain(new.resources.keys()).collect();
+    for module in modules {
+        let mut cx = ResourceChanges { module, out };
+        match (old.resources.get(module), new.resources.get(module)) {
+            (None, Some(r)) => {
+                let pointer = first_pointer(r);
+                cx.push(
+                    Kind::ResourceAdded,
+                    (&pointer, Document::New),
+                    SERVERS,
+                    r.trait_name.clone(),
+                    format!(
+                        "`{}` added (resource `{module}`): `router()` requires every resource trait, so a server must implement it",
+                        r.trait_name
+                    ),
+                );
+                for (name, op) in &r.operations {
+                    operation_added(&mut cx, r, name, op);
+                }
+            }
+            (Some(r), None) => {
+                cx.push(
+                    Kind::ResourceRemoved,
+                    (&first_pointer(r), Document::Old),
+                    BOTH,
+                    r.trait_name.clone(),
+                    format!(
+                        "`{}` removed (resource `{module}`): code that names or implements it no longer compiles",
+                        r.trait_name
+                    ),
+                );
+                for (name, op) in &r.operations {
+                    operation_removed(&mut cx, r, name, op);
+                }
+            }
+            (Some(a), Some(b)) => diff_resource(&mut cx, a, b),
+            (None, None) => {}
+        }
+    }
+}
+
+/// Where a resource is: its first operation's path item.
+fn first_pointer(r: &Resource) -> String {
+    r.operations
+        .values()
+        .next()
+        .map(|op| {
+            op.pointer
+                .rsplit_once('/')
+                .map_or(op.pointer.clone(), |p| p.0.to_owned())
+        })
+        .unwrap_or_else(|| "#/paths".to_owned())
+}
+
+fn operation_added(cx: &mut ResourceChanges<'_>, r: &Resource, name: &str, op: &Operation) {
+    cx.push(
+        Kind::OperationAdded,
+        (&op.pointer, Document::New),
+        SERVERS,
+        format!("{}::{name}", r.trait_name),
+        format!(
+            "`{}::{name}` added (`{} {}`): every server must implement it; a hand-written client-trait implementation (a mock) must too",
+            r.trait_name, op.method, op.path
+        ),
+    );
+}
+
+fn operation_removed(cx: &mut ResourceChanges<'_>, r: &Resource, name: &str, op: &Operation) {
+    cx.push(
+        Kind::OperationRemoved,
+        (&op.pointer, Document::Old),
+        BOTH,
+        format!("{}::{name}", r.trait_name),
+        format!(
+            "`{}::{name}` removed (`{} {}`): calls to it and server implementations of it no longer compile",
+            r.trait_name, op.method, op.path
+        ),
+    );
+}
+
+fn diff_resource(cx: &mut ResourceChanges<'_>, old: &Resource, new: &Resource) {
+    if old.trait_name != new.trait_name {
+        cx.push(
+            Kind::ResourceChanged,
+            (&first_pointer(new), Document::New),
+            BOTH,
+            new.trait_name.clone(),
+            format!(
+                "`{}` is now `{}`: code that names or implements it no longer compiles",
+                old.trait_name, new.trait_name
+            ),
+        );
+    }
+    for (name, op) in &new.operations {
+        match old.operations.get(name) {
+            None => operation_added(cx, new, name, op),
+            Some(o) => diff_operation(cx, &format!("{}::{name}", new.trait_name), o, op),
+        }
+    }
+    for (name, op) in &old.operations {
+        if !new.operations.contains_key(name) {
+            operation_removed(cx, old, name, op);
+        }
+    }
+}
+
+fn diff_operation(cx: &mut ResourceChanges<'_>, rust: &str, old: &Operation, new: &Operation) {
+    let at = (new.pointer.as_str(), Document::New);
+    let wire = |what: &str, a: &str, b: &str| {
+        format!("`{rust}` {what} `{b}` (was `{a}`): the generated client and router follow; no code changes")
+    };
+    if (&old.method, &old.path) != (&new.method, &new.path) {
+        let message = wire(
+            "is now",
+            &format!("{} {}", old.method, old.path),
+            &format!("{} {}", new.method, new.path),
+        );
+        cx.push(
+            Kind::OperationChanged,
+            at,
+            NEITHER,
+            rust.to_owned(),
+            message,
+        );
+    }
+    if old.operation_id != new.operation_id {
+        let message = wire("has the operationId", &old.operation_id, &new.operation_id);
+        cx.push(
+            Kind::OperationChanged,
+            at,
+            NEITHER,
+            rust.to_owned(),
+            message,
+        );
+    }
+    if old.deprecated != new.deprecated {
+        let message = if new.deprecated {
+            format!("`{rust}` is now deprecated in the schema; no code changes")
+        } else {
+            format!("`{rust}` is no longer deprecated; no code changes")
+        };
+        cx.push(
+            Kind::OperationChanged,
+            at,
+            NEITHER,
+            rust.to_owned(),
+            message,
+        );
+    }
+    let (a, b) = (&old.rust_types, &new.rust_types);
+    let renamed = [
+        ("request", &a.request, &b.request, SERVERS),
+        ("response", &a.response, &b.response, SERVERS),
+        ("error", &a.error, &b.error, CLIENTS),
+    ];
+    let both_some = |x: &Option<String>, y: &Option<String>| match (x, y) {
+        (Some(x), Some(y)) => Some((x.clone(), y.clone())),
+        _ => None,
+    };
+    let optional = [
+        ("success", both_some(&a.success, &b.success), CLIENTS),
+        ("query", both_some(&a.query, &b.query), BOTH),
+    ];
+    let renamed = renamed
+        .into_iter()
+        .map(|(what, x, y, impacts)| (what, Some((x.clone(), y.clone())), impacts))
+        .chain(optional);
+    for (what, names, impacts) in renamed {
+        if let Some((x, y)) = names.filter(|(x, y)| x != y) {
+            cx.push(
+                Kind::OperationChanged,
+                at,
+                impacts,
+                rust.to_owned(),
+                format!("`{rust}`'s {what} type is now `{y}` (was `{x}`): code that names `{x}` no longer compiles"),
+            );
+        }
+    }
+    match (&old.stream, &new.stream) {
+        (None, Some(s)) => cx.push(
+            Kind::OperationChanged,
+            at,
+            NEITHER,
+            rust.to_owned(),
+            format!("`{rust}` is paginated now: the client gains the page stream `{s}`"),
+        ),
+        (Some(s), None) => cx.push(
+            Kind::OperationChanged,
+            at,
+            CLIENTS,
+            rust.to_owned(),
+            format!("`{rust}` is no longer paginated: the page stream `{s}` is gone and calls to it no longer compile"),
+        ),
+        _ => {}
+    }
+    diff_params(cx, rust, old, new);
+    diff_body(cx, rust, old, new);
+    diff_responses(cx, rust, old, new);
+}
+
+fn query_default(op: &Operation) -> bool {
+    !op.params
+        .iter()
+        .any(|p| p.location == Location::Query && p.required)
+}
+
+fn has_query(op: &Operation) -> bool {
+    op.params.iter().any(|p| p.location == Location::Query)
+}
+
+/// A parameter's value type, without the `Option` an optional query parameter gets.
+fn base(p: &Param) -> &str {
+    if p.required || p.location == Location::Path {
+        &p.ty
+    } else {
+        p.ty.strip_prefix("Option<")
+            .and_then(|t| t.strip_suffix('>'))
+            .unwrap_or(&p.ty)
+    }
+}
+
+fn diff_params(cx: &mut ResourceChanges<'_>, rust: &str, old: &Operation, new: &Operation) {
+    let query = new
+        .rust_types
+        .query
+        .as_deref()
+        .or(old.rust_types.query.as_deref())
+        .unwrap_or("the query");
+    let item = |p: &Param| match p.location {
+        Location::Path => format!("{rust}({})", p.rust),
+        Location::Query => format!("{query}::{}", p.rust),
+    };
+    let same = |a: &Param, b: &Param| a.location == b.location && a.name == b.name;
+    for p in &new.params {
+        let Some(o) = old.params.iter().find(|o| same(o, p)) else {
+            let (impacts, consequence) = match p.location {
+                Location::Path => (
+                    CLIENTS,
+                    format!("`{rust}` takes a new argument `{}: {}`: calls to it no longer compile; servers read it from the request", p.rust, p.ty),
+                ),
+                Location::Query if !has_query(old) => (
+                    CLIENTS,
+                    format!("`{rust}` takes a new argument `query: &{query}`: calls to it no longer compile"),
+                ),
+                Location::Query if p.required => (
+                    CLIENTS,
+                    format!("required: literals of `{query}` lack it and no longer compile"),
+                ),
+                Location::Query if query_default(old) && query_default(new) => (
+                    NEITHER,
+                    format!("optional: literals of `{query}` ending in `..Default::default()` compile as they are; one that names every field must add `{}: None`", p.rust),
+                ),
+                Location::Query => (
+                    CLIENTS,
+                    format!("optional: `{query}` has required fields, so no `Default`: every literal of it must add `{}: None`", p.rust),
+                ),
+            };
+            cx.push(
+                Kind::ParameterAdded,
+                (&p.pointer, Document::New),
+                impacts,
+                item(p),
+                format!(
+                    "parameter `{}` (`{}: {}`, in {}) added: {consequence}",
+                    p.name,
+                    p.rust,
+                    p.ty,
+                    location(p)
+                ),
+            );
+            continue;
+        };
+        let at = (p.pointer.as_str(), Document::New);
+        if o.rust != p.rust {
+            cx.push(
+                Kind::ParameterRenamed,
+                at,
+                BOTH,
+                item(p),
+                format!("parameter `{}` is now `{}` in Rust (was `{}`): code that names it no longer compiles", p.name, item(p), item(o)),
+            );
+        }
+        if base(o) != base(p) {
+            cx.push(
+                Kind::ParameterTypeChanged,
+                at,
+                BOTH,
+                item(p),
+                format!("`{}` changes type from `{}` to `{}`: code that passes or reads it no longer compiles", item(p), o.ty, p.ty),
+            );
+        }
+        if o.required != p.required {
+            let kind = if p.required {
+                Kind::ParameterRequired
+            } else {
+                Kind::ParameterOptional
+            };
+            let mut message = format!(
+                "`{}` is now {}: its type goes from `{}` to `{}`: code that sets or reads it no longer compiles",
+                item(p),
+                if p.required { "required" } else { "optional" },
+                o.ty,
+                p.ty
+            );
+            if query_default(old) && !query_default(new) {
+                message.push_str(&format!("; `{query}` no longer derives `Default`"));
+            }
+            cx.push(kind, at, BOTH, item(p), message);
+        }
+        for c in super::constraints::constraint_changes(&o.constraints, &p.constraints) {
+            let (message, impacts) = c.describe(&item(p), Flow::INPUT);
+            let (pointer, document) = match c.new {
+                Some(_) => (format!("{}/schema/{}", p.pointer, c.keyword), Document::New),
+                None => (format!("{}/schema/{}", o.pointer, c.keyword), Document::Old),
+            };
+            cx.push(
+                Kind::ParameterConstraintChanged,
+                (&pointer, document),
+                impacts,
+                item(p),
+                message,
+            );
+        }
+    }
+    for o in &old.params {
+        if !new.params.iter().any(|p| same(o, p)) {
+            let consequence = match o.location {
+                Location::Path => format!("`{rust}` loses its argument `{}`: calls to it and server code that reads it no longer compile", o.rust),
+                Location::Query => "code that sets or reads it no longer compiles".to_owned(),
+            };
+            cx.push(
+                Kind::ParameterRemoved,
+                (&o.pointer, Document::Old),
+                BOTH,
+                item(o),
+                format!(
+                    "parameter `{}` (`{}`, in {}) removed: {consequence}",
+                    o.name,
+                    item(o),
+                    location(o)
+                ),
+            );
+        }
+    }
+}
+
+fn location(p: &Param) -> &'static str {
+    match p.location {
+        Location::Path => "the path",
+        Location::Query => "the query",
+    }
+}
+
+fn diff_body(cx: &mut ResourceChanges<'_>, rust: &str, old: &Operation, new: &Operation) {
+    let arg = |required: bool, ty: &str| {
+        if required {
+            format!("&{ty}")
+        } else {
+            format!("Option<&{ty}>")
+        }
+    };
+    match (&old.body, &new.body) {
+        (None, Some(b)) => cx.push(
+            Kind::RequestBodyAdded,
+            (&b.pointer, Document::New),
+            CLIENTS,
+            rust.to_owned(),
+            format!("`{rust}` takes a request body now (`body: {}`, {}): calls to it no longer compile; servers read it from the request", arg(b.required, &b.ty), b.content_type),
+        ),
+        (Some(b), None) => cx.push(
+            Kind::RequestBodyRemoved,
+            (&b.pointer, Document::Old),
+            BOTH,
+            rust.to_owned(),
+            format!("`{rust}` takes no request body now (was `{}`): calls to it and server code that reads the body no longer compile", b.ty),
+        ),
+        (Some(a), Some(b)) => {
+            let at = (b.pointer.as_str(), Document::New);
+            if a.ty != b.ty {
+                cx.push(
+                    Kind::RequestBodyChanged,
+                    at,
+                    BOTH,
+                    rust.to_owned(),
+                    format!("`{rust}`'s request body is now `{}` (was `{}`): calls to it and server code that reads it no longer compile", b.ty, a.ty),
+                );
+            } else if a.content_type != b.content_type {
+                cx.push(
+                    Kind::RequestBodyChanged,
+                    at,
+                    NEITHER,
+                    rust.to_owned(),
+                    format!("`{rust}`'s request body is sent as {} now (was {}): the generated client and router follow; no code changes", b.content_type, a.content_type),
+                );
+            }
+            if a.required != b.required {
+                cx.push(
+                    Kind::RequestBodyRequiredChanged,
+                    at,
+                    BOTH,
+                    rust.to_owned(),
+                    format!("`{rust}`'s request body is {} now: the argument goes from `{}` to `{}`: calls to it and server code that reads it no longer compile", if b.required { "required" } else { "optional" }, arg(a.required, &a.ty), arg(b.required, &b.ty)),
+                );
+            }
+        }
+        (None, None) => {}
+    }
+}
+
+fn diff_responses(cx: &mut ResourceChanges<'_>, rust: &str, old: &Operation, new: &Operation) {
+    let successes = |op: &Operation| op.responses.iter().filter(|r| r.success).count();
+    let (old_successes, new_successes) = (successes(old), successes(new));
+    let body = |r: &Response| r.ty.clone().unwrap_or_else(|| "no body".to_owned());
+    for r in &new.responses {
+        let Some(o) = old.responses.iter().find(|o| o.status == r.status) else {
+            let client = if r.success {
+                if old_successes == 1 && new_successes > 1 {
+                    format!("the client now returns `{}`, an enum of the successes, instead of the one success's body: calls that use the result no longer compile", new.rust_types.success.as_deref().unwrap_or("an enum"))
+                } else if old_successes > 1 {
+                    format!(
+                        "a `match` on `{}` without a `_` arm no longer compiles",
+                        new.rust_types
+                            .success
+                            .as_deref()
+                            .unwrap_or("the success enum")
+                    )
+                } else {
+                    "the client returns it as the success".to_owned()
+                }
+            } else {
+                format!("a `match` on `{}` without a `_` arm no longer compiles; the status came as `Error::UnexpectedStatus` before", new.rust_types.error)
+            };
+            let client_breaks = !(r.success && old_successes == 0);
+            cx.push(
+                Kind::ResponseAdded,
+                (&r.pointer, Document::New),
+                if client_breaks { CLIENTS } else { NEITHER },
+                format!("{}::{}", new.rust_types.response, r.variant),
+                format!(
+                    "`{rust}` answers {} now (`{}::{}`, {}): servers may answer it; {client}",
+                    r.status,
+                    new.rust_types.response,
+                    r.variant,
+                    body(r)
+                ),
+            );
+            continue;
+        };
+        let at = (r.pointer.as_str(), Document::New);
+        if o.ty != r.ty || o.variant != r.variant {
+            cx.push(
+                Kind::ResponseChanged,
+                at,
+                BOTH,
+                format!("{}::{}", new.rust_types.response, r.variant),
+                format!("`{rust}`'s {} answer is now `{}({})` (was `{}({})`): servers that build it and clients that read it no longer compile", r.status, r.variant, body(r), o.variant, body(o)),
+            );
+        }
+    }
+    for o in &old.responses {
+        if !new.responses.iter().any(|r| r.status == o.status) {
+            cx.push(
+                Kind::ResponseRemoved,
+                (&o.pointer, Document::Old),
+                BOTH,
+                format!("{}::{}", old.rust_types.response, o.variant),
+                format!("`{rust}` no longer answers {} (`{}::{}`): servers that build it and clients that match it no longer compile", o.status, old.rust_types.response, o.variant),
+            );
+        }
+    }
+}
