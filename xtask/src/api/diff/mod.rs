@@ -9,6 +9,7 @@
 //! by the client. Adding to a struct breaks its producers' struct literals; adding to an enum
 //! breaks its consumers' exhaustive `match`es; removing or retyping anything breaks both.
 
+mod bodies;
 mod constraints;
 mod operations;
 mod types;
