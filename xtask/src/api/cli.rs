@@ -85,6 +85,13 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
             return Err(errors.join("\nerror: "));
         }
     };
+    if old.paths != new.paths {
+        // A manifest keeps the paths it was generated for; --paths selects only in schemas.
+        eprintln!(
+            "note: {old_label} covers the paths {}, {new_label} the paths {}",
+            old.paths, new.paths
+        );
+    }
     let changes = diff::diff(&old, &new);
     if args.json {
         print!("{}", report::json(&changes));

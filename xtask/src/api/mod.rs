@@ -15,13 +15,14 @@ pub use surface::Surface;
 /// The manifest's file name in the output directory.
 pub const MANIFEST: &str = "api.json";
 
-/// Whether `text` is an API manifest rather than a schema: a JSON object with the manifest's
-/// marker key.
+/// Whether `text` is an API manifest rather than a schema: a JSON object whose first key is the
+/// manifest's marker (no schema has it; a schema is not parsed twice to find out).
 pub fn is_manifest(text: &str) -> bool {
-    text.trim_start().starts_with('{')
-        && serde_json::from_str::<serde_json::Value>(text)
-            .ok()
-            .is_some_and(|v| v.get("@generated").is_some() && v.get("resources").is_some())
+    let text = text.trim_start();
+    text.starts_with('{')
+        && text
+            .find("\"@generated\"")
+            .is_some_and(|at| text[1..at].trim().is_empty())
 }
 
 /// The surface of `path`: a schema (YAML or JSON), loaded and lowered with `paths` selected, or
@@ -113,5 +114,22 @@ impl Delta {
                 ))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_manifest;
+
+    #[test]
+    fn a_manifest_is_told_from_a_schema_by_its_first_key() {
+        assert!(is_manifest(
+            "{\n  \"@generated\": \"by cargo xtask codegen\",\n  \"format\": 1}"
+        ));
+        assert!(!is_manifest(
+            "{\"openapi\": \"3.0.3\", \"info\": {\"description\": \"\\\"@generated\\\"\"}}"
+        ));
+        assert!(!is_manifest("openapi: 3.0.3\n# \"@generated\"\n"));
+        assert!(!is_manifest(""));
     }
 }
