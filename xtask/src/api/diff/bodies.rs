@@ -80,24 +80,31 @@ pub(super) fn diff_responses(
     let body = |r: &Response| r.ty.clone().unwrap_or_else(|| "no body".to_owned());
     for r in &new.responses {
         let Some(o) = old.responses.iter().find(|o| o.status == r.status) else {
-            let client = if r.success {
-                if old_successes == 1 && new_successes > 1 {
-                    format!("the client now returns `{}`, an enum of the successes, instead of the one success's body: calls that use the result no longer compile", new.rust_types.success.as_deref().unwrap_or("an enum"))
-                } else if old_successes > 1 {
+            let old_success = old.responses.iter().find(|o| o.success).map(|o| &o.ty);
+            let unit = |ty: &Option<String>| ty.clone().unwrap_or_else(|| "()".to_owned());
+            let (client_breaks, client) = if !r.success {
+                (true, format!("a `match` on `{}` without a `_` arm no longer compiles; the status came as `Error::UnexpectedStatus` before", new.rust_types.error))
+            } else if new_successes > 1 && old_successes <= 1 {
+                (true, format!("the client now returns `{}`, an enum of the successes, instead of `{}`: calls that use the result no longer compile", new.rust_types.success.as_deref().unwrap_or("an enum"), unit(old_success.unwrap_or(&None))))
+            } else if old_successes > 1 {
+                (
+                    true,
                     format!(
                         "a `match` on `{}` without a `_` arm no longer compiles",
                         new.rust_types
                             .success
                             .as_deref()
                             .unwrap_or("the success enum")
-                    )
-                } else {
-                    "the client returns it as the success".to_owned()
-                }
+                    ),
+                )
+            } else if old_success.unwrap_or(&None) != &r.ty {
+                (true, format!("the client now returns `{}` (was `{}`): calls that use the result no longer compile", unit(&r.ty), unit(old_success.unwrap_or(&None))))
             } else {
-                format!("a `match` on `{}` without a `_` arm no longer compiles; the status came as `Error::UnexpectedStatus` before", new.rust_types.error)
+                (
+                    false,
+                    format!("the client returns `{}` as before", unit(&r.ty)),
+                )
             };
-            let client_breaks = !(r.success && old_successes == 0);
             cx.push(
                 Kind::ResponseAdded,
                 (&r.pointer, Document::New),
@@ -134,5 +141,58 @@ pub(super) fn diff_responses(
                 format!("`{rust}` no longer answers {} (`{}::{}`): servers that build it and clients that match it no longer compile", o.status, old.rust_types.response, o.variant),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::api::diff::{diff, Impact, Kind};
+    use crate::api::Surface;
+
+    fn surface(responses: &str) -> Surface {
+        let yaml = format!("openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n  /stages/a/:\n    post:\n      operationId: stages_a_create\n      responses:\n{responses}components:\n  schemas:\n    A:\n      type: object\n      properties:\n        x: {{type: string}}\n");
+        let api = crate::codegen::lower::lower_text(&yaml, "/stages/");
+        Surface::from_api(&api, "t.yaml", "/stages/")
+    }
+
+    const NO_CONTENT: &str = "        '204': {description: ''}\n";
+    const OK: &str = "        '200': {description: '', content: {application/json: {schema: {$ref: '#/components/schemas/A'}}}}\n";
+    const CREATED: &str = "        '201': {description: '', content: {application/json: {schema: {$ref: '#/components/schemas/A'}}}}\n";
+    const ACCEPTED: &str = "        '202': {description: ''}\n";
+
+    /// The one change's (client, server) impact and message.
+    fn added(old: &str, new: &str) -> ((Impact, Impact), String) {
+        let changes = diff(&surface(old), &surface(new));
+        let added: Vec<_> = changes
+            .iter()
+            .filter(|c| c.kind == Kind::ResponseAdded)
+            .collect();
+        assert_eq!(added.len(), 1, "{changes:?}");
+        ((added[0].client, added[0].server), added[0].message.clone())
+    }
+
+    #[test]
+    fn an_added_success_breaks_clients_when_the_return_type_changes() {
+        use Impact::{Breaking as B, Compatible as C};
+        // One success to two: the client returns an enum of them.
+        let (impacts, message) = added(OK, &format!("{OK}{CREATED}"));
+        assert_eq!(impacts, (B, C));
+        assert!(
+            message.contains("`StagesACreateSuccess`, an enum of the successes, instead of `A`"),
+            "{message}"
+        );
+        // A success beside one that is gone, with the same body: the same return type.
+        let (impacts, message) = added(OK, CREATED);
+        assert_eq!(impacts, (C, C), "{message}");
+        // `()` before (a 204), a body now (a 200).
+        let (impacts, message) = added(NO_CONTENT, OK);
+        assert_eq!(impacts, (B, C), "{message}");
+        assert!(message.contains("now returns `A` (was `()`)"), "{message}");
+        // Two successes to three: the success enum gains a variant.
+        let (impacts, _) = added(
+            &format!("{OK}{CREATED}"),
+            &format!("{OK}{CREATED}{ACCEPTED}"),
+        );
+        assert_eq!(impacts, (B, C));
     }
 }
