@@ -220,7 +220,9 @@ pub fn compile_crate_sets(scratch: &str, sets: &[CrateSet], build: Build) -> Bui
         let dir = package_prefix(&set.name);
         let mut crates = std::collections::BTreeSet::new();
         let mut unwritable = None;
-        for (path, text) in &set.files {
+        // Only the crates: a file at the top of the set (the API manifest) is no crate.
+        let crate_files = set.files.iter().filter(|(p, _)| p.components().count() > 1);
+        for (path, text) in crate_files {
             let krate = path
                 .components()
                 .next()

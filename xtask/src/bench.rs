@@ -10,7 +10,8 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 /// Runs in the child: generates in memory, prints `ms=<f64> load_ms=<f64> models_ms=<f64> ...`:
-/// the time to load, to load and make the models crate, and to make every crate.
+/// the time to load, to load and make the models crate, and to make every crate and the API
+/// manifest (`manifest_ms`: the manifest's share).
 pub fn measure_child(options: &Options) -> Result<ExitCode, String> {
     let start = Instant::now();
     let doc =
@@ -27,10 +28,15 @@ pub fn measure_child(options: &Options) -> Result<ExitCode, String> {
     let models_ms = start.elapsed().as_secs_f64() * 1000.0;
     codegen::emit_server(&api, &options.schema_label, &mut files).map_err(|e| e.to_string())?;
     codegen::emit_client(&api, &options.schema_label, &mut files).map_err(|e| e.to_string())?;
+    let crates_ms = start.elapsed().as_secs_f64() * 1000.0;
+    // The API manifest, as `codegen::generate_from` makes it.
+    let surface = crate::api::Surface::from_api(&api, &options.schema_label, &options.paths);
+    files.insert(PathBuf::from(crate::api::MANIFEST), surface.to_json());
     let ms = start.elapsed().as_secs_f64() * 1000.0;
+    let manifest_ms = ms - crates_ms;
     let bytes: usize = files.values().map(String::len).sum();
     println!(
-        "ms={ms:.1} load_ms={load_ms:.1} models_ms={models_ms:.1} peak_kib={} types={} ops={} bytes={bytes}",
+        "ms={ms:.1} load_ms={load_ms:.1} models_ms={models_ms:.1} manifest_ms={manifest_ms:.1} peak_kib={} types={} ops={} bytes={bytes}",
         peak_kib().unwrap_or(0),
         api.models.len(),
         api.operations.len()
@@ -107,9 +113,9 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         "release"
     };
     println!("load + generate + format, in memory; median of {runs} runs, each in its own process; build: {profile}");
-    println!("columns are cumulative: load; load + models crate; load + models + server + client crates (the whole run)");
+    println!("columns are cumulative: load; load + models crate; load + models + server + client crates + api.json (the whole run); then api.json's share of it");
     println!(
-        "{:<38} {:>6} {:>5} {:>8} {:>10} {:>10} {:>10} {:>10} {:>8}",
+        "{:<38} {:>6} {:>5} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10} {:>8}",
         "case",
         "types",
         "ops",
@@ -117,6 +123,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         "+models ms",
         "whole ms",
         "min ms",
+        "api.json ms",
         "peak MiB",
         "goal ms"
     );
@@ -124,6 +131,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         let mut times = Vec::new();
         let mut loads = Vec::new();
         let mut models = Vec::new();
+        let mut manifests = Vec::new();
         let mut peak = 0u64;
         let mut counts = (String::new(), String::new());
         for _ in 0..runs {
@@ -149,15 +157,17 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
             times.push(field("ms=").parse::<f64>().unwrap_or(f64::NAN));
             loads.push(field("load_ms=").parse::<f64>().unwrap_or(f64::NAN));
             models.push(field("models_ms=").parse::<f64>().unwrap_or(f64::NAN));
+            manifests.push(field("manifest_ms=").parse::<f64>().unwrap_or(f64::NAN));
             peak = peak.max(field("peak_kib=").parse().unwrap_or(0));
             counts = (field("types="), field("ops="));
         }
         times.sort_by(f64::total_cmp);
         loads.sort_by(f64::total_cmp);
         models.sort_by(f64::total_cmp);
+        manifests.sort_by(f64::total_cmp);
         let median = times[times.len() / 2];
         println!(
-            "{:<38} {:>6} {:>5} {:>8.1} {:>10.1} {:>10.1} {:>10.1} {:>10.1} {:>8.0}",
+            "{:<38} {:>6} {:>5} {:>8.1} {:>10.1} {:>10.1} {:>10.1} {:>10.1} {:>10.1} {:>8.0}",
             case.label,
             counts.0,
             counts.1,
@@ -165,6 +175,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
             models[models.len() / 2],
             median,
             times[0],
+            manifests[manifests.len() / 2],
             peak as f64 / 1024.0,
             case.goal_ms
         );

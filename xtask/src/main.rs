@@ -20,6 +20,14 @@ Tasks:
       --check         write nothing; name every stale, missing or extra file with a diff,
                       and exit 1 when any is found
       --quiet, -q     print nothing on success
+            Besides the crates it writes api.json, the API in Rust terms; a run that changes
+            files prints what changed in the API since the api.json already there, and
+            --check explains drift the same way before its file diffs.
+  api-diff OLD NEW  Every change between two schemas (or api.json manifests) in Rust terms,
+            grouped by resource and type, each breaking or compatible for clients and servers.
+            Exits 0 when nothing changed, 1 when something did, 2 on errors.
+      --paths PREFIX  which paths to compare (default: /stages/; / for every path)
+      --json          a JSON array of changes (kind, pointer, client, server, message, ...)
   bench     Time load + generate + format, and measure peak memory, for our schema and each
             real authentik schema in $AUTHENTIK_SCHEMA_DIR (default ../shared/authentik).
       --runs N        runs per case (default 5); the median is reported
@@ -32,6 +40,7 @@ fn main() -> ExitCode {
     let rest: Vec<String> = args.collect();
     let result = match task.as_deref() {
         Some("codegen") => codegen_task(&rest),
+        Some("api-diff") => xtask::api::cli::run(&rest),
         Some("bench") => xtask::bench::run(&rest),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
@@ -90,6 +99,10 @@ fn codegen_task(args: &[String]) -> Result<ExitCode, String> {
     match codegen::run(&options) {
         Ok(summary) => {
             if options.mode == Mode::Check && !summary.drift.is_empty() {
+                let manifest = options.out.join(xtask::api::MANIFEST);
+                if let Some(explained) = summary.api.explain(&manifest) {
+                    eprint!("{explained}");
+                }
                 eprint!("{}", summary.drift.report());
                 eprintln!("{}", summary.line());
                 eprintln!(
@@ -99,6 +112,10 @@ fn codegen_task(args: &[String]) -> Result<ExitCode, String> {
             }
             if !quiet {
                 println!("{}", summary.line());
+                // A first run into an empty directory has nothing to compare with.
+                if !summary.drift.is_empty() && summary.drift.missing.len() < summary.files {
+                    println!("{}", summary.api.line());
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

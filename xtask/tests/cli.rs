@@ -147,3 +147,66 @@ fn usage_errors_exit_2() {
     assert_eq!(xtask(&["nope"]).status.code(), Some(2));
     assert!(xtask(&["help"]).status.success());
 }
+
+#[test]
+fn a_schema_change_is_told_in_api_terms_by_check_and_by_the_run_that_writes_it() {
+    let dir = scratch("api-summary");
+    let out_dir = dir.to_str().unwrap();
+    let v1 = root().join("tests/fixtures/evolution/v1.yaml");
+    let v2 = root().join("tests/fixtures/evolution/v2.yaml");
+    let (v1, v2) = (v1.to_str().unwrap(), v2.to_str().unwrap());
+    let out = xtask(&["codegen", "--schema", v1, "--out", out_dir]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // A first run has no earlier manifest and says nothing about the API.
+    assert!(!text(&out.stdout).contains("api:"), "{}", text(&out.stdout));
+    let manifest = std::fs::read_to_string(dir.join("api.json")).unwrap();
+    assert!(
+        manifest.starts_with("{\n  \"@generated\": \"by cargo xtask codegen from "),
+        "{manifest}"
+    );
+
+    // --check explains the drift in API terms first, then names the files.
+    let out = xtask(&["codegen", "--schema", v2, "--out", out_dir, "--check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    let api = err
+        .find("api: the schema's API differs from")
+        .unwrap_or_else(|| panic!("{err}"));
+    let stale = err.find("stale: ").unwrap_or_else(|| panic!("{err}"));
+    assert!(api < stale, "{err}");
+    assert!(err.contains("4 fields added, 2 fields removed"), "{err}");
+    assert!(
+        err.contains("`Widget::legacy` removed: code that sets or reads it no longer compiles"),
+        "{err}"
+    );
+    assert!(err.contains("stale: ") && err.contains("api.json"), "{err}");
+
+    // The run that writes it prints one line of API summary.
+    let out = xtask(&["codegen", "--schema", v2, "--out", out_dir]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let line = stdout.lines().nth(1).unwrap_or_else(|| panic!("{stdout}"));
+    assert!(
+        line.starts_with("api: 1 resource added, 2 operations added"),
+        "{line}"
+    );
+    assert!(
+        line.ends_with("23 breaking for clients, 23 for servers"),
+        "{line}"
+    );
+
+    // Nothing changed: nothing to say.
+    let out = xtask(&["codegen", "--schema", v2, "--out", out_dir]);
+    assert!(!text(&out.stdout).contains("api:"), "{}", text(&out.stdout));
+
+    // A hand-edited manifest is stale like any generated file, and said to be unreadable.
+    std::fs::write(dir.join("api.json"), "{}\n").unwrap();
+    let out = xtask(&["codegen", "--schema", v2, "--out", out_dir, "--check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("could not be read"), "{err}");
+    assert!(err.contains("stale: ") && err.contains("api.json"), "{err}");
+    let out = xtask(&["codegen", "--schema", v2, "--out", out_dir]);
+    assert!(out.status.success());
+    assert!(std::fs::read_to_string(dir.join("api.json")).unwrap().len() > 100);
+}

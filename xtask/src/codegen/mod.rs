@@ -25,6 +25,8 @@ pub const DEFAULT_OUT: &str = "generated";
 pub const DEFAULT_PATHS: &str = "/stages/";
 /// The generated crates, as directories under the output directory.
 pub const CRATES: &[&str] = &["client", "models", "server"];
+/// Everything the generator owns in the output directory: the crates and the API manifest.
+pub const OWNED: &[&str] = &[crate::api::MANIFEST, "client", "models", "server"];
 /// The package name of the generated models crate.
 pub const MODELS_PACKAGE: &str = "authentik-models";
 /// The package name of the generated server crate.
@@ -86,6 +88,8 @@ impl Options {
 #[derive(Debug)]
 pub struct Generated {
     pub api: ir::Api,
+    /// The API in Rust terms, also among the files as `api.json`.
+    pub surface: crate::api::Surface,
     pub files: BTreeMap<PathBuf, String>,
 }
 
@@ -112,7 +116,13 @@ pub fn generate_from(
     emit_models(&api, schema_label, &mut files)?;
     emit_server(&api, schema_label, &mut files)?;
     emit_client(&api, schema_label, &mut files)?;
-    Ok(Generated { api, files })
+    let surface = crate::api::Surface::from_api(&api, schema_label, paths);
+    files.insert(PathBuf::from(crate::api::MANIFEST), surface.to_json());
+    Ok(Generated {
+        api,
+        surface,
+        files,
+    })
 }
 
 /// One generated crate's files, added to the output as they are made.
@@ -397,6 +407,8 @@ pub struct Summary {
     pub operations: usize,
     pub files: usize,
     pub drift: write::Drift,
+    /// What changed in the API since the manifest in the output directory.
+    pub api: crate::api::Delta,
     pub elapsed: Duration,
     pub mode: Mode,
 }
@@ -424,13 +436,20 @@ impl Summary {
 pub fn run(options: &Options) -> Result<Summary, Error> {
     let start = Instant::now();
     let generated = generate(&options.schema, &options.schema_label, &options.paths)?;
-    let drift = write::sync(&options.out, CRATES, &generated.files, options.mode)?;
+    let manifest = Path::new(crate::api::MANIFEST);
+    let api = crate::api::Delta::since(
+        &options.out.join(manifest),
+        &generated.surface,
+        generated.files.get(manifest).map_or("", String::as_str),
+    );
+    let drift = write::sync(&options.out, OWNED, &generated.files, options.mode)?;
     Ok(Summary {
         types: generated.api.models.len(),
         component_types: generated.api.component_models,
         operations: generated.api.operations.len(),
         files: generated.files.len(),
         drift,
+        api,
         elapsed: start.elapsed(),
         mode: options.mode,
     })

@@ -2,7 +2,9 @@
 //!
 //! Everything is generated in memory before this pass runs, so a run that fails earlier leaves
 //! the old files alone; a run that writes stages every changed crate directory beside the old
-//! one and swaps them in only when all are written, so it writes everything or nothing.
+//! one and swaps them in only when all are written, so it writes everything or nothing. A file
+//! the generator owns at the top of the output directory (the API manifest) is staged and
+//! swapped in the same way, beside the directories.
 
 use super::diag::Error;
 use std::collections::BTreeMap;
@@ -55,7 +57,8 @@ const DIFF_LINES: usize = 40;
 
 /// Compares `files` (paths relative to `out`) with the disk and, in [`Mode::Write`], makes the
 /// disk match: changed and missing files are written, extra files under `owned` are removed.
-/// `owned` are the directories (relative to `out`) that belong to the generator.
+/// `owned` are the directories, and single files, (relative to `out`) that belong to the
+/// generator.
 pub fn sync(
     out: &Path,
     owned: &[&str],
@@ -136,6 +139,11 @@ fn first_differences(old: &str, new: &str, rel: &Path) -> String {
 }
 
 fn list_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    // An owned single file lists itself.
+    if dir.is_file() {
+        out.push(dir.to_path_buf());
+        return;
+    }
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -183,7 +191,7 @@ fn replace_dirs(out: &Path, dirs: &[&str], files: &BTreeMap<PathBuf, String>) ->
         .collect();
     let cleanup = |staged: &[(PathBuf, PathBuf)]| {
         for (_, stage) in staged {
-            let _ = std::fs::remove_dir_all(stage);
+            remove(stage);
         }
     };
     for ((live, stage), dir) in staged.iter().zip(dirs) {
@@ -205,7 +213,13 @@ fn replace_dirs(out: &Path, dirs: &[&str], files: &BTreeMap<PathBuf, String>) ->
         } else {
             None
         };
-        if let Err(e) = std::fs::rename(stage, live) {
+        // An owned file the generator no longer makes has no stage: moving it aside removes it.
+        let result = if stage.exists() {
+            std::fs::rename(stage, live)
+        } else {
+            Ok(())
+        };
+        if let Err(e) = result {
             if let Some(old) = &moved_old {
                 let _ = std::fs::rename(old, live);
             }
@@ -222,7 +236,7 @@ fn replace_dirs(out: &Path, dirs: &[&str], files: &BTreeMap<PathBuf, String>) ->
             if target.is_dir() {
                 let _ = std::fs::rename(&target, live.join("target"));
             }
-            let _ = std::fs::remove_dir_all(&old);
+            remove(&old);
         }
     }
     Ok(())
@@ -233,14 +247,26 @@ fn roll_back(swapped: &[(PathBuf, Option<PathBuf>)]) {
     for (live, old) in swapped.iter().rev() {
         if let Some(old) = old {
             let aside = live.with_extension("codegen-failed");
-            if std::fs::rename(live, &aside).is_ok() && std::fs::rename(old, live).is_ok() {
-                let _ = std::fs::remove_dir_all(&aside);
+            if !live.exists() {
+                let _ = std::fs::rename(old, live);
+            } else if std::fs::rename(live, &aside).is_ok() && std::fs::rename(old, live).is_ok() {
+                remove(&aside);
             }
         }
     }
 }
 
-/// Writes `dir`'s generated files into `stage`, linking those that did not change.
+/// Removes a file or a directory tree, whichever `path` is; what cannot be removed stays.
+fn remove(path: &Path) {
+    if path.is_dir() {
+        let _ = std::fs::remove_dir_all(path);
+    } else {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+/// Writes `dir`'s generated files into `stage`, linking those that did not change; an owned
+/// single file (`dir` is itself a generated file) is staged as a file.
 fn stage_dir(
     out: &Path,
     dir: &str,
@@ -248,7 +274,15 @@ fn stage_dir(
     stage: &Path,
     files: &BTreeMap<PathBuf, String>,
 ) -> Result<(), Error> {
-    let _ = std::fs::remove_dir_all(stage);
+    remove(stage);
+    if let Some(text) = files.get(Path::new(dir)) {
+        std::fs::create_dir_all(out).map_err(write_error(out))?;
+        return std::fs::write(stage, text).map_err(write_error(&out.join(dir)));
+    }
+    if !files.keys().any(|rel| rel.starts_with(dir)) && !live.is_dir() {
+        // Nothing to stage: an owned file that is no longer generated.
+        return Ok(());
+    }
     std::fs::create_dir_all(stage).map_err(write_error(stage))?;
     for (rel, text) in files.iter().filter(|(rel, _)| rel.starts_with(dir)) {
         let inner = rel.strip_prefix(dir).unwrap_or(rel);
@@ -366,6 +400,63 @@ mod tests {
             std::fs::read_to_string(dir.join("models/src/b.rs")).unwrap(),
             "two\n"
         );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_owned_file_is_written_checked_and_swapped_with_the_directories() {
+        let dir = tempdir("owned-file");
+        let owned = ["api.json", "models"];
+        let mut files = BTreeMap::new();
+        files.insert(PathBuf::from("api.json"), "{\"v\": 1}\n".to_owned());
+        files.insert(PathBuf::from("models/src/lib.rs"), "one\n".to_owned());
+        let drift = sync(&dir, &owned, &files, Mode::Write).unwrap();
+        assert_eq!(drift.missing.len(), 2);
+        assert_eq!(
+            std::fs::read_to_string(dir.join("api.json")).unwrap(),
+            "{\"v\": 1}\n"
+        );
+        assert!(sync(&dir, &owned, &files, Mode::Check).unwrap().is_empty());
+
+        files.insert(PathBuf::from("api.json"), "{\"v\": 2}\n".to_owned());
+        let drift = sync(&dir, &owned, &files, Mode::Check).unwrap();
+        assert_eq!(drift.stale.len(), 1, "{}", drift.report());
+        assert!(
+            drift.stale[0].1.contains("+{\"v\": 2}"),
+            "{}",
+            drift.report()
+        );
+
+        // A failed write of a directory leaves the old file too.
+        files.insert(
+            PathBuf::from(format!("models/src/{}.rs", "x".repeat(300))),
+            "x\n".to_owned(),
+        );
+        assert!(sync(&dir, &owned, &files, Mode::Write).is_err());
+        assert_eq!(
+            std::fs::read_to_string(dir.join("api.json")).unwrap(),
+            "{\"v\": 1}\n"
+        );
+        files.retain(|p, _| !p.to_string_lossy().contains("xxx"));
+        sync(&dir, &owned, &files, Mode::Write).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.join("api.json")).unwrap(),
+            "{\"v\": 2}\n"
+        );
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("codegen"))
+            .collect();
+        assert!(left.is_empty(), "staging left behind: {left:?}");
+
+        // An owned file the generator no longer makes is extra, and removed.
+        files.remove(Path::new("api.json"));
+        let drift = sync(&dir, &owned, &files, Mode::Check).unwrap();
+        assert_eq!(drift.extra, vec![dir.join("api.json")]);
+        sync(&dir, &owned, &files, Mode::Write).unwrap();
+        assert!(!dir.join("api.json").exists());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
