@@ -5,3 +5,4 @@
 
 pub mod bench;
 pub mod codegen;
+pub mod compare;
