@@ -69,6 +69,8 @@ pub enum Build {
     Check,
     /// `cargo clippy --all-targets -- -D warnings`.
     Clippy,
+    /// `cargo doc --no-deps` with `RUSTDOCFLAGS=-D warnings`.
+    Doc,
 }
 
 /// What [`compile_crate_sets`] found.
@@ -193,8 +195,9 @@ fn prune(dir: &Path, keep: &std::collections::BTreeSet<PathBuf>) {
 
 /// Writes every set into one workspace, `target/test-scratch/<scratch>/<set>/{models,server,client}`,
 /// under package names of its own (see [`CrateSet::name`]), and builds them all with one cargo
-/// invocation (`--keep-going`, `--offline`, the repository's `Cargo.lock`, `RUSTFLAGS=-D warnings`,
-/// `CARGO_TARGET_DIR=target/real-schemas` so dependencies built by other tests are reused).
+/// invocation (`--keep-going`, `--offline`, the repository's `Cargo.lock`, `RUSTFLAGS=-D warnings`
+/// and `RUSTDOCFLAGS=-D warnings`, `CARGO_TARGET_DIR=target/real-schemas` so dependencies built
+/// by other tests are reused).
 ///
 /// The workspace is kept between runs and only changed files are rewritten, so a set already
 /// checked is not checked again. A set whose manifest cargo cannot load is reported as failed and
@@ -284,6 +287,7 @@ pub fn compile_crate_sets(scratch: &str, sets: &[CrateSet], build: Build) -> Bui
         match build {
             Build::Check => command.args(["check", "--all-targets"]),
             Build::Clippy => command.args(["clippy", "--all-targets"]),
+            Build::Doc => command.args(["doc", "--no-deps"]),
         };
         command.args(["--offline", "--keep-going", "--message-format=short"]);
         if build == Build::Clippy {
@@ -293,6 +297,7 @@ pub fn compile_crate_sets(scratch: &str, sets: &[CrateSet], build: Build) -> Bui
             .current_dir(&ws)
             .env("CARGO_TARGET_DIR", repo_root().join("target/real-schemas"))
             .env("RUSTFLAGS", "-D warnings")
+            .env("RUSTDOCFLAGS", "-D warnings")
             .env_remove("CARGO_TERM_COLOR")
             .output()
             .expect("run cargo");
@@ -306,7 +311,10 @@ pub fn compile_crate_sets(scratch: &str, sets: &[CrateSet], build: Build) -> Bui
             // Nothing names a set: give up with what cargo said.
             report.other = stderr
                 .lines()
-                .filter(|l| !l.trim_start().starts_with("Checking") && !l.trim().is_empty())
+                .filter(|l| {
+                    let l = l.trim_start();
+                    !l.starts_with("Checking") && !l.starts_with("Documenting") && !l.is_empty()
+                })
                 .take(ERROR_LINES * 2)
                 .map(str::to_owned)
                 .collect();
@@ -361,7 +369,10 @@ fn attribute_errors(
     while i < lines.len() {
         let line = lines[i];
         i += 1;
-        let found = if let Some(rest) = line.strip_prefix("error: could not compile `") {
+        let failed_package = line
+            .strip_prefix("error: could not compile `")
+            .or_else(|| line.strip_prefix("error: could not document `"));
+        let found = if let Some(rest) = failed_package {
             let package = rest.split('`').next().unwrap_or_default();
             set_of_package(package).map(|set| (set, vec![line.to_owned()]))
         } else if line.starts_with("error") {

@@ -7,3 +7,4 @@
 pub mod api;
 pub mod bench;
 pub mod codegen;
+pub mod compare;

@@ -31,10 +31,19 @@ Tasks:
   bench     Time load + generate + format, and measure peak memory, for our schema and each
             real authentik schema in $AUTHENTIK_SCHEMA_DIR (default ../shared/authentik).
       --runs N        runs per case (default 5); the median is reported
+  compare   Generated lines, crate-only `cargo check` time and memory (ours and the official
+            authentik-client crate's) and codegen times, for authentik 2026.11.0-rc1, in one run.
+      --features NAME  also check each crate with only this feature (one resource)
+      --runs N         runs for the codegen medians (default 5)
+      --no-official    skip the official crate;  --no-bench  skip the codegen timings
   help      Print this text.
 ";
 
 fn main() -> ExitCode {
+    // `cargo xtask compare` runs this binary as rustc's wrapper to time each crate.
+    if let Some(log) = std::env::var_os(xtask::compare::WRAPPER_LOG) {
+        return xtask::compare::wrap_rustc(std::path::Path::new(&log));
+    }
     let mut args = std::env::args().skip(1);
     let task = args.next();
     let rest: Vec<String> = args.collect();
@@ -42,6 +51,7 @@ fn main() -> ExitCode {
         Some("codegen") => codegen_task(&rest),
         Some("api-diff") => xtask::api::cli::run(&rest),
         Some("bench") => xtask::bench::run(&rest),
+        Some("compare") => xtask::compare::run(&rest),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(ExitCode::SUCCESS)

@@ -1,0 +1,677 @@
+//! `cargo xtask compare`: the figures of issue 11 in one run, ours next to the official
+//! `authentik-client` crate's: generated lines, crate-only `cargo check` time and peak rustc
+//! memory, `cargo xtask codegen` wall time and the release codegen medians of `cargo xtask bench`.
+//!
+//! Crate-only times come from this binary acting as `RUSTC_WRAPPER` (see [`wrap_rustc`]): it runs
+//! rustc, and logs its wall time, CPU time and peak resident memory. Each crate is cleaned
+//! (`cargo clean -p`) and checked again with `CARGO_INCREMENTAL=0`; cargo first builds whatever
+//! dependency is missing, so rustc checks the crate alone, on a machine otherwise as idle as the
+//! caller left it.
+
+use crate::codegen::{self, CLIENT_PACKAGE, MODELS_PACKAGE, SERVER_PACKAGE};
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+
+/// The environment variable naming the log file: when set, this binary is a rustc wrapper.
+pub const WRAPPER_LOG: &str = "XTASK_COMPARE_RUSTC_LOG";
+
+/// The authentik schema the figures are for, in `$AUTHENTIK_SCHEMA_DIR`.
+const VERSION: &str = "2026.11.0-rc1";
+/// The official crate (OpenAPI Generator's output, on crates.io) we compare with.
+const OFFICIAL: &str = "authentik-client";
+const OFFICIAL_VERSION: &str = "2026.8.5";
+/// Files with at least this many lines are listed one by one.
+const BIG_FILE_LINES: usize = 5_000;
+
+const HELP: &str = "\
+cargo xtask compare [options]
+
+Prints, in one run, for authentik 2026.11.0-rc1 ($AUTHENTIK_SCHEMA_DIR, default ../shared/authentik):
+generated lines (/stages/ and whole, per crate and per file of 5,000 lines or more); crate-only
+`cargo check` time and peak rustc memory of our models, client and server (whole schema) and of
+the official authentik-client 2026.8.5 from crates.io (CARGO_INCREMENTAL=0, dependencies built
+first); `cargo xtask codegen` wall time for the whole schema; the release medians of
+`cargo xtask bench`. Scratch projects and their target directories live in target/compare/.
+
+Options:
+  --features NAME  also check models, client and server with only this cargo feature
+                   (--no-default-features --features NAME; one resource, e.g. captcha)
+  --runs N         runs for the codegen medians (default 5)
+  --no-official    skip the official crate (it is downloaded from crates.io the first time)
+  --no-bench       skip the codegen timings
+";
+
+struct Args {
+    features: Option<String>,
+    runs: usize,
+    official: bool,
+    bench: bool,
+}
+
+fn parse(args: &[String]) -> Result<Option<Args>, String> {
+    let mut parsed = Args {
+        features: None,
+        runs: 5,
+        official: true,
+        bench: true,
+    };
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--features" => {
+                parsed.features = Some(it.next().cloned().ok_or("--features needs a name")?);
+            }
+            "--runs" => {
+                parsed.runs = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .filter(|n| *n > 0)
+                    .ok_or("--runs needs a positive number")?;
+            }
+            "--no-official" => parsed.official = false,
+            "--no-bench" => parsed.bench = false,
+            "--help" | "-h" => {
+                print!("{HELP}");
+                return Ok(None);
+            }
+            other => return Err(format!("unknown option `{other}` for compare\n\n{HELP}")),
+        }
+    }
+    Ok(Some(parsed))
+}
+
+/// Runs every measurement and prints the figures as they come.
+pub fn run(args: &[String]) -> Result<ExitCode, String> {
+    let Some(args) = parse(args)? else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    let root = codegen::repo_root();
+    let schema_dir = std::env::var_os("AUTHENTIK_SCHEMA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("../shared/authentik"));
+    let schema = schema_dir.join(format!("schema-{VERSION}.yml"));
+    if !schema.is_file() {
+        return Err(format!(
+            "{} not found (set AUTHENTIK_SCHEMA_DIR)",
+            schema.display()
+        ));
+    }
+    let scratch = root.join("target/compare");
+    std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
+    let wrapper = std::env::current_exe().map_err(|e| e.to_string())?;
+    println!(
+        "compare: authentik {VERSION}, {} cores, load average {} (at start)",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        load_average()
+    );
+
+    // Generated lines.
+    let label = format!("schema-{VERSION}.yml");
+    let stages = codegen::generate(&schema, &label, "/stages/").map_err(|e| e.to_string())?;
+    let whole = codegen::generate(&schema, &label, "/").map_err(|e| e.to_string())?;
+    let official_src = if args.official {
+        Some(official_project(&scratch)?)
+    } else {
+        None
+    };
+    print_lines(&stages.files, &whole.files, official_src.as_deref())?;
+
+    // Crate-only checks of our crates, whole schema.
+    let ours = scratch.join("ours");
+    write_crates(&ours, &whole.files, &root)?;
+    let ours_target = scratch.join("ours-target");
+    println!();
+    println!(
+        "crate-only `cargo check`, whole schema (CARGO_INCREMENTAL=0, dependencies built first; rustc of that crate alone)"
+    );
+    println!(
+        "  {:<50} {:>8} {:>8} {:>9}   goal",
+        "crate", "wall s", "cpu s", "peak MiB"
+    );
+    let mut ours_sum = Rusage::default();
+    for package in [MODELS_PACKAGE, CLIENT_PACKAGE, SERVER_PACKAGE] {
+        let measured = check_alone(&ours, &ours_target, &wrapper, package, &[])?;
+        let usage = measured
+            .get(&crate_name(package))
+            .copied()
+            .ok_or_else(|| format!("rustc never checked {package}"))?;
+        if package != SERVER_PACKAGE {
+            ours_sum = ours_sum.plus(usage);
+        }
+        print_row(&format!("{package} (ours)"), usage, "");
+    }
+    print_row(
+        "models + client (ours, what a client user pays)",
+        ours_sum,
+        "<= 20 s, <= half the official's, <= 1024 MiB",
+    );
+    if official_src.is_some() {
+        let project = scratch.join("official");
+        let measured = check_alone(
+            &project,
+            &scratch.join("official-target"),
+            &wrapper,
+            OFFICIAL,
+            &[],
+        )?;
+        let usage = measured
+            .get(&crate_name(OFFICIAL))
+            .copied()
+            .ok_or("rustc never checked the official crate")?;
+        print_row(
+            &format!("{OFFICIAL} {OFFICIAL_VERSION} (official)"),
+            usage,
+            "",
+        );
+        println!(
+            "  ours (models + client) / official: {:.2} (goal <= 0.50)",
+            ours_sum.wall_s / usage.wall_s
+        );
+    }
+    if let Some(feature) = &args.features {
+        println!();
+        println!("one resource: --no-default-features --features {feature}, whole schema");
+        for package in [MODELS_PACKAGE, CLIENT_PACKAGE, SERVER_PACKAGE] {
+            // Every generated crate is cleaned, so the models a client or server builds with
+            // this feature are checked (and shown) again too.
+            let flags = ["--no-default-features", "--features", feature.as_str()];
+            match check_alone_cleaning(
+                &ours,
+                &ours_target,
+                &wrapper,
+                package,
+                &[MODELS_PACKAGE, CLIENT_PACKAGE, SERVER_PACKAGE],
+                &flags,
+            ) {
+                Ok(measured) => {
+                    for (krate, usage) in measured.iter().filter(|(k, _)| is_ours(k)) {
+                        print_row(
+                            &format!("{krate} (`cargo check -p {package}`)"),
+                            *usage,
+                            if krate == &crate_name(package) {
+                                "<= 3 s"
+                            } else {
+                                ""
+                            },
+                        );
+                    }
+                }
+                Err(e) => println!("  {package}: failed: {e}"),
+            }
+        }
+    }
+
+    if args.bench {
+        println!();
+        codegen_wall_time(&root, &schema, &scratch, args.runs)?;
+        println!();
+        println!(
+            "release codegen (cargo run --release -p xtask -- bench --runs {}):",
+            args.runs
+        );
+        let status = Command::new(cargo())
+            .args([
+                "run",
+                "--release",
+                "--quiet",
+                "--locked",
+                "-p",
+                "xtask",
+                "--",
+            ])
+            .args(["bench", "--runs", &args.runs.to_string()])
+            .current_dir(&root)
+            .env("AUTHENTIK_SCHEMA_DIR", &schema_dir)
+            .status()
+            .map_err(|e| format!("cargo: {e}"))?;
+        if !status.success() {
+            return Err(format!("cargo xtask bench failed: {status}"));
+        }
+    }
+    println!();
+    println!("load average {} (at the end)", load_average());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One rustc run, as [`wrap_rustc`] logged it.
+#[derive(Clone, Copy, Debug, Default)]
+struct Rusage {
+    wall_s: f64,
+    cpu_s: f64,
+    peak_kib: u64,
+}
+
+impl Rusage {
+    /// Two runs one after the other: times add up, the peak is the larger.
+    fn plus(self, other: Rusage) -> Rusage {
+        Rusage {
+            wall_s: self.wall_s + other.wall_s,
+            cpu_s: self.cpu_s + other.cpu_s,
+            peak_kib: self.peak_kib.max(other.peak_kib),
+        }
+    }
+}
+
+fn print_row(label: &str, usage: Rusage, goal: &str) {
+    println!(
+        "  {:<50} {:>8.1} {:>8.1} {:>9.0}   {goal}",
+        label,
+        usage.wall_s,
+        usage.cpu_s,
+        usage.peak_kib as f64 / 1024.0
+    );
+}
+
+fn cargo() -> OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
+/// `authentik-models` → `authentik_models`.
+fn crate_name(package: &str) -> String {
+    package.replace('-', "_")
+}
+
+fn is_ours(krate: &str) -> bool {
+    [MODELS_PACKAGE, CLIENT_PACKAGE, SERVER_PACKAGE]
+        .iter()
+        .any(|p| crate_name(p) == krate)
+}
+
+/// `cargo clean -p package`, then `cargo check -p package` through the wrapper: rustc's figures
+/// for every crate it checked in that run, by crate name.
+fn check_alone(
+    dir: &Path,
+    target: &Path,
+    wrapper: &Path,
+    package: &str,
+    flags: &[&str],
+) -> Result<BTreeMap<String, Rusage>, String> {
+    check_alone_cleaning(dir, target, wrapper, package, &[package], flags)
+}
+
+fn check_alone_cleaning(
+    dir: &Path,
+    target: &Path,
+    wrapper: &Path,
+    package: &str,
+    clean: &[&str],
+    flags: &[&str],
+) -> Result<BTreeMap<String, Rusage>, String> {
+    for cleaned in clean {
+        let out = Command::new(cargo())
+            .args(["clean", "--quiet", "-p", cleaned])
+            .current_dir(dir)
+            .env("CARGO_TARGET_DIR", target)
+            .output()
+            .map_err(|e| format!("cargo clean: {e}"))?;
+        if !out.status.success() {
+            return Err(first_error(&out.stderr));
+        }
+    }
+    let log = target.join("rustc-times.log");
+    let _ = std::fs::remove_file(&log);
+    let out = Command::new(cargo())
+        .args(["check", "--quiet", "-p", package])
+        .args(flags)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target)
+        .env("CARGO_INCREMENTAL", "0")
+        .env("RUSTC_WRAPPER", wrapper)
+        .env(WRAPPER_LOG, &log)
+        .env_remove("RUSTC_WORKSPACE_WRAPPER")
+        .stdout(Stdio::null())
+        .output()
+        .map_err(|e| format!("cargo check: {e}"))?;
+    if !out.status.success() {
+        return Err(first_error(&out.stderr));
+    }
+    let text = std::fs::read_to_string(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+    let mut measured = BTreeMap::new();
+    for line in text.lines() {
+        let mut fields = line.split('\t');
+        let (Some(krate), Some(wall), Some(cpu), Some(peak)) =
+            (fields.next(), fields.next(), fields.next(), fields.next())
+        else {
+            continue;
+        };
+        let usage = Rusage {
+            wall_s: wall.parse().unwrap_or(f64::NAN),
+            cpu_s: cpu.parse().unwrap_or(f64::NAN),
+            peak_kib: peak.parse().unwrap_or(0),
+        };
+        measured.insert(krate.to_owned(), usage);
+    }
+    Ok(measured)
+}
+
+/// The first `error` line cargo printed, with the lines after it, or its last lines.
+fn first_error(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.starts_with("error"))
+        .unwrap_or(lines.len().saturating_sub(6));
+    lines[start..]
+        .iter()
+        .take(6)
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n    ")
+}
+
+/// Writes the generated crates into a workspace of their own at `dir`, with the repository's
+/// `Cargo.lock` (the same dependency versions; nothing new is fetched).
+fn write_crates(dir: &Path, files: &BTreeMap<PathBuf, String>, root: &Path) -> Result<(), String> {
+    for krate in codegen::CRATES {
+        let _ = std::fs::remove_dir_all(dir.join(krate));
+    }
+    for (path, text) in files {
+        let path = dir.join(path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    let members: Vec<String> = codegen::CRATES.iter().map(|c| format!("{c:?}")).collect();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[workspace]\nresolver = \"2\"\nmembers = [{}]\n",
+            members.join(", ")
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// A project depending on the official crate (no TLS feature: its own code is the same with
+/// any), resolved with cargo, which downloads it the first time. Returns its `src` directory.
+fn official_project(scratch: &Path) -> Result<PathBuf, String> {
+    let dir = scratch.join("official");
+    std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"official-client-check\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+             [dependencies]\n{OFFICIAL} = {{ version = \"={OFFICIAL_VERSION}\", default-features = false }}\n\n\
+             [workspace]\n"
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("src/lib.rs"), "").map_err(|e| e.to_string())?;
+    let out = Command::new(cargo())
+        .args(["metadata", "--format-version", "1"])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", scratch.join("official-target"))
+        .output()
+        .map_err(|e| format!("cargo metadata: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cannot resolve {OFFICIAL} {OFFICIAL_VERSION}: {}",
+            first_error(&out.stderr)
+        ));
+    }
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
+    metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["name"] == OFFICIAL && p["version"] == OFFICIAL_VERSION)
+        .and_then(|p| p["manifest_path"].as_str())
+        .and_then(|m| Path::new(m).parent())
+        .map(|d| d.join("src"))
+        .ok_or_else(|| format!("cargo metadata has no {OFFICIAL} {OFFICIAL_VERSION}"))
+}
+
+/// Lines of every `.rs` file under `dir`, by path relative to it.
+fn rust_files_under(dir: &Path) -> Result<BTreeMap<PathBuf, usize>, String> {
+    let mut found = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(next) = stack.pop() {
+        let entries = std::fs::read_dir(&next).map_err(|e| format!("{}: {e}", next.display()))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                let rel = path.strip_prefix(dir).unwrap_or(&path).to_path_buf();
+                found.insert(rel, text.lines().count());
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Lines per `.rs` file of generated output.
+fn rust_lines(files: &BTreeMap<PathBuf, String>) -> BTreeMap<PathBuf, usize> {
+    files
+        .iter()
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == "rs"))
+        .map(|(p, text)| (p.clone(), text.lines().count()))
+        .collect()
+}
+
+fn per_crate(lines: &BTreeMap<PathBuf, usize>, krate: &str) -> usize {
+    lines
+        .iter()
+        .filter(|(p, _)| p.starts_with(krate))
+        .map(|(_, n)| n)
+        .sum()
+}
+
+fn print_lines(
+    stages: &BTreeMap<PathBuf, String>,
+    whole: &BTreeMap<PathBuf, String>,
+    official_src: Option<&Path>,
+) -> Result<(), String> {
+    let stages = rust_lines(stages);
+    let whole = rust_lines(whole);
+    println!();
+    println!("generated lines (.rs files)");
+    println!("  {:<50} {:>10} {:>10}", "crate", "/stages/", "whole (/)");
+    for krate in ["models", "client", "server"] {
+        println!(
+            "  {:<50} {:>10} {:>10}",
+            krate,
+            thousands(per_crate(&stages, krate)),
+            thousands(per_crate(&whole, krate))
+        );
+    }
+    let total = |lines: &BTreeMap<PathBuf, usize>| lines.values().sum::<usize>();
+    println!(
+        "  {:<50} {:>10} {:>10}   goal <= 35,000 and <= 180,000",
+        "total",
+        thousands(total(&stages)),
+        thousands(total(&whole))
+    );
+    let mut big = String::new();
+    for (selection, lines) in [("/stages/", &stages), ("whole", &whole)] {
+        let mut files: Vec<(&PathBuf, &usize)> = lines
+            .iter()
+            .filter(|(_, n)| **n >= BIG_FILE_LINES)
+            .collect();
+        files.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        for (path, n) in files {
+            let _ = writeln!(
+                big,
+                "  {:<50} {:>10}",
+                format!("{selection} {}", path.display()),
+                thousands(*n)
+            );
+        }
+    }
+    if !big.is_empty() {
+        println!("files of {} lines or more:", thousands(BIG_FILE_LINES));
+        print!("{big}");
+    }
+    if let Some(src) = official_src {
+        let lines = rust_files_under(src)?;
+        println!(
+            "official {OFFICIAL} {OFFICIAL_VERSION} (OpenAPI Generator, whole schema): {} lines in {} files",
+            thousands(lines.values().sum()),
+            lines.len()
+        );
+    }
+    Ok(())
+}
+
+/// `12345` → `12,345`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// What a maintainer runs: `cargo xtask codegen` for the whole schema, through cargo (the
+/// generator already built), median wall time of `runs`.
+fn codegen_wall_time(
+    root: &Path,
+    schema: &Path,
+    scratch: &Path,
+    runs: usize,
+) -> Result<(), String> {
+    let out = scratch.join("codegen-out");
+    let mut times = Vec::new();
+    // One run first, not counted: it builds the generator when it is stale.
+    for run in 0..=runs {
+        let started = Instant::now();
+        let status = Command::new(cargo())
+            .args(["xtask", "codegen", "--quiet", "--paths", "/", "--schema"])
+            .arg(schema)
+            .arg("--out")
+            .arg(&out)
+            .current_dir(root)
+            .status()
+            .map_err(|e| format!("cargo xtask codegen: {e}"))?;
+        if !status.success() {
+            return Err(format!("cargo xtask codegen failed: {status}"));
+        }
+        if run > 0 {
+            times.push(started.elapsed().as_secs_f64());
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "`cargo xtask codegen --paths /` (through cargo, generator built), median of {runs}: {:.2} s (min {:.2} s)   goal <= 0.70 s",
+        times[times.len() / 2],
+        times[0]
+    );
+    Ok(())
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// The wrapper: `args` are rustc's path and its arguments. Runs rustc with them and appends
+/// `crate<TAB>wall s<TAB>cpu s<TAB>peak KiB` to the log for a run that compiles a crate; exits
+/// as rustc did.
+pub fn wrap_rustc(log: &Path) -> ExitCode {
+    let mut args = std::env::args_os().skip(1);
+    let Some(rustc) = args.next() else {
+        eprintln!("error: {WRAPPER_LOG} is set but no rustc was given");
+        return ExitCode::from(2);
+    };
+    let args: Vec<OsString> = args.collect();
+    let krate = args
+        .iter()
+        .position(|a| a == "--crate-name")
+        .and_then(|i| args.get(i + 1))
+        .map(|n| n.to_string_lossy().into_owned());
+    let started = Instant::now();
+    let status = match Command::new(&rustc).args(&args).status() {
+        Ok(status) => status,
+        Err(e) => {
+            eprintln!("error: cannot run {}: {e}", rustc.to_string_lossy());
+            return ExitCode::from(2);
+        }
+    };
+    let wall = started.elapsed().as_secs_f64();
+    if let Some(krate) = krate {
+        let (cpu, peak) = children_usage();
+        let line = format!("{krate}\t{wall:.3}\t{cpu:.3}\t{peak}\n");
+        let appended = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, line.as_bytes()));
+        if let Err(e) = appended {
+            eprintln!("warning: cannot log to {}: {e}", log.display());
+        }
+    }
+    match status.code() {
+        Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        None => ExitCode::FAILURE,
+    }
+}
+
+/// CPU seconds and peak resident KiB of the children waited for (here: the one rustc).
+#[cfg(unix)]
+fn children_usage() -> (f64, u64) {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage fills the whole struct it is given a pointer to, and it is only read
+    // when the call succeeded.
+    let usage = unsafe {
+        if libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()) != 0 {
+            return (f64::NAN, 0);
+        }
+        usage.assume_init()
+    };
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    // Linux reports ru_maxrss in KiB.
+    (
+        seconds(usage.ru_utime) + seconds(usage.ru_stime),
+        u64::try_from(usage.ru_maxrss).unwrap_or(0),
+    )
+}
+
+#[cfg(not(unix))]
+fn children_usage() -> (f64, u64) {
+    (f64::NAN, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_groups_digits() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(356_400), "356,400");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn options_parse() {
+        let args: Vec<String> = ["--features", "captcha", "--runs", "3", "--no-official"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let parsed = parse(&args).unwrap().unwrap();
+        assert_eq!(parsed.features.as_deref(), Some("captcha"));
+        assert_eq!(parsed.runs, 3);
+        assert!(!parsed.official && parsed.bench);
+        assert!(parse(&["--runs".to_owned(), "0".to_owned()]).is_err());
+        assert!(parse(&["--bogus".to_owned()]).is_err());
+    }
+}
