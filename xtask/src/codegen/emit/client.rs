@@ -96,13 +96,7 @@ pub fn emit_errors(api: &Api) -> TokenStream {
         .iter()
         .flat_map(|s| &s.responses)
         .any(|r| matches!(&r.body, ResponseBody::Json(ty) if names_models(ty)));
-    let models_use = if uses_models {
-        quote!(
-            use authentik_models as models;
-        )
-    } else {
-        quote!()
-    };
+    let models_use = models_import(uses_models);
     quote! {
         #doc
 
@@ -257,24 +251,10 @@ pub fn emit_resource(api: &Api, resource: &Resource, ops: &[&Operation]) -> Toke
     let error_sets: std::collections::BTreeSet<&str> =
         ops.iter().map(|op| op.names.error.as_str()).collect();
     let error_sets = error_sets.into_iter().map(ident);
-    let uses_models = ops.iter().any(|op| {
-        op.params.iter().any(|p| names_models(&p.value.ty()))
-            || op
-                .body
-                .as_ref()
-                .is_some_and(|b| b.kind == BodyKind::Json && names_models(&b.ty))
-            || op
-                .responses
-                .iter()
-                .any(|r| r.success && matches!(&r.body, ResponseBody::Json(ty) if names_models(ty)))
-    });
-    let models_use = if uses_models {
-        quote!(
-            use authentik_models as models;
-        )
-    } else {
-        quote!()
-    };
+    let models_use = models_import(
+        ops.iter()
+            .any(|op| operation_names_models(op, |r| r.success)),
+    );
     quote! {
         use crate::errors::{#(#error_sets),*};
         use crate::support;

@@ -80,3 +80,31 @@ pub fn names_models(ty: &Type) -> bool {
         _ => false,
     }
 }
+
+/// Whether an operation's types in a resource module name the models crate: its path
+/// parameters, its JSON body, and the responses `shown` keeps (the client's modules hold only
+/// successes; its errors are in `errors`). Query structs are re-exported by their full path.
+pub fn operation_names_models(op: &Operation, shown: impl Fn(&Response) -> bool) -> bool {
+    path_params(op).any(|p| names_models(&p.value.ty()))
+        || op
+            .body
+            .as_ref()
+            .is_some_and(|b| b.kind == BodyKind::Json && names_models(&b.ty))
+        || op
+            .responses
+            .iter()
+            .filter(|r| shown(r))
+            .any(|r| matches!(&r.body, ResponseBody::Json(ty) if names_models(ty)))
+}
+
+/// `use authentik_models as models;` where the module names the models crate (an unused import
+/// would fail the generated crates' lints).
+pub fn models_import(used: bool) -> TokenStream {
+    if used {
+        quote!(
+            use authentik_models as models;
+        )
+    } else {
+        quote!()
+    }
+}

@@ -95,23 +95,16 @@ pub fn emit_resource(resource: &Resource, ops: &[&Operation]) -> TokenStream {
             }
         }
     });
-    let uses_models = ops.iter().any(|op| uses_models(op));
-    let models_use = if uses_models {
-        quote!(
-            use authentik_models as models;
-        )
-    } else {
-        quote!()
-    };
-    let uses_status = ops
+    let models_use = models_import(ops.iter().any(|op| operation_names_models(op, |_| true)));
+    // `StatusCode` is named by a `default` variant's payload and by named status constants.
+    let names_status = ops
         .iter()
         .flat_map(|op| &op.responses)
-        .any(|r| matches!(r.status, Status::Code(_)));
-    let uses_default = ops
-        .iter()
-        .flat_map(|op| &op.responses)
-        .any(|r| r.status == Status::Default);
-    let status_use = if uses_status || uses_default {
+        .any(|r| match r.status {
+            Status::Code(n) => named_status(n).is_some(),
+            Status::Default => true,
+        });
+    let status_use = if names_status {
         quote!(
             use axum::http::StatusCode;
         )
@@ -133,19 +126,6 @@ pub fn emit_resource(resource: &Resource, ops: &[&Operation]) -> TokenStream {
             #lookup
         }
     }
-}
-
-/// Whether an operation's request or response types name the models crate.
-fn uses_models(op: &Operation) -> bool {
-    path_params(op).any(|p| names_models(&p.value.ty()))
-        || op
-            .body
-            .as_ref()
-            .is_some_and(|b| b.kind == BodyKind::Json && names_models(&b.ty))
-        || op
-            .responses
-            .iter()
-            .any(|r| matches!(&r.body, ResponseBody::Json(ty) if names_models(ty)))
 }
 
 fn emit_operation_types(op: &Operation) -> TokenStream {
@@ -336,6 +316,20 @@ fn emit_operation_types(op: &Operation) -> TokenStream {
 /// A status as axum's named constant (`StatusCode::OK`); a code without one is made from its
 /// number (`lower` checked it is a valid status).
 fn status_code(n: u16) -> TokenStream {
+    match named_status(n) {
+        Some(name) => {
+            let name = format_ident!("{}", name);
+            quote!(StatusCode::#name)
+        }
+        None => {
+            let n = proc_macro2::Literal::u16_unsuffixed(n);
+            quote!(support::status_code(#n))
+        }
+    }
+}
+
+/// The name of the `StatusCode` constant for a status, where it has one.
+fn named_status(n: u16) -> Option<&'static str> {
     const NAMED: &[(u16, &str)] = &[
         (200, "OK"),
         (201, "CREATED"),
@@ -379,16 +373,10 @@ fn status_code(n: u16) -> TokenStream {
         (503, "SERVICE_UNAVAILABLE"),
         (504, "GATEWAY_TIMEOUT"),
     ];
-    match NAMED.iter().find(|(code, _)| *code == n) {
-        Some((_, name)) => {
-            let name = format_ident!("{}", name);
-            quote!(StatusCode::#name)
-        }
-        None => {
-            let n = proc_macro2::Literal::u16_unsuffixed(n);
-            quote!(support::status_code(#n))
-        }
-    }
+    NAMED
+        .iter()
+        .find(|(code, _)| *code == n)
+        .map(|(_, name)| *name)
 }
 
 /// `FromParam` for every enum a parameter uses: an unlisted value is refused with Django's message.
@@ -460,17 +448,11 @@ pub fn emit_router_head(api: &Api) -> TokenStream {
         }
     });
 
-    let models_use = if api.operations.iter().any(|op| {
+    let models_use = models_import(api.operations.iter().any(|op| {
         op.body
             .as_ref()
             .is_some_and(|b| b.kind == BodyKind::Json && names_models(&b.ty))
-    }) {
-        quote!(
-            use authentik_models as models;
-        )
-    } else {
-        quote!()
-    };
+    }));
     let handlers_use = if api.operations.is_empty() {
         quote!()
     } else {
