@@ -612,12 +612,19 @@ pub mod field {
         }
     }
 
-    fn inclusive(bound: Bound<&usize>) -> Option<usize> {
-        match bound {
+    /// A count range's inclusive ends: `(min, max)`.
+    fn counts(range: &impl RangeBounds<usize>) -> (Option<usize>, Option<usize>) {
+        let min = match range.start_bound() {
             Bound::Included(v) => Some(*v),
             Bound::Excluded(v) => Some(v.saturating_add(1)),
             Bound::Unbounded => None,
-        }
+        };
+        let max = match range.end_bound() {
+            Bound::Included(v) => Some(*v),
+            Bound::Excluded(v) => Some(v.saturating_sub(1)),
+            Bound::Unbounded => None,
+        };
+        (min, max)
     }
 
     fn add(errors: &mut ValidationErrors, key: &str, check: impl FnOnce(&mut Vec<String>)) {
@@ -634,12 +641,7 @@ pub mod field {
         range: impl RangeBounds<usize>,
     ) {
         if let Some(value) = value.present() {
-            let (min, max) = (inclusive(range.start_bound()), range.end_bound());
-            let max = match max {
-                Bound::Included(v) => Some(*v),
-                Bound::Excluded(v) => Some(v.saturating_sub(1)),
-                Bound::Unbounded => None,
-            };
+            let (min, max) = counts(&range);
             add(errors, key, |m| check::length(m, value, min, max));
         }
     }
@@ -712,12 +714,7 @@ pub mod field {
         range: impl RangeBounds<usize>,
     ) {
         if let Some(value) = value.present() {
-            let min = inclusive(range.start_bound());
-            let max = match range.end_bound() {
-                Bound::Included(v) => Some(*v),
-                Bound::Excluded(v) => Some(v.saturating_sub(1)),
-                Bound::Unbounded => None,
-            };
+            let (min, max) = counts(&range);
             add(errors, key, |m| check::items(m, value.len(), min, max));
         }
     }

@@ -87,11 +87,11 @@ impl TypesEmitter<'_> {
             }
             Type::Named(model) => match self.api.models.get(model).map(|m| &m.kind) {
                 Some(ModelKind::Enum(_)) => {
-                    let ty = ident(&self.api.models[model].rust_name);
+                    let ty = ident(model);
                     calls.push(call("choice", quote!(crate::#ty::unknown)));
                 }
                 Some(ModelKind::Struct(_) | ModelKind::Union(_)) if self.validates(model) => {
-                    let ty = ident(&self.api.models[model].rust_name);
+                    let ty = ident(model);
                     calls.push(call("nested", quote!(crate::#ty::validate)));
                 }
                 _ => {}
@@ -101,28 +101,27 @@ impl TypesEmitter<'_> {
                     calls.push(call("items", usize_range(c.min_items, c.max_items)));
                 }
                 let item_checks = c.items.as_deref().is_some_and(|c| !c.is_empty());
-                match inner.as_ref() {
-                    Type::Named(model) if !item_checks => {
+                match (inner.as_ref(), item_checks) {
+                    (Type::Named(model), false) => {
+                        let ty = ident(model);
                         match self.api.models.get(model).map(|m| &m.kind) {
                             Some(ModelKind::Enum(_)) => {
-                                let ty = ident(&self.api.models[model].rust_name);
                                 calls.push(call("choices", quote!(crate::#ty::unknown)));
                             }
                             Some(ModelKind::Struct(_) | ModelKind::Union(_))
                                 if self.validates(model) =>
                             {
-                                let ty = ident(&self.api.models[model].rust_name);
                                 calls.push(call("each", quote!(crate::#ty::validate)));
                             }
                             _ => {}
                         }
                     }
-                    // Items checked by constraints of their own, or nullable items: the
-                    // general form.
-                    Type::Named(_) | Type::Nullable(_) | Type::Array(_) | Type::Map(_) => {
+                    // Items with constraints of their own, nullable items and nested lists and
+                    // maps: written out.
+                    (Type::Nullable(_) | Type::Array(_) | Type::Map(_), _) | (_, true) => {
                         return None
                     }
-                    _ if item_checks => return None,
+                    // Scalars with nothing to check per item.
                     _ => {}
                 }
             }
