@@ -75,9 +75,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         }
     }
     let root = codegen::repo_root();
-    let dir = std::env::var_os("AUTHENTIK_SCHEMA_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("../shared/authentik"));
+    let dir = crate::authentik_schema_dir();
     let mut cases = vec![Case {
         label: "ours (schema/stages.yaml), /stages/".into(),
         schema: root.join(codegen::DEFAULT_SCHEMA),

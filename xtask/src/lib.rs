@@ -8,3 +8,11 @@ pub mod api;
 pub mod bench;
 pub mod codegen;
 pub mod compare;
+
+/// Where the real authentik schemas are: `$AUTHENTIK_SCHEMA_DIR`, else `../shared/authentik`
+/// beside the repository.
+pub fn authentik_schema_dir() -> std::path::PathBuf {
+    std::env::var_os("AUTHENTIK_SCHEMA_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| codegen::repo_root().join("../shared/authentik"))
+}
