@@ -17,11 +17,8 @@ pub fn measure_child(options: &Options) -> Result<ExitCode, String> {
     let doc =
         codegen::load::load(&options.schema, &options.schema_label).map_err(|e| e.to_string())?;
     let load_ms = start.elapsed().as_secs_f64() * 1000.0;
-    let selection = codegen::lower::Selection {
-        path_prefix: options.paths.clone(),
-    };
-    let api =
-        codegen::lower::lower(&doc, &selection).map_err(|d| format!("{} diagnostics", d.len()))?;
+    let api = codegen::lower_selected(&doc, &options.schema_label, &options.paths)
+        .map_err(|e| e.to_string())?;
     drop(doc);
     let mut files = std::collections::BTreeMap::new();
     codegen::emit_models(&api, &options.schema_label, &mut files).map_err(|e| e.to_string())?;

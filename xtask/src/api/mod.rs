@@ -41,13 +41,7 @@ pub fn load_surface(path: &Path, label: &str, paths: &str) -> Result<Surface, Er
         });
     }
     let doc = codegen::load::parse(&text, label)?;
-    let selection = codegen::lower::Selection {
-        path_prefix: paths.to_owned(),
-    };
-    let api = codegen::lower::lower(&doc, &selection).map_err(|diagnostics| Error::Schema {
-        path: label.to_owned(),
-        diagnostics,
-    })?;
+    let api = codegen::lower_selected(&doc, label, paths)?;
     Ok(Surface::from_api(&api, label, paths))
 }
 

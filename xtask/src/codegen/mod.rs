@@ -99,19 +99,29 @@ pub fn generate(schema: &Path, schema_label: &str, paths: &str) -> Result<Genera
     generate_from(&doc, schema_label, paths)
 }
 
+/// Lowers the operations under `paths`; a schema problem is an error naming the schema as
+/// `schema_label` with every pointer.
+pub fn lower_selected(
+    doc: &openapiv3::OpenAPI,
+    schema_label: &str,
+    paths: &str,
+) -> Result<ir::Api, Error> {
+    let selection = lower::Selection {
+        path_prefix: paths.to_owned(),
+    };
+    lower::lower(doc, &selection).map_err(|diagnostics| Error::Schema {
+        path: schema_label.to_owned(),
+        diagnostics,
+    })
+}
+
 /// [`generate`] for a document already loaded.
 pub fn generate_from(
     doc: &openapiv3::OpenAPI,
     schema_label: &str,
     paths: &str,
 ) -> Result<Generated, Error> {
-    let selection = lower::Selection {
-        path_prefix: paths.to_owned(),
-    };
-    let api = lower::lower(doc, &selection).map_err(|diagnostics| Error::Schema {
-        path: schema_label.to_owned(),
-        diagnostics,
-    })?;
+    let api = lower_selected(doc, schema_label, paths)?;
     let mut files = BTreeMap::new();
     emit_models(&api, schema_label, &mut files)?;
     emit_server(&api, schema_label, &mut files)?;
