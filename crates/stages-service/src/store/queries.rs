@@ -1,0 +1,181 @@
+//! The statements every read and write runs, each on the connection it is given.
+
+use super::*;
+
+pub(super) fn upsert_referent(
+    tx: &Connection,
+    model: &str,
+    object: &Referent,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO referents (model, uuid, data) VALUES (?1, ?2, ?3)
+         ON CONFLICT (model, uuid) DO UPDATE SET data = ?3",
+        params![model, object.pk.to_string(), object.data.to_string()],
+    )?;
+    Ok(())
+}
+
+/// One stage of a kind.
+pub fn get(conn: &Connection, kind: &str, uuid: Uuid) -> Result<Row, StoreError> {
+    let mut stmt =
+        conn.prepare_cached("SELECT data, secret FROM stages WHERE uuid = ?1 AND kind = ?2")?;
+    stmt.query_row(params![uuid.to_string(), kind], |r| {
+        Ok(Row {
+            data: r.get(0)?,
+            secret: r.get(1)?,
+        })
+    })
+    .optional()?
+    .ok_or(StoreError::NotFound)
+}
+
+/// Adds a stage.
+pub fn insert(
+    conn: &Connection,
+    kind: &str,
+    uuid: Uuid,
+    name: &str,
+    row: &Row,
+) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO stages (uuid, kind, name, data, secret) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    let result = stmt.execute(params![uuid.to_string(), kind, name, row.data, row.secret]);
+    map_unique(result.map(|_| ()))
+}
+
+/// Replaces a stage's document and secret, and its name when `renamed` gives a new one (an
+/// unchanged name leaves the name indexes alone).
+pub fn replace(
+    conn: &Connection,
+    uuid: Uuid,
+    renamed: Option<&str>,
+    row: &Row,
+) -> Result<(), StoreError> {
+    let result = match renamed {
+        Some(name) => conn
+            .prepare_cached("UPDATE stages SET name = ?1, data = ?2, secret = ?3 WHERE uuid = ?4")?
+            .execute(params![name, row.data, row.secret, uuid.to_string()]),
+        None => conn
+            .prepare_cached("UPDATE stages SET data = ?1, secret = ?2 WHERE uuid = ?3")?
+            .execute(params![row.data, row.secret, uuid.to_string()]),
+    };
+    map_unique(result.map(|_| ()))
+}
+
+/// Whether a stage other than `except` is called `name`.
+pub fn name_taken(conn: &Connection, name: &str, except: Option<Uuid>) -> Result<bool, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT uuid FROM stages WHERE name = ?1")?;
+    let owner: Option<String> = stmt.query_row(params![name], |r| r.get(0)).optional()?;
+    Ok(match owner {
+        None => false,
+        Some(owner) => except.is_none_or(|e| e.to_string() != owner),
+    })
+}
+
+/// Removes a stage (by primary key) and clears the `columns` that reference it in other stages
+/// (authentik's `SET_NULL`), each through its index.
+pub fn delete(
+    conn: &Connection,
+    kind: &str,
+    uuid: Uuid,
+    columns: &[&'static str],
+) -> Result<(), StoreError> {
+    let id = uuid.to_string();
+    let mut stmt = conn.prepare_cached("DELETE FROM stages WHERE uuid = ?1 AND kind = ?2")?;
+    if stmt.execute(params![id, kind])? == 0 {
+        return Err(StoreError::NotFound);
+    }
+    for column in columns {
+        debug_assert!(REFERENCE_COLUMNS.contains(column));
+        let mut stmt = conn.prepare_cached(&format!(
+            "UPDATE stages SET data = json_set(data, '$.{column}', json('null'))
+             WHERE {column} = ?1"
+        ))?;
+        stmt.execute(params![id])?;
+    }
+    Ok(())
+}
+
+/// Stages whose reference `column` holds `uuid`: `(kind, document)`, by name.
+pub fn referencing(
+    conn: &Connection,
+    column: &'static str,
+    uuid: Uuid,
+) -> Result<Vec<(String, String)>, StoreError> {
+    debug_assert!(REFERENCE_COLUMNS.contains(&column));
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT kind, data FROM stages WHERE {column} = ?1 ORDER BY name"
+    ))?;
+    let rows = stmt.query_map(params![uuid.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Whether a stage of `kind` with this pk exists.
+pub fn stage_exists(conn: &Connection, kind: &str, uuid: Uuid) -> Result<bool, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT 1 FROM stages WHERE uuid = ?1 AND kind = ?2")?;
+    Ok(stmt.exists(params![uuid.to_string(), kind])?)
+}
+
+/// Whether a seeded object of `model` (`flow`, `source`) with this pk exists.
+pub fn referent_exists(conn: &Connection, model: &str, uuid: Uuid) -> Result<bool, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT 1 FROM referents WHERE model = ?1 AND uuid = ?2")?;
+    Ok(stmt.exists(params![model, uuid.to_string()])?)
+}
+
+/// A filtered, ordered slice of one kind's stages, in SQL. `clause` and `order` come from
+/// [`crate::listing`], built from fixed column names only; values are parameters.
+pub struct Selection<'a> {
+    pub kind: &'a str,
+    /// ` AND ...` conditions, each with `?` placeholders.
+    pub clause: &'a str,
+    pub params: &'a [SqlValue],
+    /// `ORDER BY` terms.
+    pub order: &'a str,
+}
+
+/// How many stages a selection holds: the kept count when nothing narrows it.
+pub fn count(conn: &Connection, s: &Selection<'_>) -> Result<i64, StoreError> {
+    if s.clause.is_empty() {
+        let mut stmt = conn.prepare_cached("SELECT n FROM stage_counts WHERE kind = ?1")?;
+        return Ok(stmt
+            .query_row(params![s.kind], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0));
+    }
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT count(*) FROM stages WHERE kind = ?{}",
+        s.clause
+    ))?;
+    let params = std::iter::once(SqlValue::Text(s.kind.to_owned())).chain(s.params.iter().cloned());
+    Ok(stmt.query_row(params_from_iter(params), |r| r.get(0))?)
+}
+
+/// The documents of one page of a selection.
+pub fn page(
+    conn: &Connection,
+    s: &Selection<'_>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT data FROM stages WHERE kind = ?{} ORDER BY {} LIMIT ? OFFSET ?",
+        s.clause, s.order
+    ))?;
+    let params = std::iter::once(SqlValue::Text(s.kind.to_owned()))
+        .chain(s.params.iter().cloned())
+        .chain([SqlValue::Integer(limit), SqlValue::Integer(offset)]);
+    let rows = stmt.query_map(params_from_iter(params), |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(super) fn map_unique(result: rusqlite::Result<()>) -> Result<(), StoreError> {
+    match result {
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            Err(StoreError::NameTaken)
+        }
+        other => other.map_err(StoreError::Db),
+    }
+}
