@@ -1,0 +1,160 @@
+//! Lists: pagination, ordering (by name unless `ordering` says otherwise), search and filters.
+
+use super::common::*;
+use super::names;
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn lists_paginate_order_search_and_filter() {
+    let s = start().await;
+    for name in ["delta", "alpha", "charlie", "bravo", "echo"] {
+        let mut body = seed_captcha_body(name);
+        body["public_key"] = json!(if name < "c" { "early" } else { "late" });
+        assert_eq!(
+            s.send(reqwest::Method::POST, "/stages/captcha/", Some(body))
+                .await
+                .0,
+            201
+        );
+    }
+    let names = |v: &Value| {
+        v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let (_, page) = s
+        .send(
+            reqwest::Method::GET,
+            "/stages/captcha/?ordering=name&page=2&page_size=2",
+            None,
+        )
+        .await;
+    assert_eq!(names(&page), ["charlie", "delta"]);
+    assert_eq!(page["pagination"]["next"], 3.0);
+    assert_eq!(page["pagination"]["previous"], 1.0);
+    assert_eq!(page["pagination"]["start_index"], 3.0);
+    let (_, page) = s
+        .send(
+            reqwest::Method::GET,
+            "/stages/captcha/?ordering=-name&public_key=early",
+            None,
+        )
+        .await;
+    assert_eq!(names(&page), ["bravo", "alpha"]);
+    let (_, page) = s
+        .send(reqwest::Method::GET, "/stages/captcha/?search=HAR", None)
+        .await;
+    assert_eq!(names(&page), ["charlie"]);
+    let (status, body) = s
+        .send(reqwest::Method::GET, "/stages/captcha/?page=9", None)
+        .await;
+    assert_eq!((status, body), (404, json!({"detail": "Invalid page."})));
+}
+
+/// authentik's stage viewsets order by `name` unless `ordering` says otherwise.
+#[tokio::test]
+async fn lists_are_ordered_by_name_by_default() {
+    let s = start().await;
+    for name in ["delta", "alpha", "charlie", "bravo"] {
+        let (status, _) = s
+            .send(
+                reqwest::Method::POST,
+                "/stages/captcha/",
+                Some(seed_captcha_body(name)),
+            )
+            .await;
+        assert_eq!(status, 201);
+        let (status, _) = s
+            .send(
+                reqwest::Method::POST,
+                "/stages/identification/",
+                Some(json!({"name": format!("id-{name}")})),
+            )
+            .await;
+        assert_eq!(status, 201);
+    }
+    let (_, list) = s.send(reqwest::Method::GET, "/stages/captcha/", None).await;
+    assert_eq!(names(&list), ["alpha", "bravo", "charlie", "delta"]);
+    let (_, list) = s
+        .send(reqwest::Method::GET, "/stages/identification/", None)
+        .await;
+    assert_eq!(
+        names(&list),
+        ["id-alpha", "id-bravo", "id-charlie", "id-delta"]
+    );
+    // Pages follow the same order; an explicit ordering wins; fields DRF would not accept
+    // are ignored and leave the default.
+    let (_, list) = s
+        .send(
+            reqwest::Method::GET,
+            "/stages/captcha/?page=2&page_size=3",
+            None,
+        )
+        .await;
+    assert_eq!(names(&list), ["delta"]);
+    let (_, list) = s
+        .send(
+            reqwest::Method::GET,
+            "/stages/captcha/?ordering=-name",
+            None,
+        )
+        .await;
+    assert_eq!(names(&list), ["delta", "charlie", "bravo", "alpha"]);
+    let (_, list) = s
+        .send(
+            reqwest::Method::GET,
+            "/stages/captcha/?ordering=private_key,nope",
+            None,
+        )
+        .await;
+    assert_eq!(names(&list), ["alpha", "bravo", "charlie", "delta"]);
+    // Ordering by another column, names breaking the ties.
+    let (_, created) = s
+        .send(
+            reqwest::Method::POST,
+            "/stages/captcha/",
+            Some(json!({"name": "zulu", "public_key": "a-first", "private_key": "k"})),
+        )
+        .await;
+    assert_eq!(created["name"], "zulu");
+    let (_, list) = s
+        .send(
+            reqwest::Method::GET,
+            "/stages/captcha/?ordering=public_key",
+            None,
+        )
+        .await;
+    assert_eq!(names(&list), ["zulu", "alpha", "bravo", "charlie", "delta"]);
+    // A rename moves the stage in the order; a taken name is refused.
+    let zulu = format!("/stages/captcha/{}/", created["pk"].as_str().unwrap());
+    let (status, body) = s
+        .send(
+            reqwest::Method::PATCH,
+            &zulu,
+            Some(json!({"name": "alpha"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (
+            400,
+            json!({"name": ["stage with this name already exists."]})
+        )
+    );
+    let (status, _) = s
+        .send(
+            reqwest::Method::PATCH,
+            &zulu,
+            Some(json!({"name": "aardvark"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, list) = s.send(reqwest::Method::GET, "/stages/captcha/", None).await;
+    assert_eq!(
+        names(&list),
+        ["aardvark", "alpha", "bravo", "charlie", "delta"]
+    );
+}
