@@ -68,7 +68,7 @@ fn spaced(text: &str) -> String {
     out
 }
 
-/// Printed parts of one file, in order, as [`print`] would have printed them whole.
+/// Printed parts of one file, in order, as [`print()`] would have printed them whole.
 pub fn join(parts: impl IntoIterator<Item = String>) -> String {
     let mut text = String::new();
     for part in parts {

@@ -4,7 +4,7 @@
 //! crates; `cargo xtask api-diff` compares two of them.
 //!
 //! The surface is plain data (serde), so a manifest written by an earlier run reads back into
-//! the same model the diff works on; [`build`] makes it from the IR.
+//! the same model the diff works on; `build` makes it from the IR.
 
 mod build;
 
