@@ -12,7 +12,9 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
 #[doc(hidden)]
-pub use authentik_models::support::Shape;
+mod shape;
+#[doc(hidden)]
+pub use shape::*;
 pub use authentik_models::support::{FieldError, ValidationErrors};
 
 /// Parses a query string into an operation's query struct (from `authentik_models::query`);

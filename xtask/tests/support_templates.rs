@@ -9,6 +9,7 @@ use xtask::codegen::{self, format};
 const COPIES: &[(&str, &str)] = &[
     ("models/src/support.rs", "models_support.rs"),
     ("server/src/support.rs", "server_support.rs"),
+    ("server/src/support/shape.rs", "server_shape_support.rs"),
     ("client/src/support.rs", "client_support.rs"),
 ];
 

@@ -69,34 +69,6 @@ impl CaptchaStage {
     }
 }
 
-impl support::Shape for CaptchaStage {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.required::<::uuid::Uuid>("pk");
-                fields.required::<::std::string::String>("name");
-                fields.required::<::std::string::String>("component");
-                fields.required::<::std::string::String>("verbose_name");
-                fields.required::<::std::string::String>("verbose_name_plural");
-                fields.required::<::std::string::String>("meta_model_name");
-                fields.optional::<::std::vec::Vec<crate::FlowSet>>("flow_set");
-                fields.required::<::std::string::String>("public_key");
-                fields.optional::<::std::string::String>("js_url");
-                fields.optional::<::std::string::String>("api_url");
-                fields.optional::<bool>("interactive");
-                fields.optional::<f64>("score_min_threshold");
-                fields.optional::<f64>("score_max_threshold");
-                fields.optional::<bool>("error_on_invalid_score");
-            },
-        )
-    }
-}
-
 /// CaptchaStage Serializer
 #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CaptchaStageRequest {
@@ -176,30 +148,6 @@ impl ::std::fmt::Debug for CaptchaStageRequest {
             .field("score_max_threshold", &self.score_max_threshold)
             .field("error_on_invalid_score", &self.error_on_invalid_score)
             .finish()
-    }
-}
-
-impl support::Shape for CaptchaStageRequest {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.required::<::std::string::String>("name");
-                fields.optional::<::std::vec::Vec<crate::FlowSetRequest>>("flow_set");
-                fields.required::<::std::string::String>("public_key");
-                fields.required::<::std::string::String>("private_key");
-                fields.optional::<::std::string::String>("js_url");
-                fields.optional::<::std::string::String>("api_url");
-                fields.optional::<bool>("interactive");
-                fields.optional::<f64>("score_min_threshold");
-                fields.optional::<f64>("score_max_threshold");
-                fields.optional::<bool>("error_on_invalid_score");
-            },
-        )
     }
 }
 
@@ -285,21 +233,6 @@ impl ::serde::Serialize for DeniedActionEnum {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
-    }
-}
-
-impl crate::support::Shape for DeniedActionEnum {
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        if value.is_string() {
-            return ::std::option::Option::None;
-        }
-        ::std::option::Option::Some(
-            crate::support::FieldError::Messages(
-                ::std::vec![::std::format!("\"{value}\" is not a valid choice.")],
-            ),
-        )
     }
 }
 
@@ -421,21 +354,6 @@ impl ::serde::Serialize for FlowDesignationEnum {
     }
 }
 
-impl crate::support::Shape for FlowDesignationEnum {
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        if value.is_string() {
-            return ::std::option::Option::None;
-        }
-        ::std::option::Option::Some(
-            crate::support::FieldError::Messages(
-                ::std::vec![::std::format!("\"{value}\" is not a valid choice.")],
-            ),
-        )
-    }
-}
-
 impl<'de> ::serde::Deserialize<'de> for FlowDesignationEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -542,21 +460,6 @@ impl ::serde::Serialize for FlowLayoutEnum {
     }
 }
 
-impl crate::support::Shape for FlowLayoutEnum {
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        if value.is_string() {
-            return ::std::option::Option::None;
-        }
-        ::std::option::Option::Some(
-            crate::support::FieldError::Messages(
-                ::std::vec![::std::format!("\"{value}\" is not a valid choice.")],
-            ),
-        )
-    }
-}
-
 impl<'de> ::serde::Deserialize<'de> for FlowLayoutEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -647,32 +550,6 @@ impl FlowSet {
     }
 }
 
-impl support::Shape for FlowSet {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.required::<::uuid::Uuid>("pk");
-                fields.required::<::uuid::Uuid>("policybindingmodel_ptr_id");
-                fields.required::<::std::string::String>("name");
-                fields.required::<::std::string::String>("slug");
-                fields.required::<::std::string::String>("title");
-                fields.required::<crate::FlowDesignationEnum>("designation");
-                fields.required::<::std::string::String>("background");
-                fields.optional::<crate::PolicyEngineMode>("policy_engine_mode");
-                fields.optional::<bool>("compatibility_mode");
-                fields.required::<::std::string::String>("export_url");
-                fields.optional::<crate::FlowLayoutEnum>("layout");
-                fields.optional::<crate::DeniedActionEnum>("denied_action");
-            },
-        )
-    }
-}
-
 /// Stripped down flow serializer
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FlowSetRequest {
@@ -747,28 +624,6 @@ impl FlowSetRequest {
     }
 }
 
-impl support::Shape for FlowSetRequest {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.required::<::std::string::String>("name");
-                fields.required::<::std::string::String>("slug");
-                fields.required::<::std::string::String>("title");
-                fields.required::<crate::FlowDesignationEnum>("designation");
-                fields.optional::<crate::PolicyEngineMode>("policy_engine_mode");
-                fields.optional::<bool>("compatibility_mode");
-                fields.optional::<crate::FlowLayoutEnum>("layout");
-                fields.optional::<crate::DeniedActionEnum>("denied_action");
-            },
-        )
-    }
-}
-
 /// Generic API Error
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GenericError {
@@ -786,22 +641,6 @@ impl GenericError {
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         ::std::result::Result::Ok(())
-    }
-}
-
-impl support::Shape for GenericError {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.required::<::std::string::String>("detail");
-                fields.optional::<::std::string::String>("code");
-            },
-        )
     }
 }
 
@@ -893,37 +732,6 @@ impl IdentificationStage {
     }
 }
 
-impl support::Shape for IdentificationStage {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.required::<::uuid::Uuid>("pk");
-                fields.required::<::std::string::String>("name");
-                fields.required::<::std::string::String>("component");
-                fields.required::<::std::string::String>("verbose_name");
-                fields.required::<::std::string::String>("verbose_name_plural");
-                fields.required::<::std::string::String>("meta_model_name");
-                fields.optional::<::std::vec::Vec<crate::FlowSet>>("flow_set");
-                fields.optional::<::std::vec::Vec<crate::UserFieldsEnum>>("user_fields");
-                fields.optional_nullable::<::uuid::Uuid>("password_stage");
-                fields.optional::<bool>("case_insensitive_matching");
-                fields.optional::<bool>("show_matched_user");
-                fields.optional_nullable::<::uuid::Uuid>("enrollment_flow");
-                fields.optional_nullable::<::uuid::Uuid>("recovery_flow");
-                fields.optional_nullable::<::uuid::Uuid>("passwordless_flow");
-                fields.optional::<::std::vec::Vec<::uuid::Uuid>>("sources");
-                fields.optional::<bool>("show_source_labels");
-                fields.optional::<bool>("pretend_user_exists");
-            },
-        )
-    }
-}
-
 /// IdentificationStage Serializer
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IdentificationStageRequest {
@@ -996,32 +804,6 @@ impl IdentificationStageRequest {
     }
 }
 
-impl support::Shape for IdentificationStageRequest {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.required::<::std::string::String>("name");
-                fields.optional::<::std::vec::Vec<crate::FlowSetRequest>>("flow_set");
-                fields.optional::<::std::vec::Vec<crate::UserFieldsEnum>>("user_fields");
-                fields.optional_nullable::<::uuid::Uuid>("password_stage");
-                fields.optional::<bool>("case_insensitive_matching");
-                fields.optional::<bool>("show_matched_user");
-                fields.optional_nullable::<::uuid::Uuid>("enrollment_flow");
-                fields.optional_nullable::<::uuid::Uuid>("recovery_flow");
-                fields.optional_nullable::<::uuid::Uuid>("passwordless_flow");
-                fields.optional::<::std::vec::Vec<::uuid::Uuid>>("sources");
-                fields.optional::<bool>("show_source_labels");
-                fields.optional::<bool>("pretend_user_exists");
-            },
-        )
-    }
-}
-
 /// `PaginatedCaptchaStageList`
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PaginatedCaptchaStageList {
@@ -1048,22 +830,6 @@ impl PaginatedCaptchaStageList {
     }
 }
 
-impl support::Shape for PaginatedCaptchaStageList {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.required::<crate::Pagination>("pagination");
-                fields.required::<::std::vec::Vec<crate::CaptchaStage>>("results");
-            },
-        )
-    }
-}
-
 /// `PaginatedIdentificationStageList`
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PaginatedIdentificationStageList {
@@ -1087,23 +853,6 @@ impl PaginatedIdentificationStageList {
             crate::IdentificationStage::validate,
         );
         errors.into_result()
-    }
-}
-
-impl support::Shape for PaginatedIdentificationStageList {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.required::<crate::Pagination>("pagination");
-                fields
-                    .required::<::std::vec::Vec<crate::IdentificationStage>>("results");
-            },
-        )
     }
 }
 
@@ -1135,27 +884,6 @@ impl Pagination {
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         ::std::result::Result::Ok(())
-    }
-}
-
-impl support::Shape for Pagination {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.required::<f64>("next");
-                fields.required::<f64>("previous");
-                fields.required::<f64>("count");
-                fields.required::<f64>("current");
-                fields.required::<f64>("total_pages");
-                fields.required::<f64>("start_index");
-                fields.required::<f64>("end_index");
-            },
-        )
     }
 }
 
@@ -1253,30 +981,6 @@ impl ::std::fmt::Debug for PatchedCaptchaStageRequest {
     }
 }
 
-impl support::Shape for PatchedCaptchaStageRequest {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.optional::<::std::string::String>("name");
-                fields.optional::<::std::vec::Vec<crate::FlowSetRequest>>("flow_set");
-                fields.optional::<::std::string::String>("public_key");
-                fields.optional::<::std::string::String>("private_key");
-                fields.optional::<::std::string::String>("js_url");
-                fields.optional::<::std::string::String>("api_url");
-                fields.optional::<bool>("interactive");
-                fields.optional::<f64>("score_min_threshold");
-                fields.optional::<f64>("score_max_threshold");
-                fields.optional::<bool>("error_on_invalid_score");
-            },
-        )
-    }
-}
-
 /// IdentificationStage Serializer
 #[derive(
     Clone,
@@ -1357,32 +1061,6 @@ impl PatchedIdentificationStageRequest {
     }
 }
 
-impl support::Shape for PatchedIdentificationStageRequest {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.optional::<::std::string::String>("name");
-                fields.optional::<::std::vec::Vec<crate::FlowSetRequest>>("flow_set");
-                fields.optional::<::std::vec::Vec<crate::UserFieldsEnum>>("user_fields");
-                fields.optional_nullable::<::uuid::Uuid>("password_stage");
-                fields.optional::<bool>("case_insensitive_matching");
-                fields.optional::<bool>("show_matched_user");
-                fields.optional_nullable::<::uuid::Uuid>("enrollment_flow");
-                fields.optional_nullable::<::uuid::Uuid>("recovery_flow");
-                fields.optional_nullable::<::uuid::Uuid>("passwordless_flow");
-                fields.optional::<::std::vec::Vec<::uuid::Uuid>>("sources");
-                fields.optional::<bool>("show_source_labels");
-                fields.optional::<bool>("pretend_user_exists");
-            },
-        )
-    }
-}
-
 /// Values: `all`, `any`. A value this version of the schema does not list decodes as `Unknown`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::std::fmt::Debug)]
 pub enum PolicyEngineMode {
@@ -1459,21 +1137,6 @@ impl ::serde::Serialize for PolicyEngineMode {
     }
 }
 
-impl crate::support::Shape for PolicyEngineMode {
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        if value.is_string() {
-            return ::std::option::Option::None;
-        }
-        ::std::option::Option::Some(
-            crate::support::FieldError::Messages(
-                ::std::vec![::std::format!("\"{value}\" is not a valid choice.")],
-            ),
-        )
-    }
-}
-
 impl<'de> ::serde::Deserialize<'de> for PolicyEngineMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1509,25 +1172,6 @@ impl UsedBy {
             crate::UsedByActionEnum::unknown,
         );
         errors.into_result()
-    }
-}
-
-impl support::Shape for UsedBy {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.required::<::std::string::String>("app");
-                fields.required::<::std::string::String>("model_name");
-                fields.required::<::std::string::String>("pk");
-                fields.required::<::std::string::String>("name");
-                fields.required::<crate::UsedByActionEnum>("action");
-            },
-        )
     }
 }
 
@@ -1622,21 +1266,6 @@ impl ::serde::Serialize for UsedByActionEnum {
     }
 }
 
-impl crate::support::Shape for UsedByActionEnum {
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        if value.is_string() {
-            return ::std::option::Option::None;
-        }
-        ::std::option::Option::Some(
-            crate::support::FieldError::Messages(
-                ::std::vec![::std::format!("\"{value}\" is not a valid choice.")],
-            ),
-        )
-    }
-}
-
 impl<'de> ::serde::Deserialize<'de> for UsedByActionEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1727,21 +1356,6 @@ impl ::serde::Serialize for UserFieldsEnum {
     }
 }
 
-impl crate::support::Shape for UserFieldsEnum {
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        if value.is_string() {
-            return ::std::option::Option::None;
-        }
-        ::std::option::Option::Some(
-            crate::support::FieldError::Messages(
-                ::std::vec![::std::format!("\"{value}\" is not a valid choice.")],
-            ),
-        )
-    }
-}
-
 impl<'de> ::serde::Deserialize<'de> for UserFieldsEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1782,25 +1396,6 @@ impl ValidationError {
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         ::std::result::Result::Ok(())
-    }
-}
-
-impl support::Shape for ValidationError {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields
-                    .optional::<
-                        ::std::vec::Vec<::std::string::String>,
-                    >("non_field_errors");
-                fields.optional::<::std::string::String>("code");
-            },
-        )
     }
 }
 

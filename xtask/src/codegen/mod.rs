@@ -273,7 +273,16 @@ pub fn emit_server(
     let mut out = CrateFiles::new("server", schema_label, manifest, files);
     out.rust("lib.rs", server::emit_lib(api))?;
     out.template("support.rs", server::SUPPORT);
+    out.template("support/shape.rs", server::SHAPE_SUPPORT);
     out.rust("params.rs", server::emit_params(api))?;
+    let models: Vec<&ir::Model> = api.models.values().collect();
+    out.items(
+        "shapes.rs",
+        emit::shape::emit_head(),
+        &models,
+        |m| emit::shape::emit_shape(m),
+        proc_macro2::TokenStream::new(),
+    )?;
     // Handlers in document order, each with its resource.
     let resource_of: BTreeMap<&str, &ir::Resource> = api
         .resources

@@ -104,6 +104,7 @@ const RESERVED_MODULES: &[&str] = &[
     "types",
     "patterns",
     "errors",
+    "shapes",
 ];
 
 /// Items at the root of the server and client crates, beside the resource traits.

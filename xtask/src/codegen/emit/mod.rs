@@ -6,6 +6,7 @@ pub mod common;
 pub mod models;
 pub mod query;
 pub mod server;
+pub mod shape;
 
 use super::ir::Type;
 use proc_macro2::{Ident, Span, TokenStream};

@@ -12,6 +12,10 @@ use std::collections::BTreeMap;
 /// The text of the server's support module.
 pub const SUPPORT: &str = include_str!("../../../templates/server_support.rs");
 
+/// The text of the support module's `shape` submodule: the `Shape` trait and its impls for the
+/// types fields hold.
+pub const SHAPE_SUPPORT: &str = include_str!("../../../templates/server_shape_support.rs");
+
 /// The crate root.
 pub fn emit_lib(api: &Api) -> TokenStream {
     let doc = format!(
@@ -35,6 +39,8 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         mod router;
         #[rustfmt::skip]
         mod params;
+        #[rustfmt::skip]
+        mod shapes;
 
         pub use router::router;
         // In rustfmt's order, so `cargo fmt` leaves the file alone.

@@ -29,21 +29,6 @@ impl Entry {
     }
 }
 
-impl support::Shape for Entry {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.optional::<i64>("value");
-            },
-        )
-    }
-}
-
 /// `Thing`
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Thing {
@@ -83,38 +68,6 @@ impl Thing {
     }
 }
 
-impl support::Shape for Thing {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields
-                    .required::<
-                        ::std::collections::BTreeMap<
-                            ::std::string::String,
-                            ::std::string::String,
-                        >,
-                    >("labels");
-                fields
-                    .optional::<
-                        ::std::collections::BTreeMap<::std::string::String, crate::Entry>,
-                    >("nested");
-                fields
-                    .optional::<
-                        ::std::collections::BTreeMap<
-                            ::std::string::String,
-                            ::serde_json::Value,
-                        >,
-                    >("attributes");
-            },
-        )
-    }
-}
-
 /// `ValidationError`
 #[derive(
     Clone,
@@ -146,24 +99,5 @@ impl ValidationError {
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         ::std::result::Result::Ok(())
-    }
-}
-
-impl support::Shape for ValidationError {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields
-                    .optional::<
-                        ::std::vec::Vec<::std::string::String>,
-                    >("non_field_errors");
-                fields.optional::<::std::string::String>("code");
-            },
-        )
     }
 }

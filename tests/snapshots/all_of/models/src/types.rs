@@ -27,21 +27,6 @@ impl Inner {
     }
 }
 
-impl support::Shape for Inner {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.optional::<i64>("value");
-            },
-        )
-    }
-}
-
 /// `Thing`
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Thing {
@@ -62,22 +47,5 @@ impl Thing {
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         ::std::result::Result::Ok(())
-    }
-}
-
-impl support::Shape for Thing {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.required::<::std::string::String>("name");
-                fields.required::<crate::Inner>("inner");
-                fields.optional_nullable::<crate::Inner>("parent");
-            },
-        )
     }
 }

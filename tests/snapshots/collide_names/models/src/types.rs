@@ -28,23 +28,6 @@ impl Foo {
     }
 }
 
-impl support::Shape for Foo {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.required::<::std::string::String>("foo_bar");
-                fields.required::<i64>("FooBar");
-                fields.optional::<bool>("foo-bar");
-            },
-        )
-    }
-}
-
 /// `foo`
 #[derive(
     Clone,
@@ -68,20 +51,5 @@ impl Foo2 {
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         ::std::result::Result::Ok(())
-    }
-}
-
-impl support::Shape for Foo2 {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.optional::<crate::Foo>("other");
-            },
-        )
     }
 }

@@ -26,18 +26,3 @@ impl Thing {
         ::std::result::Result::Ok(())
     }
 }
-
-impl support::Shape for Thing {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.optional::<::std::string::String>("name");
-            },
-        )
-    }
-}

@@ -16,6 +16,9 @@ mod router;
 #[rustfmt::skip]
 mod params;
 
+#[rustfmt::skip]
+mod shapes;
+
 pub use router::router;
 pub use support::{serve, serve_with_shutdown, shutdown_signal, ServeConfig};
 pub use support::{ApiError, AuthError, Authenticate, RouterConfig};

@@ -28,19 +28,3 @@ impl FileUploadRequest {
         ::std::result::Result::Ok(())
     }
 }
-
-impl support::Shape for FileUploadRequest {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.optional::<crate::support::Binary>("file");
-                fields.optional::<bool>("clear");
-            },
-        )
-    }
-}

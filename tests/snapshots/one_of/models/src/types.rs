@@ -20,22 +20,6 @@ impl CaptchaChallenge {
     }
 }
 
-impl support::Shape for CaptchaChallenge {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.required::<::std::string::String>("component");
-                fields.required::<::std::string::String>("site_key");
-            },
-        )
-    }
-}
-
 /// One of several objects, told apart by their `component` property. A value this version of the schema does not know decodes as `Unknown`.
 #[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub enum Challenge {
@@ -60,36 +44,6 @@ impl Challenge {
             Self::PasswordChallenge(value) => value.validate(),
             Self::CaptchaChallenge(value) => value.validate(),
             Self::Unknown(_) => ::std::result::Result::Ok(()),
-        }
-    }
-}
-
-impl crate::support::Shape for Challenge {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        if !value.is_object() {
-            return ::std::option::Option::Some(crate::support::not_an_object(value));
-        }
-        let tag = value
-            .get("component")
-            .and_then(::serde_json::Value::as_str)
-            .map(::std::borrow::ToOwned::to_owned);
-        match tag.as_deref() {
-            ::std::option::Option::Some("ak-stage-password") => {
-                <crate::PasswordChallenge as crate::support::Shape>::shape(value)
-            }
-            ::std::option::Option::Some("ak-stage-captcha") => {
-                <crate::CaptchaChallenge as crate::support::Shape>::shape(value)
-            }
-            ::std::option::Option::Some(_) => ::std::option::Option::None,
-            ::std::option::Option::None => {
-                let mut errors = crate::support::ValidationErrors::new();
-                errors.add_message("component", "This field is required.");
-                crate::support::nested(errors)
-            }
         }
     }
 }
@@ -167,21 +121,5 @@ impl PasswordChallenge {
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         ::std::result::Result::Ok(())
-    }
-}
-
-impl support::Shape for PasswordChallenge {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.required::<::std::string::String>("component");
-                fields.optional::<::std::string::String>("recovery_url");
-            },
-        )
     }
 }

@@ -20,22 +20,6 @@ impl PaginatedThingList {
     }
 }
 
-impl support::Shape for PaginatedThingList {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.required::<crate::Pagination>("pagination");
-                fields.required::<::std::vec::Vec<crate::Thing>>("results");
-            },
-        )
-    }
-}
-
 /// `Pagination`
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Pagination {
@@ -67,27 +51,6 @@ impl Pagination {
     }
 }
 
-impl support::Shape for Pagination {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.required::<f64>("next");
-                fields.required::<f64>("previous");
-                fields.required::<f64>("count");
-                fields.required::<f64>("current");
-                fields.required::<f64>("total_pages");
-                fields.required::<f64>("start_index");
-                fields.required::<f64>("end_index");
-            },
-        )
-    }
-}
-
 /// `Thing`
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Thing {
@@ -103,20 +66,5 @@ impl Thing {
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         ::std::result::Result::Ok(())
-    }
-}
-
-impl support::Shape for Thing {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.required::<::std::string::String>("name");
-            },
-        )
     }
 }

@@ -26,21 +26,6 @@ impl Edge {
     }
 }
 
-impl support::Shape for Edge {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.required::<::std::boxed::Box<crate::Node>>("to");
-            },
-        )
-    }
-}
-
 /// `Node`
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Node {
@@ -81,23 +66,5 @@ impl Node {
             }
         }
         errors.into_result()
-    }
-}
-
-impl support::Shape for Node {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.required::<::std::string::String>("name");
-                fields.optional_nullable::<::std::boxed::Box<crate::Node>>("parent");
-                fields.required::<::std::vec::Vec<crate::Node>>("children");
-                fields.optional::<::std::boxed::Box<crate::Edge>>("edge");
-            },
-        )
     }
 }

@@ -98,21 +98,6 @@ impl ::serde::Serialize for ModeEnum {
     }
 }
 
-impl crate::support::Shape for ModeEnum {
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        if value.is_string() {
-            return ::std::option::Option::None;
-        }
-        ::std::option::Option::Some(
-            crate::support::FieldError::Messages(
-                ::std::vec![::std::format!("\"{value}\" is not a valid choice.")],
-            ),
-        )
-    }
-}
-
 impl<'de> ::serde::Deserialize<'de> for ModeEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -198,21 +183,6 @@ impl ::serde::Serialize for StagesThingListMode {
     }
 }
 
-impl crate::support::Shape for StagesThingListMode {
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        if value.is_string() {
-            return ::std::option::Option::None;
-        }
-        ::std::option::Option::Some(
-            crate::support::FieldError::Messages(
-                ::std::vec![::std::format!("\"{value}\" is not a valid choice.")],
-            ),
-        )
-    }
-}
-
 impl<'de> ::serde::Deserialize<'de> for StagesThingListMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -261,23 +231,6 @@ impl Thing {
             crate::ModeEnum::unknown,
         );
         errors.into_result()
-    }
-}
-
-impl support::Shape for Thing {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.required::<crate::ModeEnum>("mode");
-                fields.optional::<crate::ThingLevel>("level");
-                fields.optional_nullable::<crate::ModeEnum>("maybe");
-            },
-        )
     }
 }
 
@@ -354,21 +307,6 @@ impl ::serde::Serialize for ThingLevel {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
-    }
-}
-
-impl crate::support::Shape for ThingLevel {
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        if value.is_string() {
-            return ::std::option::Option::None;
-        }
-        ::std::option::Option::Some(
-            crate::support::FieldError::Messages(
-                ::std::vec![::std::format!("\"{value}\" is not a valid choice.")],
-            ),
-        )
     }
 }
 

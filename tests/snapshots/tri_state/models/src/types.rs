@@ -49,24 +49,6 @@ impl ::std::fmt::Debug for PatchedThingRequest {
     }
 }
 
-impl support::Shape for PatchedThingRequest {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.optional::<::std::string::String>("name");
-                fields.optional::<::std::string::String>("note");
-                fields.optional_nullable::<::uuid::Uuid>("flow");
-                fields.optional_nullable::<::std::string::String>("secret");
-            },
-        )
-    }
-}
-
 /// `Thing`
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Thing {
@@ -92,23 +74,5 @@ impl Thing {
         let mut errors = support::ValidationErrors::new();
         support::field::length(&mut errors, "name", &self.name, 1..);
         errors.into_result()
-    }
-}
-
-impl support::Shape for Thing {
-    const OBJECT: bool = true;
-
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<support::FieldError> {
-        support::shape_object(
-            value,
-            |fields| {
-                fields.required::<::uuid::Uuid>("id");
-                fields.required::<::std::string::String>("name");
-                fields.optional::<::std::string::String>("note");
-                fields.optional_nullable::<::uuid::Uuid>("flow");
-            },
-        )
     }
 }

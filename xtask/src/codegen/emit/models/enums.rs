@@ -1,5 +1,5 @@
 //! Models, enums: an IR string enum → an enum that keeps values it does not list as `Unknown`,
-//! with its conversions, serde impls and `Shape`.
+//! with its conversions and serde impls (its `Shape` is the server's, `emit::shape`).
 
 use crate::codegen::emit::{doc_attrs, doc_line, doc_with, ident};
 use crate::codegen::ir::*;
@@ -90,16 +90,6 @@ pub(super) fn emit_enum(m: &Model, e: &StringEnum) -> TokenStream {
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl crate::support::Shape for #name {
-            fn shape(value: &mut ::serde_json::Value) -> ::std::option::Option<crate::support::FieldError> {
-                // Unlisted strings decode; `validate()` reports them.
-                if value.is_string() {
-                    return ::std::option::Option::None;
-                }
-                ::std::option::Option::Some(crate::support::FieldError::Messages(::std::vec![::std::format!("\"{value}\" is not a valid choice.")]))
             }
         }
 

@@ -1,5 +1,6 @@
-//! Models, structs: an IR struct → the struct, its `validate()`, its `Shape` (the JSON checks the
-//! server runs before decoding) and, when it holds secrets, a redacting `Debug`.
+//! Models, structs: an IR struct → the struct, its `validate()` and, when it holds secrets, a
+//! redacting `Debug`. Its `Shape` (the JSON checks the server runs before decoding) is the
+//! server's (`emit::shape`).
 
 use super::TypesEmitter;
 use crate::codegen::emit::{doc_attrs, doc_with, ident, type_tokens};
@@ -97,7 +98,6 @@ impl TypesEmitter<'_> {
                 pub #fname: ::std::collections::BTreeMap<::std::string::String, #ty>,
             }
         });
-        let shape = self.emit_struct_shape(m, s);
         let debug_impl = if has_secret {
             self.emit_redacting_debug(m, s)
         } else {
@@ -132,40 +132,6 @@ impl TypesEmitter<'_> {
             }
 
             #debug_impl
-
-            #shape
-        }
-    }
-
-    fn emit_struct_shape(&self, m: &Model, s: &Struct) -> TokenStream {
-        let name = ident(&m.rust_name);
-        let fields = s.fields.iter().map(|f| {
-            let mut ty = type_tokens(&f.ty, &self.models_path());
-            if f.boxed {
-                ty = quote!(::std::boxed::Box<#ty>);
-            }
-            let key = &f.json_name;
-            let presence = match f.presence {
-                Presence::Required => quote!(required),
-                Presence::RequiredNullable => quote!(required_nullable),
-                Presence::Optional => quote!(optional),
-                Presence::OptionalNullable => quote!(optional_nullable),
-            };
-            quote!(fields.#presence::<#ty>(#key);)
-        });
-        let fields = if s.fields.is_empty() {
-            quote!(|_| {})
-        } else {
-            quote!(|fields| { #(#fields)* })
-        };
-        quote! {
-            impl support::Shape for #name {
-                const OBJECT: bool = true;
-
-                fn shape(value: &mut ::serde_json::Value) -> ::std::option::Option<support::FieldError> {
-                    support::shape_object(value, #fields)
-                }
-            }
         }
     }
 

@@ -1,5 +1,5 @@
 //! Models, unions: an IR `oneOf` with a discriminator → an enum chosen by the tag, with its
-//! serde impls, `validate()` and `Shape`.
+//! serde impls and `validate()` (its `Shape` is the server's, `emit::shape`).
 
 use super::TypesEmitter;
 use crate::codegen::emit::{doc_attrs, doc_line, doc_with, ident, type_tokens};
@@ -39,11 +39,6 @@ impl TypesEmitter<'_> {
             let tag = &v.tag;
             quote!(::std::option::Option::Some(#tag) => ::serde_json::from_value(value).map(Self::#vname).map_err(<D::Error as ::serde::de::Error>::custom),)
         });
-        let shape_arms = u.variants.iter().map(|v| {
-            let ty = type_tokens(&Type::Named(v.model.clone()), &self.models_path());
-            let tag = &v.tag;
-            quote!(::std::option::Option::Some(#tag) => <#ty as crate::support::Shape>::shape(value),)
-        });
         let validate_arms = u.variants.iter().map(|v| {
             let vname = ident(&v.rust_name);
             quote!(Self::#vname(value) => value.validate(),)
@@ -67,26 +62,6 @@ impl TypesEmitter<'_> {
                     match self {
                         #(#validate_arms)*
                         Self::Unknown(_) => ::std::result::Result::Ok(()),
-                    }
-                }
-            }
-
-            impl crate::support::Shape for #name {
-                const OBJECT: bool = true;
-
-                fn shape(value: &mut ::serde_json::Value) -> ::std::option::Option<crate::support::FieldError> {
-                    if !value.is_object() {
-                        return ::std::option::Option::Some(crate::support::not_an_object(value));
-                    }
-                    let tag = value.get(#property).and_then(::serde_json::Value::as_str).map(::std::borrow::ToOwned::to_owned);
-                    match tag.as_deref() {
-                        #(#shape_arms)*
-                        ::std::option::Option::Some(_) => ::std::option::Option::None,
-                        ::std::option::Option::None => {
-                            let mut errors = crate::support::ValidationErrors::new();
-                            errors.add_message(#property, "This field is required.");
-                            crate::support::nested(errors)
-                        }
                     }
                 }
             }
