@@ -8,6 +8,7 @@ use authentik_models as models;
 
 /// The documented errors `400`, `403`, each with its decoded body; other failures are the other variants of [`crate::Error`].
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum BadRequestOrForbiddenError {
     /// The request did not validate; field names map to lists of messages.
     ///

@@ -153,6 +153,7 @@ impl ::std::fmt::Debug for CaptchaStageRequest {
 
 /// Values: `message_continue`, `message`, `continue`. A value this version of the schema does not list decodes as `Unknown`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::std::fmt::Debug)]
+#[non_exhaustive]
 pub enum DeniedActionEnum {
     /// `message_continue`
     MessageContinue,
@@ -247,6 +248,7 @@ impl<'de> ::serde::Deserialize<'de> for DeniedActionEnum {
 
 /// Values: `authentication`, `authorization`, `invalidation`, `enrollment`, `unenrollment`, `recovery`, `stage_configuration`. A value this version of the schema does not list decodes as `Unknown`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::std::fmt::Debug)]
+#[non_exhaustive]
 pub enum FlowDesignationEnum {
     /// `authentication`
     Authentication,
@@ -365,6 +367,7 @@ impl<'de> ::serde::Deserialize<'de> for FlowDesignationEnum {
 
 /// Values: `stacked`, `content_left`, `content_right`, `sidebar_left`, `sidebar_right`. A value this version of the schema does not list decodes as `Unknown`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::std::fmt::Debug)]
+#[non_exhaustive]
 pub enum FlowLayoutEnum {
     /// `stacked`
     Stacked,
@@ -1063,6 +1066,7 @@ impl PatchedIdentificationStageRequest {
 
 /// Values: `all`, `any`. A value this version of the schema does not list decodes as `Unknown`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::std::fmt::Debug)]
+#[non_exhaustive]
 pub enum PolicyEngineMode {
     /// `all`
     All,
@@ -1177,6 +1181,7 @@ impl UsedBy {
 
 /// Values: `cascade`, `cascade_many`, `set_null`, `set_default`. A value this version of the schema does not list decodes as `Unknown`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::std::fmt::Debug)]
+#[non_exhaustive]
 pub enum UsedByActionEnum {
     /// `cascade`
     Cascade,
@@ -1277,6 +1282,7 @@ impl<'de> ::serde::Deserialize<'de> for UsedByActionEnum {
 
 /// Values: `email`, `username`, `upn`. A value this version of the schema does not list decodes as `Unknown`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::std::fmt::Debug)]
+#[non_exhaustive]
 pub enum UserFieldsEnum {
     /// `email`
     Email,

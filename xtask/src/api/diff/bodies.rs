@@ -83,14 +83,20 @@ pub(super) fn diff_responses(
             let old_success = old.responses.iter().find(|o| o.success).map(|o| &o.ty);
             let unit = |ty: &Option<String>| ty.clone().unwrap_or_else(|| "()".to_owned());
             let (client_breaks, client) = if !r.success {
-                (true, format!("a `match` on `{}` without a `_` arm no longer compiles; the status came as `Error::UnexpectedStatus` before", new.rust_types.error))
+                // Error enums are named after the statuses they hold and are `#[non_exhaustive]`:
+                // a new status renames the operation's enum (unless a collision kept the name).
+                if old.rust_types.error == new.rust_types.error {
+                    (false, format!("`{}` is `#[non_exhaustive]`, so every `match` on it has a `_` arm and compiles; the status came as `Error::UnexpectedStatus` before", new.rust_types.error))
+                } else {
+                    (true, format!("the operation's errors are `{}` now (was `{}`): code that names `{}` for it no longer compiles; the status came as `Error::UnexpectedStatus` before", new.rust_types.error, old.rust_types.error, old.rust_types.error))
+                }
             } else if new_successes > 1 && old_successes <= 1 {
                 (true, format!("the client now returns `{}`, an enum of the successes, instead of `{}`: calls that use the result no longer compile", new.rust_types.success.as_deref().unwrap_or("an enum"), unit(old_success.unwrap_or(&None))))
             } else if old_successes > 1 {
                 (
-                    true,
+                    false,
                     format!(
-                        "a `match` on `{}` without a `_` arm no longer compiles",
+                        "`{}` is `#[non_exhaustive]`, so every `match` on it has a `_` arm and compiles",
                         new.rust_types
                             .success
                             .as_deref()

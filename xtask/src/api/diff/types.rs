@@ -358,7 +358,6 @@ fn diff_enum(
     new: &EnumDef,
 ) {
     let name = cx.name;
-    let flow = cx.flow;
     for (i, v) in new.values.iter().enumerate() {
         let rust = format!("{name}::{}", v.rust);
         let pointer = enum_value_pointer(new_pointer, i);
@@ -366,10 +365,10 @@ fn diff_enum(
             None => cx.push(
                 Kind::EnumValueAdded,
                 (&pointer, Document::New),
-                flow.impacts(false, true),
+                NEITHER,
                 rust.clone(),
                 format!(
-                    "`{rust}` ({:?}) added: a `match` on `{name}` without a `_` arm no longer compiles; the value, which decoded as `{name}::Unknown`, is now `{rust}`",
+                    "`{rust}` ({:?}) added: `{name}` is `#[non_exhaustive]`, so every `match` on it has a `_` arm and compiles; the value, which decoded as `{name}::Unknown`, is now `{rust}`",
                     v.json
                 ),
             ),
@@ -405,7 +404,6 @@ fn diff_enum(
 
 fn diff_union(cx: &mut TypeChanges<'_>, pointer: &str, old: &UnionDef, new: &UnionDef) {
     let name = cx.name;
-    let flow = cx.flow;
     let one_of = format!("{pointer}/oneOf");
     if old.property != new.property {
         cx.push(
@@ -425,10 +423,10 @@ fn diff_union(cx: &mut TypeChanges<'_>, pointer: &str, old: &UnionDef, new: &Uni
             None => cx.push(
                 Kind::UnionVariantAdded,
                 (&one_of, Document::New),
-                flow.impacts(false, true),
+                NEITHER,
                 rust.clone(),
                 format!(
-                    "`{rust}({})` added (tag {:?}): a `match` on `{name}` without a `_` arm no longer compiles",
+                    "`{rust}({})` added (tag {:?}): `{name}` is `#[non_exhaustive]`, so every `match` on it has a `_` arm and compiles; the object, which decoded as `{name}::Unknown`, is now `{rust}`",
                     v.model, v.tag
                 ),
             ),

@@ -205,6 +205,7 @@ fn emit_error_set(api: &Api, set: &ErrorSet) -> TokenStream {
     quote! {
         #[doc = #doc]
         #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
         }
@@ -424,6 +425,7 @@ fn emit_operation(api: &Api, op: &Operation) -> EmittedOperation {
                 quote! {
                     #[doc = #doc]
                     #[derive(Clone, Debug, PartialEq)]
+                    #[non_exhaustive]
                     pub enum #success_ident {
                         #(#variants)*
                     }

@@ -7,6 +7,7 @@ use crate::Error;
 
 /// The documented errors `403`, each with its decoded body; other failures are the other variants of [`crate::Error`].
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum ForbiddenError {
     /// Permission denied.
     ///

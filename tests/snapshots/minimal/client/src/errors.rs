@@ -7,6 +7,7 @@ use crate::Error;
 
 /// The errors of an operation that documents none: every failure is one of the other variants of [`crate::Error`].
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum UndocumentedError {}
 
 impl std::fmt::Display for UndocumentedError {

@@ -22,6 +22,7 @@ impl CaptchaChallenge {
 
 /// One of several objects, told apart by their `component` property. A value this version of the schema does not know decodes as `Unknown`.
 #[derive(Clone, PartialEq, ::std::fmt::Debug)]
+#[non_exhaustive]
 pub enum Challenge {
     /// `component: ak-stage-password`
     PasswordChallenge(crate::PasswordChallenge),

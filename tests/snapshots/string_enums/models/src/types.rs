@@ -3,6 +3,7 @@ use crate::support;
 
 /// Values: `username`, `email`, `upn`, `user-name`, `2fa`. A value this version of the schema does not list decodes as `Unknown`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::std::fmt::Debug)]
+#[non_exhaustive]
 pub enum ModeEnum {
     /// `username`
     Username,
@@ -109,6 +110,7 @@ impl<'de> ::serde::Deserialize<'de> for ModeEnum {
 
 /// Values: `fast`, `slow`. A value this version of the schema does not list decodes as `Unknown`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::std::fmt::Debug)]
+#[non_exhaustive]
 pub enum StagesThingListMode {
     /// `fast`
     Fast,
@@ -236,6 +238,7 @@ impl Thing {
 
 /// Values: `low`, `high`. A value this version of the schema does not list decodes as `Unknown`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::std::fmt::Debug)]
+#[non_exhaustive]
 pub enum ThingLevel {
     /// `low`
     Low,

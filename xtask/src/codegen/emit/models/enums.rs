@@ -29,6 +29,7 @@ pub(super) fn emit_enum(m: &Model, e: &StringEnum) -> TokenStream {
     quote! {
         #docs
         #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::std::fmt::Debug)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A value this version of the schema does not list, kept as sent.

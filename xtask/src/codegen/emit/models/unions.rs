@@ -46,6 +46,7 @@ impl TypesEmitter<'_> {
         quote! {
             #docs
             #[derive(Clone, PartialEq, ::std::fmt::Debug)]
+            #[non_exhaustive]
             pub enum #name {
                 #(#variants)*
                 /// An object whose discriminator this version of the schema does not list, kept whole.
