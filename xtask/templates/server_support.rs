@@ -115,6 +115,56 @@ impl Default for RouterConfig {
     }
 }
 
+/// The routes of some resources, to be served together: each resource module's `routes`
+/// makes one (`captcha::routes(service, config)`), [`Routes::merge`] joins them, and
+/// [`Routes::into_router`] gives the router to serve. A path of a resource not mounted answers
+/// authentik's 404, `{"detail": "Not found."}`, as any unknown path does.
+///
+/// A service that implements only some of the schema's resources mounts just those; each
+/// resource may have a service of its own.
+#[derive(Debug, Default)]
+#[must_use]
+pub struct Routes {
+    router: axum::Router,
+}
+
+impl Routes {
+    /// No routes: every path answers 404.
+    pub fn new() -> Self {
+        Routes::default()
+    }
+
+    /// These routes and `other`'s together. A resource's paths are its own, so two resources'
+    /// routes never overlap.
+    ///
+    /// # Panics
+    ///
+    /// When both mount the same path (the same resource merged twice).
+    pub fn merge(self, other: Routes) -> Self {
+        Routes {
+            router: self.router.merge(other.router),
+        }
+    }
+
+    /// The router to serve: a path nothing is mounted at answers 404 and a panic in the service
+    /// answers 500, both with authentik's `{"detail": ...}` body.
+    pub fn into_router(self) -> axum::Router {
+        self.router.fallback(not_found).layer(
+            tower_http::catch_panic::CatchPanicLayer::custom(
+                |_: Box<dyn std::any::Any + Send>| server_error(),
+            ),
+        )
+    }
+}
+
+impl From<axum::Router> for Routes {
+    /// Routes of your own (a health check, a resource written by hand), to merge with the
+    /// generated ones; they should answer errors in authentik's shapes too.
+    fn from(router: axum::Router) -> Self {
+        Routes { router }
+    }
+}
+
 /// A JSON answer.
 #[doc(hidden)]
 pub fn json_response<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
@@ -1143,6 +1193,44 @@ mod tests {
             let answer = page_number(Some(bad)).unwrap_err();
             assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{bad}");
         }
+    }
+
+    #[test]
+    fn merged_routes_answer_404_for_what_none_mounts_and_500_for_a_panic() {
+        let ok = axum::Router::new().route("/a/", axum::routing::get(|| async { "a" }));
+        let panics = axum::Router::new().route(
+            "/b/",
+            axum::routing::get(|| async {
+                if true {
+                    panic!("a bug in the service");
+                }
+                "b"
+            }),
+        );
+        let mut router = Routes::new()
+            .merge(Routes::from(ok))
+            .merge(Routes::from(panics))
+            .into_router();
+        let mut get = |path: &str| {
+            let request = axum::http::Request::get(path).body(Body::empty()).unwrap();
+            let response =
+                block_on(tower_service::Service::call(&mut router, request)).unwrap();
+            let status = response.status();
+            let body = block_on(http_body_util::BodyExt::collect(response.into_body()));
+            (status, String::from_utf8(body.unwrap().to_bytes().to_vec()).unwrap())
+        };
+        assert_eq!(get("/a/"), (StatusCode::OK, "a".to_owned()));
+        assert_eq!(
+            get("/c/"),
+            (StatusCode::NOT_FOUND, r#"{"detail":"Not found."}"#.to_owned())
+        );
+        assert_eq!(
+            get("/b/"),
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                r#"{"detail":"A server error occurred."}"#.to_owned()
+            )
+        );
     }
 
     #[test]

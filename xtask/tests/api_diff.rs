@@ -39,11 +39,12 @@ use Impact::{Breaking as B, Compatible as C};
 
 /// Every change the pair makes: kind, Rust item, (client, server).
 const EXPECTED: &[(Kind, &str, (Impact, Impact))] = &[
-    (Kind::ResourceAdded, "GadgetApi", (C, B)),
+    (Kind::ResourceAdded, "GadgetApi", (C, C)),
+    // A new resource's trait is implemented by nobody yet: services mount resources one by one.
     (
         Kind::OperationAdded,
         "GadgetApi::stages_gadget_list",
-        (C, B),
+        (C, C),
     ),
     // Error enums are shared by the operations documenting the same errors: a changed set
     // changes the enum the operation's `Error<E>` names.
@@ -232,7 +233,7 @@ fn api_diff_exits_1_with_json_when_something_changed_and_0_when_nothing_did() {
     assert!(report.contains("\nresource widget\n"), "{report}");
     assert!(report.contains("\ntype WidgetRequest\n"), "{report}");
     assert!(
-        report.contains("37 changes: 24 break clients, 22 break servers"),
+        report.contains("37 changes: 24 break clients, 20 break servers"),
         "{report}"
     );
 

@@ -18,7 +18,7 @@ mod identification;
 
 use authentik_models::support::ValidationErrors;
 use authentik_models::{FlowSet, FlowSetRequest, UsedBy, UsedByActionEnum, ValidationError};
-use authentik_server::{ApiError, AuthError, Authenticate, RouterConfig};
+use authentik_server::{ApiError, AuthError, Authenticate, RouterConfig, Routes};
 use rusqlite::Connection;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -41,9 +41,18 @@ impl StagesService {
     }
 }
 
-/// The whole HTTP application: the generated router over this service.
+/// The whole HTTP application: each resource this service implements, mounted with its
+/// generated routes. A resource a newer schema adds compiles untouched and answers 404 until
+/// the service implements and mounts it.
 pub fn app(service: StagesService, config: RouterConfig) -> axum::Router {
-    authentik_server::router(Arc::new(service), config)
+    let service = Arc::new(service);
+    Routes::new()
+        .merge(authentik_server::captcha::routes(
+            Arc::clone(&service),
+            config.clone(),
+        ))
+        .merge(authentik_server::identification::routes(service, config))
+        .into_router()
 }
 
 /// Serves [`app`] on a free loopback port, in the background of the current tokio runtime, and

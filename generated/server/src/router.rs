@@ -7,93 +7,28 @@ use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
-/// What every handler shares.
-struct Shared<S> {
-    service: Arc<S>,
-    config: crate::support::RouterConfig,
+/// What every handler of a resource shares.
+pub(crate) struct Shared<S> {
+    pub(crate) service: Arc<S>,
+    pub(crate) config: crate::support::RouterConfig,
 }
 
-/// Mounts every operation under the schema's base path, each with its method; a path
-/// nothing is mounted at answers 404 and a method a path lacks answers 405 with `Allow`,
-/// both with authentik's `{"detail": ...}` body. A panic answers 500.
+/// Mounts every resource's operations under the schema's base path, each with its
+/// method, for a service that implements them all; a path nothing is mounted at answers
+/// 404 and a method a path lacks answers 405 with `Allow`, both with authentik's
+/// `{"detail": ...}` body. A panic answers 500. To mount some resources only, or each
+/// with a service of its own, merge their modules' `routes` ([`support::Routes`]).
 pub fn router<S>(service: Arc<S>, config: support::RouterConfig) -> ::axum::Router
 where
     S: crate::captcha::CaptchaApi + crate::identification::IdentificationApi,
 {
-    let state = Arc::new(Shared { service, config });
-    let api = ::axum::Router::new();
-    let api = api
-        .route(
-            "/api/v3/stages/captcha/",
-            ::axum::routing::MethodRouter::new()
-                .get(stages_captcha_list::<S>)
-                .post(stages_captcha_create::<S>)
-                .fallback(|method: ::axum::http::Method| async move {
-                    support::method_not_allowed(&method, "GET, POST, HEAD")
-                }),
-        );
-    let api = api
-        .route(
-            "/api/v3/stages/captcha/{stage_uuid}/",
-            ::axum::routing::MethodRouter::new()
-                .get(stages_captcha_retrieve::<S>)
-                .put(stages_captcha_update::<S>)
-                .delete(stages_captcha_destroy::<S>)
-                .patch(stages_captcha_partial_update::<S>)
-                .fallback(|method: ::axum::http::Method| async move {
-                    support::method_not_allowed(&method, "GET, PUT, DELETE, PATCH, HEAD")
-                }),
-        );
-    let api = api
-        .route(
-            "/api/v3/stages/captcha/{stage_uuid}/used_by/",
-            ::axum::routing::MethodRouter::new()
-                .get(stages_captcha_used_by_list::<S>)
-                .fallback(|method: ::axum::http::Method| async move {
-                    support::method_not_allowed(&method, "GET, HEAD")
-                }),
-        );
-    let api = api
-        .route(
-            "/api/v3/stages/identification/",
-            ::axum::routing::MethodRouter::new()
-                .get(stages_identification_list::<S>)
-                .post(stages_identification_create::<S>)
-                .fallback(|method: ::axum::http::Method| async move {
-                    support::method_not_allowed(&method, "GET, POST, HEAD")
-                }),
-        );
-    let api = api
-        .route(
-            "/api/v3/stages/identification/{stage_uuid}/",
-            ::axum::routing::MethodRouter::new()
-                .get(stages_identification_retrieve::<S>)
-                .put(stages_identification_update::<S>)
-                .delete(stages_identification_destroy::<S>)
-                .patch(stages_identification_partial_update::<S>)
-                .fallback(|method: ::axum::http::Method| async move {
-                    support::method_not_allowed(&method, "GET, PUT, DELETE, PATCH, HEAD")
-                }),
-        );
-    let api = api
-        .route(
-            "/api/v3/stages/identification/{stage_uuid}/used_by/",
-            ::axum::routing::MethodRouter::new()
-                .get(stages_identification_used_by_list::<S>)
-                .fallback(|method: ::axum::http::Method| async move {
-                    support::method_not_allowed(&method, "GET, HEAD")
-                }),
-        );
-    api.with_state(state)
-        .fallback(support::not_found)
-        .layer(
-            ::tower_http::catch_panic::CatchPanicLayer::custom(|
-                _: Box<dyn ::std::any::Any + Send>|
-            support::server_error()),
-        )
+    support::Routes::new()
+        .merge(crate::captcha::routes(Arc::clone(&service), config.clone()))
+        .merge(crate::identification::routes(Arc::clone(&service), config.clone()))
+        .into_router()
 }
 
-async fn stages_captcha_list<S: crate::captcha::CaptchaApi>(
+pub(crate) async fn stages_captcha_list<S: crate::captcha::CaptchaApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
@@ -113,7 +48,7 @@ async fn stages_captcha_list<S: crate::captcha::CaptchaApi>(
     support::traced("stages_captcha_list", "GET", "/stages/captcha/", handle).await
 }
 
-async fn stages_captcha_create<S: crate::captcha::CaptchaApi>(
+pub(crate) async fn stages_captcha_create<S: crate::captcha::CaptchaApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
@@ -136,7 +71,7 @@ async fn stages_captcha_create<S: crate::captcha::CaptchaApi>(
     support::traced("stages_captcha_create", "POST", "/stages/captcha/", handle).await
 }
 
-async fn stages_captcha_retrieve<S: crate::captcha::CaptchaApi>(
+pub(crate) async fn stages_captcha_retrieve<S: crate::captcha::CaptchaApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
@@ -160,7 +95,7 @@ async fn stages_captcha_retrieve<S: crate::captcha::CaptchaApi>(
         .await
 }
 
-async fn stages_captcha_update<S: crate::captcha::CaptchaApi>(
+pub(crate) async fn stages_captcha_update<S: crate::captcha::CaptchaApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
@@ -202,7 +137,7 @@ async fn stages_captcha_update<S: crate::captcha::CaptchaApi>(
         .await
 }
 
-async fn stages_captcha_destroy<S: crate::captcha::CaptchaApi>(
+pub(crate) async fn stages_captcha_destroy<S: crate::captcha::CaptchaApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
@@ -226,7 +161,7 @@ async fn stages_captcha_destroy<S: crate::captcha::CaptchaApi>(
         .await
 }
 
-async fn stages_captcha_partial_update<S: crate::captcha::CaptchaApi>(
+pub(crate) async fn stages_captcha_partial_update<S: crate::captcha::CaptchaApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
@@ -277,7 +212,7 @@ async fn stages_captcha_partial_update<S: crate::captcha::CaptchaApi>(
         .await
 }
 
-async fn stages_captcha_used_by_list<S: crate::captcha::CaptchaApi>(
+pub(crate) async fn stages_captcha_used_by_list<S: crate::captcha::CaptchaApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
@@ -304,10 +239,9 @@ async fn stages_captcha_used_by_list<S: crate::captcha::CaptchaApi>(
         .await
 }
 
-async fn stages_identification_list<S: crate::identification::IdentificationApi>(
-    State(state): State<Arc<Shared<S>>>,
-    request: Request,
-) -> Response {
+pub(crate) async fn stages_identification_list<
+    S: crate::identification::IdentificationApi,
+>(State(state): State<Arc<Shared<S>>>, request: Request) -> Response {
     let handle = async move {
         let (parts, _body) = request.into_parts();
         let principal = support::authenticate(&*state.service, &parts.headers).await?;
@@ -330,10 +264,9 @@ async fn stages_identification_list<S: crate::identification::IdentificationApi>
         .await
 }
 
-async fn stages_identification_create<S: crate::identification::IdentificationApi>(
-    State(state): State<Arc<Shared<S>>>,
-    request: Request,
-) -> Response {
+pub(crate) async fn stages_identification_create<
+    S: crate::identification::IdentificationApi,
+>(State(state): State<Arc<Shared<S>>>, request: Request) -> Response {
     let handle = async move {
         let (parts, body) = request.into_parts();
         let principal = support::authenticate(&*state.service, &parts.headers).await?;
@@ -362,10 +295,9 @@ async fn stages_identification_create<S: crate::identification::IdentificationAp
         .await
 }
 
-async fn stages_identification_retrieve<S: crate::identification::IdentificationApi>(
-    State(state): State<Arc<Shared<S>>>,
-    request: Request,
-) -> Response {
+pub(crate) async fn stages_identification_retrieve<
+    S: crate::identification::IdentificationApi,
+>(State(state): State<Arc<Shared<S>>>, request: Request) -> Response {
     let handle = async move {
         let (mut parts, _body) = request.into_parts();
         let principal = support::authenticate(&*state.service, &parts.headers).await?;
@@ -389,10 +321,9 @@ async fn stages_identification_retrieve<S: crate::identification::Identification
         .await
 }
 
-async fn stages_identification_update<S: crate::identification::IdentificationApi>(
-    State(state): State<Arc<Shared<S>>>,
-    request: Request,
-) -> Response {
+pub(crate) async fn stages_identification_update<
+    S: crate::identification::IdentificationApi,
+>(State(state): State<Arc<Shared<S>>>, request: Request) -> Response {
     let handle = async move {
         let (mut parts, body) = request.into_parts();
         let principal = support::authenticate(&*state.service, &parts.headers).await?;
@@ -438,10 +369,9 @@ async fn stages_identification_update<S: crate::identification::IdentificationAp
         .await
 }
 
-async fn stages_identification_destroy<S: crate::identification::IdentificationApi>(
-    State(state): State<Arc<Shared<S>>>,
-    request: Request,
-) -> Response {
+pub(crate) async fn stages_identification_destroy<
+    S: crate::identification::IdentificationApi,
+>(State(state): State<Arc<Shared<S>>>, request: Request) -> Response {
     let handle = async move {
         let (mut parts, _body) = request.into_parts();
         let principal = support::authenticate(&*state.service, &parts.headers).await?;
@@ -465,7 +395,7 @@ async fn stages_identification_destroy<S: crate::identification::IdentificationA
         .await
 }
 
-async fn stages_identification_partial_update<
+pub(crate) async fn stages_identification_partial_update<
     S: crate::identification::IdentificationApi,
 >(State(state): State<Arc<Shared<S>>>, request: Request) -> Response {
     let handle = async move {
@@ -515,10 +445,9 @@ async fn stages_identification_partial_update<
         .await
 }
 
-async fn stages_identification_used_by_list<S: crate::identification::IdentificationApi>(
-    State(state): State<Arc<Shared<S>>>,
-    request: Request,
-) -> Response {
+pub(crate) async fn stages_identification_used_by_list<
+    S: crate::identification::IdentificationApi,
+>(State(state): State<Arc<Shared<S>>>, request: Request) -> Response {
     let handle = async move {
         let (mut parts, _body) = request.into_parts();
         let principal = support::authenticate(&*state.service, &parts.headers).await?;

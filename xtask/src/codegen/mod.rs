@@ -301,7 +301,9 @@ pub fn emit_server(
         |(resource, op)| server::emit_handler(api, resource, op),
         proc_macro2::TokenStream::new(),
     )?;
-    out.resources(api, server::emit_resource)
+    out.resources(api, |resource, ops| {
+        server::emit_resource(api, resource, ops)
+    })
 }
 
 /// The client crate's files, formatted, into `files`.

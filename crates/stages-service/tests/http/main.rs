@@ -13,7 +13,9 @@ use authentik_server::RouterConfig;
 use common::*;
 use serde_json::{json, Value};
 use stages_service::store::Store;
+use stages_service::StagesService;
 use std::path::Path;
+use std::sync::Arc;
 
 #[tokio::test]
 async fn captcha_operations_answer_as_the_schema_says() {
@@ -113,6 +115,54 @@ async fn captcha_operations_answer_as_the_schema_says() {
         )
         .await;
     assert_eq!((status, body), (404, json!({"detail": "Not found."})));
+}
+
+/// A service mounts the resources it implements, one by one; the others' paths answer
+/// authentik's 404, as unknown paths do, and mounted ones keep their 405s.
+#[tokio::test]
+async fn a_resource_not_mounted_answers_not_found() {
+    let store = Store::open(Path::new(":memory:")).unwrap();
+    let service = Arc::new(StagesService::new(store, TOKEN));
+    let app = authentik_server::Routes::new()
+        .merge(authentik_server::captcha::routes(
+            service,
+            RouterConfig::default(),
+        ))
+        .into_router();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/api/v3", listener.local_addr().unwrap());
+    let serving = authentik_server::ServeConfig::default();
+    tokio::spawn(authentik_server::serve_with_shutdown(
+        listener,
+        app,
+        serving,
+        std::future::pending(),
+    ));
+    let s = Server {
+        base,
+        http: reqwest::Client::new(),
+    };
+
+    let (status, list) = s.send(reqwest::Method::GET, "/stages/captcha/", None).await;
+    assert_eq!((status, &list["results"]), (200, &json!([])));
+    let not_found = json!({"detail": "Not found."});
+    for path in [
+        "/stages/identification/",
+        "/stages/identification/5a1d0c2e-0000-4000-8000-000000000001/",
+    ] {
+        for method in [reqwest::Method::GET, reqwest::Method::PATCH] {
+            let body = (method == reqwest::Method::PATCH).then(|| json!({"name": "x"}));
+            let answer = s.send(method.clone(), path, body).await;
+            assert_eq!(answer, (404, not_found.clone()), "{method} {path}");
+        }
+    }
+    let answer = s
+        .send(reqwest::Method::PATCH, "/stages/captcha/", None)
+        .await;
+    assert_eq!(
+        answer,
+        (405, json!({"detail": "Method \"PATCH\" not allowed."}))
+    );
 }
 
 #[tokio::test]

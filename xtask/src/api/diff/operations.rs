@@ -49,15 +49,15 @@ pub(super) fn diff_resources(old: &Surface, new: &Surface, out: &mut Vec<Change>
                 cx.push(
                     Kind::ResourceAdded,
                     (&pointer, Document::New),
-                    SERVERS,
+                    NEITHER,
                     r.trait_name.clone(),
                     format!(
-                        "`{}` added (resource `{module}`): `router()` requires every resource trait, so a server must implement it",
+                        "`{}` added (resource `{module}`): a server that mounts its resources one by one (`routes`) compiles untouched and answers 404 for it until it implements and mounts `{module}::routes`; one that serves `router()`, which needs every resource trait, must implement it",
                         r.trait_name
                     ),
                 );
                 for (name, op) in &r.operations {
-                    operation_added(&mut cx, r, name, op);
+                    operation_added(&mut cx, r, name, op, true);
                 }
             }
             (Some(r), None) => {
@@ -94,14 +94,30 @@ fn first_pointer(r: &Resource) -> String {
         .unwrap_or_else(|| "#/paths".to_owned())
 }
 
-fn operation_added(cx: &mut ResourceChanges<'_>, r: &Resource, name: &str, op: &Operation) {
+/// An operation added to an existing resource's trait, or (`with_resource`) with a new one,
+/// whose trait no server implements yet.
+fn operation_added(
+    cx: &mut ResourceChanges<'_>,
+    r: &Resource,
+    name: &str,
+    op: &Operation,
+    with_resource: bool,
+) {
+    let (impacts, consequence) = if with_resource {
+        (
+            NEITHER,
+            "with its resource's new trait: nothing implements it yet",
+        )
+    } else {
+        (SERVERS, "every server must implement it; a hand-written client-trait implementation (a mock) must too")
+    };
     cx.push(
         Kind::OperationAdded,
         (&op.pointer, Document::New),
-        SERVERS,
+        impacts,
         format!("{}::{name}", r.trait_name),
         format!(
-            "`{}::{name}` added (`{} {}`): every server must implement it; a hand-written client-trait implementation (a mock) must too",
+            "`{}::{name}` added (`{} {}`): {consequence}",
             r.trait_name, op.method, op.path
         ),
     );
@@ -135,7 +151,7 @@ fn diff_resource(cx: &mut ResourceChanges<'_>, old: &Resource, new: &Resource) {
     }
     for (name, op) in &new.operations {
         match old.operations.get(name) {
-            None => operation_added(cx, new, name, op),
+            None => operation_added(cx, new, name, op, false),
             Some(o) => diff_operation(cx, &format!("{}::{name}", new.trait_name), o, op),
         }
     }

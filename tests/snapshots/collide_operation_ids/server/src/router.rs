@@ -7,59 +7,27 @@ use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
-/// What every handler shares.
-struct Shared<S> {
-    service: Arc<S>,
-    config: crate::support::RouterConfig,
+/// What every handler of a resource shares.
+pub(crate) struct Shared<S> {
+    pub(crate) service: Arc<S>,
+    pub(crate) config: crate::support::RouterConfig,
 }
 
-/// Mounts every operation under the schema's base path, each with its method; a path
-/// nothing is mounted at answers 404 and a method a path lacks answers 405 with `Allow`,
-/// both with authentik's `{"detail": ...}` body. A panic answers 500.
+/// Mounts every resource's operations under the schema's base path, each with its
+/// method, for a service that implements them all; a path nothing is mounted at answers
+/// 404 and a method a path lacks answers 405 with `Allow`, both with authentik's
+/// `{"detail": ...}` body. A panic answers 500. To mount some resources only, or each
+/// with a service of its own, merge their modules' `routes` ([`support::Routes`]).
 pub fn router<S>(service: Arc<S>, config: support::RouterConfig) -> ::axum::Router
 where
     S: crate::x::XApi,
 {
-    let state = Arc::new(Shared { service, config });
-    let api = ::axum::Router::new();
-    let api = api
-        .route(
-            "/api/v3/stages/x/",
-            ::axum::routing::MethodRouter::new()
-                .get(stages_x_list::<S>)
-                .fallback(|method: ::axum::http::Method| async move {
-                    support::method_not_allowed(&method, "GET, HEAD")
-                }),
-        );
-    let api = api
-        .route(
-            "/api/v3/stages/x/all/",
-            ::axum::routing::MethodRouter::new()
-                .get(stages_x_list2::<S>)
-                .fallback(|method: ::axum::http::Method| async move {
-                    support::method_not_allowed(&method, "GET, HEAD")
-                }),
-        );
-    let api = api
-        .route(
-            "/api/v3/stages/x/{id}/",
-            ::axum::routing::MethodRouter::new()
-                .put(stages_x_update::<S>)
-                .patch(stages_x_update2::<S>)
-                .fallback(|method: ::axum::http::Method| async move {
-                    support::method_not_allowed(&method, "PUT, PATCH")
-                }),
-        );
-    api.with_state(state)
-        .fallback(support::not_found)
-        .layer(
-            ::tower_http::catch_panic::CatchPanicLayer::custom(|
-                _: Box<dyn ::std::any::Any + Send>|
-            support::server_error()),
-        )
+    support::Routes::new()
+        .merge(crate::x::routes(Arc::clone(&service), config.clone()))
+        .into_router()
 }
 
-async fn stages_x_list<S: crate::x::XApi>(
+pub(crate) async fn stages_x_list<S: crate::x::XApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
@@ -76,7 +44,7 @@ async fn stages_x_list<S: crate::x::XApi>(
     support::traced("stages_x_list", "GET", "/stages/x/", handle).await
 }
 
-async fn stages_x_list2<S: crate::x::XApi>(
+pub(crate) async fn stages_x_list2<S: crate::x::XApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
@@ -93,7 +61,7 @@ async fn stages_x_list2<S: crate::x::XApi>(
     support::traced("stagesXList", "GET", "/stages/x/all/", handle).await
 }
 
-async fn stages_x_update<S: crate::x::XApi>(
+pub(crate) async fn stages_x_update<S: crate::x::XApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
@@ -131,7 +99,7 @@ async fn stages_x_update<S: crate::x::XApi>(
     support::traced("stages_x_update", "PUT", "/stages/x/{id}/", handle).await
 }
 
-async fn stages_x_update2<S: crate::x::XApi>(
+pub(crate) async fn stages_x_update2<S: crate::x::XApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {

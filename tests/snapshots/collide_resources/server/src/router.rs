@@ -6,140 +6,32 @@ use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
-/// What every handler shares.
-struct Shared<S> {
-    service: Arc<S>,
+/// What every handler of a resource shares.
+pub(crate) struct Shared<S> {
+    pub(crate) service: Arc<S>,
 }
 
-/// Mounts every operation under the schema's base path, each with its method; a path
-/// nothing is mounted at answers 404 and a method a path lacks answers 405 with `Allow`,
-/// both with authentik's `{"detail": ...}` body. A panic answers 500.
+/// Mounts every resource's operations under the schema's base path, each with its
+/// method, for a service that implements them all; a path nothing is mounted at answers
+/// 404 and a method a path lacks answers 405 with `Allow`, both with authentik's
+/// `{"detail": ...}` body. A panic answers 500. To mount some resources only, or each
+/// with a service of its own, merge their modules' `routes` ([`support::Routes`]).
 pub fn router<S>(service: Arc<S>, config: support::RouterConfig) -> ::axum::Router
 where
     S: crate::models2::ModelsApi + crate::params2::ParamsApi + crate::router2::RouterApi
         + crate::serde2::SerdeApi + crate::std2::StdApi + crate::support2::SupportApi,
 {
-    let _ = config;
-    let state = Arc::new(Shared { service });
-    let api = ::axum::Router::new();
-    let api = api
-        .route(
-            "/api/v3/stages/models/",
-            ::axum::routing::MethodRouter::new()
-                .get(stages_models_list::<S>)
-                .fallback(|method: ::axum::http::Method| async move {
-                    support::method_not_allowed(&method, "GET, HEAD")
-                }),
-        );
-    let api = api
-        .route(
-            "/api/v3/stages/models/{id}/",
-            ::axum::routing::MethodRouter::new()
-                .delete(stages_models_destroy::<S>)
-                .fallback(|method: ::axum::http::Method| async move {
-                    support::method_not_allowed(&method, "DELETE")
-                }),
-        );
-    let api = api
-        .route(
-            "/api/v3/stages/params/",
-            ::axum::routing::MethodRouter::new()
-                .get(stages_params_list::<S>)
-                .fallback(|method: ::axum::http::Method| async move {
-                    support::method_not_allowed(&method, "GET, HEAD")
-                }),
-        );
-    let api = api
-        .route(
-            "/api/v3/stages/params/{id}/",
-            ::axum::routing::MethodRouter::new()
-                .delete(stages_params_destroy::<S>)
-                .fallback(|method: ::axum::http::Method| async move {
-                    support::method_not_allowed(&method, "DELETE")
-                }),
-        );
-    let api = api
-        .route(
-            "/api/v3/stages/router/",
-            ::axum::routing::MethodRouter::new()
-                .get(stages_router_list::<S>)
-                .fallback(|method: ::axum::http::Method| async move {
-                    support::method_not_allowed(&method, "GET, HEAD")
-                }),
-        );
-    let api = api
-        .route(
-            "/api/v3/stages/router/{id}/",
-            ::axum::routing::MethodRouter::new()
-                .delete(stages_router_destroy::<S>)
-                .fallback(|method: ::axum::http::Method| async move {
-                    support::method_not_allowed(&method, "DELETE")
-                }),
-        );
-    let api = api
-        .route(
-            "/api/v3/stages/serde/",
-            ::axum::routing::MethodRouter::new()
-                .get(stages_serde_list::<S>)
-                .fallback(|method: ::axum::http::Method| async move {
-                    support::method_not_allowed(&method, "GET, HEAD")
-                }),
-        );
-    let api = api
-        .route(
-            "/api/v3/stages/serde/{id}/",
-            ::axum::routing::MethodRouter::new()
-                .delete(stages_serde_destroy::<S>)
-                .fallback(|method: ::axum::http::Method| async move {
-                    support::method_not_allowed(&method, "DELETE")
-                }),
-        );
-    let api = api
-        .route(
-            "/api/v3/stages/std/",
-            ::axum::routing::MethodRouter::new()
-                .get(stages_std_list::<S>)
-                .fallback(|method: ::axum::http::Method| async move {
-                    support::method_not_allowed(&method, "GET, HEAD")
-                }),
-        );
-    let api = api
-        .route(
-            "/api/v3/stages/std/{id}/",
-            ::axum::routing::MethodRouter::new()
-                .delete(stages_std_destroy::<S>)
-                .fallback(|method: ::axum::http::Method| async move {
-                    support::method_not_allowed(&method, "DELETE")
-                }),
-        );
-    let api = api
-        .route(
-            "/api/v3/stages/support/",
-            ::axum::routing::MethodRouter::new()
-                .get(stages_support_list::<S>)
-                .fallback(|method: ::axum::http::Method| async move {
-                    support::method_not_allowed(&method, "GET, HEAD")
-                }),
-        );
-    let api = api
-        .route(
-            "/api/v3/stages/support/{id}/",
-            ::axum::routing::MethodRouter::new()
-                .delete(stages_support_destroy::<S>)
-                .fallback(|method: ::axum::http::Method| async move {
-                    support::method_not_allowed(&method, "DELETE")
-                }),
-        );
-    api.with_state(state)
-        .fallback(support::not_found)
-        .layer(
-            ::tower_http::catch_panic::CatchPanicLayer::custom(|
-                _: Box<dyn ::std::any::Any + Send>|
-            support::server_error()),
-        )
+    support::Routes::new()
+        .merge(crate::models2::routes(Arc::clone(&service), config.clone()))
+        .merge(crate::params2::routes(Arc::clone(&service), config.clone()))
+        .merge(crate::router2::routes(Arc::clone(&service), config.clone()))
+        .merge(crate::serde2::routes(Arc::clone(&service), config.clone()))
+        .merge(crate::std2::routes(Arc::clone(&service), config.clone()))
+        .merge(crate::support2::routes(Arc::clone(&service), config.clone()))
+        .into_router()
 }
 
-async fn stages_support_list<S: crate::support2::SupportApi>(
+pub(crate) async fn stages_support_list<S: crate::support2::SupportApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
@@ -158,7 +50,7 @@ async fn stages_support_list<S: crate::support2::SupportApi>(
     support::traced("stages_support_list", "GET", "/stages/support/", handle).await
 }
 
-async fn stages_support_destroy<S: crate::support2::SupportApi>(
+pub(crate) async fn stages_support_destroy<S: crate::support2::SupportApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
@@ -177,7 +69,7 @@ async fn stages_support_destroy<S: crate::support2::SupportApi>(
         .await
 }
 
-async fn stages_router_list<S: crate::router2::RouterApi>(
+pub(crate) async fn stages_router_list<S: crate::router2::RouterApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
@@ -196,7 +88,7 @@ async fn stages_router_list<S: crate::router2::RouterApi>(
     support::traced("stages_router_list", "GET", "/stages/router/", handle).await
 }
 
-async fn stages_router_destroy<S: crate::router2::RouterApi>(
+pub(crate) async fn stages_router_destroy<S: crate::router2::RouterApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
@@ -215,7 +107,7 @@ async fn stages_router_destroy<S: crate::router2::RouterApi>(
         .await
 }
 
-async fn stages_params_list<S: crate::params2::ParamsApi>(
+pub(crate) async fn stages_params_list<S: crate::params2::ParamsApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
@@ -234,7 +126,7 @@ async fn stages_params_list<S: crate::params2::ParamsApi>(
     support::traced("stages_params_list", "GET", "/stages/params/", handle).await
 }
 
-async fn stages_params_destroy<S: crate::params2::ParamsApi>(
+pub(crate) async fn stages_params_destroy<S: crate::params2::ParamsApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
@@ -253,7 +145,7 @@ async fn stages_params_destroy<S: crate::params2::ParamsApi>(
         .await
 }
 
-async fn stages_models_list<S: crate::models2::ModelsApi>(
+pub(crate) async fn stages_models_list<S: crate::models2::ModelsApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
@@ -272,7 +164,7 @@ async fn stages_models_list<S: crate::models2::ModelsApi>(
     support::traced("stages_models_list", "GET", "/stages/models/", handle).await
 }
 
-async fn stages_models_destroy<S: crate::models2::ModelsApi>(
+pub(crate) async fn stages_models_destroy<S: crate::models2::ModelsApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
@@ -291,7 +183,7 @@ async fn stages_models_destroy<S: crate::models2::ModelsApi>(
         .await
 }
 
-async fn stages_std_list<S: crate::std2::StdApi>(
+pub(crate) async fn stages_std_list<S: crate::std2::StdApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
@@ -310,7 +202,7 @@ async fn stages_std_list<S: crate::std2::StdApi>(
     support::traced("stages_std_list", "GET", "/stages/std/", handle).await
 }
 
-async fn stages_std_destroy<S: crate::std2::StdApi>(
+pub(crate) async fn stages_std_destroy<S: crate::std2::StdApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
@@ -328,7 +220,7 @@ async fn stages_std_destroy<S: crate::std2::StdApi>(
     support::traced("stages_std_destroy", "DELETE", "/stages/std/{id}/", handle).await
 }
 
-async fn stages_serde_list<S: crate::serde2::SerdeApi>(
+pub(crate) async fn stages_serde_list<S: crate::serde2::SerdeApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
@@ -347,7 +239,7 @@ async fn stages_serde_list<S: crate::serde2::SerdeApi>(
     support::traced("stages_serde_list", "GET", "/stages/serde/", handle).await
 }
 
-async fn stages_serde_destroy<S: crate::serde2::SerdeApi>(
+pub(crate) async fn stages_serde_destroy<S: crate::serde2::SerdeApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {

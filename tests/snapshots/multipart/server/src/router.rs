@@ -6,40 +6,27 @@ use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
-/// What every handler shares.
-struct Shared<S> {
-    service: Arc<S>,
-    config: crate::support::RouterConfig,
+/// What every handler of a resource shares.
+pub(crate) struct Shared<S> {
+    pub(crate) service: Arc<S>,
+    pub(crate) config: crate::support::RouterConfig,
 }
 
-/// Mounts every operation under the schema's base path, each with its method; a path
-/// nothing is mounted at answers 404 and a method a path lacks answers 405 with `Allow`,
-/// both with authentik's `{"detail": ...}` body. A panic answers 500.
+/// Mounts every resource's operations under the schema's base path, each with its
+/// method, for a service that implements them all; a path nothing is mounted at answers
+/// 404 and a method a path lacks answers 405 with `Allow`, both with authentik's
+/// `{"detail": ...}` body. A panic answers 500. To mount some resources only, or each
+/// with a service of its own, merge their modules' `routes` ([`support::Routes`]).
 pub fn router<S>(service: Arc<S>, config: support::RouterConfig) -> ::axum::Router
 where
     S: crate::thing::ThingApi,
 {
-    let state = Arc::new(Shared { service, config });
-    let api = ::axum::Router::new();
-    let api = api
-        .route(
-            "/api/v3/stages/thing/{slug}/set_icon/",
-            ::axum::routing::MethodRouter::new()
-                .post(stages_thing_set_icon_create::<S>)
-                .fallback(|method: ::axum::http::Method| async move {
-                    support::method_not_allowed(&method, "POST")
-                }),
-        );
-    api.with_state(state)
-        .fallback(support::not_found)
-        .layer(
-            ::tower_http::catch_panic::CatchPanicLayer::custom(|
-                _: Box<dyn ::std::any::Any + Send>|
-            support::server_error()),
-        )
+    support::Routes::new()
+        .merge(crate::thing::routes(Arc::clone(&service), config.clone()))
+        .into_router()
 }
 
-async fn stages_thing_set_icon_create<S: crate::thing::ThingApi>(
+pub(crate) async fn stages_thing_set_icon_create<S: crate::thing::ThingApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
