@@ -3,7 +3,7 @@
 use crate::listing::ListQuery;
 use crate::{flow_set, used_by, StagesService};
 use authentik_models::{
-    CaptchaStage, CaptchaStageRequest, PaginatedCaptchaStageList, PatchedCaptchaStageRequest,
+    field, CaptchaStage, CaptchaStageRequest, PaginatedCaptchaStageList, PatchedCaptchaStageRequest,
 };
 use authentik_server::captcha::*;
 use authentik_server::ApiError;
@@ -16,15 +16,15 @@ const DEFAULT_API_URL: &str = "https://www.recaptcha.net/recaptcha/api/siteverif
 /// What `ordering` may name: the serializer's fields backed by a model column, as DRF allows when
 /// a viewset sets no `ordering_fields`.
 const ORDERING_FIELDS: &[&str] = &[
-    "name",
-    "pk",
-    "public_key",
-    "js_url",
-    "api_url",
-    "interactive",
-    "score_min_threshold",
-    "score_max_threshold",
-    "error_on_invalid_score",
+    field!(CaptchaStage.name),
+    field!(CaptchaStage.pk),
+    field!(CaptchaStage.public_key),
+    field!(CaptchaStage.js_url),
+    field!(CaptchaStage.api_url),
+    field!(CaptchaStage.interactive),
+    field!(CaptchaStage.score_min_threshold),
+    field!(CaptchaStage.score_max_threshold),
+    field!(CaptchaStage.error_on_invalid_score),
 ];
 
 fn name_of(stage: &CaptchaStage) -> &str {
@@ -93,8 +93,11 @@ impl CaptchaApi for StagesService {
                 KIND,
                 ListQuery {
                     filters: vec![
-                        ("name", q.name.map(SqlValue::Text)),
-                        ("public_key", q.public_key.map(SqlValue::Text)),
+                        (field!(CaptchaStage.name), q.name.map(SqlValue::Text)),
+                        (
+                            field!(CaptchaStage.public_key),
+                            q.public_key.map(SqlValue::Text),
+                        ),
                     ],
                     search: q.search.as_deref(),
                     ordering: q.ordering.as_deref(),

@@ -4,7 +4,7 @@ use crate::listing::ListQuery;
 use crate::{flow_set, used_by, Named, StagesService};
 use authentik_models::support::Maybe;
 use authentik_models::{
-    IdentificationStage, IdentificationStageRequest, PaginatedIdentificationStageList,
+    field, IdentificationStage, IdentificationStageRequest, PaginatedIdentificationStageList,
     PatchedIdentificationStageRequest, UserFieldsEnum,
 };
 use authentik_server::identification::*;
@@ -16,16 +16,16 @@ const KIND: &str = "identification";
 /// What `ordering` may name: the serializer's fields backed by a model column, as DRF allows when
 /// a viewset sets no `ordering_fields`.
 const ORDERING_FIELDS: &[&str] = &[
-    "name",
-    "pk",
-    "password_stage",
-    "case_insensitive_matching",
-    "show_matched_user",
-    "enrollment_flow",
-    "recovery_flow",
-    "passwordless_flow",
-    "show_source_labels",
-    "pretend_user_exists",
+    field!(IdentificationStage.name),
+    field!(IdentificationStage.pk),
+    field!(IdentificationStage.password_stage),
+    field!(IdentificationStage.case_insensitive_matching),
+    field!(IdentificationStage.show_matched_user),
+    field!(IdentificationStage.enrollment_flow),
+    field!(IdentificationStage.recovery_flow),
+    field!(IdentificationStage.passwordless_flow),
+    field!(IdentificationStage.show_source_labels),
+    field!(IdentificationStage.pretend_user_exists),
 ];
 
 fn name_of(stage: &IdentificationStage) -> &str {
@@ -36,17 +36,32 @@ fn name_of(stage: &IdentificationStage) -> &str {
 fn references(patch: &PatchedIdentificationStageRequest) -> Vec<Named> {
     let mut named = Vec::new();
     for (field, value) in [
-        ("password_stage", &patch.password_stage),
-        ("enrollment_flow", &patch.enrollment_flow),
-        ("recovery_flow", &patch.recovery_flow),
-        ("passwordless_flow", &patch.passwordless_flow),
+        (
+            field!(PatchedIdentificationStageRequest.password_stage),
+            &patch.password_stage,
+        ),
+        (
+            field!(PatchedIdentificationStageRequest.enrollment_flow),
+            &patch.enrollment_flow,
+        ),
+        (
+            field!(PatchedIdentificationStageRequest.recovery_flow),
+            &patch.recovery_flow,
+        ),
+        (
+            field!(PatchedIdentificationStageRequest.passwordless_flow),
+            &patch.passwordless_flow,
+        ),
     ] {
         if let Maybe::Value(pk) = value {
             named.push(Named::new(field, vec![*pk]));
         }
     }
     if let Some(sources) = &patch.sources {
-        named.push(Named::new("sources", sources.clone()));
+        named.push(Named::new(
+            field!(PatchedIdentificationStageRequest.sources),
+            sources.clone(),
+        ));
     }
     named
 }
@@ -129,10 +144,22 @@ impl IdentificationApi for StagesService {
     ) -> Result<StagesIdentificationListResponse, ApiError> {
         let q = request.query;
         let filter_references = [
-            ("password_stage", q.password_stage),
-            ("enrollment_flow", q.enrollment_flow),
-            ("recovery_flow", q.recovery_flow),
-            ("passwordless_flow", q.passwordless_flow),
+            (
+                field!(StagesIdentificationListQuery.password_stage),
+                q.password_stage,
+            ),
+            (
+                field!(StagesIdentificationListQuery.enrollment_flow),
+                q.enrollment_flow,
+            ),
+            (
+                field!(StagesIdentificationListQuery.recovery_flow),
+                q.recovery_flow,
+            ),
+            (
+                field!(StagesIdentificationListQuery.passwordless_flow),
+                q.passwordless_flow,
+            ),
         ]
         .into_iter()
         .filter_map(|(field, pk)| pk.map(|pk| Named::new(field, vec![pk])))
@@ -142,17 +169,35 @@ impl IdentificationApi for StagesService {
                 KIND,
                 ListQuery {
                     filters: vec![
-                        ("name", q.name.map(SqlValue::Text)),
+                        (field!(IdentificationStage.name), q.name.map(SqlValue::Text)),
                         (
-                            "case_insensitive_matching",
+                            field!(IdentificationStage.case_insensitive_matching),
                             bool_filter(q.case_insensitive_matching),
                         ),
-                        ("show_matched_user", bool_filter(q.show_matched_user)),
-                        ("show_source_labels", bool_filter(q.show_source_labels)),
-                        ("password_stage", uuid_filter(q.password_stage)),
-                        ("enrollment_flow", uuid_filter(q.enrollment_flow)),
-                        ("recovery_flow", uuid_filter(q.recovery_flow)),
-                        ("passwordless_flow", uuid_filter(q.passwordless_flow)),
+                        (
+                            field!(IdentificationStage.show_matched_user),
+                            bool_filter(q.show_matched_user),
+                        ),
+                        (
+                            field!(IdentificationStage.show_source_labels),
+                            bool_filter(q.show_source_labels),
+                        ),
+                        (
+                            field!(IdentificationStage.password_stage),
+                            uuid_filter(q.password_stage),
+                        ),
+                        (
+                            field!(IdentificationStage.enrollment_flow),
+                            uuid_filter(q.enrollment_flow),
+                        ),
+                        (
+                            field!(IdentificationStage.recovery_flow),
+                            uuid_filter(q.recovery_flow),
+                        ),
+                        (
+                            field!(IdentificationStage.passwordless_flow),
+                            uuid_filter(q.passwordless_flow),
+                        ),
                     ],
                     search: q.search.as_deref(),
                     ordering: q.ordering.as_deref(),

@@ -17,7 +17,11 @@ mod captcha;
 mod identification;
 
 use authentik_models::support::ValidationErrors;
-use authentik_models::{FlowSet, FlowSetRequest, UsedBy, UsedByActionEnum, ValidationError};
+use authentik_models::{
+    field, CaptchaStage, CaptchaStageRequest, FlowSet, FlowSetRequest, IdentificationStage,
+    IdentificationStageRequest, PatchedIdentificationStageRequest, UsedBy, UsedByActionEnum,
+    ValidationError,
+};
 use authentik_server::{ApiError, AuthError, Authenticate, RouterConfig, Routes};
 use rusqlite::Connection;
 use serde::de::DeserializeOwned;
@@ -110,13 +114,37 @@ pub(crate) enum Target {
     Source,
 }
 
-/// Every reference field of a stage document; identification stages hold them all.
+/// The fields every stage has (authentik's `StageSerializer`), which the store keeps in columns
+/// of their own and a taken name is reported on. Every field name in this crate is written with
+/// `field!`, so a field the schema renames or removes stops the build at the line that names it;
+/// these two are named through every stage model and request.
+pub(crate) const NAME: &str = field!(CaptchaStage.name);
+pub(crate) const PK: &str = field!(CaptchaStage.pk);
+const _: [&str; 4] = [
+    field!(IdentificationStage.name),
+    field!(IdentificationStage.pk),
+    field!(CaptchaStageRequest.name),
+    field!(IdentificationStageRequest.name),
+];
+
+/// Every reference field of a stage document; identification stages hold them all (in their
+/// requests too, where a reference that names nothing is reported).
 const REFERENCE_FIELDS: &[(&str, Target)] = &[
-    ("password_stage", Target::Stage("password")),
-    ("enrollment_flow", Target::Flow),
-    ("recovery_flow", Target::Flow),
-    ("passwordless_flow", Target::Flow),
-    ("sources", Target::Source),
+    (
+        field!(IdentificationStage.password_stage),
+        Target::Stage("password"),
+    ),
+    (field!(IdentificationStage.enrollment_flow), Target::Flow),
+    (field!(IdentificationStage.recovery_flow), Target::Flow),
+    (field!(IdentificationStage.passwordless_flow), Target::Flow),
+    (field!(IdentificationStage.sources), Target::Source),
+];
+const _: [&str; 5] = [
+    field!(PatchedIdentificationStageRequest.password_stage),
+    field!(PatchedIdentificationStageRequest.enrollment_flow),
+    field!(PatchedIdentificationStageRequest.recovery_flow),
+    field!(PatchedIdentificationStageRequest.passwordless_flow),
+    field!(PatchedIdentificationStageRequest.sources),
 ];
 
 /// The pks a request names in one reference field.
@@ -205,7 +233,7 @@ const NAME_TAKEN: &str = "stage with this name already exists.";
 /// 400 body for a taken name, as DRF's unique validator words it.
 fn name_taken() -> ValidationError {
     let mut errors = ValidationErrors::new();
-    errors.add_message("name", NAME_TAKEN);
+    errors.add_message(NAME, NAME_TAKEN);
     validation_error(&errors)
 }
 
@@ -283,8 +311,8 @@ async fn used_by(store: &Store, kind: &'static str, uuid: Uuid) -> Result<Vec<Us
             Ok(UsedBy {
                 app: format!("authentik_stages_{other_kind}"),
                 model_name: format!("{other_kind}stage"),
-                pk: text("pk"),
-                name: text("name"),
+                pk: text(PK),
+                name: text(NAME),
                 action: UsedByActionEnum::SetNull,
             })
         })
@@ -361,7 +389,7 @@ impl StagesService {
                 if !errors.is_empty() {
                     // DRF reports every failing field at once, the unique name among them.
                     if store::name_taken(conn, &name, None)? {
-                        errors.add_message("name", NAME_TAKEN);
+                        errors.add_message(NAME, NAME_TAKEN);
                     }
                     return Ok(Err(validation_error(&errors)));
                 }
@@ -423,7 +451,7 @@ impl StagesService {
                 let mut errors = check_references(conn, &references)?;
                 if !errors.is_empty() {
                     if store::name_taken(conn, &name, Some(uuid))? {
-                        errors.add_message("name", NAME_TAKEN);
+                        errors.add_message(NAME, NAME_TAKEN);
                     }
                     return Ok(Err(validation_error(&errors)));
                 }

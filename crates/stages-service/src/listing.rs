@@ -89,11 +89,11 @@ impl ListQuery<'_> {
             };
             let direction = if desc { "DESC" } else { "ASC" };
             match *field {
-                "name" => {
+                f if f == crate::NAME => {
                     has_name = true;
                     terms.push(format!("name {direction}"));
                 }
-                "pk" => terms.push(format!("uuid {direction}")),
+                f if f == crate::PK => terms.push(format!("uuid {direction}")),
                 other => {
                     let expr = format!("json_extract(data, '$.{other}')");
                     terms.push(format!("({expr} IS NULL) {direction}, {expr} {direction}"));

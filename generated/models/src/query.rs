@@ -19,6 +19,8 @@ pub struct StagesCaptchaListQuery {
     pub search: ::std::option::Option<::std::string::String>,
 }
 
+impl crate::support::Fields for StagesCaptchaListQuery {}
+
 impl StagesCaptchaListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
@@ -61,6 +63,8 @@ pub struct StagesIdentificationListQuery {
     /// `show_source_labels`
     pub show_source_labels: ::std::option::Option<bool>,
 }
+
+impl crate::support::Fields for StagesIdentificationListQuery {}
 
 impl StagesIdentificationListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.

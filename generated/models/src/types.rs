@@ -69,6 +69,8 @@ impl CaptchaStage {
     }
 }
 
+impl support::Fields for CaptchaStage {}
+
 /// CaptchaStage Serializer
 #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CaptchaStageRequest {
@@ -132,6 +134,8 @@ impl CaptchaStageRequest {
         errors.into_result()
     }
 }
+
+impl support::Fields for CaptchaStageRequest {}
 
 /// Prints write-only fields (secrets) as `<redacted>`.
 impl ::std::fmt::Debug for CaptchaStageRequest {
@@ -553,6 +557,8 @@ impl FlowSet {
     }
 }
 
+impl support::Fields for FlowSet {}
+
 /// Stripped down flow serializer
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FlowSetRequest {
@@ -627,6 +633,8 @@ impl FlowSetRequest {
     }
 }
 
+impl support::Fields for FlowSetRequest {}
+
 /// Generic API Error
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GenericError {
@@ -646,6 +654,8 @@ impl GenericError {
         ::std::result::Result::Ok(())
     }
 }
+
+impl support::Fields for GenericError {}
 
 /// IdentificationStage Serializer
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
@@ -735,6 +745,8 @@ impl IdentificationStage {
     }
 }
 
+impl support::Fields for IdentificationStage {}
+
 /// IdentificationStage Serializer
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IdentificationStageRequest {
@@ -807,6 +819,8 @@ impl IdentificationStageRequest {
     }
 }
 
+impl support::Fields for IdentificationStageRequest {}
+
 /// `PaginatedCaptchaStageList`
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PaginatedCaptchaStageList {
@@ -833,6 +847,8 @@ impl PaginatedCaptchaStageList {
     }
 }
 
+impl support::Fields for PaginatedCaptchaStageList {}
+
 /// `PaginatedIdentificationStageList`
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PaginatedIdentificationStageList {
@@ -858,6 +874,8 @@ impl PaginatedIdentificationStageList {
         errors.into_result()
     }
 }
+
+impl support::Fields for PaginatedIdentificationStageList {}
 
 /// `Pagination`
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
@@ -889,6 +907,8 @@ impl Pagination {
         ::std::result::Result::Ok(())
     }
 }
+
+impl support::Fields for Pagination {}
 
 /// CaptchaStage Serializer
 #[derive(
@@ -962,6 +982,8 @@ impl PatchedCaptchaStageRequest {
         errors.into_result()
     }
 }
+
+impl support::Fields for PatchedCaptchaStageRequest {}
 
 /// Prints write-only fields (secrets) as `<redacted>`.
 impl ::std::fmt::Debug for PatchedCaptchaStageRequest {
@@ -1063,6 +1085,8 @@ impl PatchedIdentificationStageRequest {
         errors.into_result()
     }
 }
+
+impl support::Fields for PatchedIdentificationStageRequest {}
 
 /// Values: `all`, `any`. A value this version of the schema does not list decodes as `Unknown`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::std::fmt::Debug)]
@@ -1178,6 +1202,8 @@ impl UsedBy {
         errors.into_result()
     }
 }
+
+impl support::Fields for UsedBy {}
 
 /// Values: `cascade`, `cascade_many`, `set_null`, `set_default`. A value this version of the schema does not list decodes as `Unknown`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::std::fmt::Debug)]
@@ -1404,6 +1430,8 @@ impl ValidationError {
         ::std::result::Result::Ok(())
     }
 }
+
+impl support::Fields for ValidationError {}
 
 /// The schema's `pattern`s, compiled once.
 mod patterns {

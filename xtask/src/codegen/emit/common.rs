@@ -108,3 +108,27 @@ pub fn models_import(used: bool) -> TokenStream {
         quote!()
     }
 }
+
+/// `impl Fields for X` (the models' `support::Fields`, which `field!` reads): the fields whose
+/// Rust name (without `r#`) is not their JSON name, given as (Rust name, JSON name).
+pub fn fields_impl<'a>(
+    support: &TokenStream,
+    name: &proc_macro2::Ident,
+    fields: impl Iterator<Item = (&'a str, &'a str)>,
+) -> TokenStream {
+    let renamed: Vec<TokenStream> = fields
+        .filter_map(|(rust, json)| {
+            let bare = rust.strip_prefix("r#").unwrap_or(rust);
+            (bare != json).then(|| quote!((#bare, #json)))
+        })
+        .collect();
+    if renamed.is_empty() {
+        quote!(impl #support::Fields for #name {})
+    } else {
+        quote! {
+            impl #support::Fields for #name {
+                const RENAMED: &'static [(&'static str, &'static str)] = &[#(#renamed),*];
+            }
+        }
+    }
+}

@@ -84,12 +84,21 @@ fn emit_query(op: &Operation) -> TokenStream {
         " Query parameters of `{} {}`; `None` leaves a parameter out.",
         op.method, op.path
     );
+    let fields_impl = fields_impl(
+        &quote!(crate::support),
+        &query_ident,
+        params
+            .iter()
+            .map(|p| (p.rust_name.as_str(), p.name.as_str())),
+    );
     quote! {
         #[doc = #doc]
         #[derive(Clone, Debug, #default PartialEq)]
         pub struct #query_ident {
             #(#fields)*
         }
+
+        #fields_impl
 
         impl #query_ident {
             /// The parameters as key-value pairs, in schema order, before percent-encoding.

@@ -29,6 +29,8 @@ impl Entry {
     }
 }
 
+impl support::Fields for Entry {}
+
 /// `Thing`
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Thing {
@@ -68,6 +70,8 @@ impl Thing {
     }
 }
 
+impl support::Fields for Thing {}
+
 /// `ValidationError`
 #[derive(
     Clone,
@@ -101,3 +105,5 @@ impl ValidationError {
         ::std::result::Result::Ok(())
     }
 }
+
+impl support::Fields for ValidationError {}

@@ -27,6 +27,8 @@ impl Inner {
     }
 }
 
+impl support::Fields for Inner {}
+
 /// `Thing`
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Thing {
@@ -49,3 +51,5 @@ impl Thing {
         ::std::result::Result::Ok(())
     }
 }
+
+impl support::Fields for Thing {}

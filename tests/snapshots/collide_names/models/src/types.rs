@@ -28,6 +28,13 @@ impl Foo {
     }
 }
 
+impl support::Fields for Foo {
+    const RENAMED: &'static [(&'static str, &'static str)] = &[
+        ("foo_bar2", "FooBar"),
+        ("foo_bar3", "foo-bar"),
+    ];
+}
+
 /// `foo`
 #[derive(
     Clone,
@@ -53,3 +60,5 @@ impl Foo2 {
         ::std::result::Result::Ok(())
     }
 }
+
+impl support::Fields for Foo2 {}

@@ -9,6 +9,8 @@ pub struct StagesXListQuery {
     pub search: ::std::option::Option<::std::string::String>,
 }
 
+impl crate::support::Fields for StagesXListQuery {}
+
 impl StagesXListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
@@ -24,6 +26,8 @@ pub struct StagesXList2Query {
     /// `search`
     pub search: ::std::option::Option<::std::string::String>,
 }
+
+impl crate::support::Fields for StagesXList2Query {}
 
 impl StagesXList2Query {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
@@ -41,6 +45,8 @@ pub struct StagesXUpdateQuery {
     pub force: ::std::option::Option<bool>,
 }
 
+impl crate::support::Fields for StagesXUpdateQuery {}
+
 impl StagesXUpdateQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
@@ -56,6 +62,8 @@ pub struct StagesXUpdate2Query {
     /// `force`
     pub force: ::std::option::Option<bool>,
 }
+
+impl crate::support::Fields for StagesXUpdate2Query {}
 
 impl StagesXUpdate2Query {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.

@@ -26,3 +26,5 @@ impl Thing {
         ::std::result::Result::Ok(())
     }
 }
+
+impl support::Fields for Thing {}

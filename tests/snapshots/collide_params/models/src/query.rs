@@ -19,6 +19,13 @@ pub struct StagesXCreateQuery {
     pub pairs2: ::std::option::Option<::std::string::String>,
 }
 
+impl crate::support::Fields for StagesXCreateQuery {
+    const RENAMED: &'static [(&'static str, &'static str)] = &[
+        ("errors2", "errors"),
+        ("pairs2", "pairs"),
+    ];
+}
+
 impl StagesXCreateQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
@@ -45,6 +52,10 @@ pub struct StagesYRetrieveQuery {
     pub state: ::std::option::Option<::std::string::String>,
     /// `pairs`
     pub pairs2: ::std::option::Option<i64>,
+}
+
+impl crate::support::Fields for StagesYRetrieveQuery {
+    const RENAMED: &'static [(&'static str, &'static str)] = &[("pairs2", "pairs")];
 }
 
 impl StagesYRetrieveQuery {

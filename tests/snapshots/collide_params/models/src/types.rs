@@ -30,3 +30,5 @@ impl Thing {
         ::std::result::Result::Ok(())
     }
 }
+
+impl support::Fields for Thing {}

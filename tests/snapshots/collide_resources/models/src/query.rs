@@ -9,6 +9,8 @@ pub struct StagesSupportListQuery {
     pub search: ::std::option::Option<::std::string::String>,
 }
 
+impl crate::support::Fields for StagesSupportListQuery {}
+
 impl StagesSupportListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
@@ -24,6 +26,8 @@ pub struct StagesRouterListQuery {
     /// `search`
     pub search: ::std::option::Option<::std::string::String>,
 }
+
+impl crate::support::Fields for StagesRouterListQuery {}
 
 impl StagesRouterListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
@@ -41,6 +45,8 @@ pub struct StagesParamsListQuery {
     pub search: ::std::option::Option<::std::string::String>,
 }
 
+impl crate::support::Fields for StagesParamsListQuery {}
+
 impl StagesParamsListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
@@ -56,6 +62,8 @@ pub struct StagesModelsListQuery {
     /// `search`
     pub search: ::std::option::Option<::std::string::String>,
 }
+
+impl crate::support::Fields for StagesModelsListQuery {}
 
 impl StagesModelsListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
@@ -73,6 +81,8 @@ pub struct StagesStdListQuery {
     pub search: ::std::option::Option<::std::string::String>,
 }
 
+impl crate::support::Fields for StagesStdListQuery {}
+
 impl StagesStdListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
@@ -88,6 +98,8 @@ pub struct StagesSerdeListQuery {
     /// `search`
     pub search: ::std::option::Option<::std::string::String>,
 }
+
+impl crate::support::Fields for StagesSerdeListQuery {}
 
 impl StagesSerdeListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.

@@ -195,3 +195,5 @@ impl Thing {
         errors.into_result()
     }
 }
+
+impl support::Fields for Thing {}

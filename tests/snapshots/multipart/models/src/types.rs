@@ -28,3 +28,5 @@ impl FileUploadRequest {
         ::std::result::Result::Ok(())
     }
 }
+
+impl support::Fields for FileUploadRequest {}

@@ -20,6 +20,8 @@ impl CaptchaChallenge {
     }
 }
 
+impl support::Fields for CaptchaChallenge {}
+
 /// One of several objects, told apart by their `component` property. A value this version of the schema does not know decodes as `Unknown`.
 #[derive(Clone, PartialEq, ::std::fmt::Debug)]
 #[non_exhaustive]
@@ -124,3 +126,5 @@ impl PasswordChallenge {
         ::std::result::Result::Ok(())
     }
 }
+
+impl support::Fields for PasswordChallenge {}

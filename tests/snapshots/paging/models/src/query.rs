@@ -13,6 +13,8 @@ pub struct StagesThingListQuery {
     pub search: ::std::option::Option<::std::string::String>,
 }
 
+impl crate::support::Fields for StagesThingListQuery {}
+
 impl StagesThingListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {

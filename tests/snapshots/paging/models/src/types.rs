@@ -20,6 +20,8 @@ impl PaginatedThingList {
     }
 }
 
+impl support::Fields for PaginatedThingList {}
+
 /// `Pagination`
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Pagination {
@@ -51,6 +53,8 @@ impl Pagination {
     }
 }
 
+impl support::Fields for Pagination {}
+
 /// `Thing`
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Thing {
@@ -68,3 +72,5 @@ impl Thing {
         ::std::result::Result::Ok(())
     }
 }
+
+impl support::Fields for Thing {}

@@ -26,6 +26,8 @@ impl Edge {
     }
 }
 
+impl support::Fields for Edge {}
+
 /// `Node`
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Node {
@@ -68,3 +70,5 @@ impl Node {
         errors.into_result()
     }
 }
+
+impl support::Fields for Node {}

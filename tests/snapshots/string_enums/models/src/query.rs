@@ -9,6 +9,8 @@ pub struct StagesThingListQuery {
     pub mode: ::std::option::Option<crate::StagesThingListMode>,
 }
 
+impl crate::support::Fields for StagesThingListQuery {}
+
 impl StagesThingListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {

@@ -236,6 +236,8 @@ impl Thing {
     }
 }
 
+impl support::Fields for Thing {}
+
 /// Values: `low`, `high`. A value this version of the schema does not list decodes as `Unknown`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::std::fmt::Debug)]
 #[non_exhaustive]

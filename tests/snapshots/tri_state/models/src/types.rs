@@ -37,6 +37,8 @@ impl PatchedThingRequest {
     }
 }
 
+impl support::Fields for PatchedThingRequest {}
+
 /// Prints write-only fields (secrets) as `<redacted>`.
 impl ::std::fmt::Debug for PatchedThingRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -76,3 +78,5 @@ impl Thing {
         errors.into_result()
     }
 }
+
+impl support::Fields for Thing {}

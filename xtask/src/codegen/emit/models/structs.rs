@@ -3,6 +3,7 @@
 //! server's (`emit::shape`).
 
 use super::TypesEmitter;
+use crate::codegen::emit::common::fields_impl;
 use crate::codegen::emit::{doc_attrs, doc_with, ident, type_tokens};
 use crate::codegen::ir::*;
 use proc_macro2::TokenStream;
@@ -104,6 +105,13 @@ impl TypesEmitter<'_> {
             quote!()
         };
         let validate = self.emit_struct_validate(s);
+        let fields_impl = fields_impl(
+            &quote!(support),
+            &name,
+            s.fields
+                .iter()
+                .map(|f| (f.rust_name.as_str(), f.json_name.as_str())),
+        );
         let allow_deprecated = if s.fields.iter().any(|f| f.deprecated) {
             quote!(#[allow(deprecated)])
         } else {
@@ -130,6 +138,8 @@ impl TypesEmitter<'_> {
                     #validate
                 }
             }
+
+            #fields_impl
 
             #debug_impl
         }
