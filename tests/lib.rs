@@ -204,6 +204,33 @@ fn prune(dir: &Path, keep: &std::collections::BTreeSet<PathBuf>) {
 /// left out of another invocation, so one broken manifest does not hide the other sets' results;
 /// so is a set with a file that cannot be written (a name over 255 bytes).
 pub fn compile_crate_sets(scratch: &str, sets: &[CrateSet], build: Build) -> BuildReport {
+    compile_crate_sets_with(scratch, sets, build, &[])
+}
+
+/// The cargo arguments that build every set's crates with one resource's feature alone
+/// (`--no-default-features --features <set>-models/captcha,<set>-server/captcha,...`).
+pub fn one_feature(sets: &[CrateSet], feature: &str) -> Vec<String> {
+    let mut features = Vec::new();
+    for set in sets {
+        let prefix = package_prefix(&set.name);
+        for krate in ["models", "server", "client"] {
+            features.push(format!("{prefix}-{krate}/{feature}"));
+        }
+    }
+    vec![
+        "--no-default-features".to_owned(),
+        "--features".to_owned(),
+        features.join(","),
+    ]
+}
+
+/// [`compile_crate_sets`] with more arguments for cargo (e.g. [`one_feature`]'s).
+pub fn compile_crate_sets_with(
+    scratch: &str,
+    sets: &[CrateSet],
+    build: Build,
+    extra: &[String],
+) -> BuildReport {
     let started = std::time::Instant::now();
     let mut report = BuildReport::default();
     let ws = repo_root()
@@ -290,6 +317,7 @@ pub fn compile_crate_sets(scratch: &str, sets: &[CrateSet], build: Build) -> Bui
             Build::Doc => command.args(["doc", "--no-deps"]),
         };
         command.args(["--offline", "--keep-going", "--message-format=short"]);
+        command.args(extra);
         if build == Build::Clippy {
             command.args(["--", "-D", "warnings"]);
         }

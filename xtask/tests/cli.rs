@@ -52,7 +52,8 @@ fn check_fails_naming_a_hand_edited_file_with_a_diff() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains(&format!("0 of {total} files stale")));
 
-    let types = dir.join("models/src/types.rs");
+    // Only the captcha resource reaches `CaptchaStage`: it is in that resource's module.
+    let types = dir.join("models/src/captcha.rs");
     let edited = std::fs::read_to_string(&types).unwrap().replace(
         "pub struct CaptchaStage {",
         "pub struct CaptchaStage {\n    pub hand_edit: bool,",
@@ -191,7 +192,7 @@ fn a_schema_change_is_told_in_api_terms_by_check_and_by_the_run_that_writes_it()
         "{line}"
     );
     assert!(
-        line.ends_with("25 breaking for clients, 23 for servers"),
+        line.ends_with("24 breaking for clients, 20 for servers"),
         "{line}"
     );
 

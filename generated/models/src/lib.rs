@@ -5,9 +5,23 @@
 //! are a struct in [`query`]; support types shared with the client and the server live
 //! in [`support`]. [`field!`] names a field as its JSON text (`field!(X.name)`), checked by
 //! the compiler, for hand-written code that needs the name.
+//!
+//! Each resource has a cargo feature (all on by default, `full`) that compiles the models
+//! it reaches: those only it reaches are in a module of its own, re-exported here.
 
 #[rustfmt::skip]
 mod types;
+
+#[cfg(feature = "captcha")]
+#[rustfmt::skip]
+mod captcha;
+
+#[cfg(feature = "identification")]
+#[rustfmt::skip]
+mod identification;
+
+#[rustfmt::skip]
+mod patterns;
 
 #[rustfmt::skip]
 pub mod query;
@@ -16,3 +30,9 @@ pub mod query;
 pub mod support;
 
 pub use types::*;
+
+#[cfg(feature = "captcha")]
+pub use captcha::*;
+
+#[cfg(feature = "identification")]
+pub use identification::*;

@@ -2,6 +2,7 @@
 //! Each operation's query parameters, as one struct: the client writes it as a query
 //! string (`to_pairs`), the server parses a query string into it.
 
+#[cfg(feature = "captcha")]
 /// Query parameters of `GET /stages/captcha/`; `None` leaves a parameter out.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesCaptchaListQuery {
@@ -19,8 +20,10 @@ pub struct StagesCaptchaListQuery {
     pub search: ::std::option::Option<::std::string::String>,
 }
 
+#[cfg(feature = "captcha")]
 impl crate::support::Fields for StagesCaptchaListQuery {}
 
+#[cfg(feature = "captcha")]
 impl StagesCaptchaListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
@@ -35,6 +38,7 @@ impl StagesCaptchaListQuery {
     }
 }
 
+#[cfg(feature = "identification")]
 /// Query parameters of `GET /stages/identification/`; `None` leaves a parameter out.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesIdentificationListQuery {
@@ -64,8 +68,10 @@ pub struct StagesIdentificationListQuery {
     pub show_source_labels: ::std::option::Option<bool>,
 }
 
+#[cfg(feature = "identification")]
 impl crate::support::Fields for StagesIdentificationListQuery {}
 
+#[cfg(feature = "identification")]
 impl StagesIdentificationListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {

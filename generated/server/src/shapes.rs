@@ -2,6 +2,7 @@
 //! How the router reads each model in a request body: `support::Shape` for every type of
 //! the models crate.
 
+#[cfg(feature = "captcha")]
 impl crate::support::Shape for ::authentik_models::CaptchaStage {
     const OBJECT: bool = true;
 
@@ -33,6 +34,7 @@ impl crate::support::Shape for ::authentik_models::CaptchaStage {
     }
 }
 
+#[cfg(feature = "captcha")]
 impl crate::support::Shape for ::authentik_models::CaptchaStageRequest {
     const OBJECT: bool = true;
 
@@ -177,6 +179,7 @@ impl crate::support::Shape for ::authentik_models::GenericError {
     }
 }
 
+#[cfg(feature = "identification")]
 impl crate::support::Shape for ::authentik_models::IdentificationStage {
     const OBJECT: bool = true;
 
@@ -214,6 +217,7 @@ impl crate::support::Shape for ::authentik_models::IdentificationStage {
     }
 }
 
+#[cfg(feature = "identification")]
 impl crate::support::Shape for ::authentik_models::IdentificationStageRequest {
     const OBJECT: bool = true;
 
@@ -246,6 +250,7 @@ impl crate::support::Shape for ::authentik_models::IdentificationStageRequest {
     }
 }
 
+#[cfg(feature = "captcha")]
 impl crate::support::Shape for ::authentik_models::PaginatedCaptchaStageList {
     const OBJECT: bool = true;
 
@@ -265,6 +270,7 @@ impl crate::support::Shape for ::authentik_models::PaginatedCaptchaStageList {
     }
 }
 
+#[cfg(feature = "identification")]
 impl crate::support::Shape for ::authentik_models::PaginatedIdentificationStageList {
     const OBJECT: bool = true;
 
@@ -305,6 +311,7 @@ impl crate::support::Shape for ::authentik_models::Pagination {
     }
 }
 
+#[cfg(feature = "captcha")]
 impl crate::support::Shape for ::authentik_models::PatchedCaptchaStageRequest {
     const OBJECT: bool = true;
 
@@ -332,6 +339,7 @@ impl crate::support::Shape for ::authentik_models::PatchedCaptchaStageRequest {
     }
 }
 
+#[cfg(feature = "identification")]
 impl crate::support::Shape for ::authentik_models::PatchedIdentificationStageRequest {
     const OBJECT: bool = true;
 
@@ -413,6 +421,7 @@ impl crate::support::Shape for ::authentik_models::UsedByActionEnum {
     }
 }
 
+#[cfg(feature = "identification")]
 impl crate::support::Shape for ::authentik_models::UserFieldsEnum {
     fn shape(
         value: &mut ::serde_json::Value,

@@ -27,6 +27,61 @@ pub struct Api {
     /// Each distinct set of documented error responses, in order of first use: the client's
     /// error enums, shared by every operation that documents the same errors.
     pub error_sets: Vec<ErrorSet>,
+    /// The generated crates' cargo features: which one compiles each model and error enum.
+    pub features: Features,
+}
+
+/// The generated crates' cargo features. Each resource has one, named after its module, which
+/// compiles its operations and the models they reach; `full`, the default, turns on all. A model
+/// (or a client error enum) one resource reaches is compiled by that resource's feature; one
+/// several reach but not all, by a shared feature of its own (`_FlowSet`) that each of them
+/// enables; one every resource reaches, always.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Features {
+    /// The shared features each resource enables, by resource module, in module order.
+    pub resources: BTreeMap<String, BTreeSet<String>>,
+    /// The feature that compiles each model (by Rust name); absent: always compiled.
+    pub models: BTreeMap<String, String>,
+    /// The feature that compiles each client error enum (by Rust name); absent: always.
+    pub error_sets: BTreeMap<String, String>,
+}
+
+impl Features {
+    /// The umbrella feature, on by default: every resource.
+    pub const FULL: &'static str = "full";
+
+    /// The feature a model needs, if any.
+    pub fn model(&self, rust_name: &str) -> Option<&str> {
+        self.models.get(rust_name).map(String::as_str)
+    }
+
+    /// The feature an error enum needs, if any.
+    pub fn error_set(&self, rust_name: &str) -> Option<&str> {
+        self.error_sets.get(rust_name).map(String::as_str)
+    }
+
+    /// Whether `feature` is a resource's (rather than a shared one).
+    pub fn is_resource(&self, feature: &str) -> bool {
+        self.resources.contains_key(feature)
+    }
+
+    /// The shared features of models (not of error enums), sorted.
+    pub fn shared_models(&self) -> BTreeSet<&str> {
+        self.models
+            .values()
+            .filter(|f| !self.is_resource(f))
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// The shared features of error enums, sorted.
+    pub fn shared_error_sets(&self) -> BTreeSet<&str> {
+        self.error_sets
+            .values()
+            .filter(|f| !self.is_resource(f))
+            .map(String::as_str)
+            .collect()
+    }
 }
 
 /// Documented error responses that several operations share (`400` with a `ValidationError`,

@@ -238,18 +238,31 @@ pub fn emit_models(
         "Models (serde types)",
         MODELS_DEPENDENCIES,
         MODELS_LINTS,
+        &features_toml(api, Crate::Models),
     );
     let mut out = CrateFiles::new("models", schema_label, manifest, files);
     out.rust("lib.rs", emit::models::emit_lib(api))?;
     let emitter = emit::models::TypesEmitter::new(api);
-    let models: Vec<&ir::Model> = api.models.values().collect();
+    let (shared, by_resource) = emit::models::split(api);
     out.items(
         "types.rs",
-        emitter.emit_head(),
-        &models,
+        emitter.emit_head(&shared, None),
+        &shared,
         |m| emitter.emit_model(m),
-        emitter.emit_patterns(),
+        proc_macro2::TokenStream::new(),
     )?;
+    for (module, models) in &by_resource {
+        out.items(
+            &format!("{module}.rs"),
+            emitter.emit_head(models, Some(module)),
+            models,
+            |m| emitter.emit_model(m),
+            proc_macro2::TokenStream::new(),
+        )?;
+    }
+    if !api.patterns.is_empty() {
+        out.rust("patterns.rs", emitter.emit_patterns())?;
+    }
     out.rust("query.rs", emit::query::emit_queries(api))?;
     out.template("support.rs", emit::models::SUPPORT);
     Ok(())
@@ -269,6 +282,7 @@ pub fn emit_server(
         "Server traits and an axum router",
         SERVER_DEPENDENCIES,
         "",
+        &features_toml(api, Crate::Server),
     );
     let mut out = CrateFiles::new("server", schema_label, manifest, files);
     out.rust("lib.rs", server::emit_lib(api))?;
@@ -280,7 +294,7 @@ pub fn emit_server(
         "shapes.rs",
         emit::shape::emit_head(),
         &models,
-        |m| emit::shape::emit_shape(m),
+        |m| emit::shape::emit_shape(api, m),
         proc_macro2::TokenStream::new(),
     )?;
     // Handlers in document order, each with its resource.
@@ -320,6 +334,7 @@ pub fn emit_client(
         "An async client (traits and a reqwest implementation)",
         CLIENT_DEPENDENCIES,
         "too_many_arguments = \"allow\"\n",
+        &features_toml(api, Crate::Client),
     );
     let mut out = CrateFiles::new("client", schema_label, manifest, files);
     out.rust("lib.rs", client::emit_lib(api))?;
@@ -339,7 +354,7 @@ uuid = { version = "1", features = ["serde"] }
 
 const MODELS_LINTS: &str = "tabs_in_doc_comments = \"allow\"\nstruct_excessive_bools = \"allow\"\n";
 
-const SERVER_DEPENDENCIES: &str = r#"authentik-models = { path = "../models" }
+const SERVER_DEPENDENCIES: &str = r#"authentik-models = { path = "../models", default-features = false }
 axum = { version = "0.8", default-features = false, features = ["tokio", "http1"] }
 chrono = { version = "0.4", default-features = false, features = ["std"] }
 form_urlencoded = "1"
@@ -356,7 +371,7 @@ tracing = "0.1"
 uuid = "1"
 "#;
 
-const CLIENT_DEPENDENCIES: &str = r#"authentik-models = { path = "../models" }
+const CLIENT_DEPENDENCIES: &str = r#"authentik-models = { path = "../models", default-features = false }
 chrono = { version = "0.4", default-features = false, features = ["std"] }
 form_urlencoded = "1"
 futures-core = "0.3"
@@ -369,6 +384,59 @@ tracing = { version = "0.1", default-features = false, features = ["std"] }
 uuid = "1"
 "#;
 
+/// Which generated crate a manifest is for.
+#[derive(Clone, Copy, PartialEq)]
+enum Crate {
+    Models,
+    Server,
+    Client,
+}
+
+/// A manifest's `[features]`: `full` (the default) for every resource, one per resource, and the
+/// shared ones ([`ir::Features`]): the models' in the models crate and the server (which gates
+/// each model's `Shape`), the error enums' in the client. The server's and the client's
+/// resources turn on the models crate's.
+fn features_toml(api: &ir::Api, krate: Crate) -> String {
+    let features = &api.features;
+    let shared = match krate {
+        Crate::Models | Crate::Server => features.shared_models(),
+        Crate::Client => features.shared_error_sets(),
+    };
+    let list = |items: Vec<String>| {
+        let quoted: Vec<String> = items.iter().map(|i| format!("\"{i}\"")).collect();
+        let one_line = format!("[{}]", quoted.join(", "));
+        if one_line.len() <= 80 {
+            one_line
+        } else {
+            format!("[\n    {},\n]", quoted.join(",\n    "))
+        }
+    };
+    let mut out = String::from(
+        "# One feature per resource: its operations and the models they reach; `full`, the default,\n# turns on every resource. Features named `_...` are shared by several resources, which turn\n# them on; they are not for choosing by hand.\n[features]\ndefault = [\"full\"]\n",
+    );
+    out.push_str(&format!(
+        "full = {}\n",
+        list(features.resources.keys().cloned().collect())
+    ));
+    for (resource, enables) in &features.resources {
+        let mut items = Vec::new();
+        if krate != Crate::Models {
+            items.push(format!("authentik-models/{resource}"));
+        }
+        items.extend(
+            enables
+                .iter()
+                .filter(|f| shared.contains(f.as_str()))
+                .cloned(),
+        );
+        out.push_str(&format!("{resource} = {}\n", list(items)));
+    }
+    for feature in shared {
+        out.push_str(&format!("{feature} = []\n"));
+    }
+    out
+}
+
 /// A generated crate's `Cargo.toml`.
 fn manifest(
     api: &ir::Api,
@@ -377,6 +445,7 @@ fn manifest(
     what: &str,
     dependencies: &str,
     extra_clippy: &str,
+    features: &str,
 ) -> String {
     let header = format::header("#", schema_label);
     let description = format!(
@@ -400,6 +469,7 @@ doctest = false
 
 [dependencies]
 {dependencies}
+{features}
 # Generated code follows the schema's names and texts; these lints would fight the schema.
 [lints.rust]
 non_camel_case_types = "allow"

@@ -105,6 +105,9 @@ const RESERVED_MODULES: &[&str] = &[
     "patterns",
     "errors",
     "shapes",
+    // Cargo features are named after resource modules; these two are cargo's and ours.
+    "default",
+    "full",
 ];
 
 /// Items at the root of the server and client crates, beside the resource traits.

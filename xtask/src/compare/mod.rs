@@ -43,7 +43,8 @@ first); `cargo xtask codegen` wall time for the whole schema; the release median
 
 Options:
   --features NAME  also check models, client and server with only this cargo feature
-                   (--no-default-features --features NAME; one resource, e.g. captcha)
+                   (--no-default-features --features NAME; one resource of the whole
+                   schema, named after its module, e.g. stages_captcha)
   --runs N         runs for the codegen medians (default 5)
   --no-official    skip the official crate (it is downloaded from crates.io the first time)
   --no-bench       skip the codegen timings

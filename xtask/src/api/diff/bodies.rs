@@ -194,11 +194,12 @@ mod tests {
         let (impacts, message) = added(NO_CONTENT, OK);
         assert_eq!(impacts, (B, C), "{message}");
         assert!(message.contains("now returns `A` (was `()`)"), "{message}");
-        // Two successes to three: the success enum gains a variant.
-        let (impacts, _) = added(
+        // Two successes to three: the success enum, `#[non_exhaustive]`, gains a variant.
+        let (impacts, message) = added(
             &format!("{OK}{CREATED}"),
             &format!("{OK}{CREATED}{ACCEPTED}"),
         );
-        assert_eq!(impacts, (B, C));
+        assert_eq!(impacts, (C, C), "{message}");
+        assert!(message.contains("#[non_exhaustive]"), "{message}");
     }
 }

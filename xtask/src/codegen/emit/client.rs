@@ -18,7 +18,8 @@ pub fn emit_lib(api: &Api) -> TokenStream {
     );
     let mods = api.resources.iter().map(|r| {
         let m = ident(&r.module);
-        quote!(#[rustfmt::skip] pub mod #m;)
+        let feature = &r.module;
+        quote!(#[cfg(feature = #feature)] #[rustfmt::skip] pub mod #m;)
     });
     // Re-exports sorted by module, as rustfmt orders them, so `cargo fmt` leaves the file alone.
     let mut reexports: Vec<(String, TokenStream)> = api
@@ -27,7 +28,11 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         .map(|r| {
             let m = ident(&r.module);
             let t = ident(&r.trait_name);
-            (r.module.clone(), quote!(pub use #m::#t;))
+            let feature = &r.module;
+            (
+                r.module.clone(),
+                quote!(#[cfg(feature = #feature)] pub use #m::#t;),
+            )
         })
         .collect();
     reexports.push((
@@ -90,7 +95,18 @@ pub fn emit_errors(api: &Api) -> TokenStream {
     if api.error_sets.is_empty() {
         return doc;
     }
-    let sets = api.error_sets.iter().map(|set| emit_error_set(api, set));
+    let sets = api.error_sets.iter().map(|set| {
+        super::gate(
+            api.features.error_set(&set.rust_name),
+            emit_error_set(api, set),
+        )
+    });
+    // With some resources' features off, every enum that uses an import may be left out.
+    let allow = if api.features.error_sets.is_empty() {
+        quote!()
+    } else {
+        quote!(#![allow(unused_imports)])
+    };
     let uses_models = api
         .error_sets
         .iter()
@@ -99,6 +115,7 @@ pub fn emit_errors(api: &Api) -> TokenStream {
     let models_use = models_import(uses_models);
     quote! {
         #doc
+        #allow
 
         use crate::support::{Answer, ApiStatus, FromAnswer};
         use crate::Error;

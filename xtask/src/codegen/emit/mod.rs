@@ -9,7 +9,7 @@ pub mod server;
 pub mod shape;
 
 use super::ir::Type;
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Delimiter, Ident, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote};
 
 /// The Rust type for an IR type; `models` is the path models are reached by (`crate` inside the
@@ -111,10 +111,74 @@ pub fn doc_line(text: &str) -> TokenStream {
     quote!(#[doc = #line])
 }
 
+/// `items` (a sequence of items) with `#[cfg(feature = "...")]` before each one, so that the
+/// cargo feature compiles them; unchanged when `feature` is `None` (always compiled).
+///
+/// An item ends at a top-level `;` or at a top-level `{ ... }` that no `;` follows
+/// (`struct X { .. }`, `impl X { .. }`; not `use a::{b, c};` or `const X: T = T { .. };`).
+pub fn gate(feature: Option<&str>, items: TokenStream) -> TokenStream {
+    let Some(feature) = feature else {
+        return items;
+    };
+    let cfg = quote!(#[cfg(feature = #feature)]);
+    let mut out = TokenStream::new();
+    let mut tokens = items.into_iter().peekable();
+    let mut at_start = true;
+    while let Some(token) = tokens.next() {
+        if at_start {
+            out.extend(cfg.clone());
+        }
+        let ends = match &token {
+            TokenTree::Punct(p) => p.as_char() == ';',
+            TokenTree::Group(g) => {
+                g.delimiter() == Delimiter::Brace
+                    && !matches!(tokens.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ';')
+            }
+            _ => false,
+        };
+        out.extend([token]);
+        at_start = ends;
+    }
+    out
+}
+
 /// Appends a paragraph to a doc text.
 pub fn doc_with(doc: Option<&str>, extra: &str) -> String {
     match doc.map(str::trim).filter(|d| !d.is_empty()) {
         Some(d) => format!("{d}\n\n{extra}"),
         None => extra.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod gate_tests {
+    use super::gate;
+    use quote::quote;
+
+    #[test]
+    fn every_item_gets_the_cfg_and_nothing_else_does() {
+        let items = quote! {
+            #[doc = " A"]
+            #[derive(Debug)]
+            pub struct A { x: u8 }
+            impl A { fn f() {} }
+            pub struct B(u8);
+            use a::{b, c};
+            const C: A = A { x: 1 };
+            static P: L = L::new(|| { 1 });
+            type T = u8;
+        };
+        let gated = gate(Some("captcha"), items.clone()).to_string();
+        assert_eq!(
+            gated.matches("# [cfg (feature = \"captcha\")]").count(),
+            7,
+            "{gated}"
+        );
+        assert!(
+            gated.starts_with("# [cfg (feature = \"captcha\")] # [doc"),
+            "{gated}"
+        );
+        assert!(gated.contains("} ; # [cfg"), "{gated}");
+        assert_eq!(gate(None, items.clone()).to_string(), items.to_string());
     }
 }

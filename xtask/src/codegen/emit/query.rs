@@ -14,16 +14,19 @@ pub fn emit_queries(api: &Api) -> TokenStream {
         .operations
         .iter()
         .filter(|op| !query_params(op).is_empty())
-        .map(emit_query);
+        .map(|op| super::gate(Some(&op.resource), emit_query(op)));
     let enums = api.param_enums.iter().map(|n| {
         let ty = ident(n);
-        quote! {
-            impl crate::support::ToParam for crate::#ty {
-                fn to_param(&self) -> ::std::string::String {
-                    self.as_str().to_owned()
+        super::gate(
+            api.features.model(n),
+            quote! {
+                impl crate::support::ToParam for crate::#ty {
+                    fn to_param(&self) -> ::std::string::String {
+                        self.as_str().to_owned()
+                    }
                 }
-            }
-        }
+            },
+        )
     });
     quote! {
         //! Each operation's query parameters, as one struct: the client writes it as a query

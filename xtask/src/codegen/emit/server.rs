@@ -24,8 +24,10 @@ pub fn emit_lib(api: &Api) -> TokenStream {
     );
     let mods = api.resources.iter().map(|r| {
         let m = ident(&r.module);
-        quote!(#[rustfmt::skip] pub mod #m;)
+        let feature = &r.module;
+        quote!(#[cfg(feature = #feature)] #[rustfmt::skip] pub mod #m;)
     });
+    let full = Features::FULL;
     quote! {
         #![doc = #doc]
         #![doc = " [`router`], which authenticates, parses and validates each request before it calls"]
@@ -43,6 +45,7 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         #[rustfmt::skip]
         mod shapes;
 
+        #[cfg(feature = #full)]
         pub use router::router;
         // In rustfmt's order, so `cargo fmt` leaves the file alone.
         pub use support::{serve, serve_with_shutdown, shutdown_signal, ServeConfig};
@@ -398,7 +401,7 @@ fn named_status(n: u16) -> Option<&'static str> {
 pub fn emit_params(api: &Api) -> TokenStream {
     let impls = api.param_enums.iter().map(|n| {
         let ty = type_tokens(&Type::Named(n.clone()), &models());
-        quote! {
+        super::gate(api.features.model(n), quote! {
             impl crate::support::FromParam for #ty {
                 fn from_param(value: &str) -> ::std::result::Result<Self, ::std::string::String> {
                     let parsed = <#ty>::from(value);
@@ -408,7 +411,7 @@ pub fn emit_params(api: &Api) -> TokenStream {
                     }
                 }
             }
-        }
+        })
     });
     quote! {
         //! Parameter parsing for the schema's enums.
@@ -420,7 +423,10 @@ pub fn emit_params(api: &Api) -> TokenStream {
 /// resource's routes. The handlers, one per operation, follow it ([`emit_handler`]); each
 /// resource module mounts its own ([`emit_routes`]).
 pub fn emit_router_head(api: &Api) -> TokenStream {
-    let config_field = if reads_bodies(api) {
+    let config_field = if reads_bodies(api) && api.resources.len() > 1 {
+        // Only handlers that read a body read it, and a resource's feature may leave them out.
+        quote!(#[allow(dead_code)] pub(crate) config: crate::support::RouterConfig,)
+    } else if reads_bodies(api) {
         quote!(pub(crate) config: crate::support::RouterConfig,)
     } else {
         quote!()
@@ -456,8 +462,17 @@ pub fn emit_router_head(api: &Api) -> TokenStream {
             use axum::response::{IntoResponse, Response};
         )
     };
+    let full = Features::FULL;
+    let full = quote!(#[cfg(feature = #full)]);
+    // With some resources' features off, the handlers that use an import may all be left out.
+    let allow = if api.resources.len() > 1 {
+        quote!(#![allow(unused_imports)])
+    } else {
+        quote!()
+    };
     quote! {
         //! The router: authenticate, parse, validate, dispatch.
+        #allow
 
         use crate::support;
         #models_use
@@ -475,6 +490,7 @@ pub fn emit_router_head(api: &Api) -> TokenStream {
         /// 404 and a method a path lacks answers 405 with `Allow`, both with authentik's
         /// `{"detail": ...}` body. A panic answers 500. To mount some resources only, or each
         /// with a service of its own, merge their modules' `routes` ([`support::Routes`]).
+        #full
         pub fn router<S>(service: Arc<S>, config: support::RouterConfig) -> ::axum::Router
         #bounds
         {
@@ -700,21 +716,24 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
     } else {
         quote!(mut)
     };
-    quote! {
-        pub(crate) async fn #handler<S: crate::#m::#trait_ident>(
-            State(state): State<Arc<Shared<S>>>,
-            request: Request,
-        ) -> Response {
-            let handle = async move {
-                let (#mut_parts #parts, #body_binding) = request.into_parts();
-                #auth
-                #path
-                #checked
-                let request = crate::#m::#request { #(#init)* };
-                let answer = state.service.#method(#principal_arg request).await;
-                Ok(answer.into_response())
-            };
-            support::traced(#op_id, #http_method, #route, handle).await
-        }
-    }
+    super::gate(
+        Some(&resource.module),
+        quote! {
+            pub(crate) async fn #handler<S: crate::#m::#trait_ident>(
+                State(state): State<Arc<Shared<S>>>,
+                request: Request,
+            ) -> Response {
+                let handle = async move {
+                    let (#mut_parts #parts, #body_binding) = request.into_parts();
+                    #auth
+                    #path
+                    #checked
+                    let request = crate::#m::#request { #(#init)* };
+                    let answer = state.service.#method(#principal_arg request).await;
+                    Ok(answer.into_response())
+                };
+                support::traced(#op_id, #http_method, #route, handle).await
+            }
+        },
+    )
 }

@@ -19,7 +19,11 @@ pub fn emit_head() -> TokenStream {
 }
 
 /// One model's `Shape`; nothing for an alias (its target has one).
-pub fn emit_shape(m: &Model) -> TokenStream {
+pub fn emit_shape(api: &Api, m: &Model) -> TokenStream {
+    super::gate(api.features.model(&m.rust_name), shape_items(m))
+}
+
+fn shape_items(m: &Model) -> TokenStream {
     let name = ident(&m.rust_name);
     let models = models();
     match &m.kind {

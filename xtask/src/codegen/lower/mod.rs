@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 mod composed;
 mod facts;
+mod features;
 mod names;
 mod operations;
 mod refs;
@@ -101,9 +102,11 @@ pub fn lower(doc: &oa::OpenAPI, selection: &Selection) -> Result<Api, Vec<Diagno
         param_enums: BTreeSet::new(),
         patterns: BTreeMap::new(),
         error_sets: Vec::new(),
+        features: Features::default(),
     };
     facts::settle(&mut api, &mut cx.diags);
     names::settle(&mut api, &mut cx.diags);
+    api.features = features::settle(&api);
     cx.diags.finish()?;
     Ok(api)
 }

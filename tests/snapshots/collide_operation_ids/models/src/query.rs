@@ -2,6 +2,7 @@
 //! Each operation's query parameters, as one struct: the client writes it as a query
 //! string (`to_pairs`), the server parses a query string into it.
 
+#[cfg(feature = "x")]
 /// Query parameters of `GET /stages/x/`; `None` leaves a parameter out.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesXListQuery {
@@ -9,8 +10,10 @@ pub struct StagesXListQuery {
     pub search: ::std::option::Option<::std::string::String>,
 }
 
+#[cfg(feature = "x")]
 impl crate::support::Fields for StagesXListQuery {}
 
+#[cfg(feature = "x")]
 impl StagesXListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
@@ -20,6 +23,7 @@ impl StagesXListQuery {
     }
 }
 
+#[cfg(feature = "x")]
 /// Query parameters of `GET /stages/x/all/`; `None` leaves a parameter out.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesXList2Query {
@@ -27,8 +31,10 @@ pub struct StagesXList2Query {
     pub search: ::std::option::Option<::std::string::String>,
 }
 
+#[cfg(feature = "x")]
 impl crate::support::Fields for StagesXList2Query {}
 
+#[cfg(feature = "x")]
 impl StagesXList2Query {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
@@ -38,6 +44,7 @@ impl StagesXList2Query {
     }
 }
 
+#[cfg(feature = "x")]
 /// Query parameters of `PUT /stages/x/{id}/`; `None` leaves a parameter out.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesXUpdateQuery {
@@ -45,8 +52,10 @@ pub struct StagesXUpdateQuery {
     pub force: ::std::option::Option<bool>,
 }
 
+#[cfg(feature = "x")]
 impl crate::support::Fields for StagesXUpdateQuery {}
 
+#[cfg(feature = "x")]
 impl StagesXUpdateQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
@@ -56,6 +65,7 @@ impl StagesXUpdateQuery {
     }
 }
 
+#[cfg(feature = "x")]
 /// Query parameters of `PATCH /stages/x/{id}/`; `None` leaves a parameter out.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesXUpdate2Query {
@@ -63,8 +73,10 @@ pub struct StagesXUpdate2Query {
     pub force: ::std::option::Option<bool>,
 }
 
+#[cfg(feature = "x")]
 impl crate::support::Fields for StagesXUpdate2Query {}
 
+#[cfg(feature = "x")]
 impl StagesXUpdate2Query {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {

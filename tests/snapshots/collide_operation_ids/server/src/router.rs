@@ -18,6 +18,7 @@ pub(crate) struct Shared<S> {
 /// 404 and a method a path lacks answers 405 with `Allow`, both with authentik's
 /// `{"detail": ...}` body. A panic answers 500. To mount some resources only, or each
 /// with a service of its own, merge their modules' `routes` ([`support::Routes`]).
+#[cfg(feature = "full")]
 pub fn router<S>(service: Arc<S>, config: support::RouterConfig) -> ::axum::Router
 where
     S: crate::x::XApi,
@@ -27,6 +28,7 @@ where
         .into_router()
 }
 
+#[cfg(feature = "x")]
 pub(crate) async fn stages_x_list<S: crate::x::XApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
@@ -44,6 +46,7 @@ pub(crate) async fn stages_x_list<S: crate::x::XApi>(
     support::traced("stages_x_list", "GET", "/stages/x/", handle).await
 }
 
+#[cfg(feature = "x")]
 pub(crate) async fn stages_x_list2<S: crate::x::XApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
@@ -61,6 +64,7 @@ pub(crate) async fn stages_x_list2<S: crate::x::XApi>(
     support::traced("stagesXList", "GET", "/stages/x/all/", handle).await
 }
 
+#[cfg(feature = "x")]
 pub(crate) async fn stages_x_update<S: crate::x::XApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
@@ -99,6 +103,7 @@ pub(crate) async fn stages_x_update<S: crate::x::XApi>(
     support::traced("stages_x_update", "PUT", "/stages/x/{id}/", handle).await
 }
 
+#[cfg(feature = "x")]
 pub(crate) async fn stages_x_update2<S: crate::x::XApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,

@@ -2,6 +2,7 @@
 //! Each operation's query parameters, as one struct: the client writes it as a query
 //! string (`to_pairs`), the server parses a query string into it.
 
+#[cfg(feature = "x")]
 /// Query parameters of `POST /stages/x/{state}/`; `None` leaves a parameter out.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StagesXCreateQuery {
@@ -19,6 +20,7 @@ pub struct StagesXCreateQuery {
     pub pairs2: ::std::option::Option<::std::string::String>,
 }
 
+#[cfg(feature = "x")]
 impl crate::support::Fields for StagesXCreateQuery {
     const RENAMED: &'static [(&'static str, &'static str)] = &[
         ("errors2", "errors"),
@@ -26,6 +28,7 @@ impl crate::support::Fields for StagesXCreateQuery {
     ];
 }
 
+#[cfg(feature = "x")]
 impl StagesXCreateQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
@@ -45,6 +48,7 @@ impl StagesXCreateQuery {
     }
 }
 
+#[cfg(feature = "y")]
 /// Query parameters of `GET /stages/y/{principal}/{parts}/`; `None` leaves a parameter out.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesYRetrieveQuery {
@@ -54,10 +58,12 @@ pub struct StagesYRetrieveQuery {
     pub pairs2: ::std::option::Option<i64>,
 }
 
+#[cfg(feature = "y")]
 impl crate::support::Fields for StagesYRetrieveQuery {
     const RENAMED: &'static [(&'static str, &'static str)] = &[("pairs2", "pairs")];
 }
 
+#[cfg(feature = "y")]
 impl StagesYRetrieveQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {

@@ -2,6 +2,7 @@
 //! Each operation's query parameters, as one struct: the client writes it as a query
 //! string (`to_pairs`), the server parses a query string into it.
 
+#[cfg(feature = "support2")]
 /// Query parameters of `GET /stages/support/`; `None` leaves a parameter out.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesSupportListQuery {
@@ -9,8 +10,10 @@ pub struct StagesSupportListQuery {
     pub search: ::std::option::Option<::std::string::String>,
 }
 
+#[cfg(feature = "support2")]
 impl crate::support::Fields for StagesSupportListQuery {}
 
+#[cfg(feature = "support2")]
 impl StagesSupportListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
@@ -20,6 +23,7 @@ impl StagesSupportListQuery {
     }
 }
 
+#[cfg(feature = "router2")]
 /// Query parameters of `GET /stages/router/`; `None` leaves a parameter out.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesRouterListQuery {
@@ -27,8 +31,10 @@ pub struct StagesRouterListQuery {
     pub search: ::std::option::Option<::std::string::String>,
 }
 
+#[cfg(feature = "router2")]
 impl crate::support::Fields for StagesRouterListQuery {}
 
+#[cfg(feature = "router2")]
 impl StagesRouterListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
@@ -38,6 +44,7 @@ impl StagesRouterListQuery {
     }
 }
 
+#[cfg(feature = "params2")]
 /// Query parameters of `GET /stages/params/`; `None` leaves a parameter out.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesParamsListQuery {
@@ -45,8 +52,10 @@ pub struct StagesParamsListQuery {
     pub search: ::std::option::Option<::std::string::String>,
 }
 
+#[cfg(feature = "params2")]
 impl crate::support::Fields for StagesParamsListQuery {}
 
+#[cfg(feature = "params2")]
 impl StagesParamsListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
@@ -56,6 +65,7 @@ impl StagesParamsListQuery {
     }
 }
 
+#[cfg(feature = "models2")]
 /// Query parameters of `GET /stages/models/`; `None` leaves a parameter out.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesModelsListQuery {
@@ -63,8 +73,10 @@ pub struct StagesModelsListQuery {
     pub search: ::std::option::Option<::std::string::String>,
 }
 
+#[cfg(feature = "models2")]
 impl crate::support::Fields for StagesModelsListQuery {}
 
+#[cfg(feature = "models2")]
 impl StagesModelsListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
@@ -74,6 +86,7 @@ impl StagesModelsListQuery {
     }
 }
 
+#[cfg(feature = "std2")]
 /// Query parameters of `GET /stages/std/`; `None` leaves a parameter out.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesStdListQuery {
@@ -81,8 +94,10 @@ pub struct StagesStdListQuery {
     pub search: ::std::option::Option<::std::string::String>,
 }
 
+#[cfg(feature = "std2")]
 impl crate::support::Fields for StagesStdListQuery {}
 
+#[cfg(feature = "std2")]
 impl StagesStdListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
@@ -92,6 +107,7 @@ impl StagesStdListQuery {
     }
 }
 
+#[cfg(feature = "serde2")]
 /// Query parameters of `GET /stages/serde/`; `None` leaves a parameter out.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesSerdeListQuery {
@@ -99,8 +115,10 @@ pub struct StagesSerdeListQuery {
     pub search: ::std::option::Option<::std::string::String>,
 }
 
+#[cfg(feature = "serde2")]
 impl crate::support::Fields for StagesSerdeListQuery {}
 
+#[cfg(feature = "serde2")]
 impl StagesSerdeListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {

@@ -5,6 +5,9 @@
 //! are a struct in [`query`]; support types shared with the client and the server live
 //! in [`support`]. [`field!`] names a field as its JSON text (`field!(X.name)`), checked by
 //! the compiler, for hand-written code that needs the name.
+//!
+//! Each resource has a cargo feature (all on by default, `full`) that compiles the models
+//! it reaches: those only it reaches are in a module of its own, re-exported here.
 
 #[rustfmt::skip]
 mod types;

@@ -2,6 +2,7 @@
 //! Each operation's query parameters, as one struct: the client writes it as a query
 //! string (`to_pairs`), the server parses a query string into it.
 
+#[cfg(feature = "thing")]
 /// Query parameters of `GET /stages/thing/`; `None` leaves a parameter out.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesThingListQuery {
@@ -9,8 +10,10 @@ pub struct StagesThingListQuery {
     pub mode: ::std::option::Option<crate::StagesThingListMode>,
 }
 
+#[cfg(feature = "thing")]
 impl crate::support::Fields for StagesThingListQuery {}
 
+#[cfg(feature = "thing")]
 impl StagesThingListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {

@@ -16,6 +16,7 @@ pub(crate) struct Shared<S> {
 /// 404 and a method a path lacks answers 405 with `Allow`, both with authentik's
 /// `{"detail": ...}` body. A panic answers 500. To mount some resources only, or each
 /// with a service of its own, merge their modules' `routes` ([`support::Routes`]).
+#[cfg(feature = "full")]
 pub fn router<S>(service: Arc<S>, config: support::RouterConfig) -> ::axum::Router
 where
     S: crate::thing::ThingApi,
@@ -25,6 +26,7 @@ where
         .into_router()
 }
 
+#[cfg(feature = "thing")]
 pub(crate) async fn stages_thing_list<S: crate::thing::ThingApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,

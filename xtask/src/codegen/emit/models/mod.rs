@@ -11,6 +11,7 @@ use super::{doc_attrs, doc_line, ident, type_tokens};
 use crate::codegen::ir::*;
 use proc_macro2::TokenStream;
 use quote::quote;
+use std::collections::BTreeMap;
 
 /// The text of the support module every models crate carries.
 pub const SUPPORT: &str = include_str!("../../../../templates/models_support.rs");
@@ -21,13 +22,37 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         " Models for {} {}: one type per schema the selected operations reach.",
         api.title, api.version
     );
+    let (shared, by_resource) = split(api);
     // A schema with no models still has a (empty) types.rs; only its re-export would be unused.
-    let reexport = if api.models.is_empty() {
+    let reexport = if shared.is_empty() {
         quote!()
     } else {
         quote!(
             pub use types::*;
         )
+    };
+    let resource_mods = by_resource.keys().map(|module| {
+        let m = ident(module);
+        quote! {
+            #[cfg(feature = #module)]
+            #[rustfmt::skip]
+            mod #m;
+        }
+    });
+    let resource_uses = by_resource.keys().map(|module| {
+        let m = ident(module);
+        quote! {
+            #[cfg(feature = #module)]
+            pub use #m::*;
+        }
+    });
+    let patterns = if api.patterns.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            #[rustfmt::skip]
+            mod patterns;
+        }
     };
     quote! {
         #![doc = #doc]
@@ -36,16 +61,36 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         #![doc = " are a struct in [`query`]; support types shared with the client and the server live"]
         #![doc = " in [`support`]. [`field!`] names a field as its JSON text (`field!(X.name)`), checked by"]
         #![doc = " the compiler, for hand-written code that needs the name."]
+        #![doc = ""]
+        #![doc = " Each resource has a cargo feature (all on by default, `full`) that compiles the models"]
+        #![doc = " it reaches: those only it reaches are in a module of its own, re-exported here."]
 
         #[rustfmt::skip]
         mod types;
+        #(#resource_mods)*
+        #patterns
         #[rustfmt::skip]
         pub mod query;
         #[rustfmt::skip]
         pub mod support;
 
         #reexport
+        #(#resource_uses)*
     }
+}
+
+/// The models of `types.rs` (reached by several resources, or by all), and those one resource
+/// alone reaches, by its module: they go to a file of their own, compiled with its feature.
+pub fn split(api: &Api) -> (Vec<&Model>, BTreeMap<&str, Vec<&Model>>) {
+    let mut shared = Vec::new();
+    let mut by_resource: BTreeMap<&str, Vec<&Model>> = BTreeMap::new();
+    for m in api.models.values() {
+        match api.features.model(&m.rust_name) {
+            Some(f) if api.features.is_resource(f) => by_resource.entry(f).or_default().push(m),
+            _ => shared.push(m),
+        }
+    }
+    (shared, by_resource)
 }
 
 /// Emits `types.rs` a model at a time, so the formatter can work on parts of it in parallel.
@@ -69,7 +114,19 @@ impl<'a> TypesEmitter<'a> {
     }
 
     /// One model and its impls.
+    /// One model and its impls; a model several resources reach (but not all) with its shared
+    /// feature on each item. (A model one resource reaches is in that resource's module, which
+    /// its feature compiles.)
     pub fn emit_model(&self, m: &Model) -> TokenStream {
+        let feature = self
+            .api
+            .features
+            .model(&m.rust_name)
+            .filter(|f| !self.api.features.is_resource(f));
+        super::gate(feature, self.emit_model_items(m))
+    }
+
+    fn emit_model_items(&self, m: &Model) -> TokenStream {
         match &m.kind {
             ModelKind::Struct(s) => self.emit_struct(m, s),
             ModelKind::Enum(e) => enums::emit_enum(m, e),
@@ -89,19 +146,36 @@ impl<'a> TypesEmitter<'a> {
     /// The `patterns` module: every `pattern`, compiled once.
     /// What `types.rs` starts with: structs name the support module by its short path (in serde
     /// attributes and `validate()`), so it is imported when there is a struct.
-    pub fn emit_head(&self) -> TokenStream {
-        let structs = self
-            .api
-            .models
-            .values()
+    pub fn emit_head(&self, models: &[&Model], resource: Option<&str>) -> TokenStream {
+        let doc = match resource {
+            Some(r) => {
+                let doc = format!(
+                    " The models only the `{r}` resource reaches, compiled with its feature."
+                );
+                quote!(#![doc = #doc])
+            }
+            None => quote!(),
+        };
+        let structs = models
+            .iter()
             .any(|m| matches!(m.kind, ModelKind::Struct(_)));
-        if structs {
+        let gated = models
+            .iter()
+            .any(|m| self.api.features.model(&m.rust_name).is_some() && resource.is_none());
+        let head = if structs && gated {
+            // With some resources' features off, no struct may be left to use it.
+            quote!(
+                #[allow(unused_imports)]
+                use crate::support;
+            )
+        } else if structs {
             quote!(
                 use crate::support;
             )
         } else {
             quote!()
-        }
+        };
+        quote!(#doc #head)
     }
 
     pub fn emit_patterns(&self) -> TokenStream {
@@ -118,11 +192,17 @@ impl<'a> TypesEmitter<'a> {
                 });
             }
         });
+        // With some resources' features off, the models that use a pattern may be left out.
+        let allow = if self.api.features.models.is_empty() {
+            quote!()
+        } else {
+            quote!(#![allow(dead_code)])
+        };
         quote! {
-            /// The schema's `pattern`s, compiled once.
-            mod patterns {
-                #(#statics)*
-            }
+            //! The schema's `pattern`s, compiled once.
+            #allow
+
+            #(#statics)*
         }
     }
 }
@@ -139,7 +219,9 @@ mod tests {
         let emitter = TypesEmitter::new(&api);
         let items = api.models.values().map(|m| emitter.emit_model(m));
         let patterns = emitter.emit_patterns();
-        crate::codegen::format::format_rust("types.rs", quote!(#(#items)* #patterns), "//").unwrap()
+        let types = crate::codegen::format::format_rust("types.rs", quote!(#(#items)*), "//");
+        let patterns = crate::codegen::format::format_rust("patterns.rs", patterns, "//");
+        format!("{}{}", types.unwrap(), patterns.unwrap())
     }
 
     #[test]

@@ -63,7 +63,7 @@ impl TypesEmitter<'_> {
                     } else {
                         PATTERN_MESSAGE
                     };
-                    calls.push(call("pattern", quote!(&patterns::#regex, #message)));
+                    calls.push(call("pattern", quote!(&crate::patterns::#regex, #message)));
                 }
                 if c.email {
                     let check = quote!(support::field::email(&mut errors, #key, #value););
@@ -182,7 +182,7 @@ impl TypesEmitter<'_> {
                     } else {
                         PATTERN_MESSAGE
                     };
-                    own.push(quote!(crate::support::check::pattern(&mut messages, #value, &patterns::#regex, #message);));
+                    own.push(quote!(crate::support::check::pattern(&mut messages, #value, &crate::patterns::#regex, #message);));
                 }
                 if c.email {
                     own.push(quote!(crate::support::check::email(&mut messages, #value);));
