@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 /// `^[-a-zA-Z0-9_]+$`
-pub(crate) static PATTERN_0: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
+pub(crate) static FLOW_SET_SLUG: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
 {
     ::regex::Regex::new("^[-a-zA-Z0-9_]+$").expect("the generator checked this pattern")
 });

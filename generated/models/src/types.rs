@@ -372,7 +372,7 @@ impl FlowSet {
             &mut errors,
             "slug",
             &self.slug,
-            &crate::patterns::PATTERN_0,
+            &crate::patterns::FLOW_SET_SLUG,
             "Enter a valid \"slug\" consisting of letters, numbers, underscores or hyphens.",
         );
         support::field::choice(
@@ -447,7 +447,7 @@ impl FlowSetRequest {
             &mut errors,
             "slug",
             &self.slug,
-            &crate::patterns::PATTERN_0,
+            &crate::patterns::FLOW_SET_SLUG,
             "Enter a valid \"slug\" consisting of letters, numbers, underscores or hyphens.",
         );
         support::field::length(&mut errors, "title", &self.title, 1..);

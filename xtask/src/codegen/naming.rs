@@ -1,7 +1,7 @@
 //! Names: every Rust identifier the generator emits is made here, from schema text, with `heck`,
 //! and claimed in a [`Namespace`] that already holds the names the generated code uses itself.
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
+use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 use std::collections::BTreeSet;
 
 const KEYWORDS: &[&str] = &[
@@ -206,6 +206,11 @@ impl Namespace {
     pub fn claim(&mut self, name: String) -> String {
         unique(name, &mut self.taken)
     }
+}
+
+/// A Rust name as a `static`'s name: `FlowSet_slug` → `FLOW_SET_SLUG`.
+pub fn shouty(name: &str) -> String {
+    name.to_shouty_snake_case()
 }
 
 /// Schema text as one line of documentation or metadata: control characters (line breaks

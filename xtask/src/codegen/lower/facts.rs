@@ -4,6 +4,7 @@
 
 use crate::codegen::diag::Diagnostics;
 use crate::codegen::ir::*;
+use crate::codegen::naming;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Settles every fact on `api`, reporting parameters whose type no generated code can carry.
@@ -251,32 +252,44 @@ fn param_enums(api: &Api) -> BTreeSet<String> {
         .collect()
 }
 
-/// Every `pattern` a model checks, numbered in sorted order.
+/// Every `pattern` a model checks, named after the first field (in model, then field order)
+/// that checks it: `FLOW_SET_SLUG`. A pattern keeps its name when others come and go; only
+/// removing the field that names it renames it. Names are unique (`_2` on a clash).
 fn patterns(api: &Api) -> BTreeMap<String, String> {
-    fn collect(c: &Constraints, out: &mut BTreeSet<String>) {
+    fn collect(c: &Constraints, user: &str, out: &mut Vec<(String, String)>) {
         if let Some(p) = &c.pattern {
-            out.insert(p.clone());
+            out.push((p.clone(), user.to_owned()));
         }
         if let Some(items) = &c.items {
-            collect(items, out);
+            collect(items, user, out);
         }
     }
-    let mut found = BTreeSet::new();
+    let mut uses = Vec::new();
     for m in api.models.values() {
         match &m.kind {
-            ModelKind::Struct(s) => s
-                .fields
-                .iter()
-                .for_each(|f| collect(&f.constraints, &mut found)),
-            ModelKind::Alias(_, c) => collect(c, &mut found),
+            ModelKind::Struct(s) => {
+                for f in &s.fields {
+                    let field = f.rust_name.trim_start_matches("r#");
+                    collect(
+                        &f.constraints,
+                        &format!("{}_{field}", m.rust_name),
+                        &mut uses,
+                    );
+                }
+            }
+            ModelKind::Alias(_, c) => collect(c, &m.rust_name, &mut uses),
             _ => {}
         }
     }
-    found
-        .into_iter()
-        .enumerate()
-        .map(|(i, p)| (p, format!("PATTERN_{i}")))
-        .collect()
+    let mut names = naming::Namespace::default();
+    let mut patterns = BTreeMap::new();
+    for (pattern, user) in uses {
+        if !patterns.contains_key(&pattern) {
+            let name = names.claim(naming::shouty(&user));
+            patterns.insert(pattern, name);
+        }
+    }
+    patterns
 }
 
 /// A `GET` whose 200 answer has `results` (a list) and `pagination.next`, and which takes an
