@@ -80,6 +80,52 @@ fn evolution_pair_breaks_exactly_the_probed_lines_api_diff_calls_breaking() {
     );
 }
 
+#[test]
+fn real_stages_2024_to_2026_break_exactly_the_probed_lines_api_diff_calls_breaking() {
+    let Some(dir) = authentik_schema_dir() else {
+        return;
+    };
+    let generate = |version: &str| {
+        let label = format!("schema-{version}.yml");
+        codegen::generate(&dir.join(&label), &label, "/stages/").unwrap_or_else(|e| panic!("{e}"))
+    };
+    let (old, new) = std::thread::scope(|scope| {
+        let old = scope.spawn(|| generate("2024.8.3"));
+        let new = generate("2026.11.0-rc1");
+        (old.join().expect("generate 2024.8.3"), new)
+    });
+    let outcome = Evolution {
+        scratch: "evolution-real",
+        consumer: repo_root().join("tests/evolution/stages-2024-consumer"),
+        old: ("stages-2024", &old),
+        new: ("stages-2026", &new),
+    }
+    .run();
+    println!("{}", outcome.summary());
+    // A spread of uses, not every change: every kind of change api-diff reports is probed.
+    let probed: BTreeSet<&str> = outcome
+        .lines
+        .iter()
+        .flat_map(|l| &l.probes)
+        .map(|p| p.kind.as_str())
+        .collect();
+    let unprobed: BTreeSet<String> = outcome
+        .changes
+        .iter()
+        .map(|c| kind_name(c.kind))
+        .filter(|k| !probed.contains(k.as_str()))
+        .collect();
+    assert!(
+        outcome.failures.is_empty() && unprobed.is_empty(),
+        "{}{}",
+        outcome.render_failures(),
+        unprobed
+            .iter()
+            .map(|k| format!("no probe of a `{k}` change\n"))
+            .collect::<String>()
+    );
+}
+
 /// One old → new evolution and its consumer.
 struct Evolution<'a> {
     /// The scratch workspace's directory under `target/test-scratch`.
@@ -102,6 +148,8 @@ struct Outcome {
     notes: Vec<String>,
     /// Errors against the new crates, per consumer file and line.
     errors: BTreeMap<(String, usize), Vec<Diagnostic>>,
+    /// The known disagreements between api-diff and the compiler (`// disagrees:`), as found.
+    disagreements: Vec<String>,
     /// One line per probe line: where, what api-diff expects, what the compiler said, the
     /// probes.
     rows: Vec<String>,
@@ -144,6 +192,9 @@ struct ProbeLine {
     probes: Vec<Probe>,
     /// What the line becomes once it failed (`// fix: CODE`; empty: the line goes).
     fix: Option<String>,
+    /// A known disagreement (`// disagrees: WHY`, last): the compiler does the opposite of what
+    /// api-diff's classification says, for the reason given.
+    disagrees: Option<String>,
 }
 
 /// One compiler diagnostic of the consumer against the new crates.
@@ -180,6 +231,10 @@ fn parse_probes(consumer: &Path, failures: &mut Vec<String>) -> Vec<ProbeLine> {
             }
             let mut probes = Vec::new();
             let comment = &line[at + "// probe:".len()..];
+            let (comment, disagrees) = match comment.split_once("// disagrees:") {
+                Some((rest, why)) => (rest, Some(why.trim().to_owned())),
+                None => (comment, None),
+            };
             let (comment, fix) = match comment.split_once("// fix:") {
                 Some((probes, fix)) => (probes, Some(fix.trim().to_owned())),
                 None => (comment, None),
@@ -210,6 +265,7 @@ fn parse_probes(consumer: &Path, failures: &mut Vec<String>) -> Vec<ProbeLine> {
                 text: line[..at].trim().to_owned(),
                 probes,
                 fix,
+                disagrees,
             });
         }
     }
@@ -456,12 +512,15 @@ impl Evolution<'_> {
         let rounds = found_in.values().copied().max().unwrap_or(1);
 
         let mut notes = Vec::new();
+        let mut disagreements = Vec::new();
         let mut rows = Vec::new();
         let mut probed: BTreeSet<(String, usize)> = BTreeSet::new();
         for line in &lines {
             probed.insert((line.file.clone(), line.line));
-            let mut expect = Expect::Compiles;
+            // What api-diff says of the line, and what its changes name.
+            let mut api = Expect::Compiles;
             let mut names = BTreeSet::new();
+            let mut all_names = BTreeSet::new();
             let mut why = Vec::new();
             for probe in &line.probes {
                 match expectation(probe, &changes) {
@@ -474,20 +533,25 @@ impl Evolution<'_> {
                             };
                             if impact.is_breaking() && RUN_TIME_KINDS.contains(&c.kind) {
                                 notes.push(format!(
-                                    "{}:{}: {} {} is breaking for {:?} at run time only; it compiles",
-                                    line.file, line.line, probe.kind, probe.item, probe.side
+                                    "{}:{}: {} {} breaks {}s at run time only; it compiles",
+                                    line.file,
+                                    line.line,
+                                    probe.kind,
+                                    probe.item,
+                                    probe.side.name()
                                 ));
                             }
-                        }
-                        if e == Expect::Breaks {
-                            expect = Expect::Breaks;
-                            for c in matched {
+                            all_names.extend(named_identifiers(c));
+                            if e == Expect::Breaks {
                                 names.extend(named_identifiers(c));
                             }
                         }
+                        if e == Expect::Breaks {
+                            api = Expect::Breaks;
+                        }
                         why.push(format!(
-                            "{:?} {} {}: {}",
-                            probe.side,
+                            "{} {} {}: {}",
+                            probe.side.name(),
                             probe.kind,
                             probe.item,
                             if e == Expect::Breaks {
@@ -499,27 +563,73 @@ impl Evolution<'_> {
                     }
                 }
             }
+            // A known disagreement expects the opposite, and says so.
+            let expect = match (&line.disagrees, api) {
+                (None, api) => api,
+                (Some(_), Expect::Breaks) => Expect::Compiles,
+                (Some(_), Expect::Compiles) => {
+                    names = all_names;
+                    Expect::Breaks
+                }
+            };
             let got = errors.get(&(line.file.clone(), line.line));
-            rows.push(format!(
-                "{:<18} {:<8} {:<22} {}",
-                format!("{}:{}", line.file, line.line),
-                if expect == Expect::Breaks {
-                    "breaks"
-                } else {
-                    "compiles"
-                },
-                got.map_or("compiles".to_owned(), |got| {
-                    let codes: BTreeSet<String> = got
-                        .iter()
-                        .map(|d| format!("{} (round {})", d.code, d.round))
-                        .collect();
-                    codes.into_iter().collect::<Vec<_>>().join(", ")
-                }),
-                line.probes
+            let naming: Option<&String> = got.and_then(|got| {
+                names
                     .iter()
-                    .map(|p| format!("{} {} {}", p.side.name(), p.kind, p.item))
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                    .find(|n| got.iter().any(|d| names_word(&d.names, n)))
+            });
+            let stale = line.disagrees.is_some() && got.is_some() == (api == Expect::Breaks);
+            if let Some(reason) = &line.disagrees {
+                let compiler = if got.is_some() { "breaks" } else { "compiles" };
+                if stale {
+                    failures.push(format!(
+                        "{}:{}: `// disagrees:` no longer holds: api-diff and the compiler agree ({}: it {compiler}); drop the marker",
+                        line.file, line.line, why.join("; ")
+                    ));
+                } else {
+                    disagreements.push(format!(
+                        "{}:{}: `{}`: api-diff: {}; the compiler: it {compiler}{}: {reason}",
+                        line.file,
+                        line.line,
+                        line.text,
+                        why.join("; "),
+                        got.map_or(String::new(), |got| format!(
+                            " ({})",
+                            got.iter()
+                                .map(|d| format!("error[{}]: {}", d.code, d.message))
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        ))
+                    ));
+                }
+            }
+            let at = format!("{}:{}", line.file, line.line);
+            let expects = if expect == Expect::Breaks {
+                "breaks"
+            } else {
+                "compiles"
+            };
+            let compiler = got.map_or("compiles".to_owned(), |got| {
+                let codes: BTreeSet<String> = got
+                    .iter()
+                    .map(|d| format!("{} (round {})", d.code, d.round))
+                    .collect();
+                codes.into_iter().collect::<Vec<_>>().join(", ")
+            });
+            let named = naming.map_or(String::new(), |n| format!("(names `{n}`) "));
+            let probes = line
+                .probes
+                .iter()
+                .map(|p| format!("{} {} {}", p.side.name(), p.kind, p.item))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let marker = if line.disagrees.is_some() {
+                " [disagrees]"
+            } else {
+                ""
+            };
+            rows.push(format!(
+                "{at:<18} {expects:<8} {compiler:<22} {named}{probes}{marker}"
             ));
             let shown = |got: &[Diagnostic]| {
                 got.iter()
@@ -528,15 +638,13 @@ impl Evolution<'_> {
                     .join("\n      ")
             };
             match (expect, got) {
+                _ if stale => {}
                 (Expect::Breaks, None) => failures.push(format!(
                     "{}:{}: `{}`\n    expected: a compile error naming one of {:?} ({})\n    got: it compiles",
                     line.file, line.line, line.text, names, why.join("; ")
                 )),
                 (Expect::Breaks, Some(got)) => {
-                    let naming = got
-                        .iter()
-                        .any(|d| names.iter().any(|n| names_word(&d.names, n)));
-                    if !naming {
+                    if naming.is_none() {
                         failures.push(format!(
                             "{}:{}: `{}`\n    expected: a compile error naming one of {:?} ({})\n    got: errors naming none of them:\n      {}",
                             line.file, line.line, line.text, names, why.join("; "), shown(got)
@@ -577,6 +685,7 @@ impl Evolution<'_> {
             failures,
             notes,
             errors,
+            disagreements,
             rows,
             rounds,
             elapsed: started.elapsed(),
@@ -727,7 +836,7 @@ fn cargo_check(ws: &Path, consumers: &[String], non_exhaustive: bool) -> Vec<(St
         };
         // "aborting due to N previous errors" and the like carry no place.
         let spans = message.get("spans").and_then(Value::as_array);
-        if !spans.is_some_and(|s| !s.is_empty()) {
+        if !matches!(spans, Some(s) if !s.is_empty()) {
             continue;
         }
         match consumers
@@ -881,6 +990,9 @@ impl Outcome {
         for note in &self.notes {
             let _ = writeln!(out, "note: {note}");
         }
+        for d in &self.disagreements {
+            let _ = writeln!(out, "disagreement: {d}");
+        }
         let _ = writeln!(
             out,
             "{:<18} {:<8} {:<22} probes",
@@ -899,9 +1011,4 @@ impl Outcome {
         }
         out
     }
-}
-
-#[allow(dead_code)]
-fn unused(_: Option<PathBuf>) {
-    let _ = authentik_schema_dir;
 }

@@ -61,6 +61,11 @@ pub fn recolour() -> models::PatchedWidgetRequest {
     }
 }
 
+/// A PATCH body naming every field, without `..Default::default()`.
+pub fn rename(name: &str) -> models::PatchedWidgetRequest {
+    models::PatchedWidgetRequest { name: Some(name.to_owned()), colour: None } // probe: client field-added PatchedWidgetRequest::weight // disagrees: api-diff calls an optional field added to a struct that keeps `Default` compatible, but a literal naming every field without `..Default::default()` must add it
+}
+
 /// A list query naming only what it filters on.
 pub fn query(name: &str) -> widget::StagesWidgetListQuery {
     widget::StagesWidgetListQuery { // probe: client parameter-added StagesWidgetListQuery::shape
