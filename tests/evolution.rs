@@ -405,10 +405,15 @@ impl Evolution<'_> {
         let ws = repo_root().join("target/test-scratch").join(self.scratch);
         let members = self.write_workspace(&ws);
         let (old_member, new_member) = (&members[0], &members[1]);
-        let non_exhaustive =
-            self.old.1.files.iter().any(|(path, text)| {
-                path.starts_with("models") && text.contains("#[non_exhaustive]")
-            });
+        // Whether the generated enums are `#[non_exhaustive]`: the consumer's `match`es then
+        // have a `_` arm (its feature `non-exhaustive`), unreachable otherwise.
+        let non_exhaustive = self.old.1.files.iter().any(|(path, text)| {
+            let lines: Vec<&str> = text.lines().map(str::trim).collect();
+            path.starts_with("models")
+                && lines
+                    .windows(2)
+                    .any(|w| w[0] == "#[non_exhaustive]" && w[1].starts_with("pub enum "))
+        });
         let messages = cargo_check(&ws, &members, non_exhaustive);
 
         // Against the old crates: not a warning.
@@ -573,9 +578,17 @@ impl Evolution<'_> {
                 }
             };
             let got = errors.get(&(line.file.clone(), line.line));
+            // What the errors name: the probed items themselves first (`weight` rather than
+            // `Widget` for `Widget::weight`), then anything else their changes name.
+            let own: Vec<String> = line
+                .probes
+                .iter()
+                .filter_map(|p| p.item.rsplit("::").next().map(str::to_owned))
+                .filter(|n| names.contains(n))
+                .collect();
             let naming: Option<&String> = got.and_then(|got| {
-                names
-                    .iter()
+                own.iter()
+                    .chain(names.iter())
                     .find(|n| got.iter().any(|d| names_word(&d.names, n)))
             });
             let stale = line.disagrees.is_some() && got.is_some() == (api == Expect::Breaks);

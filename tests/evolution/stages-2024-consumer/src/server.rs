@@ -3,7 +3,8 @@
 use authentik_models as models;
 use authentik_server::captcha::{self, CaptchaApi};
 use authentik_server::password::{self, PasswordApi};
-use authentik_server::{ApiError, AuthError, Authenticate};
+use authentik_server::{ApiError, AuthError, Authenticate, RouterConfig};
+use std::sync::Arc;
 use models::support::Maybe;
 
 type Answer<T> = Result<T, ApiError>;
@@ -197,4 +198,11 @@ pub fn read_identification(body: &models::IdentificationStageRequest) -> Vec<Str
 /// Reads an email stage a client sent.
 pub fn read_email(body: &models::EmailStageRequest) -> i64 {
     body.token_expiry.unwrap_or(30) // probe: server field-type-changed EmailStageRequest::token_expiry; server field-constraint-changed EmailStageRequest::token_expiry
+}
+
+/// The two resources the service implements, mounted one by one: the others answer 404.
+pub fn mount(service: Arc<Service>) -> impl Sized {
+    let config = RouterConfig::default();
+    let routes = captcha::routes(service.clone(), config.clone()); // probe: server unchanged CaptchaApi
+    routes.merge(password::routes(service, config)).into_router() // probe: server resource-added EndpointsApi; server operation-added EndpointsApi::stages_endpoints_list; server resource-added MtlsApi
 }
