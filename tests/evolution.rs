@@ -15,10 +15,15 @@
 //! - against the new crates, a line fails to compile exactly when one of its probes is breaking
 //!   for its side, and the error names something the change's message names (the field, the
 //!   operation, the type, or the types it changes between); a line without probes never fails;
-//! - every change api-diff reports for our pair is probed (real schemas: a spread, not all).
+//! - every change api-diff reports for our pair is probed (real schemas: every kind of change,
+//!   on a spread of items).
 //!
 //! Changes api-diff calls breaking that the compiler cannot see (constraints: `validate()`
 //! refuses more, or answers carry values outside the old bounds) are expected to compile.
+//! rustc does not report missing fields of a struct literal that names a removed one: a line's
+//! `// fix:` is applied once it failed and the consumer checked again (a second round), as a
+//! maintainer would see it. A line marked `// disagrees:` is a known disagreement: the compiler
+//! is expected to do the opposite of api-diff's classification, and the run prints it.
 //!
 //! The scratch workspaces (`target/test-scratch/evolution-*`) are kept between runs and only
 //! changed files are rewritten, and the target directory is the real-schema test's
