@@ -15,14 +15,16 @@
 //! - against the new crates, a line fails to compile exactly when one of its probes is breaking
 //!   for its side, and the error names something the change's message names (the field, the
 //!   operation, the type, or the types it changes between); a line without probes never fails;
-//! - every change api-diff reports for our pair is probed (real schemas: every kind of change,
-//!   on a spread of items).
+//! - every change api-diff reports for our pairs is probed (`v1` → `v2`, and `more-v1` →
+//!   `more-v2` for the kinds the first leaves out; real schemas: every kind of change, on a
+//!   spread of items).
 //!
 //! Changes api-diff calls breaking that the compiler cannot see (constraints: `validate()`
 //! refuses more, or answers carry values outside the old bounds) are expected to compile.
-//! rustc does not report missing fields of a struct literal that names a removed one: a line's
-//! `// fix:` is applied once it failed and the consumer checked again (a second round), as a
-//! maintainer would see it. A line marked `// disagrees:` is a known disagreement: the compiler
+//! Some errors wait for others (rustc does not report missing fields of a struct literal that
+//! names a removed one, and type-checks little while an `impl` names a trait that is gone): a
+//! line's `// fix:` is applied once it failed and the consumer checked again (a second round), as
+//! a maintainer would see it. A line marked `// disagrees:` is a known disagreement: the compiler
 //! is expected to do the opposite of api-diff's classification, and the run prints it.
 //!
 //! The scratch workspaces (`target/test-scratch/evolution-*`) are kept between runs and only
@@ -45,21 +47,33 @@ use xtask::codegen;
 
 #[test]
 fn evolution_pair_breaks_exactly_the_probed_lines_api_diff_calls_breaking() {
+    our_pair("v1", "v2", "v1-consumer");
+}
+
+/// The kinds of change `v1` → `v2` does not make, in a pair of their own.
+#[test]
+fn more_kinds_break_exactly_the_probed_lines_api_diff_calls_breaking() {
+    our_pair("more-v1", "more-v2", "more-v1-consumer");
+}
+
+/// One of our pairs (`tests/fixtures/evolution/{old,new}.yaml`) with its consumer
+/// (`tests/evolution/{consumer}`), which probes every change.
+fn our_pair(old: &str, new: &str, consumer: &str) {
     let fixture = |v: &str| repo_root().join(format!("tests/fixtures/evolution/{v}.yaml"));
     let generate = |v: &str| {
         codegen::generate(&fixture(v), &format!("{v}.yaml"), "/stages/")
             .unwrap_or_else(|e| panic!("{e}"))
     };
-    let (old, new) = (generate("v1"), generate("v2"));
+    let (old_crates, new_crates) = (generate(old), generate(new));
     let outcome = Evolution {
-        scratch: "evolution-pair",
-        consumer: repo_root().join("tests/evolution/v1-consumer"),
-        old: ("evo-v1", &old),
-        new: ("evo-v2", &new),
+        scratch: &format!("evolution-{old}"),
+        consumer: repo_root().join("tests/evolution").join(consumer),
+        old: (&format!("evo-{old}"), &old_crates),
+        new: (&format!("evo-{new}"), &new_crates),
     }
     .run();
     println!("{}", outcome.summary());
-    // Our pair is small enough that every change it makes is probed.
+    // Our pairs are small enough that every change they make is probed.
     let unprobed = outcome.unprobed_changes();
     assert!(
         outcome.failures.is_empty() && unprobed.is_empty(),
