@@ -112,7 +112,7 @@ impl BuildReport {
 const ERROR_LINES: usize = 12;
 
 /// The package-name prefix of a set: lowercase, `-` for anything but letters and digits.
-fn package_prefix(set: &str) -> String {
+pub fn package_prefix(set: &str) -> String {
     let prefix: String = set
         .chars()
         .map(|c| {
@@ -135,7 +135,7 @@ fn package_prefix(set: &str) -> String {
 /// `authentik-models = { package = "<prefix>-models", path = "../models" }`, so the code still
 /// names `::authentik_models`. Panics when the manifest no longer has the lines this rewrites
 /// (the test must then follow the generator).
-fn rename_manifest(text: &str, krate: &str, prefix: &str) -> String {
+pub fn rename_manifest(text: &str, krate: &str, prefix: &str) -> String {
     let package = format!("name = \"authentik-{krate}\"");
     let dependency = "authentik-models = {";
     let mut renamed_package = false;
@@ -169,7 +169,7 @@ fn rename_manifest(text: &str, krate: &str, prefix: &str) -> String {
 
 /// Writes `text` unless the file already holds it (an unchanged file keeps its time stamp, so
 /// cargo does not check it again).
-fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {
+pub fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {
     if std::fs::read_to_string(path).is_ok_and(|old| old == text) {
         return Ok(());
     }
@@ -178,7 +178,7 @@ fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 /// Removes every file under `dir` that `keep` does not name, and empty directories.
-fn prune(dir: &Path, keep: &std::collections::BTreeSet<PathBuf>) {
+pub fn prune(dir: &Path, keep: &std::collections::BTreeSet<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };

@@ -34,7 +34,7 @@ pub(super) fn diff_body(
             (&b.pointer, Document::Old),
             BOTH,
             rust.to_owned(),
-            format!("`{rust}` takes no request body now (was `{}`): calls to it and server code that reads the body no longer compile", b.ty),
+            format!("`{rust}` takes no request body now (was `{}`): calls to it and server code that reads `{}::body` no longer compile", b.ty, new.rust_types.request),
         ),
         (Some(a), Some(b)) => {
             let at = (b.pointer.as_str(), Document::New);
