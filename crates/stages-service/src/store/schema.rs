@@ -2,26 +2,28 @@
 //! indexes and the per-kind counts, and each connection's settings and functions.
 
 use super::*;
+use authentik_models::{field, CaptchaStage, IdentificationStage};
 
 /// Columns the service filters and orders on, generated from the document. Names are fixed here
-/// and only ever spliced into SQL from this list.
+/// and only ever spliced into SQL from this list; each is the JSON name of a stage model's field
+/// (`field!`), so a field the schema renames or removes stops the build here.
 pub(super) const GENERATED_COLUMNS: &[&str] = &[
-    "public_key",
-    "password_stage",
-    "enrollment_flow",
-    "recovery_flow",
-    "passwordless_flow",
-    "case_insensitive_matching",
-    "show_matched_user",
-    "show_source_labels",
+    field!(CaptchaStage.public_key),
+    field!(IdentificationStage.password_stage),
+    field!(IdentificationStage.enrollment_flow),
+    field!(IdentificationStage.recovery_flow),
+    field!(IdentificationStage.passwordless_flow),
+    field!(IdentificationStage.case_insensitive_matching),
+    field!(IdentificationStage.show_matched_user),
+    field!(IdentificationStage.show_source_labels),
 ];
 
 /// Reference columns (indexed, partial: only rows that reference something).
 pub(super) const REFERENCE_COLUMNS: &[&str] = &[
-    "password_stage",
-    "enrollment_flow",
-    "recovery_flow",
-    "passwordless_flow",
+    field!(IdentificationStage.password_stage),
+    field!(IdentificationStage.enrollment_flow),
+    field!(IdentificationStage.recovery_flow),
+    field!(IdentificationStage.passwordless_flow),
 ];
 
 /// Per-connection settings and functions.
