@@ -284,10 +284,9 @@ fn patterns(api: &Api) -> BTreeMap<String, String> {
     let mut names = naming::Namespace::default();
     let mut patterns = BTreeMap::new();
     for (pattern, user) in uses {
-        if !patterns.contains_key(&pattern) {
-            let name = names.claim(naming::shouty(&user));
-            patterns.insert(pattern, name);
-        }
+        patterns
+            .entry(pattern)
+            .or_insert_with(|| names.claim(naming::shouty(&user)));
     }
     patterns
 }
