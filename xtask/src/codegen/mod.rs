@@ -292,7 +292,7 @@ pub fn emit_server(
     let models: Vec<&ir::Model> = api.models.values().collect();
     out.items(
         "shapes.rs",
-        emit::shape::emit_head(),
+        emit::shape::emit_head(api),
         &models,
         |m| emit::shape::emit_shape(api, m),
         proc_macro2::TokenStream::new(),

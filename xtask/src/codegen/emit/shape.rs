@@ -4,17 +4,38 @@
 //! them; the trait is the server's (`support::Shape`), so it may be implemented there for the
 //! models crate's types.
 
-use super::common::models;
-use super::{ident, type_tokens};
+use super::{ident, local_type};
 use crate::codegen::ir::*;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// What `shapes.rs` starts with.
-pub fn emit_head() -> TokenStream {
+/// What `shapes.rs` starts with: its imports. Models go by `models::X`, so the prelude's names
+/// (`String`, `Vec`, `Option`) are never shadowed here.
+pub fn emit_head(api: &Api) -> TokenStream {
+    let models = api
+        .models
+        .values()
+        .any(|m| !matches!(m.kind, ModelKind::Alias(..)));
+    if !models {
+        return quote! {
+            //! How the router reads each model in a request body: `support::Shape` for every type of
+            //! the models crate.
+        };
+    }
+    // With some resources' features off, the impls that use an import may all be left out.
+    let allow = if api.features.models.is_empty() {
+        quote!()
+    } else {
+        quote!(#![allow(unused_imports)])
+    };
     quote! {
         //! How the router reads each model in a request body: `support::Shape` for every type of
         //! the models crate.
+        #allow
+
+        use crate::support::{self, FieldError, Shape};
+        use authentik_models as models;
+        use serde_json::Value;
     }
 }
 
@@ -25,30 +46,25 @@ pub fn emit_shape(api: &Api, m: &Model) -> TokenStream {
 
 fn shape_items(m: &Model) -> TokenStream {
     let name = ident(&m.rust_name);
-    let models = models();
     match &m.kind {
-        ModelKind::Struct(s) => emit_struct(&quote!(#models::#name), s),
+        ModelKind::Struct(s) => emit_struct(&quote!(models::#name), s),
         ModelKind::Enum(_) => quote! {
-            impl crate::support::Shape for #models::#name {
-                fn shape(value: &mut ::serde_json::Value) -> ::std::option::Option<crate::support::FieldError> {
-                    // Unlisted strings decode; `validate()` reports them.
-                    if value.is_string() {
-                        return ::std::option::Option::None;
-                    }
-                    ::std::option::Option::Some(crate::support::FieldError::Messages(::std::vec![::std::format!("\"{value}\" is not a valid choice.")]))
+            impl Shape for models::#name {
+                fn shape(value: &mut Value) -> Option<FieldError> {
+                    support::shape_string_enum(value)
                 }
             }
         },
-        ModelKind::Union(u) => emit_union(&quote!(#models::#name), u),
+        ModelKind::Union(u) => emit_union(&quote!(models::#name), u),
         ModelKind::Alias(..) => quote!(),
     }
 }
 
 fn emit_struct(ty: &TokenStream, s: &Struct) -> TokenStream {
     let fields = s.fields.iter().map(|f| {
-        let mut field_ty = type_tokens(&f.ty, &models());
+        let mut field_ty = local_type(&f.ty);
         if f.boxed {
-            field_ty = quote!(::std::boxed::Box<#field_ty>);
+            field_ty = quote!(Box<#field_ty>);
         }
         let key = &f.json_name;
         let presence = match f.presence {
@@ -59,17 +75,21 @@ fn emit_struct(ty: &TokenStream, s: &Struct) -> TokenStream {
         };
         quote!(fields.#presence::<#field_ty>(#key);)
     });
-    let fields = if s.fields.is_empty() {
-        quote!(|_| {})
+    let body = if s.fields.is_empty() {
+        quote!(support::ShapeFields::of(value).finish())
     } else {
-        quote!(|fields| { #(#fields)* })
+        quote! {
+            let mut fields = support::ShapeFields::of(value);
+            #(#fields)*
+            fields.finish()
+        }
     };
     quote! {
-        impl crate::support::Shape for #ty {
+        impl Shape for #ty {
             const OBJECT: bool = true;
 
-            fn shape(value: &mut ::serde_json::Value) -> ::std::option::Option<crate::support::FieldError> {
-                crate::support::shape_object(value, #fields)
+            fn shape(value: &mut Value) -> Option<FieldError> {
+                #body
             }
         }
     }
@@ -78,26 +98,26 @@ fn emit_struct(ty: &TokenStream, s: &Struct) -> TokenStream {
 fn emit_union(ty: &TokenStream, u: &Union) -> TokenStream {
     let property = &u.property;
     let arms = u.variants.iter().map(|v| {
-        let variant = type_tokens(&Type::Named(v.model.clone()), &models());
+        let variant = local_type(&Type::Named(v.model.clone()));
         let tag = &v.tag;
-        quote!(::std::option::Option::Some(#tag) => <#variant as crate::support::Shape>::shape(value),)
+        quote!(Some(#tag) => <#variant as Shape>::shape(value),)
     });
     quote! {
-        impl crate::support::Shape for #ty {
+        impl Shape for #ty {
             const OBJECT: bool = true;
 
-            fn shape(value: &mut ::serde_json::Value) -> ::std::option::Option<crate::support::FieldError> {
+            fn shape(value: &mut Value) -> Option<FieldError> {
                 if !value.is_object() {
-                    return ::std::option::Option::Some(crate::support::not_an_object(value));
+                    return Some(support::not_an_object(value));
                 }
-                let tag = value.get(#property).and_then(::serde_json::Value::as_str).map(::std::borrow::ToOwned::to_owned);
+                let tag = value.get(#property).and_then(Value::as_str).map(ToOwned::to_owned);
                 match tag.as_deref() {
                     #(#arms)*
-                    ::std::option::Option::Some(_) => ::std::option::Option::None,
-                    ::std::option::Option::None => {
-                        let mut errors = crate::support::ValidationErrors::new();
+                    Some(_) => None,
+                    None => {
+                        let mut errors = support::ValidationErrors::new();
                         errors.add_message(#property, "This field is required.");
-                        crate::support::nested(errors)
+                        support::nested(errors)
                     }
                 }
             }

@@ -2,71 +2,42 @@
 //! How the router reads each model in a request body: `support::Shape` for every type of
 //! the models crate.
 
-impl crate::support::Shape for ::authentik_models::Entry {
+use crate::support::{self, FieldError, Shape};
+use authentik_models as models;
+use serde_json::Value;
+
+impl Shape for models::Entry {
     const OBJECT: bool = true;
 
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        crate::support::shape_object(
-            value,
-            |fields| {
-                fields.optional::<i64>("value");
-            },
-        )
+    fn shape(value: &mut Value) -> Option<FieldError> {
+        let mut fields = support::ShapeFields::of(value);
+        fields.optional::<i64>("value");
+        fields.finish()
     }
 }
 
-impl crate::support::Shape for ::authentik_models::Thing {
+impl Shape for models::Thing {
     const OBJECT: bool = true;
 
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        crate::support::shape_object(
-            value,
-            |fields| {
-                fields
-                    .required::<
-                        ::std::collections::BTreeMap<
-                            ::std::string::String,
-                            ::std::string::String,
-                        >,
-                    >("labels");
-                fields
-                    .optional::<
-                        ::std::collections::BTreeMap<
-                            ::std::string::String,
-                            ::authentik_models::Entry,
-                        >,
-                    >("nested");
-                fields
-                    .optional::<
-                        ::std::collections::BTreeMap<
-                            ::std::string::String,
-                            ::serde_json::Value,
-                        >,
-                    >("attributes");
-            },
-        )
+    fn shape(value: &mut Value) -> Option<FieldError> {
+        let mut fields = support::ShapeFields::of(value);
+        fields.required::<::std::collections::BTreeMap<String, String>>("labels");
+        fields.optional::<::std::collections::BTreeMap<String, models::Entry>>("nested");
+        fields
+            .optional::<
+                ::std::collections::BTreeMap<String, ::serde_json::Value>,
+            >("attributes");
+        fields.finish()
     }
 }
 
-impl crate::support::Shape for ::authentik_models::ValidationError {
+impl Shape for models::ValidationError {
     const OBJECT: bool = true;
 
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        crate::support::shape_object(
-            value,
-            |fields| {
-                fields
-                    .optional::<
-                        ::std::vec::Vec<::std::string::String>,
-                    >("non_field_errors");
-                fields.optional::<::std::string::String>("code");
-            },
-        )
+    fn shape(value: &mut Value) -> Option<FieldError> {
+        let mut fields = support::ShapeFields::of(value);
+        fields.optional::<Vec<String>>("non_field_errors");
+        fields.optional::<String>("code");
+        fields.finish()
     }
 }

@@ -2,34 +2,28 @@
 //! How the router reads each model in a request body: `support::Shape` for every type of
 //! the models crate.
 
-impl crate::support::Shape for ::authentik_models::Inner {
+use crate::support::{self, FieldError, Shape};
+use authentik_models as models;
+use serde_json::Value;
+
+impl Shape for models::Inner {
     const OBJECT: bool = true;
 
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        crate::support::shape_object(
-            value,
-            |fields| {
-                fields.optional::<i64>("value");
-            },
-        )
+    fn shape(value: &mut Value) -> Option<FieldError> {
+        let mut fields = support::ShapeFields::of(value);
+        fields.optional::<i64>("value");
+        fields.finish()
     }
 }
 
-impl crate::support::Shape for ::authentik_models::Thing {
+impl Shape for models::Thing {
     const OBJECT: bool = true;
 
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        crate::support::shape_object(
-            value,
-            |fields| {
-                fields.required::<::std::string::String>("name");
-                fields.required::<::authentik_models::Inner>("inner");
-                fields.optional_nullable::<::authentik_models::Inner>("parent");
-            },
-        )
+    fn shape(value: &mut Value) -> Option<FieldError> {
+        let mut fields = support::ShapeFields::of(value);
+        fields.required::<String>("name");
+        fields.required::<models::Inner>("inner");
+        fields.optional_nullable::<models::Inner>("parent");
+        fields.finish()
     }
 }

@@ -2,34 +2,28 @@
 //! How the router reads each model in a request body: `support::Shape` for every type of
 //! the models crate.
 
-impl crate::support::Shape for ::authentik_models::Foo {
+use crate::support::{self, FieldError, Shape};
+use authentik_models as models;
+use serde_json::Value;
+
+impl Shape for models::Foo {
     const OBJECT: bool = true;
 
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        crate::support::shape_object(
-            value,
-            |fields| {
-                fields.required::<::std::string::String>("foo_bar");
-                fields.required::<i64>("FooBar");
-                fields.optional::<bool>("foo-bar");
-            },
-        )
+    fn shape(value: &mut Value) -> Option<FieldError> {
+        let mut fields = support::ShapeFields::of(value);
+        fields.required::<String>("foo_bar");
+        fields.required::<i64>("FooBar");
+        fields.optional::<bool>("foo-bar");
+        fields.finish()
     }
 }
 
-impl crate::support::Shape for ::authentik_models::Foo2 {
+impl Shape for models::Foo2 {
     const OBJECT: bool = true;
 
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        crate::support::shape_object(
-            value,
-            |fields| {
-                fields.optional::<::authentik_models::Foo>("other");
-            },
-        )
+    fn shape(value: &mut Value) -> Option<FieldError> {
+        let mut fields = support::ShapeFields::of(value);
+        fields.optional::<models::Foo>("other");
+        fields.finish()
     }
 }

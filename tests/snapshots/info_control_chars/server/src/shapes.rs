@@ -2,17 +2,16 @@
 //! How the router reads each model in a request body: `support::Shape` for every type of
 //! the models crate.
 
-impl crate::support::Shape for ::authentik_models::Thing {
+use crate::support::{self, FieldError, Shape};
+use authentik_models as models;
+use serde_json::Value;
+
+impl Shape for models::Thing {
     const OBJECT: bool = true;
 
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        crate::support::shape_object(
-            value,
-            |fields| {
-                fields.optional::<::std::string::String>("name");
-            },
-        )
+    fn shape(value: &mut Value) -> Option<FieldError> {
+        let mut fields = support::ShapeFields::of(value);
+        fields.optional::<String>("name");
+        fields.finish()
     }
 }

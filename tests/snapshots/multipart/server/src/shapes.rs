@@ -2,18 +2,17 @@
 //! How the router reads each model in a request body: `support::Shape` for every type of
 //! the models crate.
 
-impl crate::support::Shape for ::authentik_models::FileUploadRequest {
+use crate::support::{self, FieldError, Shape};
+use authentik_models as models;
+use serde_json::Value;
+
+impl Shape for models::FileUploadRequest {
     const OBJECT: bool = true;
 
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        crate::support::shape_object(
-            value,
-            |fields| {
-                fields.optional::<::authentik_models::support::Binary>("file");
-                fields.optional::<bool>("clear");
-            },
-        )
+    fn shape(value: &mut Value) -> Option<FieldError> {
+        let mut fields = support::ShapeFields::of(value);
+        fields.optional::<models::support::Binary>("file");
+        fields.optional::<bool>("clear");
+        fields.finish()
     }
 }

@@ -2,68 +2,51 @@
 //! How the router reads each model in a request body: `support::Shape` for every type of
 //! the models crate.
 
-impl crate::support::Shape for ::authentik_models::CaptchaChallenge {
+use crate::support::{self, FieldError, Shape};
+use authentik_models as models;
+use serde_json::Value;
+
+impl Shape for models::CaptchaChallenge {
     const OBJECT: bool = true;
 
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        crate::support::shape_object(
-            value,
-            |fields| {
-                fields.required::<::std::string::String>("component");
-                fields.required::<::std::string::String>("site_key");
-            },
-        )
+    fn shape(value: &mut Value) -> Option<FieldError> {
+        let mut fields = support::ShapeFields::of(value);
+        fields.required::<String>("component");
+        fields.required::<String>("site_key");
+        fields.finish()
     }
 }
 
-impl crate::support::Shape for ::authentik_models::Challenge {
+impl Shape for models::Challenge {
     const OBJECT: bool = true;
 
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
+    fn shape(value: &mut Value) -> Option<FieldError> {
         if !value.is_object() {
-            return ::std::option::Option::Some(crate::support::not_an_object(value));
+            return Some(support::not_an_object(value));
         }
-        let tag = value
-            .get("component")
-            .and_then(::serde_json::Value::as_str)
-            .map(::std::borrow::ToOwned::to_owned);
+        let tag = value.get("component").and_then(Value::as_str).map(ToOwned::to_owned);
         match tag.as_deref() {
-            ::std::option::Option::Some("ak-stage-password") => {
-                <::authentik_models::PasswordChallenge as crate::support::Shape>::shape(
-                    value,
-                )
+            Some("ak-stage-password") => {
+                <models::PasswordChallenge as Shape>::shape(value)
             }
-            ::std::option::Option::Some("ak-stage-captcha") => {
-                <::authentik_models::CaptchaChallenge as crate::support::Shape>::shape(
-                    value,
-                )
-            }
-            ::std::option::Option::Some(_) => ::std::option::Option::None,
-            ::std::option::Option::None => {
-                let mut errors = crate::support::ValidationErrors::new();
+            Some("ak-stage-captcha") => <models::CaptchaChallenge as Shape>::shape(value),
+            Some(_) => None,
+            None => {
+                let mut errors = support::ValidationErrors::new();
                 errors.add_message("component", "This field is required.");
-                crate::support::nested(errors)
+                support::nested(errors)
             }
         }
     }
 }
 
-impl crate::support::Shape for ::authentik_models::PasswordChallenge {
+impl Shape for models::PasswordChallenge {
     const OBJECT: bool = true;
 
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        crate::support::shape_object(
-            value,
-            |fields| {
-                fields.required::<::std::string::String>("component");
-                fields.optional::<::std::string::String>("recovery_url");
-            },
-        )
+    fn shape(value: &mut Value) -> Option<FieldError> {
+        let mut fields = support::ShapeFields::of(value);
+        fields.required::<String>("component");
+        fields.optional::<String>("recovery_url");
+        fields.finish()
     }
 }

@@ -2,54 +2,43 @@
 //! How the router reads each model in a request body: `support::Shape` for every type of
 //! the models crate.
 
-impl crate::support::Shape for ::authentik_models::PaginatedThingList {
+use crate::support::{self, FieldError, Shape};
+use authentik_models as models;
+use serde_json::Value;
+
+impl Shape for models::PaginatedThingList {
     const OBJECT: bool = true;
 
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        crate::support::shape_object(
-            value,
-            |fields| {
-                fields.required::<::authentik_models::Pagination>("pagination");
-                fields.required::<::std::vec::Vec<::authentik_models::Thing>>("results");
-            },
-        )
+    fn shape(value: &mut Value) -> Option<FieldError> {
+        let mut fields = support::ShapeFields::of(value);
+        fields.required::<models::Pagination>("pagination");
+        fields.required::<Vec<models::Thing>>("results");
+        fields.finish()
     }
 }
 
-impl crate::support::Shape for ::authentik_models::Pagination {
+impl Shape for models::Pagination {
     const OBJECT: bool = true;
 
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        crate::support::shape_object(
-            value,
-            |fields| {
-                fields.required::<f64>("next");
-                fields.required::<f64>("previous");
-                fields.required::<f64>("count");
-                fields.required::<f64>("current");
-                fields.required::<f64>("total_pages");
-                fields.required::<f64>("start_index");
-                fields.required::<f64>("end_index");
-            },
-        )
+    fn shape(value: &mut Value) -> Option<FieldError> {
+        let mut fields = support::ShapeFields::of(value);
+        fields.required::<f64>("next");
+        fields.required::<f64>("previous");
+        fields.required::<f64>("count");
+        fields.required::<f64>("current");
+        fields.required::<f64>("total_pages");
+        fields.required::<f64>("start_index");
+        fields.required::<f64>("end_index");
+        fields.finish()
     }
 }
 
-impl crate::support::Shape for ::authentik_models::Thing {
+impl Shape for models::Thing {
     const OBJECT: bool = true;
 
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        crate::support::shape_object(
-            value,
-            |fields| {
-                fields.required::<::std::string::String>("name");
-            },
-        )
+    fn shape(value: &mut Value) -> Option<FieldError> {
+        let mut fields = support::ShapeFields::of(value);
+        fields.required::<String>("name");
+        fields.finish()
     }
 }

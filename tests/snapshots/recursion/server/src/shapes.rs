@@ -2,38 +2,29 @@
 //! How the router reads each model in a request body: `support::Shape` for every type of
 //! the models crate.
 
-impl crate::support::Shape for ::authentik_models::Edge {
+use crate::support::{self, FieldError, Shape};
+use authentik_models as models;
+use serde_json::Value;
+
+impl Shape for models::Edge {
     const OBJECT: bool = true;
 
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        crate::support::shape_object(
-            value,
-            |fields| {
-                fields.required::<::std::boxed::Box<::authentik_models::Node>>("to");
-            },
-        )
+    fn shape(value: &mut Value) -> Option<FieldError> {
+        let mut fields = support::ShapeFields::of(value);
+        fields.required::<Box<models::Node>>("to");
+        fields.finish()
     }
 }
 
-impl crate::support::Shape for ::authentik_models::Node {
+impl Shape for models::Node {
     const OBJECT: bool = true;
 
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        crate::support::shape_object(
-            value,
-            |fields| {
-                fields.required::<::std::string::String>("name");
-                fields
-                    .optional_nullable::<
-                        ::std::boxed::Box<::authentik_models::Node>,
-                    >("parent");
-                fields.required::<::std::vec::Vec<::authentik_models::Node>>("children");
-                fields.optional::<::std::boxed::Box<::authentik_models::Edge>>("edge");
-            },
-        )
+    fn shape(value: &mut Value) -> Option<FieldError> {
+        let mut fields = support::ShapeFields::of(value);
+        fields.required::<String>("name");
+        fields.optional_nullable::<Box<models::Node>>("parent");
+        fields.required::<Vec<models::Node>>("children");
+        fields.optional::<Box<models::Edge>>("edge");
+        fields.finish()
     }
 }

@@ -2,64 +2,36 @@
 //! How the router reads each model in a request body: `support::Shape` for every type of
 //! the models crate.
 
-impl crate::support::Shape for ::authentik_models::ModeEnum {
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        if value.is_string() {
-            return ::std::option::Option::None;
-        }
-        ::std::option::Option::Some(
-            crate::support::FieldError::Messages(
-                ::std::vec![::std::format!("\"{value}\" is not a valid choice.")],
-            ),
-        )
+use crate::support::{self, FieldError, Shape};
+use authentik_models as models;
+use serde_json::Value;
+
+impl Shape for models::ModeEnum {
+    fn shape(value: &mut Value) -> Option<FieldError> {
+        support::shape_string_enum(value)
     }
 }
 
-impl crate::support::Shape for ::authentik_models::StagesThingListMode {
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        if value.is_string() {
-            return ::std::option::Option::None;
-        }
-        ::std::option::Option::Some(
-            crate::support::FieldError::Messages(
-                ::std::vec![::std::format!("\"{value}\" is not a valid choice.")],
-            ),
-        )
+impl Shape for models::StagesThingListMode {
+    fn shape(value: &mut Value) -> Option<FieldError> {
+        support::shape_string_enum(value)
     }
 }
 
-impl crate::support::Shape for ::authentik_models::Thing {
+impl Shape for models::Thing {
     const OBJECT: bool = true;
 
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        crate::support::shape_object(
-            value,
-            |fields| {
-                fields.required::<::authentik_models::ModeEnum>("mode");
-                fields.optional::<::authentik_models::ThingLevel>("level");
-                fields.optional_nullable::<::authentik_models::ModeEnum>("maybe");
-            },
-        )
+    fn shape(value: &mut Value) -> Option<FieldError> {
+        let mut fields = support::ShapeFields::of(value);
+        fields.required::<models::ModeEnum>("mode");
+        fields.optional::<models::ThingLevel>("level");
+        fields.optional_nullable::<models::ModeEnum>("maybe");
+        fields.finish()
     }
 }
 
-impl crate::support::Shape for ::authentik_models::ThingLevel {
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        if value.is_string() {
-            return ::std::option::Option::None;
-        }
-        ::std::option::Option::Some(
-            crate::support::FieldError::Messages(
-                ::std::vec![::std::format!("\"{value}\" is not a valid choice.")],
-            ),
-        )
+impl Shape for models::ThingLevel {
+    fn shape(value: &mut Value) -> Option<FieldError> {
+        support::shape_string_enum(value)
     }
 }

@@ -2,38 +2,32 @@
 //! How the router reads each model in a request body: `support::Shape` for every type of
 //! the models crate.
 
-impl crate::support::Shape for ::authentik_models::PatchedThingRequest {
+use crate::support::{self, FieldError, Shape};
+use authentik_models as models;
+use serde_json::Value;
+
+impl Shape for models::PatchedThingRequest {
     const OBJECT: bool = true;
 
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        crate::support::shape_object(
-            value,
-            |fields| {
-                fields.optional::<::std::string::String>("name");
-                fields.optional::<::std::string::String>("note");
-                fields.optional_nullable::<::uuid::Uuid>("flow");
-                fields.optional_nullable::<::std::string::String>("secret");
-            },
-        )
+    fn shape(value: &mut Value) -> Option<FieldError> {
+        let mut fields = support::ShapeFields::of(value);
+        fields.optional::<String>("name");
+        fields.optional::<String>("note");
+        fields.optional_nullable::<::uuid::Uuid>("flow");
+        fields.optional_nullable::<String>("secret");
+        fields.finish()
     }
 }
 
-impl crate::support::Shape for ::authentik_models::Thing {
+impl Shape for models::Thing {
     const OBJECT: bool = true;
 
-    fn shape(
-        value: &mut ::serde_json::Value,
-    ) -> ::std::option::Option<crate::support::FieldError> {
-        crate::support::shape_object(
-            value,
-            |fields| {
-                fields.required::<::uuid::Uuid>("id");
-                fields.required::<::std::string::String>("name");
-                fields.optional::<::std::string::String>("note");
-                fields.optional_nullable::<::uuid::Uuid>("flow");
-            },
-        )
+    fn shape(value: &mut Value) -> Option<FieldError> {
+        let mut fields = support::ShapeFields::of(value);
+        fields.required::<::uuid::Uuid>("id");
+        fields.required::<String>("name");
+        fields.optional::<String>("note");
+        fields.optional_nullable::<::uuid::Uuid>("flow");
+        fields.finish()
     }
 }

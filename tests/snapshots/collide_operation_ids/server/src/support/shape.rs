@@ -46,51 +46,61 @@ pub fn shape_field<T: Shape>(
     }
 }
 
-/// The fields of one JSON object, read by a generated `Shape`: one call per field, named after how
-/// the field may appear ([`shape_object`]).
+/// The fields of one JSON object, read by a generated `Shape`: [`ShapeFields::of`] the value,
+/// one call per field, named after how the field may appear, then [`ShapeFields::finish`]. A
+/// value that is not an object is reported as such, and the field calls do nothing.
 #[doc(hidden)]
 pub struct ShapeFields<'a> {
-    object: &'a mut serde_json::Map<String, serde_json::Value>,
+    object: Result<&'a mut serde_json::Map<String, serde_json::Value>, FieldError>,
     errors: ValidationErrors,
 }
 
-impl ShapeFields<'_> {
+impl<'a> ShapeFields<'a> {
+    /// Starts reading `value` as an object.
+    pub fn of(value: &'a mut serde_json::Value) -> Self {
+        let object = match value {
+            serde_json::Value::Object(object) => Ok(object),
+            other => Err(not_an_object(other)),
+        };
+        ShapeFields {
+            object,
+            errors: ValidationErrors::new(),
+        }
+    }
+
+    /// What is wrong with the object: not an object at all, or its fields' errors.
+    pub fn finish(self) -> Option<FieldError> {
+        match self.object {
+            Err(error) => Some(error),
+            Ok(_) => nested(self.errors),
+        }
+    }
+
+    fn field<T: Shape>(&mut self, key: &str, required: bool, nullable: bool) {
+        if let Ok(object) = &mut self.object {
+            shape_field::<T>(object, key, required, nullable, &mut self.errors);
+        }
+    }
+
     /// A field that must be there and may not be `null`.
     pub fn required<T: Shape>(&mut self, key: &str) {
-        shape_field::<T>(self.object, key, true, false, &mut self.errors);
+        self.field::<T>(key, true, false);
     }
 
     /// A field that must be there and may be `null`.
     pub fn required_nullable<T: Shape>(&mut self, key: &str) {
-        shape_field::<T>(self.object, key, true, true, &mut self.errors);
+        self.field::<T>(key, true, true);
     }
 
     /// A field that may be absent and may not be `null`.
     pub fn optional<T: Shape>(&mut self, key: &str) {
-        shape_field::<T>(self.object, key, false, false, &mut self.errors);
+        self.field::<T>(key, false, false);
     }
 
     /// A field that may be absent or `null`.
     pub fn optional_nullable<T: Shape>(&mut self, key: &str) {
-        shape_field::<T>(self.object, key, false, true, &mut self.errors);
+        self.field::<T>(key, false, true);
     }
-}
-
-/// Reads `value` as a JSON object whose fields `fields` checks; what is wrong with it.
-#[doc(hidden)]
-pub fn shape_object(
-    value: &mut serde_json::Value,
-    fields: impl FnOnce(&mut ShapeFields<'_>),
-) -> Option<FieldError> {
-    let Some(object) = value.as_object_mut() else {
-        return Some(not_an_object(value));
-    };
-    let mut shape = ShapeFields {
-        object,
-        errors: ValidationErrors::new(),
-    };
-    fields(&mut shape);
-    nested(shape.errors)
 }
 
 /// DRF's name for a JSON value's type, as Python would print it.
@@ -114,6 +124,19 @@ pub fn not_an_object(value: &serde_json::Value) -> FieldError {
         "Invalid data. Expected a dictionary, but got {}.",
         json_kind(value)
     )])
+}
+
+/// A string enum's shape: any string (a value the schema does not list decodes as `Unknown`,
+/// and `validate()` reports it), else `"<value>" is not a valid choice.`.
+#[doc(hidden)]
+pub fn shape_string_enum(value: &serde_json::Value) -> Option<FieldError> {
+    if value.is_string() {
+        None
+    } else {
+        Some(FieldError::Messages(vec![format!(
+            "\"{value}\" is not a valid choice."
+        )]))
+    }
 }
 
 /// `Some` with the errors when there are any.
@@ -401,6 +424,35 @@ mod tests {
             None => Ok(value),
             Some(error) => Err(serde_json::to_value(error).unwrap()),
         }
+    }
+
+    #[test]
+    fn shape_fields_read_an_object_or_report_what_it_is() {
+        let mut list = json!([1]);
+        let mut fields = ShapeFields::of(&mut list);
+        fields.required::<String>("name");
+        assert_eq!(
+            serde_json::to_value(fields.finish()).unwrap(),
+            json!(["Invalid data. Expected a dictionary, but got list."])
+        );
+        let mut object = json!({"name": "  x  "});
+        let mut fields = ShapeFields::of(&mut object);
+        fields.required::<String>("name");
+        fields.required::<String>("slug");
+        assert_eq!(
+            serde_json::to_value(fields.finish()).unwrap(),
+            json!({"slug": ["This field is required."]})
+        );
+        assert_eq!(object, json!({"name": "x"}));
+    }
+
+    #[test]
+    fn string_enums_take_any_string_and_refuse_the_rest() {
+        assert!(shape_string_enum(&json!("unlisted")).is_none());
+        assert_eq!(
+            serde_json::to_value(shape_string_enum(&json!(5))).unwrap(),
+            json!(["\"5\" is not a valid choice."])
+        );
     }
 
     #[test]
