@@ -40,9 +40,7 @@ pub(crate) async fn stages_captcha_list<S: crate::captcha::CaptchaApi>(
         let (parts, _body) = request.into_parts();
         let principal = support::authenticate(&*state.service, &parts.headers).await?;
         support::page_number(parts.uri.query())?;
-        let query: crate::captcha::StagesCaptchaListQuery = support::from_query(
-            parts.uri.query(),
-        )?;
+        let query = support::from_query(parts.uri.query())?;
         let request = crate::captcha::StagesCaptchaListRequest {
             query,
         };
@@ -257,9 +255,7 @@ pub(crate) async fn stages_identification_list<
         let (parts, _body) = request.into_parts();
         let principal = support::authenticate(&*state.service, &parts.headers).await?;
         support::page_number(parts.uri.query())?;
-        let query: crate::identification::StagesIdentificationListQuery = support::from_query(
-            parts.uri.query(),
-        )?;
+        let query = support::from_query(parts.uri.query())?;
         let request = crate::identification::StagesIdentificationListRequest {
             query,
         };

@@ -567,7 +567,6 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
     let m = ident(&resource.module);
     let trait_ident = ident(&resource.trait_name);
     let request = ident(&op.names.request);
-    let query_ident = ident(&op.names.query);
     let op_id = &op.operation_id;
     let http_method = &op.method;
     let route = &op.path;
@@ -606,7 +605,7 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
     let query = if has_query {
         quote! {
             #page
-            let query: crate::#m::#query_ident = support::from_query(parts.uri.query())?;
+            let query = support::from_query(parts.uri.query())?;
         }
     } else {
         quote!()

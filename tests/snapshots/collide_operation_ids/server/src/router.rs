@@ -36,7 +36,7 @@ pub(crate) async fn stages_x_list<S: crate::x::XApi>(
     let handle = async move {
         let (parts, _body) = request.into_parts();
         let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let query: crate::x::StagesXListQuery = support::from_query(parts.uri.query())?;
+        let query = support::from_query(parts.uri.query())?;
         let request = crate::x::StagesXListRequest {
             query,
         };
@@ -54,7 +54,7 @@ pub(crate) async fn stages_x_list2<S: crate::x::XApi>(
     let handle = async move {
         let (parts, _body) = request.into_parts();
         let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let query: crate::x::StagesXList2Query = support::from_query(parts.uri.query())?;
+        let query = support::from_query(parts.uri.query())?;
         let request = crate::x::StagesXList2Request {
             query,
         };
@@ -75,9 +75,7 @@ pub(crate) async fn stages_x_update<S: crate::x::XApi>(
         let params = support::path_params(&mut parts).await?;
         let id = support::path_value(&params, "id")?;
         let checked = async {
-            let query: crate::x::StagesXUpdateQuery = support::from_query(
-                parts.uri.query(),
-            )?;
+            let query = support::from_query(parts.uri.query())?;
             let body: models::Thing = support::json_body(
                     &parts.headers,
                     body,
@@ -114,9 +112,7 @@ pub(crate) async fn stages_x_update2<S: crate::x::XApi>(
         let params = support::path_params(&mut parts).await?;
         let id = support::path_value(&params, "id")?;
         let checked = async {
-            let query: crate::x::StagesXUpdate2Query = support::from_query(
-                parts.uri.query(),
-            )?;
+            let query = support::from_query(parts.uri.query())?;
             let body: Option<models::Thing> = support::optional_json_body(
                     &parts.headers,
                     body,

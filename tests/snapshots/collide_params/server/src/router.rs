@@ -42,9 +42,7 @@ pub(crate) async fn stages_x_create<S: crate::x::XApi>(
         let params = support::path_params(&mut parts).await?;
         let state2: String = support::path_value(&params, "state")?;
         let checked = async {
-            let query: crate::x::StagesXCreateQuery = support::from_query(
-                parts.uri.query(),
-            )?;
+            let query = support::from_query(parts.uri.query())?;
             let body: models::Thing = support::json_body(
                     &parts.headers,
                     body,
@@ -81,9 +79,7 @@ pub(crate) async fn stages_y_retrieve<S: crate::y::YApi>(
         let params = support::path_params(&mut parts).await?;
         let principal2 = support::path_value(&params, "principal")?;
         let parts2 = support::path_value(&params, "parts")?;
-        let query: crate::y::StagesYRetrieveQuery = support::from_query(
-            parts.uri.query(),
-        )?;
+        let query = support::from_query(parts.uri.query())?;
         let request = crate::y::StagesYRetrieveRequest {
             principal2,
             parts2,

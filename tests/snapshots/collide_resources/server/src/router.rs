@@ -41,9 +41,7 @@ pub(crate) async fn stages_support_list<S: crate::support2::SupportApi>(
     let handle = async move {
         let (parts, _body) = request.into_parts();
         let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let query: crate::support2::StagesSupportListQuery = support::from_query(
-            parts.uri.query(),
-        )?;
+        let query = support::from_query(parts.uri.query())?;
         let request = crate::support2::StagesSupportListRequest {
             query,
         };
@@ -81,9 +79,7 @@ pub(crate) async fn stages_router_list<S: crate::router2::RouterApi>(
     let handle = async move {
         let (parts, _body) = request.into_parts();
         let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let query: crate::router2::StagesRouterListQuery = support::from_query(
-            parts.uri.query(),
-        )?;
+        let query = support::from_query(parts.uri.query())?;
         let request = crate::router2::StagesRouterListRequest {
             query,
         };
@@ -121,9 +117,7 @@ pub(crate) async fn stages_params_list<S: crate::params2::ParamsApi>(
     let handle = async move {
         let (parts, _body) = request.into_parts();
         let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let query: crate::params2::StagesParamsListQuery = support::from_query(
-            parts.uri.query(),
-        )?;
+        let query = support::from_query(parts.uri.query())?;
         let request = crate::params2::StagesParamsListRequest {
             query,
         };
@@ -161,9 +155,7 @@ pub(crate) async fn stages_models_list<S: crate::models2::ModelsApi>(
     let handle = async move {
         let (parts, _body) = request.into_parts();
         let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let query: crate::models2::StagesModelsListQuery = support::from_query(
-            parts.uri.query(),
-        )?;
+        let query = support::from_query(parts.uri.query())?;
         let request = crate::models2::StagesModelsListRequest {
             query,
         };
@@ -201,9 +193,7 @@ pub(crate) async fn stages_std_list<S: crate::std2::StdApi>(
     let handle = async move {
         let (parts, _body) = request.into_parts();
         let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let query: crate::std2::StagesStdListQuery = support::from_query(
-            parts.uri.query(),
-        )?;
+        let query = support::from_query(parts.uri.query())?;
         let request = crate::std2::StagesStdListRequest {
             query,
         };
@@ -240,9 +230,7 @@ pub(crate) async fn stages_serde_list<S: crate::serde2::SerdeApi>(
     let handle = async move {
         let (parts, _body) = request.into_parts();
         let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let query: crate::serde2::StagesSerdeListQuery = support::from_query(
-            parts.uri.query(),
-        )?;
+        let query = support::from_query(parts.uri.query())?;
         let request = crate::serde2::StagesSerdeListRequest {
             query,
         };

@@ -34,9 +34,7 @@ pub(crate) async fn stages_thing_list<S: crate::thing::ThingApi>(
     let handle = async move {
         let (parts, _body) = request.into_parts();
         let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let query: crate::thing::StagesThingListQuery = support::from_query(
-            parts.uri.query(),
-        )?;
+        let query = support::from_query(parts.uri.query())?;
         let request = crate::thing::StagesThingListRequest {
             query,
         };
