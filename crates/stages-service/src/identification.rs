@@ -1,7 +1,8 @@
 //! The identification stage: `authentik_server::identification::IdentificationApi`.
 
 use crate::listing::ListQuery;
-use crate::{flow_set, used_by, Named, StagesService};
+use crate::store::Columns;
+use crate::{flow_set, used_by, Named, StagesService, Stored};
 use authentik_models::support::Maybe;
 use authentik_models::{
     IdentificationStage, IdentificationStageRequest, PaginatedIdentificationStageList,
@@ -28,8 +29,24 @@ const ORDERING_FIELDS: &[&str] = &[
     "pretend_user_exists",
 ];
 
-fn name_of(stage: &IdentificationStage) -> &str {
-    &stage.name
+impl Stored for IdentificationStage {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn columns(&self) -> Columns {
+        let pk = |reference: &Maybe<Uuid>| match reference {
+            Maybe::Value(pk) => Some(pk.to_string()),
+            Maybe::Absent | Maybe::Null => None,
+        };
+        Columns {
+            public_key: None,
+            password_stage: pk(&self.password_stage),
+            enrollment_flow: pk(&self.enrollment_flow),
+            recovery_flow: pk(&self.recovery_flow),
+            passwordless_flow: pk(&self.passwordless_flow),
+        }
+    }
 }
 
 /// The objects a request references: each must exist.
@@ -203,7 +220,7 @@ impl IdentificationApi for StagesService {
         apply(&mut stage, &mut None, patch);
         Ok(
             match self
-                .create_stage(KIND, pk, (&stage.name, &stage), None, named)
+                .create_stage(KIND, pk, &stage, None, named)
                 .await?
             {
                 Ok(()) => StagesIdentificationCreateResponse::Created(stage),
@@ -231,7 +248,7 @@ impl IdentificationApi for StagesService {
         let named = references(&patch);
         Ok(
             match self
-                .patch_stage(KIND, request.stage_uuid, patch, named, apply, name_of)
+                .patch_stage(KIND, request.stage_uuid, patch, named, apply)
                 .await?
             {
                 Ok(stage) => StagesIdentificationUpdateResponse::Ok(stage),
@@ -249,7 +266,7 @@ impl IdentificationApi for StagesService {
         let named = references(&patch);
         Ok(
             match self
-                .patch_stage(KIND, request.stage_uuid, patch, named, apply, name_of)
+                .patch_stage(KIND, request.stage_uuid, patch, named, apply)
                 .await?
             {
                 Ok(stage) => StagesIdentificationPartialUpdateResponse::Ok(stage),
