@@ -45,6 +45,9 @@ impl Stored for IdentificationStage {
             enrollment_flow: pk(&self.enrollment_flow),
             recovery_flow: pk(&self.recovery_flow),
             passwordless_flow: pk(&self.passwordless_flow),
+            case_insensitive_matching: self.case_insensitive_matching,
+            show_matched_user: self.show_matched_user,
+            show_source_labels: self.show_source_labels,
         }
     }
 }
@@ -219,10 +222,7 @@ impl IdentificationApi for StagesService {
         let named = references(&patch);
         apply(&mut stage, &mut None, patch);
         Ok(
-            match self
-                .create_stage(KIND, pk, &stage, None, named)
-                .await?
-            {
+            match self.create_stage(KIND, pk, &stage, None, named).await? {
                 Ok(()) => StagesIdentificationCreateResponse::Created(stage),
                 Err(errors) => StagesIdentificationCreateResponse::BadRequest(errors),
             },

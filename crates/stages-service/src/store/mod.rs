@@ -32,7 +32,7 @@ pub struct Row {
 }
 
 /// The plain columns of a stage, taken from the same stage its document is written from: what
-/// lists filter on (`public_key`) and the references a delete clears and `used_by` finds.
+/// lists filter on, and the references a delete clears and `used_by` finds.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Columns {
     pub public_key: Option<String>,
@@ -40,6 +40,9 @@ pub struct Columns {
     pub enrollment_flow: Option<String>,
     pub recovery_flow: Option<String>,
     pub passwordless_flow: Option<String>,
+    pub case_insensitive_matching: Option<bool>,
+    pub show_matched_user: Option<bool>,
+    pub show_source_labels: Option<bool>,
 }
 
 impl Columns {
@@ -47,12 +50,16 @@ impl Columns {
     /// names.
     pub fn from_document(doc: &Value) -> Columns {
         let text = |field: &str| doc.get(field).and_then(Value::as_str).map(str::to_owned);
+        let flag = |field: &str| doc.get(field).and_then(Value::as_bool);
         Columns {
             public_key: text("public_key"),
             password_stage: text("password_stage"),
             enrollment_flow: text("enrollment_flow"),
             recovery_flow: text("recovery_flow"),
             passwordless_flow: text("passwordless_flow"),
+            case_insensitive_matching: flag("case_insensitive_matching"),
+            show_matched_user: flag("show_matched_user"),
+            show_source_labels: flag("show_source_labels"),
         }
     }
 }
@@ -251,11 +258,14 @@ impl Store {
                     map_unique(
                         tx.execute(
                             "INSERT INTO stages (kind, name, uuid, data, public_key, password_stage,
-                                 enrollment_flow, recovery_flow, passwordless_flow)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                                 enrollment_flow, recovery_flow, passwordless_flow,
+                                 case_insensitive_matching, show_matched_user, show_source_labels)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
                              ON CONFLICT (uuid) DO UPDATE SET kind = ?1, name = ?2, data = ?4,
                                  public_key = ?5, password_stage = ?6, enrollment_flow = ?7,
-                                 recovery_flow = ?8, passwordless_flow = ?9",
+                                 recovery_flow = ?8, passwordless_flow = ?9,
+                                 case_insensitive_matching = ?10, show_matched_user = ?11,
+                                 show_source_labels = ?12",
                             params![
                                 stage.kind,
                                 stage.name,
@@ -266,6 +276,9 @@ impl Store {
                                 c.enrollment_flow,
                                 c.recovery_flow,
                                 c.passwordless_flow,
+                                c.case_insensitive_matching,
+                                c.show_matched_user,
+                                c.show_source_labels,
                             ],
                         )
                         .map(|_| ()),
@@ -451,16 +464,27 @@ mod tests {
         prepare(&conn).unwrap();
         migrate(&mut conn).unwrap();
         let layout: String = conn
-            .query_row("SELECT sql FROM sqlite_schema WHERE name = 'stages'", [], |r| r.get(0))
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE name = 'stages'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert!(layout.contains("WITHOUT ROWID"), "{layout}");
         let row = get(&conn, "captcha", captcha).unwrap();
         assert_eq!(row.secret.as_deref(), Some("shh"));
         let key: String = conn
-            .query_row("SELECT public_key FROM stages WHERE name = 'c'", [], |r| r.get(0))
+            .query_row("SELECT public_key FROM stages WHERE name = 'c'", [], |r| {
+                r.get(0)
+            })
             .unwrap();
         assert_eq!(key, "pub");
-        assert_eq!(referencing(&conn, "password_stage", password).unwrap().len(), 1);
+        assert_eq!(
+            referencing(&conn, "password_stage", password)
+                .unwrap()
+                .len(),
+            1
+        );
         assert!(name_taken(&conn, "p", None).unwrap());
         let all = Selection {
             kind: "captcha",
@@ -471,7 +495,9 @@ mod tests {
         assert_eq!(count(&conn, &all).unwrap(), 1);
         // Deleting the password stage clears the reference, in the document and the column.
         delete(&conn, "password", password, &["password_stage"]).unwrap();
-        assert!(referencing(&conn, "password_stage", password).unwrap().is_empty());
+        assert!(referencing(&conn, "password_stage", password)
+            .unwrap()
+            .is_empty());
         let doc = get(&conn, "identification", ident).unwrap().data;
         assert!(doc.contains(r#""password_stage":null"#), "{doc}");
         std::fs::remove_dir_all(&dir).ok();

@@ -44,8 +44,9 @@ pub fn insert(
     let c = &row.columns;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO stages (kind, name, uuid, data, secret, public_key, password_stage,
-                             enrollment_flow, recovery_flow, passwordless_flow)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                             enrollment_flow, recovery_flow, passwordless_flow,
+                             case_insensitive_matching, show_matched_user, show_source_labels)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?;
     let result = stmt.execute(params![
         kind,
@@ -58,6 +59,9 @@ pub fn insert(
         c.enrollment_flow,
         c.recovery_flow,
         c.passwordless_flow,
+        c.case_insensitive_matching,
+        c.show_matched_user,
+        c.show_source_labels,
     ]);
     map_unique(result.map(|_| ()))
 }
@@ -80,8 +84,9 @@ pub fn replace(
             conn.prepare_cached(
                 "UPDATE stages SET name = ?1, data = ?2, secret = ?3, public_key = ?4,
                      password_stage = ?5, enrollment_flow = ?6, recovery_flow = ?7,
-                     passwordless_flow = ?8
-                 WHERE uuid = ?9",
+                     passwordless_flow = ?8, case_insensitive_matching = ?9,
+                     show_matched_user = ?10, show_source_labels = ?11
+                 WHERE uuid = ?12",
             )?
             .execute(params![
                 name,
@@ -92,14 +97,19 @@ pub fn replace(
                 c.enrollment_flow,
                 c.recovery_flow,
                 c.passwordless_flow,
+                c.case_insensitive_matching,
+                c.show_matched_user,
+                c.show_source_labels,
                 id
             ])
         }
         None => conn
             .prepare_cached(
                 "UPDATE stages SET data = ?1, secret = ?2, public_key = ?3, password_stage = ?4,
-                     enrollment_flow = ?5, recovery_flow = ?6, passwordless_flow = ?7
-                 WHERE uuid = ?8",
+                     enrollment_flow = ?5, recovery_flow = ?6, passwordless_flow = ?7,
+                     case_insensitive_matching = ?8, show_matched_user = ?9,
+                     show_source_labels = ?10
+                 WHERE uuid = ?11",
             )?
             .execute(params![
                 row.data,
@@ -109,6 +119,9 @@ pub fn replace(
                 c.enrollment_flow,
                 c.recovery_flow,
                 c.passwordless_flow,
+                c.case_insensitive_matching,
+                c.show_matched_user,
+                c.show_source_labels,
                 id
             ]),
     };

@@ -17,24 +17,21 @@
 //!   indexes (a delete clears the references to a stage through them); `public_key` has none:
 //!   every captcha write would pay for it (one more page per create and delete, one or two per
 //!   patch) while only a `?public_key=` list uses it, and that list reads its kind's rows in
-//!   key order, comparing a plain column. The boolean filters, which no index covers, stay
-//!   virtual columns generated from the document.
+//!   key order, comparing a plain column. The boolean filters are plain columns too: SQLite
+//!   computes a table's virtual generated columns on every insert and update, which for
+//!   columns over the document is a `json_extract` each.
 //! - Row counts per kind are kept by triggers, so an unfiltered page does not count its rows.
 
 use super::*;
 
-/// Plain columns, written by the service beside the document. Names are fixed here and only
-/// ever spliced into SQL from this list or [`GENERATED_COLUMNS`].
+/// Plain columns, written by the service beside the document (the members of the document of
+/// the same names). Names are fixed here and only ever spliced into SQL from this list.
 pub(super) const PLAIN_COLUMNS: &[&str] = &[
     "public_key",
     "password_stage",
     "enrollment_flow",
     "recovery_flow",
     "passwordless_flow",
-];
-
-/// Columns generated from the document (virtual: computed when read, never stored or indexed).
-pub(super) const GENERATED_COLUMNS: &[&str] = &[
     "case_insensitive_matching",
     "show_matched_user",
     "show_source_labels",
@@ -77,11 +74,9 @@ pub(super) fn prepare(conn: &Connection) -> rusqlite::Result<()> {
 
 /// `CREATE TABLE stages` in the current layout.
 fn create_stages(tx: &Connection) -> rusqlite::Result<()> {
-    let plain: String = PLAIN_COLUMNS.iter().map(|c| format!("{c} TEXT, ")).collect();
-    let generated: String = GENERATED_COLUMNS
-        .iter()
-        .map(|c| format!("{c} GENERATED ALWAYS AS (json_extract(data, '$.{c}')) VIRTUAL, "))
-        .collect();
+    // No declared type: a column holds what it is given (text, or 0/1 for the booleans), as
+    // `json_extract` gives it.
+    let plain: String = PLAIN_COLUMNS.iter().map(|c| format!("{c}, ")).collect();
     tx.execute_batch(&format!(
         "CREATE TABLE IF NOT EXISTS stages (
              kind TEXT NOT NULL,
@@ -89,7 +84,7 @@ fn create_stages(tx: &Connection) -> rusqlite::Result<()> {
              uuid TEXT NOT NULL UNIQUE,
              data TEXT NOT NULL,
              secret TEXT,
-             {plain}{generated}
+             {plain}
              PRIMARY KEY (kind, name)
          ) WITHOUT ROWID"
     ))
@@ -105,8 +100,8 @@ pub(super) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
             |r| r.get(0),
         )
         .optional()?;
-    if existing.is_some_and(|sql| !sql.contains("WITHOUT ROWID")) {
-        // The earlier layout (a rowid table, `uuid` its primary key, `name` unique, the filter
+    if existing.is_some_and(|sql| !sql.contains("WITHOUT ROWID") || sql.contains("GENERATED")) {
+        // An earlier layout (a rowid table, `uuid` its primary key, `name` unique, the filter
         // columns generated from the document): rebuilt in this one, the plain columns read
         // from the documents once. Its indexes and triggers go with it.
         tx.execute_batch("ALTER TABLE stages RENAME TO stages_before_rebuild")?;
