@@ -77,18 +77,19 @@ impl Conn {
         }
         self.stream.write_all(&self.out).await?;
 
-        // Head first, then exactly Content-Length bytes of body.
+        // Head first, then exactly Content-Length bytes of body, read straight into `buf`.
         self.buf.clear();
         let (status, head_len, body_len) = loop {
-            let mut chunk = [0u8; 4096];
-            let n = self.stream.read(&mut chunk).await?;
+            if self.buf.capacity() - self.buf.len() < 1024 {
+                self.buf.reserve(4096);
+            }
+            let n = self.stream.read_buf(&mut self.buf).await?;
             if n == 0 {
                 return Err(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
                     "connection closed before the answer",
                 ));
             }
-            self.buf.extend_from_slice(&chunk[..n]);
             let mut headers = [httparse::EMPTY_HEADER; 32];
             let mut response = httparse::Response::new(&mut headers);
             match response.parse(&self.buf) {
@@ -117,16 +118,17 @@ impl Conn {
             }
         };
         let total = head_len + body_len;
+        if self.buf.len() < total {
+            self.buf.reserve(total - self.buf.len());
+        }
         while self.buf.len() < total {
-            let mut chunk = [0u8; 16384];
-            let n = self.stream.read(&mut chunk).await?;
+            let n = self.stream.read_buf(&mut self.buf).await?;
             if n == 0 {
                 return Err(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
                     "connection closed in the body",
                 ));
             }
-            self.buf.extend_from_slice(&chunk[..n]);
         }
         Ok(Answer {
             status,

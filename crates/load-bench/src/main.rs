@@ -108,6 +108,21 @@ impl Service {
         ))
     }
 
+    /// CPU time (user and system) the running service has used so far, from `/proc`; `None`
+    /// when it is not running or `/proc` cannot be read (not Linux).
+    fn cpu(&self) -> Option<Duration> {
+        let pid = self.child.as_ref()?.id();
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // Fields after the command name (which may hold spaces), from field 3 on.
+        let rest = &stat[stat.rfind(')')? + 2..];
+        let fields: Vec<&str> = rest.split(' ').collect();
+        let ticks: u64 =
+            fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+        // SAFETY: sysconf only reads a configuration value.
+        let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+        (per_second > 0).then(|| Duration::from_secs_f64(ticks as f64 / per_second as f64))
+    }
+
     /// SIGKILL, and wait for the process to be gone.
     fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
@@ -171,6 +186,20 @@ impl Rng {
     }
 }
 
+/// The `pk` of a created stage: the value of the first `"pk"` member of the answer, a UUID (the
+/// service writes compact JSON, `pk` first). Cheaper than parsing the whole document, on a
+/// thread the service shares the machine with; every stage is read back and parsed afterwards.
+fn pk_of(body: &[u8]) -> Option<String> {
+    const KEY: &[u8] = br#""pk":""#;
+    let start = body.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
+    let pk = body.get(start..start + 36)?;
+    let uuid_like = body.get(start + 36) == Some(&b'"')
+        && pk.iter().enumerate().all(|(i, b)| {
+            matches!(i, 8 | 13 | 18 | 23) == (*b == b'-') && (*b == b'-' || b.is_ascii_hexdigit())
+        });
+    uuid_like.then(|| String::from_utf8_lossy(pk).into_owned())
+}
+
 fn public_key(version: u64) -> String {
     format!("k{version}")
 }
@@ -222,9 +251,7 @@ async fn worker(
                     .await
                 {
                     Ok(a) if a.status == 201 => {
-                        let pk = serde_json::from_slice::<Value>(&a.body)
-                            .ok()
-                            .and_then(|v| v.get("pk").and_then(Value::as_str).map(str::to_owned));
+                        let pk = pk_of(&a.body);
                         match pk {
                             Some(pk) => {
                                 tally.live.push((pk, 0));
@@ -384,6 +411,29 @@ fn raise_fd_limit(needed: u64) -> u64 {
     }
 }
 
+/// CPU time (user and system) this process has used so far.
+fn own_cpu() -> Duration {
+    // SAFETY: getrusage only writes the struct we pass.
+    unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        if libc::getrusage(libc::RUSAGE_SELF, &mut usage) != 0 {
+            return Duration::ZERO;
+        }
+        let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+        time(usage.ru_utime) + time(usage.ru_stime)
+    }
+}
+
+/// The 1-minute load average, from `/proc/loadavg`.
+fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
 fn free_port() -> Result<SocketAddr, String> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     listener.local_addr().map_err(|e| e.to_string())
@@ -444,6 +494,12 @@ async fn run(args: Args) -> Result<bool, String> {
         conns.push(conn);
     }
     let timeout = Duration::from_secs(args.timeout);
+    // CPU from here to the end of the load: the service's (each process's share, when it is
+    // killed halfway) and this process's.
+    let load_before = load_average();
+    let service_cpu_at_start = service.cpu();
+    let own_cpu_at_start = own_cpu();
+    let service_cpu = Rc::new(std::cell::Cell::new(Duration::ZERO));
     let started = Instant::now();
     let deadline = started + Duration::from_secs(args.seconds);
     let local = tokio::task::LocalSet::new();
@@ -461,6 +517,9 @@ async fn run(args: Args) -> Result<bool, String> {
             if args.kill {
                 tokio::time::sleep(Duration::from_secs(args.seconds) / 2).await;
                 let killed = Instant::now();
+                if let (Some(end), Some(start)) = (service.cpu(), service_cpu_at_start) {
+                    service_cpu.set(end.saturating_sub(start));
+                }
                 service.kill();
                 service.start()?;
                 service.wait_ready().await?;
@@ -480,6 +539,15 @@ async fn run(args: Args) -> Result<bool, String> {
         })
         .await?;
     let elapsed = started.elapsed();
+    let own_cpu_used = own_cpu().saturating_sub(own_cpu_at_start);
+    let load_after = load_average();
+    let service_cpu_used = match (args.kill, service.cpu(), service_cpu_at_start) {
+        // The restarted process's CPU counts from its start (opening the file and listening
+        // are a few milliseconds of it).
+        (true, Some(end), Some(_)) => Some(service_cpu.get() + end),
+        (false, Some(end), Some(start)) => Some(end.saturating_sub(start)),
+        _ => None,
+    };
 
     // Figures.
     let names = ["create", "patch", "delete", "list"];
@@ -544,6 +612,22 @@ async fn run(args: Args) -> Result<bool, String> {
         per_window[0],
         per_window[per_window.len() / 2],
         per_window[per_window.len() - 1]
+    );
+    let per_thousand = |cpu: Duration| cpu.as_secs_f64() * 1e6 / answered.max(1) as f64;
+    let service_cpu_text = match service_cpu_used {
+        Some(cpu) => format!(
+            "service {:.1} ms per 1,000 requests ({:.2} cores)",
+            per_thousand(cpu),
+            cpu.as_secs_f64() / elapsed.as_secs_f64()
+        ),
+        None => "service unknown (no /proc)".to_owned(),
+    };
+    let load_text = |l: Option<f64>| l.map_or("?".to_owned(), |l| format!("{l:.2}"));
+    println!(
+        "cpu: {service_cpu_text}, load-bench {:.1} ms per 1,000 requests; load average {} at the start, {} at the end",
+        per_thousand(own_cpu_used),
+        load_text(load_before),
+        load_text(load_after)
     );
     let outside = errors.len() - in_kill_window;
     if args.kill {

@@ -1,7 +1,8 @@
 //! The captcha stage: `authentik_server::captcha::CaptchaApi`.
 
 use crate::listing::ListQuery;
-use crate::{flow_set, used_by, StagesService};
+use crate::store::Columns;
+use crate::{flow_set, used_by, StagesService, Stored};
 use authentik_models::{
     field, CaptchaStage, CaptchaStageRequest, PaginatedCaptchaStageList, PatchedCaptchaStageRequest,
 };
@@ -27,8 +28,17 @@ const ORDERING_FIELDS: &[&str] = &[
     field!(CaptchaStage.error_on_invalid_score),
 ];
 
-fn name_of(stage: &CaptchaStage) -> &str {
-    &stage.name
+impl Stored for CaptchaStage {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn columns(&self) -> Columns {
+        Columns {
+            public_key: Some(self.public_key.clone()),
+            ..Columns::default()
+        }
+    }
 }
 
 /// A full update is a patch that names every required field.
@@ -142,7 +152,7 @@ impl CaptchaApi for StagesService {
         apply(&mut stage, &mut secret, as_patch(request.body));
         Ok(
             match self
-                .create_stage(KIND, pk, (&stage.name, &stage), secret, Vec::new())
+                .create_stage(KIND, pk, &stage, secret, Vec::new())
                 .await?
             {
                 Ok(()) => StagesCaptchaCreateResponse::Created(stage),
@@ -174,7 +184,6 @@ impl CaptchaApi for StagesService {
                     as_patch(request.body),
                     Vec::new(),
                     apply,
-                    name_of,
                 )
                 .await?
             {
@@ -197,7 +206,6 @@ impl CaptchaApi for StagesService {
                     request.body.unwrap_or_default(),
                     Vec::new(),
                     apply,
-                    name_of,
                 )
                 .await?
             {

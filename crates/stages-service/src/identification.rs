@@ -1,7 +1,8 @@
 //! The identification stage: `authentik_server::identification::IdentificationApi`.
 
 use crate::listing::ListQuery;
-use crate::{flow_set, used_by, Named, StagesService};
+use crate::store::Columns;
+use crate::{flow_set, used_by, Named, StagesService, Stored};
 use authentik_models::support::Maybe;
 use authentik_models::{
     field, IdentificationStage, IdentificationStageRequest, PaginatedIdentificationStageList,
@@ -28,8 +29,27 @@ const ORDERING_FIELDS: &[&str] = &[
     field!(IdentificationStage.pretend_user_exists),
 ];
 
-fn name_of(stage: &IdentificationStage) -> &str {
-    &stage.name
+impl Stored for IdentificationStage {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn columns(&self) -> Columns {
+        let pk = |reference: &Maybe<Uuid>| match reference {
+            Maybe::Value(pk) => Some(pk.to_string()),
+            Maybe::Absent | Maybe::Null => None,
+        };
+        Columns {
+            public_key: None,
+            password_stage: pk(&self.password_stage),
+            enrollment_flow: pk(&self.enrollment_flow),
+            recovery_flow: pk(&self.recovery_flow),
+            passwordless_flow: pk(&self.passwordless_flow),
+            case_insensitive_matching: self.case_insensitive_matching,
+            show_matched_user: self.show_matched_user,
+            show_source_labels: self.show_source_labels,
+        }
+    }
 }
 
 /// The objects a request references: each must exist.
@@ -247,10 +267,7 @@ impl IdentificationApi for StagesService {
         let named = references(&patch);
         apply(&mut stage, &mut None, patch);
         Ok(
-            match self
-                .create_stage(KIND, pk, (&stage.name, &stage), None, named)
-                .await?
-            {
+            match self.create_stage(KIND, pk, &stage, None, named).await? {
                 Ok(()) => StagesIdentificationCreateResponse::Created(stage),
                 Err(errors) => StagesIdentificationCreateResponse::BadRequest(errors),
             },
@@ -276,7 +293,7 @@ impl IdentificationApi for StagesService {
         let named = references(&patch);
         Ok(
             match self
-                .patch_stage(KIND, request.stage_uuid, patch, named, apply, name_of)
+                .patch_stage(KIND, request.stage_uuid, patch, named, apply)
                 .await?
             {
                 Ok(stage) => StagesIdentificationUpdateResponse::Ok(stage),
@@ -294,7 +311,7 @@ impl IdentificationApi for StagesService {
         let named = references(&patch);
         Ok(
             match self
-                .patch_stage(KIND, request.stage_uuid, patch, named, apply, name_of)
+                .patch_stage(KIND, request.stage_uuid, patch, named, apply)
                 .await?
             {
                 Ok(stage) => StagesIdentificationPartialUpdateResponse::Ok(stage),

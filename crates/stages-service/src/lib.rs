@@ -319,6 +319,13 @@ async fn used_by(store: &Store, kind: &'static str, uuid: Uuid) -> Result<Vec<Us
         .collect()
 }
 
+/// A stage model as the store keeps it: its name (unique across every kind) and the plain
+/// columns written beside its document.
+pub(crate) trait Stored {
+    fn name(&self) -> &str;
+    fn columns(&self) -> store::Columns;
+}
+
 /// How a list ends: a page, or a 400 for its filters.
 enum Listed {
     Page(Vec<String>, listing::Plan),
@@ -370,19 +377,20 @@ impl StagesService {
     }
 
     /// Stores a new stage, unless its references name unknown objects or its name is taken.
-    async fn create_stage<M: serde::Serialize>(
+    async fn create_stage<M: serde::Serialize + Stored>(
         &self,
         kind: &'static str,
         pk: Uuid,
-        (name, stage): (&str, &M),
+        stage: &M,
         secret: Option<String>,
         references: Vec<Named>,
     ) -> Result<Result<(), ValidationError>, ApiError> {
         let row = store::Row {
             data: encode(stage)?,
             secret,
+            columns: stage.columns(),
         };
-        let name = name.to_owned();
+        let name = stage.name().to_owned();
         self.store
             .write(move |conn| {
                 let mut errors = check_references(conn, &references)?;
@@ -434,10 +442,9 @@ impl StagesService {
         patch: P,
         references: Vec<Named>,
         apply: fn(&mut M, &mut Option<String>, P),
-        name_of: fn(&M) -> &str,
     ) -> Result<Result<M, ValidationError>, ApiError>
     where
-        M: serde::Serialize + DeserializeOwned + Send + 'static,
+        M: serde::Serialize + DeserializeOwned + Stored + Send + 'static,
         P: Send + 'static,
     {
         self.store
@@ -445,9 +452,9 @@ impl StagesService {
                 let mut row = store::get(conn, kind, uuid)?;
                 let mut stage: M = serde_json::from_str(&row.data)
                     .map_err(|e| StoreError::Other(e.to_string()))?;
-                let old_name = name_of(&stage).to_owned();
+                let old_name = stage.name().to_owned();
                 apply(&mut stage, &mut row.secret, patch);
-                let name = name_of(&stage).to_owned();
+                let name = stage.name().to_owned();
                 let mut errors = check_references(conn, &references)?;
                 if !errors.is_empty() {
                     if store::name_taken(conn, &name, Some(uuid))? {
@@ -457,6 +464,7 @@ impl StagesService {
                 }
                 row.data =
                     serde_json::to_string(&stage).map_err(|e| StoreError::Other(e.to_string()))?;
+                row.columns = stage.columns();
                 let renamed = (name != old_name).then_some(name.as_str());
                 match store::replace(conn, uuid, renamed, &row) {
                     Ok(()) => Ok(Ok(stage)),

@@ -7,11 +7,12 @@
 //! never wait for the writer: each read is one snapshot (a deferred transaction), indexed and
 //! bounded by a page size. `:memory:` has a single connection, on the writer thread, for both.
 //!
-//! The columns lists filter and order on are virtual generated columns over the document
-//! (`json_extract`), indexed where a lookup needs it: `(kind, name)` for every list and its
-//! default ordering, the reference columns for `SET_NULL` on delete and their filters. Row counts
-//! per kind are kept by triggers, so an unfiltered page does not count its rows.
+//! Stages are kept in a `WITHOUT ROWID` table keyed by `(kind, name)` (every list and its
+//! default ordering read it in order), with a unique index on the pk; the columns filters and
+//! reference lookups use are written beside the document and indexed; row counts per kind are
+//! kept by triggers, so an unfiltered page does not count its rows (see [`schema`]).
 
+use authentik_models::{field, CaptchaStage, IdentificationStage};
 use rusqlite::functions::FunctionFlags;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::TransactionBehavior;
@@ -22,11 +23,46 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use uuid::Uuid;
 
-/// A stored stage: its returned document (JSON text) and its write-only secret.
-#[derive(Clone, Debug)]
+/// A stored stage: its returned document (JSON text), its write-only secret, and the columns it
+/// is filtered and found by (written; read back as the default, unused).
+#[derive(Clone, Debug, Default)]
 pub struct Row {
     pub data: String,
     pub secret: Option<String>,
+    pub columns: Columns,
+}
+
+/// The plain columns of a stage, taken from the same stage its document is written from: what
+/// lists filter on, and the references a delete clears and `used_by` finds.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Columns {
+    pub public_key: Option<String>,
+    pub password_stage: Option<String>,
+    pub enrollment_flow: Option<String>,
+    pub recovery_flow: Option<String>,
+    pub passwordless_flow: Option<String>,
+    pub case_insensitive_matching: Option<bool>,
+    pub show_matched_user: Option<bool>,
+    pub show_source_labels: Option<bool>,
+}
+
+impl Columns {
+    /// The columns of a document given as JSON (a seeded stage): its string members of those
+    /// names.
+    pub fn from_document(doc: &Value) -> Columns {
+        let text = |field: &str| doc.get(field).and_then(Value::as_str).map(str::to_owned);
+        let flag = |field: &str| doc.get(field).and_then(Value::as_bool);
+        Columns {
+            public_key: text(field!(CaptchaStage.public_key)),
+            password_stage: text(field!(IdentificationStage.password_stage)),
+            enrollment_flow: text(field!(IdentificationStage.enrollment_flow)),
+            recovery_flow: text(field!(IdentificationStage.recovery_flow)),
+            passwordless_flow: text(field!(IdentificationStage.passwordless_flow)),
+            case_insensitive_matching: flag(field!(IdentificationStage.case_insensitive_matching)),
+            show_matched_user: flag(field!(IdentificationStage.show_matched_user)),
+            show_source_labels: flag(field!(IdentificationStage.show_source_labels)),
+        }
+    }
 }
 
 /// What a store operation can fail with.
@@ -181,16 +217,20 @@ impl Store {
             return self.write(move |tx| f(tx)).await;
         };
         let pooled = pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let mut conn = match pooled {
+        let conn = match pooled {
             Some(conn) => conn,
             None => open_reader(&self.inner.path)?,
         };
+        // One deferred transaction: one snapshot. `BEGIN` and `COMMIT` are cached statements.
         let result = (|| {
-            let tx = conn.transaction()?;
-            let value = f(&tx)?;
-            tx.commit()?;
+            conn.prepare_cached("BEGIN")?.execute([])?;
+            let value = f(&conn)?;
+            conn.prepare_cached("COMMIT")?.execute([])?;
             Ok(value)
         })();
+        if result.is_err() {
+            rollback(&conn);
+        }
         let mut idle = pool.lock().unwrap_or_else(|p| p.into_inner());
         if idle.len() < IDLE_READERS {
             idle.push(conn);
@@ -208,18 +248,40 @@ impl Store {
                 upsert_referent(tx, "source", source)?;
             }
             for stage in &fixtures.stages {
-                let result = tx.execute(
-                    "INSERT INTO stages (uuid, kind, name, data) VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT (uuid) DO UPDATE SET kind = ?2, name = ?3, data = ?4",
-                    params![
-                        stage.pk.to_string(),
-                        stage.kind,
-                        stage.name,
-                        stage.data.to_string()
-                    ],
-                );
-                map_unique(result.map(|_| ()))
-                    .map_err(|e| StoreError::Other(format!("stage {}: {e}", stage.name)))?;
+                let c = Columns::from_document(&stage.data);
+                let result = if name_taken(tx, &stage.name, Some(stage.pk))? {
+                    Err(StoreError::NameTaken)
+                } else {
+                    map_unique(
+                        tx.execute(
+                            "INSERT INTO stages (kind, name, uuid, data, public_key, password_stage,
+                                 enrollment_flow, recovery_flow, passwordless_flow,
+                                 case_insensitive_matching, show_matched_user, show_source_labels)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                             ON CONFLICT (uuid) DO UPDATE SET kind = ?1, name = ?2, data = ?4,
+                                 public_key = ?5, password_stage = ?6, enrollment_flow = ?7,
+                                 recovery_flow = ?8, passwordless_flow = ?9,
+                                 case_insensitive_matching = ?10, show_matched_user = ?11,
+                                 show_source_labels = ?12",
+                            params![
+                                stage.kind,
+                                stage.name,
+                                stage.pk.to_string(),
+                                stage.data.to_string(),
+                                c.public_key,
+                                c.password_stage,
+                                c.enrollment_flow,
+                                c.recovery_flow,
+                                c.passwordless_flow,
+                                c.case_insensitive_matching,
+                                c.show_matched_user,
+                                c.show_source_labels,
+                            ],
+                        )
+                        .map(|_| ()),
+                    )
+                };
+                result.map_err(|e| StoreError::Other(format!("stage {}: {e}", stage.name)))?;
             }
             Ok(())
         })
@@ -259,9 +321,20 @@ fn rollback(conn: &Connection) {
 
 /// How often the WAL is copied back into the database file, off the writer's thread.
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
-/// WAL pages (about 50 MB) after which the writer checkpoints (what the checkpointer has not yet
-/// copied) so that the WAL starts over.
-const WRITER_CHECKPOINT_PAGES: i64 = 12_500;
+/// WAL pages (about 200 MB with 4 KiB pages) after which the writer checkpoints (what the
+/// checkpointer has not yet copied) so that the WAL starts over. Each of those checkpoints
+/// syncs the WAL and the database on the writer's thread, and every write waits meanwhile: at
+/// 20,000 requests/s under load-bench, 12,500 pages (50 MB) had the writer in `fsync` 11% of
+/// the time (132 calls in 8 s), 50,000 pages 2.5% (32 calls). The checkpointer thread keeps the
+/// WAL copied up to a few milliseconds behind, so a page lookup in the WAL index searches only
+/// the frames it has not yet copied, however long the file.
+const WRITER_CHECKPOINT_PAGES: i64 = 50_000;
+
+// The writer keeps SQLite's default page cache (2 MB). A 16 MiB one was tried: with the
+// database file memory-mapped a miss costs little (`pread` was 0.2% of the service's samples at
+// 2 MB), while each commit of the writer ends in `pcache1TruncateUnsafe`, a walk of its whole
+// cache, which grew with it: 6.7% of the service's samples late in a 30 s load at 16 MiB, 2.7% at
+// 2 MB.
 
 /// Page size of a new database: SQLite's default, 4 KiB. Smaller pages write fewer bytes to the
 /// WAL per commit, but a write costs about as many system calls either way (one frame per b-tree
@@ -322,6 +395,7 @@ mod tests {
             let row = || Row {
                 data: r#"{"name": "a"}"#.to_owned(),
                 secret: None,
+                ..Row::default()
             };
             let failed = store
                 .write(move |conn| {
@@ -357,6 +431,83 @@ mod tests {
         std::fs::remove_dir_all(&dir).ok();
     }
 
+    /// A database in the earlier layout (a rowid table with `uuid` as its key, a unique `name`,
+    /// filter columns generated from the document) is rebuilt in the current one on open, its
+    /// stages, secrets and counts kept and its plain columns read from the documents.
+    #[test]
+    fn an_earlier_layout_is_rebuilt() {
+        let dir = std::env::temp_dir().join(format!("stages-rebuild-{}", Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("s.db");
+        let (captcha, password, ident) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(&format!(
+                "CREATE TABLE stages (uuid TEXT PRIMARY KEY, kind TEXT NOT NULL,
+                     name TEXT NOT NULL UNIQUE, data TEXT NOT NULL, secret TEXT);
+                 ALTER TABLE stages ADD COLUMN public_key
+                     GENERATED ALWAYS AS (json_extract(data, '$.public_key')) VIRTUAL;
+                 ALTER TABLE stages ADD COLUMN password_stage
+                     GENERATED ALWAYS AS (json_extract(data, '$.password_stage')) VIRTUAL;
+                 CREATE INDEX stages_kind_name ON stages (kind, name);
+                 CREATE INDEX stages_password_stage ON stages (password_stage)
+                     WHERE password_stage IS NOT NULL;
+                 CREATE TABLE stage_counts (kind TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+                 CREATE TRIGGER stages_counted_in AFTER INSERT ON stages BEGIN
+                     INSERT INTO stage_counts (kind, n) VALUES (NEW.kind, 1)
+                         ON CONFLICT (kind) DO UPDATE SET n = n + 1;
+                 END;
+                 INSERT INTO stages (uuid, kind, name, data, secret) VALUES
+                     ('{captcha}', 'captcha', 'c', '{{\"name\": \"c\", \"public_key\": \"pub\"}}', 'shh'),
+                     ('{password}', 'password', 'p', '{{\"name\": \"p\"}}', NULL),
+                     ('{ident}', 'identification', 'i',
+                      '{{\"name\": \"i\", \"password_stage\": \"{password}\"}}', NULL);"
+            ))
+            .unwrap();
+        }
+        let mut conn = Connection::open(&path).unwrap();
+        prepare(&conn).unwrap();
+        migrate(&mut conn).unwrap();
+        let layout: String = conn
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE name = 'stages'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(layout.contains("WITHOUT ROWID"), "{layout}");
+        let row = get(&conn, "captcha", captcha).unwrap();
+        assert_eq!(row.secret.as_deref(), Some("shh"));
+        let key: String = conn
+            .query_row("SELECT public_key FROM stages WHERE name = 'c'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(key, "pub");
+        assert_eq!(
+            referencing(&conn, "password_stage", password)
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(name_taken(&conn, "p", None).unwrap());
+        let all = Selection {
+            kind: "captcha",
+            clause: "",
+            params: &[],
+            order: "name ASC",
+        };
+        assert_eq!(count(&conn, &all).unwrap(), 1);
+        // Deleting the password stage clears the reference, in the document and the column.
+        delete(&conn, "password", password, &["password_stage"]).unwrap();
+        assert!(referencing(&conn, "password_stage", password)
+            .unwrap()
+            .is_empty());
+        let doc = get(&conn, "identification", ident).unwrap().data;
+        assert!(doc.contains(r#""password_stage":null"#), "{doc}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
     fn plan(conn: &Connection, sql: &str) -> String {
         let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
         let rows = stmt
@@ -377,27 +528,37 @@ mod tests {
         let cases = [
             (
                 "SELECT data FROM stages WHERE kind = 'captcha' ORDER BY name ASC LIMIT 20 OFFSET 40",
-                "USING INDEX stages_kind_name (kind=?)",
+                "USING PRIMARY KEY (kind=?)",
             ),
             (
                 "SELECT data FROM stages WHERE kind = 'captcha' ORDER BY name DESC LIMIT 20",
-                "USING INDEX stages_kind_name (kind=?)",
+                "USING PRIMARY KEY (kind=?)",
             ),
+            // `public_key` has no index of its own (see `schema`): its filter reads the kind's
+            // rows, in key order, and compares a plain column.
             (
                 "SELECT count(*) FROM stages WHERE kind = 'captcha' AND public_key = 'x'",
-                "USING INDEX stages_kind_public_key (kind=? AND public_key=?)",
+                "USING PRIMARY KEY (kind=?)",
             ),
             (
                 "SELECT data, secret FROM stages WHERE uuid = 'u' AND kind = 'captcha'",
-                "USING INDEX sqlite_autoindex_stages_1 (uuid=?)",
+                "sqlite_autoindex_stages_1 (uuid=?)",
+            ),
+            (
+                "SELECT 1 FROM stages WHERE uuid = 'u' AND kind = 'captcha'",
+                "sqlite_autoindex_stages_1 (uuid=?)",
             ),
             (
                 "DELETE FROM stages WHERE uuid = 'u' AND kind = 'captcha'",
-                "USING INDEX sqlite_autoindex_stages_1 (uuid=?)",
+                "sqlite_autoindex_stages_1 (uuid=?)",
             ),
             (
-                "UPDATE stages SET data = json_set(data, '$.password_stage', json('null')) WHERE password_stage = 'u'",
-                "USING INDEX stages_password_stage (password_stage=?)",
+                "SELECT uuid FROM stages WHERE kind IN (SELECT kind FROM stage_counts) AND name = 'a'",
+                "USING PRIMARY KEY (kind=? AND name=?)",
+            ),
+            (
+                "UPDATE stages SET data = json_set(data, '$.password_stage', json('null')), password_stage = NULL WHERE password_stage = 'u'",
+                "stages_password_stage (password_stage=?)",
             ),
             (
                 "SELECT data FROM stages WHERE kind = 'identification' AND enrollment_flow = 'u' ORDER BY name LIMIT 5",
@@ -424,6 +585,7 @@ mod tests {
         let row = |name: &str| Row {
             data: format!(r#"{{"name": "{name}"}}"#),
             secret: None,
+            ..Row::default()
         };
         let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
         insert(&conn, "captcha", a, "a", &row("a")).unwrap();

@@ -23,13 +23,14 @@ pub fn get(conn: &Connection, kind: &str, uuid: Uuid) -> Result<Row, StoreError>
         Ok(Row {
             data: r.get(0)?,
             secret: r.get(1)?,
+            columns: Columns::default(),
         })
     })
     .optional()?
     .ok_or(StoreError::NotFound)
 }
 
-/// Adds a stage.
+/// Adds a stage, unless a stage of any kind already has its name (or its pk).
 pub fn insert(
     conn: &Connection,
     kind: &str,
@@ -37,35 +38,102 @@ pub fn insert(
     name: &str,
     row: &Row,
 ) -> Result<(), StoreError> {
+    if name_taken(conn, name, None)? {
+        return Err(StoreError::NameTaken);
+    }
+    let c = &row.columns;
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO stages (uuid, kind, name, data, secret) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO stages (kind, name, uuid, data, secret, public_key, password_stage,
+                             enrollment_flow, recovery_flow, passwordless_flow,
+                             case_insensitive_matching, show_matched_user, show_source_labels)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?;
-    let result = stmt.execute(params![uuid.to_string(), kind, name, row.data, row.secret]);
+    let result = stmt.execute(params![
+        kind,
+        name,
+        uuid.to_string(),
+        row.data,
+        row.secret,
+        c.public_key,
+        c.password_stage,
+        c.enrollment_flow,
+        c.recovery_flow,
+        c.passwordless_flow,
+        c.case_insensitive_matching,
+        c.show_matched_user,
+        c.show_source_labels,
+    ]);
     map_unique(result.map(|_| ()))
 }
 
-/// Replaces a stage's document and secret, and its name when `renamed` gives a new one (an
-/// unchanged name leaves the name indexes alone).
+/// Replaces a stage's document, secret and columns, and its name when `renamed` gives a new one
+/// (unless another stage has that name; an unchanged name leaves the stage where it is).
 pub fn replace(
     conn: &Connection,
     uuid: Uuid,
     renamed: Option<&str>,
     row: &Row,
 ) -> Result<(), StoreError> {
+    let c = &row.columns;
+    let id = uuid.to_string();
     let result = match renamed {
-        Some(name) => conn
-            .prepare_cached("UPDATE stages SET name = ?1, data = ?2, secret = ?3 WHERE uuid = ?4")?
-            .execute(params![name, row.data, row.secret, uuid.to_string()]),
+        Some(name) => {
+            if name_taken(conn, name, Some(uuid))? {
+                return Err(StoreError::NameTaken);
+            }
+            conn.prepare_cached(
+                "UPDATE stages SET name = ?1, data = ?2, secret = ?3, public_key = ?4,
+                     password_stage = ?5, enrollment_flow = ?6, recovery_flow = ?7,
+                     passwordless_flow = ?8, case_insensitive_matching = ?9,
+                     show_matched_user = ?10, show_source_labels = ?11
+                 WHERE uuid = ?12",
+            )?
+            .execute(params![
+                name,
+                row.data,
+                row.secret,
+                c.public_key,
+                c.password_stage,
+                c.enrollment_flow,
+                c.recovery_flow,
+                c.passwordless_flow,
+                c.case_insensitive_matching,
+                c.show_matched_user,
+                c.show_source_labels,
+                id
+            ])
+        }
         None => conn
-            .prepare_cached("UPDATE stages SET data = ?1, secret = ?2 WHERE uuid = ?3")?
-            .execute(params![row.data, row.secret, uuid.to_string()]),
+            .prepare_cached(
+                "UPDATE stages SET data = ?1, secret = ?2, public_key = ?3, password_stage = ?4,
+                     enrollment_flow = ?5, recovery_flow = ?6, passwordless_flow = ?7,
+                     case_insensitive_matching = ?8, show_matched_user = ?9,
+                     show_source_labels = ?10
+                 WHERE uuid = ?11",
+            )?
+            .execute(params![
+                row.data,
+                row.secret,
+                c.public_key,
+                c.password_stage,
+                c.enrollment_flow,
+                c.recovery_flow,
+                c.passwordless_flow,
+                c.case_insensitive_matching,
+                c.show_matched_user,
+                c.show_source_labels,
+                id
+            ]),
     };
     map_unique(result.map(|_| ()))
 }
 
-/// Whether a stage other than `except` is called `name`.
+/// Whether a stage other than `except`, of any kind, is called `name`: one lookup of the
+/// `(kind, name)` key per kind the store holds.
 pub fn name_taken(conn: &Connection, name: &str, except: Option<Uuid>) -> Result<bool, StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT uuid FROM stages WHERE name = ?1")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT uuid FROM stages WHERE kind IN (SELECT kind FROM stage_counts) AND name = ?1",
+    )?;
     let owner: Option<String> = stmt.query_row(params![name], |r| r.get(0)).optional()?;
     Ok(match owner {
         None => false,
@@ -73,7 +141,7 @@ pub fn name_taken(conn: &Connection, name: &str, except: Option<Uuid>) -> Result
     })
 }
 
-/// Removes a stage (by primary key) and clears the `columns` that reference it in other stages
+/// Removes a stage (found by its pk's index) and clears the `columns` that reference it in other stages
 /// (authentik's `SET_NULL`), each through its index.
 pub fn delete(
     conn: &Connection,
@@ -89,7 +157,7 @@ pub fn delete(
     for column in columns {
         debug_assert!(REFERENCE_COLUMNS.contains(column));
         let mut stmt = conn.prepare_cached(&format!(
-            "UPDATE stages SET data = json_set(data, '$.{column}', json('null'))
+            "UPDATE stages SET data = json_set(data, '$.{column}', json('null')), {column} = NULL
              WHERE {column} = ?1"
         ))?;
         stmt.execute(params![id])?;

@@ -158,3 +158,88 @@ async fn lists_are_ordered_by_name_by_default() {
         ["aardvark", "alpha", "bravo", "charlie", "delta"]
     );
 }
+
+/// Filters on the columns the store writes beside each document (`public_key`, the booleans)
+/// follow creates and patches.
+#[tokio::test]
+async fn filters_follow_creates_and_patches() {
+    let s = start().await;
+    for (name, shown) in [("one", true), ("two", false), ("three", false)] {
+        let body = json!({"name": name, "show_matched_user": shown});
+        let (status, _) = s
+            .send(reqwest::Method::POST, "/stages/identification/", Some(body))
+            .await;
+        assert_eq!(status, 201);
+    }
+    let (_, page) = s
+        .send(
+            reqwest::Method::GET,
+            "/stages/identification/?show_matched_user=false",
+            None,
+        )
+        .await;
+    assert_eq!(names(&page), ["three", "two"]);
+    let (_, page) = s
+        .send(
+            reqwest::Method::GET,
+            "/stages/identification/?show_matched_user=true&case_insensitive_matching=true",
+            None,
+        )
+        .await;
+    assert_eq!(names(&page), ["one"]);
+    let two = page_pk(&s, "/stages/identification/?name=two").await;
+    let (status, _) = s
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/stages/identification/{two}/"),
+            Some(json!({"show_matched_user": true})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, page) = s
+        .send(
+            reqwest::Method::GET,
+            "/stages/identification/?show_matched_user=false",
+            None,
+        )
+        .await;
+    assert_eq!(names(&page), ["three"]);
+
+    let (_, created) = s
+        .send(
+            reqwest::Method::POST,
+            "/stages/captcha/",
+            Some(seed_captcha_body("keyed")),
+        )
+        .await;
+    let pk = created["pk"].as_str().unwrap().to_owned();
+    let (status, _) = s
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/stages/captcha/{pk}/"),
+            Some(json!({"public_key": "rotated"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, page) = s
+        .send(
+            reqwest::Method::GET,
+            "/stages/captcha/?public_key=rotated",
+            None,
+        )
+        .await;
+    assert_eq!(names(&page), ["keyed"]);
+    let (_, page) = s
+        .send(
+            reqwest::Method::GET,
+            "/stages/captcha/?public_key=string",
+            None,
+        )
+        .await;
+    assert_eq!(page["pagination"]["count"], 0);
+}
+
+async fn page_pk(s: &Server, path: &str) -> String {
+    let (_, page) = s.send(reqwest::Method::GET, path, None).await;
+    page["results"][0]["pk"].as_str().unwrap().to_owned()
+}
