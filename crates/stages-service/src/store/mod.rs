@@ -10,7 +10,7 @@
 //! Stages are kept in a `WITHOUT ROWID` table keyed by `(kind, name)` (every list and its
 //! default ordering read it in order), with a unique index on the pk; the columns filters and
 //! reference lookups use are written beside the document and indexed; row counts per kind are
-//! kept by triggers, so an unfiltered page does not count its rows (see [`schema`]).
+//! kept by triggers, so an unfiltered page does not count its rows (see `schema.rs`).
 
 use authentik_models::{field, CaptchaStage, IdentificationStage};
 use rusqlite::functions::FunctionFlags;

@@ -421,7 +421,7 @@ pub fn emit_params(api: &Api) -> TokenStream {
 
 /// The router module's head: the state handlers share and `router`, which mounts every
 /// resource's routes. The handlers, one per operation, follow it ([`emit_handler`]); each
-/// resource module mounts its own ([`emit_routes`]).
+/// resource module mounts its own (`emit_routes`).
 pub fn emit_router_head(api: &Api) -> TokenStream {
     let config_field = if reads_bodies(api) && api.resources.len() > 1 {
         // Only handlers that read a body read it, and a resource's feature may leave them out.
