@@ -39,16 +39,6 @@ pub(super) fn settle(api: &Api) -> Features {
                 .insert(&resource.module);
         }
     }
-    // Every resource: always compiled; one: its feature; several: a shared one.
-    let feature = |resources: &BTreeSet<&str>, shared: String| {
-        if resources.len() == all.len() {
-            None
-        } else if resources.len() == 1 {
-            resources.first().map(|r| (*r).to_owned())
-        } else {
-            Some(shared)
-        }
-    };
     let mut features = Features {
         resources: all
             .iter()
@@ -57,34 +47,38 @@ pub(super) fn settle(api: &Api) -> Features {
         ..Features::default()
     };
     for (model, resources) in &reached_by {
-        if let Some(f) = feature(resources, format!("_{model}")) {
-            if !features.is_resource(&f) {
-                for r in resources {
-                    features
-                        .resources
-                        .entry((*r).to_owned())
-                        .or_default()
-                        .insert(f.clone());
-                }
-            }
+        if let Some(f) = features.gate(model, resources, all.len()) {
             features.models.insert((*model).to_owned(), f);
         }
     }
     for (set, resources) in &errors_of {
-        if let Some(f) = feature(resources, format!("_{set}")) {
-            if !features.is_resource(&f) {
-                for r in resources {
-                    features
-                        .resources
-                        .entry((*r).to_owned())
-                        .or_default()
-                        .insert(f.clone());
-                }
-            }
+        if let Some(f) = features.gate(set, resources, all.len()) {
             features.error_sets.insert((*set).to_owned(), f);
         }
     }
     features
+}
+
+impl Features {
+    /// The feature that compiles an item (a model or an error enum named `name`) that
+    /// `resources` reach, of `all` resources: none when every resource does, the resource's own
+    /// when one does, else a shared one (`_Name`), which each of them then turns on.
+    fn gate(&mut self, name: &str, resources: &BTreeSet<&str>, all: usize) -> Option<String> {
+        match resources.len() {
+            n if n == all => None,
+            1 => resources.first().map(|r| (*r).to_owned()),
+            _ => {
+                let shared = format!("_{name}");
+                for r in resources {
+                    self.resources
+                        .entry((*r).to_owned())
+                        .or_default()
+                        .insert(shared.clone());
+                }
+                Some(shared)
+            }
+        }
+    }
 }
 
 /// Every model the `roots` name, directly or through other models.
