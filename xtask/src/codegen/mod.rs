@@ -411,11 +411,12 @@ fn features_toml(api: &ir::Api, krate: Crate) -> String {
             format!("[\n    {},\n]", quoted.join(",\n    "))
         }
     };
-    let mut out = String::from(
-        "# One feature per resource: its operations and the models they reach; `full`, the default,\n# turns on every resource. Features named `_...` are shared by several resources, which turn\n# them on; they are not for choosing by hand.\n[features]\ndefault = [\"full\"]\n",
+    let full = ir::Features::FULL;
+    let mut out = format!(
+        "# One feature per resource: its operations and the models they reach; `{full}`, the default,\n# turns on every resource. Features named `_...` are shared by several resources, which turn\n# them on; they are not for choosing by hand.\n[features]\ndefault = [\"{full}\"]\n",
     );
     out.push_str(&format!(
-        "full = {}\n",
+        "{full} = {}\n",
         list(features.resources.keys().cloned().collect())
     ));
     for (resource, enables) in &features.resources {

@@ -159,9 +159,11 @@ impl<'a> TypesEmitter<'a> {
         let structs = models
             .iter()
             .any(|m| matches!(m.kind, ModelKind::Struct(_)));
-        let gated = models
-            .iter()
-            .any(|m| self.api.features.model(&m.rust_name).is_some() && resource.is_none());
+        // A resource's own module is compiled whole; `types.rs` has items of shared features.
+        let gated = resource.is_none()
+            && models
+                .iter()
+                .any(|m| self.api.features.model(&m.rust_name).is_some());
         let head = if structs && gated {
             // With some resources' features off, no struct may be left to use it.
             quote!(
