@@ -310,9 +310,9 @@ pub fn emit_server(
         .collect();
     out.items(
         "router.rs",
-        server::emit_router_head(api),
+        emit::router::emit_router_head(api),
         &handlers,
-        |(resource, op)| server::emit_handler(api, resource, op),
+        |(resource, op)| emit::router::emit_handler(api, resource, op),
         proc_macro2::TokenStream::new(),
     )?;
     out.resources(api, |resource, ops| {

@@ -5,6 +5,7 @@ pub mod client;
 pub mod common;
 pub mod models;
 pub mod query;
+pub mod router;
 pub mod server;
 pub mod shape;
 

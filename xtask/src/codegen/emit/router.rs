@@ -1,0 +1,328 @@
+//! Server, router: IR operations → the server crate's `router.rs` (the state handlers share,
+//! `router()`, and one handler per operation that authenticates, parses, validates and calls
+//! the trait) and each resource module's `routes`, which mounts its handlers.
+
+use super::common::*;
+use super::{ident, local_type};
+use crate::codegen::ir::*;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use std::collections::BTreeMap;
+
+/// The router module's head: the state handlers share and `router`, which mounts every
+/// resource's routes. The handlers, one per operation, follow it ([`emit_handler`]); each
+/// resource module mounts its own (`emit_routes`).
+pub fn emit_router_head(api: &Api) -> TokenStream {
+    let config_field = if reads_bodies(api) && api.resources.len() > 1 {
+        // Only handlers that read a body read it, and a resource's feature may leave them out.
+        quote!(#[allow(dead_code)] pub(crate) config: crate::support::RouterConfig,)
+    } else if reads_bodies(api) {
+        quote!(pub(crate) config: crate::support::RouterConfig,)
+    } else {
+        quote!()
+    };
+    let bounds: Vec<TokenStream> = api
+        .resources
+        .iter()
+        .map(|r| {
+            let m = ident(&r.module);
+            let t = ident(&r.trait_name);
+            quote!(crate::#m::#t)
+        })
+        .collect();
+    let merges = api.resources.iter().map(|r| {
+        let m = ident(&r.module);
+        quote!(.merge(crate::#m::routes(Arc::clone(&service), config.clone())))
+    });
+    let (bounds, unused) = if bounds.is_empty() {
+        (quote!(), quote!(let _ = (service, config);))
+    } else {
+        (quote!(where S: #(#bounds)+*,), quote!())
+    };
+    let models_use = models_import(api.operations.iter().any(|op| {
+        op.body
+            .as_ref()
+            .is_some_and(|b| b.kind == BodyKind::Json && names_models(&b.ty))
+    }));
+    let handlers_use = if api.operations.is_empty() {
+        quote!()
+    } else {
+        quote!(
+            use axum::extract::{Request, State};
+            use axum::response::{IntoResponse, Response};
+        )
+    };
+    let full = Features::FULL;
+    let full = quote!(#[cfg(feature = #full)]);
+    // With some resources' features off, the handlers that use an import may all be left out.
+    let allow = if api.resources.len() > 1 {
+        quote!(#![allow(unused_imports)])
+    } else {
+        quote!()
+    };
+    quote! {
+        //! The router: authenticate, parse, validate, dispatch.
+        #allow
+
+        use crate::support;
+        #models_use
+        #handlers_use
+        use std::sync::Arc;
+
+        /// What every handler of a resource shares.
+        pub(crate) struct Shared<S> {
+            pub(crate) service: Arc<S>,
+            #config_field
+        }
+
+        /// Mounts every resource's operations under the schema's base path, each with its
+        /// method, for a service that implements them all; a path nothing is mounted at answers
+        /// 404 and a method a path lacks answers 405 with `Allow`, both with authentik's
+        /// `{"detail": ...}` body. A panic answers 500. To mount some resources only, or each
+        /// with a service of its own, merge their modules' `routes` ([`support::Routes`]).
+        #full
+        pub fn router<S>(service: Arc<S>, config: support::RouterConfig) -> ::axum::Router
+        #bounds
+        {
+            #unused
+            support::Routes::new()
+                #(#merges)*
+                .into_router()
+        }
+    }
+}
+
+/// Whether any operation reads a request body, the one thing the router's configuration
+/// (its size limit) is for.
+fn reads_bodies(api: &Api) -> bool {
+    api.operations.iter().any(|op| op.body.is_some())
+}
+
+/// A resource module's `routes`: one `.route` per path of the resource, each with its methods
+/// and a 405 fallback naming them.
+pub(super) fn emit_routes(api: &Api, resource: &Resource, ops: &[&Operation]) -> TokenStream {
+    let trait_ident = ident(&resource.trait_name);
+    let (config_init, config_use) = if reads_bodies(api) {
+        (quote!(config), quote!())
+    } else {
+        (quote!(), quote!(let _ = config;))
+    };
+    let mut by_path: BTreeMap<&str, Vec<&Operation>> = BTreeMap::new();
+    for op in ops {
+        by_path.entry(op.path.as_str()).or_default().push(op);
+    }
+    let base = &api.base_path;
+    let routes = by_path.iter().map(|(path, ops)| {
+        // Full paths rather than a nested router: one routing step per request.
+        let path = format!("{base}{path}");
+        let mut methods = Vec::new();
+        let mut allow = Vec::new();
+        for op in ops {
+            let handler = ident(&op.rust_name);
+            let m = format_ident!("{}", op.method.to_ascii_lowercase());
+            allow.push(op.method.clone());
+            methods.push(quote!(.#m(router::#handler::<S>)));
+        }
+        if allow.iter().any(|m| m == "GET") && !allow.iter().any(|m| m == "HEAD") {
+            allow.push("HEAD".to_owned());
+        }
+        let allow = allow.join(", ");
+        // One statement per route: a single long method chain is slow to parse and print.
+        quote! {
+            let api = api.route(#path, MethodRouter::new() #(#methods)*
+                .fallback(|method: Method| async move { support::method_not_allowed(&method, #allow) }));
+        }
+    });
+    let doc = format!(
+        " Mounts the `{}` operations alone, served by `service`: merge with other resources' routes ([`support::Routes::merge`]) and serve [`support::Routes::into_router`]. Paths of resources not mounted answer 404.",
+        resource.key
+    );
+    quote! {
+        #[doc = #doc]
+        pub fn routes<S: #trait_ident>(service: Arc<S>, config: support::RouterConfig) -> support::Routes {
+            #config_use
+            let state = Arc::new(router::Shared { service, #config_init });
+            let api = axum::Router::new();
+            #(#routes)*
+            support::Routes::from(api.with_state(state))
+        }
+    }
+}
+
+/// One operation's handler: authenticate, parse, validate, call the trait, answer. Each step
+/// answers `Err(response)` to refuse the request; `support::traced` logs the outcome.
+pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStream {
+    let handler = ident(&op.rust_name);
+    let method = ident(&op.rust_name);
+    let m = ident(&resource.module);
+    let trait_ident = ident(&resource.trait_name);
+    let request = ident(&op.names.request);
+    let op_id = &op.operation_id;
+    let http_method = &op.method;
+    let route = &op.path;
+
+    let auth = if op.security.is_empty() {
+        quote!()
+    } else {
+        quote!(let principal = support::authenticate(&*state.service, &parts.headers).await?;)
+    };
+    let path_params: Vec<&Param> = path_params(op).collect();
+    let path = if path_params.is_empty() {
+        quote!()
+    } else {
+        let reads = path_params.iter().map(|p| {
+            let name = ident(&p.rust_name);
+            let key = &p.name;
+            // A text key is lent to the lookup as `&str`: the type is stated, not inferred from it.
+            if op.lookup && p.value == ParamValue::String {
+                quote!(let #name: String = support::path_value(&params, #key)?;)
+            } else {
+                quote!(let #name = support::path_value(&params, #key)?;)
+            }
+        });
+        quote! {
+            let params = support::path_params(&mut parts).await?;
+            #(#reads)*
+        }
+    };
+    let has_query = !query_params(op).is_empty();
+    // DRF's paginator answers 404 for a page that is not a page number, whatever else is wrong.
+    let page = if op.paging.is_some() {
+        quote!(support::page_number(parts.uri.query())?;)
+    } else {
+        quote!()
+    };
+    let query = if has_query {
+        quote! {
+            #page
+            let query = support::from_query(parts.uri.query())?;
+        }
+    } else {
+        quote!()
+    };
+    let body = match &op.body {
+        None => quote!(),
+        Some(b) => match b.kind {
+            BodyKind::Json => {
+                let ty = local_type(&b.ty);
+                // Required bodies decode to `T`, optional ones to `Option<T>`.
+                let (read, ty) = if b.required {
+                    (quote!(json_body), ty)
+                } else {
+                    (quote!(optional_json_body), quote!(Option<#ty>))
+                };
+                let check = match (validates(api, &b.ty), b.required) {
+                    (false, _) => quote!(),
+                    (true, true) => quote!(support::valid(body.validate())?;),
+                    (true, false) => quote! {
+                        if let Some(body) = &body {
+                            support::valid(body.validate())?;
+                        }
+                    },
+                };
+                quote! {
+                    let body: #ty = support::#read(&parts.headers, body, state.config.body_limit).await?;
+                    #check
+                }
+            }
+            BodyKind::Multipart | BodyKind::Form => {
+                let read = if b.required {
+                    quote!(raw_body)
+                } else {
+                    quote!(optional_raw_body)
+                };
+                quote!(let body = support::#read(&parts.headers, body, state.config.body_limit).await?;)
+            }
+        },
+    };
+    // With a lookup, a refusal of the query or the body first asks whether the object exists.
+    let checked = match resource.lookup.as_ref().filter(|_| op.lookup) {
+        None => quote!(#query #body),
+        Some(lookup) => {
+            let mut names = Vec::new();
+            if has_query {
+                names.push(quote!(query));
+            }
+            if op.body.is_some() {
+                names.push(quote!(body));
+            }
+            let hook = ident(&lookup.method);
+            let key = path_params
+                .iter()
+                .find(|p| p.name == lookup.param)
+                .map(|p| ident(&p.rust_name));
+            let principal = if op.security.is_empty() {
+                quote!(None)
+            } else {
+                quote!(Some(&principal))
+            };
+            let values = match names.as_slice() {
+                [one] => one.clone(),
+                many => quote!((#(#many),*)),
+            };
+            quote! {
+                let checked = async {
+                    #query
+                    #body
+                    Ok(#values)
+                }
+                .await;
+                let exists = || state.service.#hook(#principal, #op_id, &#key);
+                let #values = support::unless_missing(checked, exists).await?;
+            }
+        }
+    };
+    let mut init = Vec::new();
+    for p in &path_params {
+        let name = ident(&p.rust_name);
+        init.push(quote!(#name,));
+    }
+    if has_query {
+        init.push(quote!(query,));
+    }
+    if op.body.is_some() {
+        init.push(quote!(body,));
+    }
+    let body_binding = if op.body.is_some() {
+        quote!(body)
+    } else {
+        quote!(_body)
+    };
+    let principal_arg = if op.security.is_empty() {
+        quote!()
+    } else {
+        quote!(&principal,)
+    };
+    let uses_parts =
+        !op.security.is_empty() || !path_params.is_empty() || has_query || op.body.is_some();
+    let parts = if uses_parts {
+        format_ident!("parts")
+    } else {
+        format_ident!("_parts")
+    };
+    let mut_parts = if path_params.is_empty() {
+        quote!()
+    } else {
+        quote!(mut)
+    };
+    super::gate(
+        Some(&resource.module),
+        quote! {
+            pub(crate) async fn #handler<S: crate::#m::#trait_ident>(
+                State(state): State<Arc<Shared<S>>>,
+                request: Request,
+            ) -> Response {
+                let handle = async move {
+                    let (#mut_parts #parts, #body_binding) = request.into_parts();
+                    #auth
+                    #path
+                    #checked
+                    let request = crate::#m::#request { #(#init)* };
+                    let answer = state.service.#method(#principal_arg request).await;
+                    Ok(answer.into_response())
+                };
+                support::traced(#op_id, #http_method, #route, handle).await
+            }
+        },
+    )
+}
