@@ -12,18 +12,22 @@
 //! killed with SIGKILL halfway through the load and restarted at once; the connections reconnect.
 
 mod http;
+mod machine;
+mod service;
 
 use clap::Parser;
 use http::Conn;
+use machine::{load_average, own_cpu, raise_fd_limit};
 use serde_json::Value;
+use service::{free_port, Service};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::ExitCode;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-const TOKEN: &str = "load-bench-token-0123456789";
+pub(crate) const TOKEN: &str = "load-bench-token-0123456789";
 
 /// Load the stages service with a mixed workload and check that no acknowledged write is lost.
 #[derive(Parser, Debug)]
@@ -50,92 +54,6 @@ struct Args {
     /// Also print the answers of every 100 ms window of the load, in order.
     #[arg(long)]
     windows: bool,
-}
-
-/// The service as a child process on a fixed address and database file.
-struct Service {
-    exe: PathBuf,
-    db: PathBuf,
-    log: PathBuf,
-    addr: SocketAddr,
-    child: Option<Child>,
-}
-
-impl Service {
-    fn start(&mut self) -> Result<(), String> {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.log)
-            .map_err(|e| format!("cannot open {}: {e}", self.log.display()))?;
-        let err = log.try_clone().map_err(|e| e.to_string())?;
-        let child = Command::new(&self.exe)
-            .arg("--listen")
-            .arg(self.addr.to_string())
-            .arg("--db")
-            .arg(&self.db)
-            .env("STAGES_TOKEN", TOKEN)
-            // One log line per request would cost the service more than some requests do.
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(log)
-            .stderr(err)
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", self.exe.display()))?;
-        self.child = Some(child);
-        Ok(())
-    }
-
-    async fn wait_ready(&mut self) -> Result<(), String> {
-        let until = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < until {
-            if let Some(child) = self.child.as_mut() {
-                if let Ok(Some(status)) = child.try_wait() {
-                    return Err(format!(
-                        "the service exited ({status}); see {}",
-                        self.log.display()
-                    ));
-                }
-            }
-            if tokio::net::TcpStream::connect(self.addr).await.is_ok() {
-                return Ok(());
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        Err(format!(
-            "the service did not listen on {} in 30 s",
-            self.addr
-        ))
-    }
-
-    /// CPU time (user and system) the running service has used so far, from `/proc`; `None`
-    /// when it is not running or `/proc` cannot be read (not Linux).
-    fn cpu(&self) -> Option<Duration> {
-        let pid = self.child.as_ref()?.id();
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        // Fields after the command name (which may hold spaces), from field 3 on.
-        let rest = &stat[stat.rfind(')')? + 2..];
-        let fields: Vec<&str> = rest.split(' ').collect();
-        let ticks: u64 =
-            fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-        // SAFETY: sysconf only reads a configuration value.
-        let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-        (per_second > 0).then(|| Duration::from_secs_f64(ticks as f64 / per_second as f64))
-    }
-
-    /// SIGKILL, and wait for the process to be gone.
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        self.kill();
-    }
 }
 
 /// What one connection saw, and what it expects to find afterwards.
@@ -383,60 +301,6 @@ fn percentile(sorted: &[u32], p: f64) -> f64 {
     }
     let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
     f64::from(sorted[rank.clamp(1, sorted.len()) - 1]) / 1000.0
-}
-
-/// Raises the soft limit on open files to what `needed` asks (up to the hard limit); Linux,
-/// where `rlim_t` is `u64`.
-fn raise_fd_limit(needed: u64) -> u64 {
-    // SAFETY: getrlimit/setrlimit only read and write the struct we pass.
-    unsafe {
-        let mut limit = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
-            return 0;
-        }
-        if limit.rlim_cur < needed {
-            let wanted = needed.min(limit.rlim_max);
-            let raised = libc::rlimit {
-                rlim_cur: wanted,
-                rlim_max: limit.rlim_max,
-            };
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
-                return wanted;
-            }
-        }
-        limit.rlim_cur
-    }
-}
-
-/// CPU time (user and system) this process has used so far.
-fn own_cpu() -> Duration {
-    // SAFETY: getrusage only writes the struct we pass.
-    unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        if libc::getrusage(libc::RUSAGE_SELF, &mut usage) != 0 {
-            return Duration::ZERO;
-        }
-        let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-        time(usage.ru_utime) + time(usage.ru_stime)
-    }
-}
-
-/// The 1-minute load average, from `/proc/loadavg`.
-fn load_average() -> Option<f64> {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
-}
-
-fn free_port() -> Result<SocketAddr, String> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    listener.local_addr().map_err(|e| e.to_string())
 }
 
 async fn run(args: Args) -> Result<bool, String> {
