@@ -101,12 +101,7 @@ pub fn emit_errors(api: &Api) -> TokenStream {
             emit_error_set(api, set),
         )
     });
-    // With some resources' features off, every enum that uses an import may be left out.
-    let allow = if api.features.error_sets.is_empty() {
-        quote!()
-    } else {
-        quote!(#![allow(unused_imports)])
-    };
+    let allow = super::allow_unused_imports(!api.features.error_sets.is_empty());
     let uses_models = api
         .error_sets
         .iter()

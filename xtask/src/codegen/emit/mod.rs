@@ -143,6 +143,16 @@ pub fn gate(feature: Option<&str>, items: TokenStream) -> TokenStream {
     out
 }
 
+/// `#![allow(unused_imports)]` for a file whose items are behind different features (`gated`):
+/// with some resources' features off, every item that uses one of its imports may be left out.
+pub fn allow_unused_imports(gated: bool) -> TokenStream {
+    if gated {
+        quote!(#![allow(unused_imports)])
+    } else {
+        quote!()
+    }
+}
+
 /// Appends a paragraph to a doc text.
 pub fn doc_with(doc: Option<&str>, extra: &str) -> String {
     match doc.map(str::trim).filter(|d| !d.is_empty()) {

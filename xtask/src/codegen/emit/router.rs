@@ -54,12 +54,7 @@ pub fn emit_router_head(api: &Api) -> TokenStream {
     };
     let full = Features::FULL;
     let full = quote!(#[cfg(feature = #full)]);
-    // With some resources' features off, the handlers that use an import may all be left out.
-    let allow = if api.resources.len() > 1 {
-        quote!(#![allow(unused_imports)])
-    } else {
-        quote!()
-    };
+    let allow = super::allow_unused_imports(api.resources.len() > 1);
     quote! {
         //! The router: authenticate, parse, validate, dispatch.
         #allow

@@ -22,12 +22,7 @@ pub fn emit_head(api: &Api) -> TokenStream {
             //! the models crate.
         };
     }
-    // With some resources' features off, the impls that use an import may all be left out.
-    let allow = if api.features.models.is_empty() {
-        quote!()
-    } else {
-        quote!(#![allow(unused_imports)])
-    };
+    let allow = super::allow_unused_imports(!api.features.models.is_empty());
     quote! {
         //! How the router reads each model in a request body: `support::Shape` for every type of
         //! the models crate.
