@@ -4,7 +4,7 @@
 use crate::support;
 
 /// CaptchaStage Serializer
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct CaptchaStage {
     /// Read-only: set by the server.
     pub pk: ::uuid::Uuid,
@@ -25,30 +25,15 @@ pub struct CaptchaStage {
     ///
     /// Read-only: set by the server.
     pub meta_model_name: ::std::string::String,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub flow_set: ::std::option::Option<::std::vec::Vec<crate::FlowSet>>,
     /// Public key, acquired your captcha Provider.
     pub public_key: ::std::string::String,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub js_url: ::std::option::Option<::std::string::String>,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub api_url: ::std::option::Option<::std::string::String>,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub interactive: ::std::option::Option<bool>,
-    #[serde(
-        default,
-        with = "support::some_number",
-        skip_serializing_if = "support::none"
-    )]
     pub score_min_threshold: ::std::option::Option<f64>,
-    #[serde(
-        default,
-        with = "support::some_number",
-        skip_serializing_if = "support::none"
-    )]
     pub score_max_threshold: ::std::option::Option<f64>,
     /// When enabled and the received captcha score is outside of the given threshold, the stage will show an error message. When not enabled, the flow will continue, but the data from the captcha will be available in the context for policy decisions
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub error_on_invalid_score: ::std::option::Option<bool>,
 }
 
@@ -70,15 +55,32 @@ impl CaptchaStage {
         errors.into_result()
     }
 }
+support::json_object! {
+    CaptchaStage {
+        pk: "pk" => required,
+        name: "name" => required,
+        component: "component" => required,
+        verbose_name: "verbose_name" => required,
+        verbose_name_plural: "verbose_name_plural" => required,
+        meta_model_name: "meta_model_name" => required,
+        flow_set: "flow_set" => optional,
+        public_key: "public_key" => required,
+        js_url: "js_url" => optional,
+        api_url: "api_url" => optional,
+        interactive: "interactive" => optional,
+        score_min_threshold: "score_min_threshold" => optional_number,
+        score_max_threshold: "score_max_threshold" => optional_number,
+        error_on_invalid_score: "error_on_invalid_score" => optional,
+    }
+}
 
 impl support::Fields for CaptchaStage {}
 
 /// CaptchaStage Serializer
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 pub struct CaptchaStageRequest {
     /// Constraints: at least 1 character(s).
     pub name: ::std::string::String,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub flow_set: ::std::option::Option<::std::vec::Vec<crate::FlowSetRequest>>,
     /// Public key, acquired your captcha Provider.
     ///
@@ -89,27 +91,13 @@ pub struct CaptchaStageRequest {
     /// Write-only: never returned by the server, and printed as `<redacted>` by `Debug`. Constraints: at least 1 character(s).
     pub private_key: ::std::string::String,
     /// Constraints: at least 1 character(s).
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub js_url: ::std::option::Option<::std::string::String>,
     /// Constraints: at least 1 character(s).
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub api_url: ::std::option::Option<::std::string::String>,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub interactive: ::std::option::Option<bool>,
-    #[serde(
-        default,
-        with = "support::some_number",
-        skip_serializing_if = "support::none"
-    )]
     pub score_min_threshold: ::std::option::Option<f64>,
-    #[serde(
-        default,
-        with = "support::some_number",
-        skip_serializing_if = "support::none"
-    )]
     pub score_max_threshold: ::std::option::Option<f64>,
     /// When enabled and the received captcha score is outside of the given threshold, the stage will show an error message. When not enabled, the flow will continue, but the data from the captcha will be available in the context for policy decisions
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub error_on_invalid_score: ::std::option::Option<bool>,
 }
 
@@ -136,6 +124,20 @@ impl CaptchaStageRequest {
         errors.into_result()
     }
 }
+support::json_object! {
+    CaptchaStageRequest {
+        name: "name" => required,
+        flow_set: "flow_set" => optional,
+        public_key: "public_key" => required,
+        private_key: "private_key" => required,
+        js_url: "js_url" => optional,
+        api_url: "api_url" => optional,
+        interactive: "interactive" => optional,
+        score_min_threshold: "score_min_threshold" => optional_number,
+        score_max_threshold: "score_max_threshold" => optional_number,
+        error_on_invalid_score: "error_on_invalid_score" => optional,
+    }
+}
 
 impl support::Fields for CaptchaStageRequest {}
 
@@ -158,7 +160,7 @@ impl ::std::fmt::Debug for CaptchaStageRequest {
 }
 
 /// `PaginatedCaptchaStageList`
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct PaginatedCaptchaStageList {
     pub pagination: crate::Pagination,
     pub results: ::std::vec::Vec<crate::CaptchaStage>,
@@ -182,55 +184,37 @@ impl PaginatedCaptchaStageList {
         errors.into_result()
     }
 }
+support::json_object! {
+    PaginatedCaptchaStageList {
+        pagination: "pagination" => required,
+        results: "results" => required,
+    }
+}
 
 impl support::Fields for PaginatedCaptchaStageList {}
 
 /// CaptchaStage Serializer
-#[derive(
-    Clone,
-    PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, PartialEq, ::std::default::Default)]
 pub struct PatchedCaptchaStageRequest {
     /// Constraints: at least 1 character(s).
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub name: ::std::option::Option<::std::string::String>,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub flow_set: ::std::option::Option<::std::vec::Vec<crate::FlowSetRequest>>,
     /// Public key, acquired your captcha Provider.
     ///
     /// Constraints: at least 1 character(s).
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub public_key: ::std::option::Option<::std::string::String>,
     /// Private key, acquired your captcha Provider.
     ///
     /// Write-only: never returned by the server, and printed as `<redacted>` by `Debug`. Constraints: at least 1 character(s).
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub private_key: ::std::option::Option<::std::string::String>,
     /// Constraints: at least 1 character(s).
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub js_url: ::std::option::Option<::std::string::String>,
     /// Constraints: at least 1 character(s).
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub api_url: ::std::option::Option<::std::string::String>,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub interactive: ::std::option::Option<bool>,
-    #[serde(
-        default,
-        with = "support::some_number",
-        skip_serializing_if = "support::none"
-    )]
     pub score_min_threshold: ::std::option::Option<f64>,
-    #[serde(
-        default,
-        with = "support::some_number",
-        skip_serializing_if = "support::none"
-    )]
     pub score_max_threshold: ::std::option::Option<f64>,
     /// When enabled and the received captcha score is outside of the given threshold, the stage will show an error message. When not enabled, the flow will continue, but the data from the captcha will be available in the context for policy decisions
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub error_on_invalid_score: ::std::option::Option<bool>,
 }
 
@@ -255,6 +239,20 @@ impl PatchedCaptchaStageRequest {
         support::field::length(&mut errors, "js_url", &self.js_url, 1..);
         support::field::length(&mut errors, "api_url", &self.api_url, 1..);
         errors.into_result()
+    }
+}
+support::json_object! {
+    PatchedCaptchaStageRequest {
+        name: "name" => optional,
+        flow_set: "flow_set" => optional,
+        public_key: "public_key" => optional,
+        private_key: "private_key" => optional,
+        js_url: "js_url" => optional,
+        api_url: "api_url" => optional,
+        interactive: "interactive" => optional,
+        score_min_threshold: "score_min_threshold" => optional_number,
+        score_max_threshold: "score_max_threshold" => optional_number,
+        error_on_invalid_score: "error_on_invalid_score" => optional,
     }
 }
 

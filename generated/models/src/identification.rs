@@ -4,7 +4,7 @@
 use crate::support;
 
 /// IdentificationStage Serializer
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct IdentificationStage {
     /// Read-only: set by the server.
     pub pk: ::uuid::Uuid,
@@ -25,44 +25,33 @@ pub struct IdentificationStage {
     ///
     /// Read-only: set by the server.
     pub meta_model_name: ::std::string::String,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub flow_set: ::std::option::Option<::std::vec::Vec<crate::FlowSet>>,
     /// Fields of the user object to match against. (Hold shift to select multiple options)
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub user_fields: ::std::option::Option<::std::vec::Vec<crate::UserFieldsEnum>>,
     /// When set, shows a password field, instead of showing the password field as seaprate step.
     ///
     /// Absent leaves it as is, `Null` clears it.
-    #[serde(default, skip_serializing_if = "support::Maybe::is_absent")]
     pub password_stage: crate::support::Maybe<::uuid::Uuid>,
     /// When enabled, user fields are matched regardless of their casing.
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub case_insensitive_matching: ::std::option::Option<bool>,
     /// When a valid username/email has been entered, and this option is enabled, the user's username and avatar will be shown. Otherwise, the text that the user entered will be shown
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub show_matched_user: ::std::option::Option<bool>,
     /// Optional enrollment flow, which is linked at the bottom of the page.
     ///
     /// Absent leaves it as is, `Null` clears it.
-    #[serde(default, skip_serializing_if = "support::Maybe::is_absent")]
     pub enrollment_flow: crate::support::Maybe<::uuid::Uuid>,
     /// Optional recovery flow, which is linked at the bottom of the page.
     ///
     /// Absent leaves it as is, `Null` clears it.
-    #[serde(default, skip_serializing_if = "support::Maybe::is_absent")]
     pub recovery_flow: crate::support::Maybe<::uuid::Uuid>,
     /// Optional passwordless flow, which is linked at the bottom of the page.
     ///
     /// Absent leaves it as is, `Null` clears it.
-    #[serde(default, skip_serializing_if = "support::Maybe::is_absent")]
     pub passwordless_flow: crate::support::Maybe<::uuid::Uuid>,
     /// Specify which sources should be shown.
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub sources: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub show_source_labels: ::std::option::Option<bool>,
     /// When enabled, the stage will succeed and continue even when incorrect user info is entered.
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub pretend_user_exists: ::std::option::Option<bool>,
 }
 
@@ -90,52 +79,62 @@ impl IdentificationStage {
         errors.into_result()
     }
 }
+support::json_object! {
+    IdentificationStage {
+        pk: "pk" => required,
+        name: "name" => required,
+        component: "component" => required,
+        verbose_name: "verbose_name" => required,
+        verbose_name_plural: "verbose_name_plural" => required,
+        meta_model_name: "meta_model_name" => required,
+        flow_set: "flow_set" => optional,
+        user_fields: "user_fields" => optional,
+        password_stage: "password_stage" => optional,
+        case_insensitive_matching: "case_insensitive_matching" => optional,
+        show_matched_user: "show_matched_user" => optional,
+        enrollment_flow: "enrollment_flow" => optional,
+        recovery_flow: "recovery_flow" => optional,
+        passwordless_flow: "passwordless_flow" => optional,
+        sources: "sources" => optional,
+        show_source_labels: "show_source_labels" => optional,
+        pretend_user_exists: "pretend_user_exists" => optional,
+    }
+}
 
 impl support::Fields for IdentificationStage {}
 
 /// IdentificationStage Serializer
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct IdentificationStageRequest {
     /// Constraints: at least 1 character(s).
     pub name: ::std::string::String,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub flow_set: ::std::option::Option<::std::vec::Vec<crate::FlowSetRequest>>,
     /// Fields of the user object to match against. (Hold shift to select multiple options)
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub user_fields: ::std::option::Option<::std::vec::Vec<crate::UserFieldsEnum>>,
     /// When set, shows a password field, instead of showing the password field as seaprate step.
     ///
     /// Absent leaves it as is, `Null` clears it.
-    #[serde(default, skip_serializing_if = "support::Maybe::is_absent")]
     pub password_stage: crate::support::Maybe<::uuid::Uuid>,
     /// When enabled, user fields are matched regardless of their casing.
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub case_insensitive_matching: ::std::option::Option<bool>,
     /// When a valid username/email has been entered, and this option is enabled, the user's username and avatar will be shown. Otherwise, the text that the user entered will be shown
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub show_matched_user: ::std::option::Option<bool>,
     /// Optional enrollment flow, which is linked at the bottom of the page.
     ///
     /// Absent leaves it as is, `Null` clears it.
-    #[serde(default, skip_serializing_if = "support::Maybe::is_absent")]
     pub enrollment_flow: crate::support::Maybe<::uuid::Uuid>,
     /// Optional recovery flow, which is linked at the bottom of the page.
     ///
     /// Absent leaves it as is, `Null` clears it.
-    #[serde(default, skip_serializing_if = "support::Maybe::is_absent")]
     pub recovery_flow: crate::support::Maybe<::uuid::Uuid>,
     /// Optional passwordless flow, which is linked at the bottom of the page.
     ///
     /// Absent leaves it as is, `Null` clears it.
-    #[serde(default, skip_serializing_if = "support::Maybe::is_absent")]
     pub passwordless_flow: crate::support::Maybe<::uuid::Uuid>,
     /// Specify which sources should be shown.
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub sources: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub show_source_labels: ::std::option::Option<bool>,
     /// When enabled, the stage will succeed and continue even when incorrect user info is entered.
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub pretend_user_exists: ::std::option::Option<bool>,
 }
 
@@ -164,11 +163,27 @@ impl IdentificationStageRequest {
         errors.into_result()
     }
 }
+support::json_object! {
+    IdentificationStageRequest {
+        name: "name" => required,
+        flow_set: "flow_set" => optional,
+        user_fields: "user_fields" => optional,
+        password_stage: "password_stage" => optional,
+        case_insensitive_matching: "case_insensitive_matching" => optional,
+        show_matched_user: "show_matched_user" => optional,
+        enrollment_flow: "enrollment_flow" => optional,
+        recovery_flow: "recovery_flow" => optional,
+        passwordless_flow: "passwordless_flow" => optional,
+        sources: "sources" => optional,
+        show_source_labels: "show_source_labels" => optional,
+        pretend_user_exists: "pretend_user_exists" => optional,
+    }
+}
 
 impl support::Fields for IdentificationStageRequest {}
 
 /// `PaginatedIdentificationStageList`
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct PaginatedIdentificationStageList {
     pub pagination: crate::Pagination,
     pub results: ::std::vec::Vec<crate::IdentificationStage>,
@@ -192,60 +207,47 @@ impl PaginatedIdentificationStageList {
         errors.into_result()
     }
 }
+support::json_object! {
+    PaginatedIdentificationStageList {
+        pagination: "pagination" => required,
+        results: "results" => required,
+    }
+}
 
 impl support::Fields for PaginatedIdentificationStageList {}
 
 /// IdentificationStage Serializer
-#[derive(
-    Clone,
-    PartialEq,
-    ::std::fmt::Debug,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug, ::std::default::Default)]
 pub struct PatchedIdentificationStageRequest {
     /// Constraints: at least 1 character(s).
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub name: ::std::option::Option<::std::string::String>,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub flow_set: ::std::option::Option<::std::vec::Vec<crate::FlowSetRequest>>,
     /// Fields of the user object to match against. (Hold shift to select multiple options)
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub user_fields: ::std::option::Option<::std::vec::Vec<crate::UserFieldsEnum>>,
     /// When set, shows a password field, instead of showing the password field as seaprate step.
     ///
     /// Absent leaves it as is, `Null` clears it.
-    #[serde(default, skip_serializing_if = "support::Maybe::is_absent")]
     pub password_stage: crate::support::Maybe<::uuid::Uuid>,
     /// When enabled, user fields are matched regardless of their casing.
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub case_insensitive_matching: ::std::option::Option<bool>,
     /// When a valid username/email has been entered, and this option is enabled, the user's username and avatar will be shown. Otherwise, the text that the user entered will be shown
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub show_matched_user: ::std::option::Option<bool>,
     /// Optional enrollment flow, which is linked at the bottom of the page.
     ///
     /// Absent leaves it as is, `Null` clears it.
-    #[serde(default, skip_serializing_if = "support::Maybe::is_absent")]
     pub enrollment_flow: crate::support::Maybe<::uuid::Uuid>,
     /// Optional recovery flow, which is linked at the bottom of the page.
     ///
     /// Absent leaves it as is, `Null` clears it.
-    #[serde(default, skip_serializing_if = "support::Maybe::is_absent")]
     pub recovery_flow: crate::support::Maybe<::uuid::Uuid>,
     /// Optional passwordless flow, which is linked at the bottom of the page.
     ///
     /// Absent leaves it as is, `Null` clears it.
-    #[serde(default, skip_serializing_if = "support::Maybe::is_absent")]
     pub passwordless_flow: crate::support::Maybe<::uuid::Uuid>,
     /// Specify which sources should be shown.
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub sources: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub show_source_labels: ::std::option::Option<bool>,
     /// When enabled, the stage will succeed and continue even when incorrect user info is entered.
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub pretend_user_exists: ::std::option::Option<bool>,
 }
 
@@ -272,6 +274,22 @@ impl PatchedIdentificationStageRequest {
             crate::UserFieldsEnum::unknown,
         );
         errors.into_result()
+    }
+}
+support::json_object! {
+    PatchedIdentificationStageRequest {
+        name: "name" => optional,
+        flow_set: "flow_set" => optional,
+        user_fields: "user_fields" => optional,
+        password_stage: "password_stage" => optional,
+        case_insensitive_matching: "case_insensitive_matching" => optional,
+        show_matched_user: "show_matched_user" => optional,
+        enrollment_flow: "enrollment_flow" => optional,
+        recovery_flow: "recovery_flow" => optional,
+        passwordless_flow: "passwordless_flow" => optional,
+        sources: "sources" => optional,
+        show_source_labels: "show_source_labels" => optional,
+        pretend_user_exists: "pretend_user_exists" => optional,
     }
 }
 

@@ -88,7 +88,7 @@ impl<T: serde::Serialize> serde::Serialize for Maybe<T> {
 
 impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Maybe<T> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // A missing field never reaches here: generated structs mark these `#[serde(default)]`.
+        // A missing field never reaches here: generated structs leave it `Absent` ([`Optional`]).
         Ok(match Option::<T>::deserialize(deserializer)? {
             Some(v) => Maybe::Value(v),
             None => Maybe::Null,
@@ -96,69 +96,363 @@ impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Maybe<T> {
     }
 }
 
-/// Reads an optional field that may not be `null`: present means a value, so `null` is an error
-/// (authentik: "This field may not be null."); absent is `None` through `#[serde(default)]`.
-///
-/// # Errors
-///
-/// The value's own decoding error, `null` included.
+/// An optional field: absent from the JSON object or there. `Option<T>` is an optional field
+/// that may not be `null` (present means a value, so `null` is refused as authentik refuses it:
+/// "This field may not be null."); [`Maybe<T>`] one that may.
 #[doc(hidden)]
-pub fn deserialize_some<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::Deserialize<'de>,
-{
-    T::deserialize(deserializer).map(Some)
+pub trait Optional: Default {
+    /// What a present value decodes as: `T` for `Option<T>`, the `Maybe` itself for `Maybe<T>`.
+    type Present;
+    /// The field from a present value.
+    fn present(value: Self::Present) -> Self;
+    /// Whether the field is left out of the JSON object.
+    fn is_absent(&self) -> bool;
 }
 
-/// An optional field that may not be `null` (`#[serde(default, with = "support::some",
-/// skip_serializing_if = "support::none")]`): absent is `None`, a value is `Some`, `null` is
-/// refused as [`deserialize_some`] does.
+impl<T> Optional for Option<T> {
+    type Present = T;
+    fn present(value: T) -> Self {
+        Some(value)
+    }
+    fn is_absent(&self) -> bool {
+        self.is_none()
+    }
+}
+
+impl<T> Optional for Maybe<T> {
+    type Present = Maybe<T>;
+    fn present(value: Maybe<T>) -> Self {
+        value
+    }
+    fn is_absent(&self) -> bool {
+        matches!(self, Maybe::Absent)
+    }
+}
+
+/// `Serialize` and `Deserialize` for a generated struct, from its table of fields: each field's
+/// Rust name, JSON name and kind (`required`, `optional`, `number`, `optional_number`), then,
+/// for an object with `additionalProperties`, `..field` for the map of the other keys.
+///
+/// What the derives would write, without what JSON never needs (sequences for structs, an enum
+/// of field names, a visitor per field), so a crate of a thousand models compiles in a fraction
+/// of the time: fields are written in table order, optional ones only when present; on reading,
+/// a key read twice keeps its last value (as Python's `json` does), unknown keys are skipped
+/// (or kept in the map), a missing required field is serde's `missing field` error, and `null`
+/// is refused where the field's type refuses it.
 #[doc(hidden)]
-pub mod some {
-    /// Writes the value; `None` is left out by `is_none`.
+#[allow(unused_macros)] // a schema without objects, or with their features off
+macro_rules! json_object {
+    ($name:ident { $($field:ident: $json:literal => $kind:ident,)* $(..$extra:ident)? }) => {
+        #[allow(deprecated)]
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                let object = $crate::support::ser::Object::new(serializer)?;
+                $(let object = object.$kind($json, &self.$field)?;)*
+                $(let object = object.extra(&self.$extra)?;)?
+                object.end()
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                $crate::support::de::object(deserializer)
+            }
+        }
+
+        #[allow(deprecated)]
+        impl $crate::support::de::Object for $name {
+            const NAME: &'static str = ::std::stringify!($name);
+
+            fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+                mut map: A,
+            ) -> ::std::result::Result<Self, A::Error> {
+                $(let mut $field = ::std::option::Option::None;)*
+                $(let mut $extra = ::std::collections::BTreeMap::new();)?
+                while let ::std::option::Option::Some(key) =
+                    map.next_key::<$crate::support::de::Key<'de>>()?
+                {
+                    $(if key.as_str() == $json {
+                        $crate::support::de::put(&mut $field, &mut map)?;
+                        continue;
+                    })*
+                    $crate::support::de::rest(key, &mut map, &mut ($($extra)?))?;
+                }
+                ::std::result::Result::Ok(Self {
+                    $($field: $crate::support::de::$kind::<A, _>($field, $json)?,)*
+                    $($extra,)?
+                })
+            }
+        }
+    };
+}
+#[doc(hidden)]
+#[allow(unused_imports)]
+pub(crate) use json_object;
+
+/// Writing a generated struct (`json_object!`).
+#[doc(hidden)]
+pub mod ser {
+    use super::{Optional, Whole, WholeNumbers};
+    use serde::ser::{SerializeMap, Serializer};
+    use std::collections::BTreeMap;
+
+    /// A JSON object being written, one field after another.
+    pub struct Object<S: Serializer>(S::SerializeMap);
+
+    impl<S: Serializer> Object<S> {
+        /// Starts the object.
+        ///
+        /// # Errors
+        ///
+        /// The serializer's own.
+        pub fn new(serializer: S) -> Result<Self, S::Error> {
+            serializer.serialize_map(None).map(Object)
+        }
+
+        /// A field that is always written.
+        ///
+        /// # Errors
+        ///
+        /// The serializer's own.
+        pub fn required<T: serde::Serialize + ?Sized>(
+            mut self,
+            key: &'static str,
+            value: &T,
+        ) -> Result<Self, S::Error> {
+            self.0.serialize_entry(key, value)?;
+            Ok(self)
+        }
+
+        /// A field written only when present.
+        ///
+        /// # Errors
+        ///
+        /// The serializer's own.
+        pub fn optional<T: serde::Serialize + Optional>(
+            self,
+            key: &'static str,
+            value: &T,
+        ) -> Result<Self, S::Error> {
+            if value.is_absent() {
+                return Ok(self);
+            }
+            self.required(key, value)
+        }
+
+        /// A field that holds numbers, whole ones written without a fraction.
+        ///
+        /// # Errors
+        ///
+        /// The serializer's own.
+        pub fn number<T: WholeNumbers>(self, key: &'static str, value: &T) -> Result<Self, S::Error> {
+            self.required(key, &Whole(value))
+        }
+
+        /// An optional field that holds numbers.
+        ///
+        /// # Errors
+        ///
+        /// The serializer's own.
+        pub fn optional_number<T: WholeNumbers + Optional>(
+            self,
+            key: &'static str,
+            value: &T,
+        ) -> Result<Self, S::Error> {
+            if value.is_absent() {
+                return Ok(self);
+            }
+            self.number(key, value)
+        }
+
+        /// The object's other keys (`additionalProperties`).
+        ///
+        /// # Errors
+        ///
+        /// The serializer's own.
+        pub fn extra<T: serde::Serialize>(
+            mut self,
+            map: &BTreeMap<String, T>,
+        ) -> Result<Self, S::Error> {
+            for (key, value) in map {
+                self.0.serialize_entry(key, value)?;
+            }
+            Ok(self)
+        }
+
+        /// Ends the object.
+        ///
+        /// # Errors
+        ///
+        /// The serializer's own.
+        pub fn end(self) -> Result<S::Ok, S::Error> {
+            self.0.end()
+        }
+    }
+}
+
+/// Reading a generated struct (`json_object!`).
+#[doc(hidden)]
+pub mod de {
+    use super::Optional;
+    use serde::de::{Deserialize, Deserializer, Error, IgnoredAny, MapAccess, Visitor};
+    use std::borrow::Cow;
+    use std::collections::BTreeMap;
+    use std::fmt;
+    use std::marker::PhantomData;
+
+    /// A generated struct read from a JSON object, field by field.
+    pub trait Object: Sized {
+        /// The struct's name, for error messages.
+        const NAME: &'static str;
+
+        /// Reads the object's keys and values.
+        ///
+        /// # Errors
+        ///
+        /// A value's decoding error, or a required field missing.
+        fn visit<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
+    }
+
+    /// Reads `T` from a JSON object.
     ///
     /// # Errors
     ///
-    /// The serializer's own.
-    pub fn serialize<S, T>(value: &Option<T>, serializer: S) -> Result<S::Ok, S::Error>
-    where
-        S: serde::Serializer,
-        T: serde::Serialize,
-    {
-        match value {
-            Some(value) => value.serialize(serializer),
-            None => serializer.serialize_none(),
+    /// Anything but an object, or [`Object::visit`]'s error.
+    pub fn object<'de, D: Deserializer<'de>, T: Object>(deserializer: D) -> Result<T, D::Error> {
+        deserializer.deserialize_map(ObjectVisitor(PhantomData))
+    }
+
+    struct ObjectVisitor<T>(PhantomData<T>);
+
+    impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "struct {}", T::NAME)
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::visit(map)
         }
     }
 
-    /// Reads a value that is there; `null` is the value's own decoding error.
+    /// A key of a JSON object, borrowed from the input when it can be.
+    pub struct Key<'de>(Cow<'de, str>);
+
+    impl Key<'_> {
+        /// The key's text.
+        pub fn as_str(&self) -> &str {
+            &self.0
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Key<'de> {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl<'de> Visitor<'de> for KeyVisitor {
+        type Value = Key<'de>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a field name")
+        }
+
+        fn visit_borrowed_str<E: Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+            Ok(Key(Cow::Borrowed(v)))
+        }
+
+        fn visit_str<E: Error>(self, v: &str) -> Result<Key<'de>, E> {
+            Ok(Key(Cow::Owned(v.to_owned())))
+        }
+
+        fn visit_string<E: Error>(self, v: String) -> Result<Key<'de>, E> {
+            Ok(Key(Cow::Owned(v)))
+        }
+    }
+
+    /// Reads the value of a known key; a key read twice keeps its last value.
     ///
     /// # Errors
     ///
-    /// The value's own decoding error, `null` included.
-    pub fn deserialize<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-    where
-        D: serde::Deserializer<'de>,
-        T: serde::Deserialize<'de>,
-    {
-        super::deserialize_some(deserializer)
+    /// The value's decoding error.
+    pub fn put<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
+        slot: &mut Option<T>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        *slot = Some(map.next_value()?);
+        Ok(())
     }
 
-}
+    /// What an object does with a key it does not know: skip it, or keep it in the map of
+    /// `additionalProperties`.
+    pub trait Rest<'de> {
+        /// Takes the key's value.
+        ///
+        /// # Errors
+        ///
+        /// The value's decoding error.
+        fn take<A: MapAccess<'de>>(&mut self, key: Key<'de>, map: &mut A) -> Result<(), A::Error>;
+    }
 
-/// [`some`] for a field that holds a `number`: whole values are written without a fraction
-/// ([`serialize_whole`]).
-#[doc(hidden)]
-pub mod some_number {
-    pub use super::deserialize_some as deserialize;
-    pub use super::serialize_whole as serialize;
-}
+    impl<'de> Rest<'de> for () {
+        fn take<A: MapAccess<'de>>(&mut self, _: Key<'de>, map: &mut A) -> Result<(), A::Error> {
+            map.next_value::<IgnoredAny>().map(|_| ())
+        }
+    }
 
-/// Whether an optional field is left out of the JSON.
-#[doc(hidden)]
-pub fn none<T>(value: &Option<T>) -> bool {
-    value.is_none()
+    impl<'de, T: Deserialize<'de>> Rest<'de> for BTreeMap<String, T> {
+        fn take<A: MapAccess<'de>>(&mut self, key: Key<'de>, map: &mut A) -> Result<(), A::Error> {
+            let value = map.next_value()?;
+            self.insert(key.0.into_owned(), value);
+            Ok(())
+        }
+    }
+
+    /// An unknown key: skipped, or kept by `rest`.
+    ///
+    /// # Errors
+    ///
+    /// The value's decoding error.
+    pub fn rest<'de, A: MapAccess<'de>, R: Rest<'de>>(
+        key: Key<'de>,
+        map: &mut A,
+        rest: &mut R,
+    ) -> Result<(), A::Error> {
+        rest.take(key, map)
+    }
+
+    /// A required field's value.
+    ///
+    /// # Errors
+    ///
+    /// `missing field` when the object did not have it.
+    pub fn required<'de, A: MapAccess<'de>, T>(slot: Option<T>, key: &'static str) -> Result<T, A::Error> {
+        slot.ok_or_else(|| A::Error::missing_field(key))
+    }
+
+    /// An optional field's value, absent when the object did not have it.
+    ///
+    /// # Errors
+    ///
+    /// None; the signature matches [`required`]'s.
+    pub fn optional<'de, A: MapAccess<'de>, T: Optional>(
+        slot: Option<T::Present>,
+        _key: &'static str,
+    ) -> Result<T, A::Error> {
+        Ok(slot.map_or_else(T::default, T::present))
+    }
+
+    pub use optional as optional_number;
+    pub use required as number;
 }
 
 /// Numbers as Python and JavaScript write them: a whole `f64` is serialized without a
@@ -1054,12 +1348,76 @@ mod tests {
     use serde_json::json;
 
     /// A field the way generated structs declare an optional nullable and an optional field.
-    #[derive(Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+    #[derive(Debug, Default, PartialEq)]
     struct Patch {
-        #[serde(default, skip_serializing_if = "Maybe::is_absent")]
         stage: Maybe<u32>,
-        #[serde(default, with = "some", skip_serializing_if = "none")]
         name: Option<String>,
+    }
+
+    json_object! {
+        Patch {
+            stage: "stage" => optional,
+            name: "name" => optional,
+        }
+    }
+
+    /// Every kind of field [`json_object`] knows, a renamed one and the other keys.
+    #[derive(Debug, PartialEq)]
+    struct Every {
+        r#type: String,
+        count: f64,
+        ratio: Option<f64>,
+        parent: Option<u32>,
+        flow_slug: Option<String>,
+        rest: BTreeMap<String, serde_json::Value>,
+    }
+
+    json_object! {
+        Every {
+            r#type: "type" => required,
+            count: "count" => number,
+            ratio: "ratio" => optional_number,
+            parent: "parent" => required,
+            flow_slug: "flow__slug" => optional,
+            ..rest
+        }
+    }
+
+    #[test]
+    fn json_object_writes_and_reads_every_kind_of_field() {
+        let every = Every {
+            r#type: "t".to_owned(),
+            count: 3.0,
+            ratio: None,
+            parent: None,
+            flow_slug: Some("s".to_owned()),
+            rest: BTreeMap::from([("other".to_owned(), json!([1]))]),
+        };
+        let text = r#"{"type":"t","count":3,"parent":null,"flow__slug":"s","other":[1]}"#;
+        assert_eq!(serde_json::to_string(&every).unwrap(), text);
+        // From text (keys borrowed) and from a value (keys owned) alike.
+        assert_eq!(serde_json::from_str::<Every>(text).unwrap(), every);
+        assert_eq!(serde_json::from_value::<Every>(json!(every)).unwrap(), every);
+        let ratio = serde_json::from_str::<Every>(
+            r#"{"type":"a","type":"b","count":0.5,"ratio":2,"parent":7,"other\u0041":1}"#,
+        )
+        .unwrap();
+        assert_eq!((ratio.r#type.as_str(), ratio.count), ("b", 0.5));
+        assert_eq!((ratio.ratio, ratio.parent), (Some(2.0), Some(7)));
+        assert_eq!(ratio.rest, BTreeMap::from([("otherA".to_owned(), json!(1))]));
+    }
+
+    #[test]
+    fn json_object_refuses_what_the_schema_refuses() {
+        let missing = serde_json::from_str::<Every>(r#"{"type":"t","count":1}"#).unwrap_err();
+        assert!(missing.to_string().contains("missing field `parent`"), "{missing}");
+        let null = serde_json::from_str::<Every>(r#"{"type":null,"count":1,"parent":1}"#);
+        assert!(null.unwrap_err().to_string().contains("invalid type: null"));
+        let list = serde_json::from_str::<Every>("[1]").unwrap_err();
+        assert!(list.to_string().contains("expected struct Every"), "{list}");
+        assert!(serde_json::from_str::<Patch>(r#"{"name":null}"#).is_err());
+        let unknown = serde_json::from_str::<Patch>(r#"{"x":{"y":[1]},"name":"n"}"#).unwrap();
+        assert_eq!(unknown.name.as_deref(), Some("n"));
     }
 
     #[test]

@@ -323,7 +323,7 @@ impl<'de> ::serde::Deserialize<'de> for FlowLayoutEnum {
 }
 
 /// Stripped down flow serializer
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct FlowSet {
     /// Read-only: set by the server.
     pub pk: ::uuid::Uuid,
@@ -342,19 +342,15 @@ pub struct FlowSet {
     ///
     /// Read-only: set by the server.
     pub background: ::std::string::String,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub policy_engine_mode: ::std::option::Option<crate::PolicyEngineMode>,
     /// Enable compatibility mode, increases compatibility with password managers on mobile devices.
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub compatibility_mode: ::std::option::Option<bool>,
     /// Get export URL for flow
     ///
     /// Read-only: set by the server.
     pub export_url: ::std::string::String,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub layout: ::std::option::Option<crate::FlowLayoutEnum>,
     /// Configure what should happen when a flow denies access to a user.
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub denied_action: ::std::option::Option<crate::DeniedActionEnum>,
 }
 
@@ -402,11 +398,27 @@ impl FlowSet {
         errors.into_result()
     }
 }
+support::json_object! {
+    FlowSet {
+        pk: "pk" => required,
+        policybindingmodel_ptr_id: "policybindingmodel_ptr_id" => required,
+        name: "name" => required,
+        slug: "slug" => required,
+        title: "title" => required,
+        designation: "designation" => required,
+        background: "background" => required,
+        policy_engine_mode: "policy_engine_mode" => optional,
+        compatibility_mode: "compatibility_mode" => optional,
+        export_url: "export_url" => required,
+        layout: "layout" => optional,
+        denied_action: "denied_action" => optional,
+    }
+}
 
 impl support::Fields for FlowSet {}
 
 /// Stripped down flow serializer
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct FlowSetRequest {
     /// Constraints: at least 1 character(s).
     pub name: ::std::string::String,
@@ -420,15 +432,11 @@ pub struct FlowSetRequest {
     pub title: ::std::string::String,
     /// Decides what this Flow is used for. For example, the Authentication flow is redirect to when an un-authenticated user visits authentik.
     pub designation: crate::FlowDesignationEnum,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub policy_engine_mode: ::std::option::Option<crate::PolicyEngineMode>,
     /// Enable compatibility mode, increases compatibility with password managers on mobile devices.
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub compatibility_mode: ::std::option::Option<bool>,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub layout: ::std::option::Option<crate::FlowLayoutEnum>,
     /// Configure what should happen when a flow denies access to a user.
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub denied_action: ::std::option::Option<crate::DeniedActionEnum>,
 }
 
@@ -478,14 +486,25 @@ impl FlowSetRequest {
         errors.into_result()
     }
 }
+support::json_object! {
+    FlowSetRequest {
+        name: "name" => required,
+        slug: "slug" => required,
+        title: "title" => required,
+        designation: "designation" => required,
+        policy_engine_mode: "policy_engine_mode" => optional,
+        compatibility_mode: "compatibility_mode" => optional,
+        layout: "layout" => optional,
+        denied_action: "denied_action" => optional,
+    }
+}
 
 impl support::Fields for FlowSetRequest {}
 
 /// Generic API Error
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct GenericError {
     pub detail: ::std::string::String,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub code: ::std::option::Option<::std::string::String>,
 }
 
@@ -500,25 +519,24 @@ impl GenericError {
         ::std::result::Result::Ok(())
     }
 }
+support::json_object! {
+    GenericError {
+        detail: "detail" => required,
+        code: "code" => optional,
+    }
+}
 
 impl support::Fields for GenericError {}
 
 /// `Pagination`
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct Pagination {
-    #[serde(serialize_with = "support::serialize_whole")]
     pub next: f64,
-    #[serde(serialize_with = "support::serialize_whole")]
     pub previous: f64,
-    #[serde(serialize_with = "support::serialize_whole")]
     pub count: f64,
-    #[serde(serialize_with = "support::serialize_whole")]
     pub current: f64,
-    #[serde(serialize_with = "support::serialize_whole")]
     pub total_pages: f64,
-    #[serde(serialize_with = "support::serialize_whole")]
     pub start_index: f64,
-    #[serde(serialize_with = "support::serialize_whole")]
     pub end_index: f64,
 }
 
@@ -531,6 +549,17 @@ impl Pagination {
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         ::std::result::Result::Ok(())
+    }
+}
+support::json_object! {
+    Pagination {
+        next: "next" => number,
+        previous: "previous" => number,
+        count: "count" => number,
+        current: "current" => number,
+        total_pages: "total_pages" => number,
+        start_index: "start_index" => number,
+        end_index: "end_index" => number,
     }
 }
 
@@ -623,7 +652,7 @@ impl<'de> ::serde::Deserialize<'de> for PolicyEngineMode {
 }
 
 /// A list of all objects referencing the queried object
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct UsedBy {
     pub app: ::std::string::String,
     pub model_name: ::std::string::String,
@@ -648,6 +677,15 @@ impl UsedBy {
             crate::UsedByActionEnum::unknown,
         );
         errors.into_result()
+    }
+}
+support::json_object! {
+    UsedBy {
+        app: "app" => required,
+        model_name: "model_name" => required,
+        pk: "pk" => required,
+        name: "name" => required,
+        action: "action" => required,
     }
 }
 
@@ -755,21 +793,11 @@ impl<'de> ::serde::Deserialize<'de> for UsedByActionEnum {
 }
 
 /// Validation Error
-#[derive(
-    Clone,
-    PartialEq,
-    ::std::fmt::Debug,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug, ::std::default::Default)]
 pub struct ValidationError {
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub non_field_errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// The object's other keys (`additionalProperties`).
-    #[serde(flatten)]
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -785,6 +813,13 @@ impl ValidationError {
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         ::std::result::Result::Ok(())
+    }
+}
+support::json_object! {
+    ValidationError {
+        non_field_errors: "non_field_errors" => optional,
+        code: "code" => optional,
+        ..additional_properties
     }
 }
 

@@ -18,7 +18,83 @@ pub fn print(file: &str, tokens: TokenStream) -> Result<String, Error> {
         file: file.to_owned(),
         message: e.to_string(),
     })?;
-    Ok(spaced(&prettyplease::unparse(&parsed)))
+    Ok(spaced(&tables(&prettyplease::unparse(&parsed))))
+}
+
+/// The macro whose invocations are tables, one entry per line ([`tables`]).
+const TABLE_MACRO: &str = "json_object! {";
+
+/// Lays out each `json_object!` invocation as the table it is, one field per line:
+/// prettyplease fills a macro's tokens into lines like a paragraph (`name : "name" =>
+/// required, flow : "flow" => optional, ...`), which a reviewer cannot read in a diff.
+fn tables(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        out.push('\n');
+        if !line.trim_end().ends_with(TABLE_MACRO) {
+            continue;
+        }
+        let indent = &line[..line.len() - line.trim_start().len()];
+        let close = format!("{indent}}}");
+        let mut body = String::new();
+        for inner in lines.by_ref() {
+            if inner == close {
+                break;
+            }
+            body.push_str(inner.trim());
+            body.push(' ');
+        }
+        let body = body.trim();
+        let (name, entries) = match (body.find('{'), body.rfind('}')) {
+            (Some(open), Some(end)) if open < end => (body[..open].trim(), &body[open + 1..end]),
+            // Not a table this pass wrote: left as printed.
+            _ => (body, ""),
+        };
+        out.push_str(&format!("{indent}    {name} {{\n"));
+        for entry in split_entries(entries) {
+            let entry = entry.replacen(" : ", ": ", 1);
+            let comma = if entry.starts_with("..") { "" } else { "," };
+            out.push_str(&format!("{indent}        {entry}{comma}\n"));
+        }
+        out.push_str(&format!("{indent}    }}\n{close}\n"));
+    }
+    out
+}
+
+/// The comma-separated entries of a table, commas inside string literals kept.
+fn split_entries(text: &str) -> Vec<String> {
+    let mut entries = Vec::new();
+    let mut entry = String::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in text.chars() {
+        if in_string {
+            entry.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                entry.push(c);
+            }
+            ',' => entries.push(std::mem::take(&mut entry)),
+            _ => entry.push(c),
+        }
+    }
+    entries.push(entry);
+    entries
+        .into_iter()
+        .map(|e| e.trim().to_owned())
+        .filter(|e| !e.is_empty())
+        .collect()
 }
 
 /// Puts a blank line between items, as a person (and rustfmt's users) would: before an item,
@@ -156,6 +232,27 @@ mod tests {
         assert_eq!(
             text,
             "//! Inner.\n\nuse a::b;\nuse c::d;\n\npub trait T {\n    fn f(&self);\n\n    /// Doc.\n    fn g(&self);\n}\n\nfn h() {\n    let x = 1;\n    let y = x;\n}\n"
+        );
+    }
+
+    #[test]
+    fn json_tables_are_one_field_per_line() {
+        let text = print(
+            "x.rs",
+            quote! {
+                #[cfg(feature = "f")]
+                support::json_object! {
+                    Stage { name: "name" => required, flow_slug: "flow__slug" => optional,
+                        odd: "a, \"b\" => c," => required, r#type: "type" => optional_number,
+                        ..rest }
+                }
+                impl A {}
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            text,
+            "#[cfg(feature = \"f\")]\nsupport::json_object! {\n    Stage {\n        name: \"name\" => required,\n        flow_slug: \"flow__slug\" => optional,\n        odd: \"a, \\\"b\\\" => c,\" => required,\n        r#type: \"type\" => optional_number,\n        ..rest\n    }\n}\n\nimpl A {}\n"
         );
     }
 

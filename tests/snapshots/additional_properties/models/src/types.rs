@@ -2,16 +2,8 @@
 use crate::support;
 
 /// `Entry`
-#[derive(
-    Clone,
-    PartialEq,
-    ::std::fmt::Debug,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug, ::std::default::Default)]
 pub struct Entry {
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub value: ::std::option::Option<i64>,
 }
 
@@ -28,21 +20,24 @@ impl Entry {
         errors.into_result()
     }
 }
+support::json_object! {
+    Entry {
+        value: "value" => optional,
+    }
+}
 
 impl support::Fields for Entry {}
 
 /// `Thing`
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct Thing {
     pub labels: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
     >,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub nested: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, crate::Entry>,
     >,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub attributes: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
@@ -69,25 +64,22 @@ impl Thing {
         errors.into_result()
     }
 }
+support::json_object! {
+    Thing {
+        labels: "labels" => required,
+        nested: "nested" => optional,
+        attributes: "attributes" => optional,
+    }
+}
 
 impl support::Fields for Thing {}
 
 /// `ValidationError`
-#[derive(
-    Clone,
-    PartialEq,
-    ::std::fmt::Debug,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug, ::std::default::Default)]
 pub struct ValidationError {
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub non_field_errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// The object's other keys (`additionalProperties`).
-    #[serde(flatten)]
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::serde_json::Value,
@@ -103,6 +95,13 @@ impl ValidationError {
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         ::std::result::Result::Ok(())
+    }
+}
+support::json_object! {
+    ValidationError {
+        non_field_errors: "non_field_errors" => optional,
+        code: "code" => optional,
+        ..additional_properties
     }
 }
 

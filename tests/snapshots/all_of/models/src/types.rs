@@ -2,16 +2,8 @@
 use crate::support;
 
 /// `Inner`
-#[derive(
-    Clone,
-    PartialEq,
-    ::std::fmt::Debug,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug, ::std::default::Default)]
 pub struct Inner {
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub value: ::std::option::Option<i64>,
 }
 
@@ -26,17 +18,21 @@ impl Inner {
         ::std::result::Result::Ok(())
     }
 }
+support::json_object! {
+    Inner {
+        value: "value" => optional,
+    }
+}
 
 impl support::Fields for Inner {}
 
 /// `Thing`
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct Thing {
     pub name: ::std::string::String,
     /// Read-only: set by the server.
     pub inner: crate::Inner,
     /// Absent leaves it as is, `Null` clears it.
-    #[serde(default, skip_serializing_if = "support::Maybe::is_absent")]
     pub parent: crate::support::Maybe<crate::Inner>,
 }
 
@@ -49,6 +45,13 @@ impl Thing {
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         ::std::result::Result::Ok(())
+    }
+}
+support::json_object! {
+    Thing {
+        name: "name" => required,
+        inner: "inner" => required,
+        parent: "parent" => optional,
     }
 }
 

@@ -2,17 +2,10 @@
 use crate::support;
 
 /// `Foo`
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct Foo {
     pub foo_bar: ::std::string::String,
-    #[serde(rename = "FooBar")]
     pub foo_bar2: i64,
-    #[serde(
-        rename = "foo-bar",
-        default,
-        with = "support::some",
-        skip_serializing_if = "support::none"
-    )]
     pub foo_bar3: ::std::option::Option<bool>,
 }
 
@@ -27,6 +20,13 @@ impl Foo {
         ::std::result::Result::Ok(())
     }
 }
+support::json_object! {
+    Foo {
+        foo_bar: "foo_bar" => required,
+        foo_bar2: "FooBar" => required,
+        foo_bar3: "foo-bar" => optional,
+    }
+}
 
 impl support::Fields for Foo {
     const RENAMED: &'static [(&'static str, &'static str)] = &[
@@ -36,16 +36,8 @@ impl support::Fields for Foo {
 }
 
 /// `foo`
-#[derive(
-    Clone,
-    PartialEq,
-    ::std::fmt::Debug,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug, ::std::default::Default)]
 pub struct Foo2 {
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub other: ::std::option::Option<crate::Foo>,
 }
 
@@ -58,6 +50,11 @@ impl Foo2 {
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         ::std::result::Result::Ok(())
+    }
+}
+support::json_object! {
+    Foo2 {
+        other: "other" => optional,
     }
 }
 

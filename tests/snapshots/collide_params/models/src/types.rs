@@ -2,20 +2,10 @@
 use crate::support;
 
 /// `Thing`
-#[derive(
-    Clone,
-    PartialEq,
-    ::std::fmt::Debug,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug, ::std::default::Default)]
 pub struct Thing {
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub state: ::std::option::Option<::std::string::String>,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub errors: ::std::option::Option<::std::string::String>,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub pairs: ::std::option::Option<i64>,
 }
 
@@ -28,6 +18,13 @@ impl Thing {
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         ::std::result::Result::Ok(())
+    }
+}
+support::json_object! {
+    Thing {
+        state: "state" => optional,
+        errors: "errors" => optional,
+        pairs: "pairs" => optional,
     }
 }
 

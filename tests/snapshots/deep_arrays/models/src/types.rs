@@ -2,16 +2,8 @@
 use crate::support;
 
 /// `Thing`
-#[derive(
-    Clone,
-    PartialEq,
-    ::std::fmt::Debug,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug, ::std::default::Default)]
 pub struct Thing {
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub grid: ::std::option::Option<
         ::std::vec::Vec<
             ::std::vec::Vec<
@@ -193,6 +185,11 @@ impl Thing {
             errors.add_nested("grid", errors_items);
         }
         errors.into_result()
+    }
+}
+support::json_object! {
+    Thing {
+        grid: "grid" => optional,
     }
 }
 

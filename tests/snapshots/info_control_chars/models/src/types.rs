@@ -2,16 +2,8 @@
 use crate::support;
 
 /// `Thing`
-#[derive(
-    Clone,
-    PartialEq,
-    ::std::fmt::Debug,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug, ::std::default::Default)]
 pub struct Thing {
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
 
@@ -24,6 +16,11 @@ impl Thing {
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         ::std::result::Result::Ok(())
+    }
+}
+support::json_object! {
+    Thing {
+        name: "name" => optional,
     }
 }
 

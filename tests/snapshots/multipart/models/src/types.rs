@@ -2,18 +2,9 @@
 use crate::support;
 
 /// `FileUploadRequest`
-#[derive(
-    Clone,
-    PartialEq,
-    ::std::fmt::Debug,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug, ::std::default::Default)]
 pub struct FileUploadRequest {
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub file: ::std::option::Option<crate::support::Binary>,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub clear: ::std::option::Option<bool>,
 }
 
@@ -26,6 +17,12 @@ impl FileUploadRequest {
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         ::std::result::Result::Ok(())
+    }
+}
+support::json_object! {
+    FileUploadRequest {
+        file: "file" => optional,
+        clear: "clear" => optional,
     }
 }
 

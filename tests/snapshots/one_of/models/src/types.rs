@@ -2,7 +2,7 @@
 use crate::support;
 
 /// `CaptchaChallenge`
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct CaptchaChallenge {
     pub component: ::std::string::String,
     pub site_key: ::std::string::String,
@@ -17,6 +17,12 @@ impl CaptchaChallenge {
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         ::std::result::Result::Ok(())
+    }
+}
+support::json_object! {
+    CaptchaChallenge {
+        component: "component" => required,
+        site_key: "site_key" => required,
     }
 }
 
@@ -108,10 +114,9 @@ impl<'de> ::serde::Deserialize<'de> for Challenge {
 }
 
 /// `PasswordChallenge`
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct PasswordChallenge {
     pub component: ::std::string::String,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub recovery_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -124,6 +129,12 @@ impl PasswordChallenge {
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         ::std::result::Result::Ok(())
+    }
+}
+support::json_object! {
+    PasswordChallenge {
+        component: "component" => required,
+        recovery_url: "recovery_url" => optional,
     }
 }
 

@@ -2,7 +2,7 @@
 use crate::support;
 
 /// `PaginatedThingList`
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct PaginatedThingList {
     pub pagination: crate::Pagination,
     pub results: ::std::vec::Vec<crate::Thing>,
@@ -19,25 +19,24 @@ impl PaginatedThingList {
         ::std::result::Result::Ok(())
     }
 }
+support::json_object! {
+    PaginatedThingList {
+        pagination: "pagination" => required,
+        results: "results" => required,
+    }
+}
 
 impl support::Fields for PaginatedThingList {}
 
 /// `Pagination`
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct Pagination {
-    #[serde(serialize_with = "support::serialize_whole")]
     pub next: f64,
-    #[serde(serialize_with = "support::serialize_whole")]
     pub previous: f64,
-    #[serde(serialize_with = "support::serialize_whole")]
     pub count: f64,
-    #[serde(serialize_with = "support::serialize_whole")]
     pub current: f64,
-    #[serde(serialize_with = "support::serialize_whole")]
     pub total_pages: f64,
-    #[serde(serialize_with = "support::serialize_whole")]
     pub start_index: f64,
-    #[serde(serialize_with = "support::serialize_whole")]
     pub end_index: f64,
 }
 
@@ -52,11 +51,22 @@ impl Pagination {
         ::std::result::Result::Ok(())
     }
 }
+support::json_object! {
+    Pagination {
+        next: "next" => number,
+        previous: "previous" => number,
+        count: "count" => number,
+        current: "current" => number,
+        total_pages: "total_pages" => number,
+        start_index: "start_index" => number,
+        end_index: "end_index" => number,
+    }
+}
 
 impl support::Fields for Pagination {}
 
 /// `Thing`
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct Thing {
     pub name: ::std::string::String,
 }
@@ -70,6 +80,11 @@ impl Thing {
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         ::std::result::Result::Ok(())
+    }
+}
+support::json_object! {
+    Thing {
+        name: "name" => required,
     }
 }
 

@@ -2,7 +2,7 @@
 use crate::support;
 
 /// `Edge`
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct Edge {
     pub to: ::std::boxed::Box<crate::Node>,
 }
@@ -25,19 +25,22 @@ impl Edge {
         errors.into_result()
     }
 }
+support::json_object! {
+    Edge {
+        to: "to" => required,
+    }
+}
 
 impl support::Fields for Edge {}
 
 /// `Node`
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct Node {
     /// Constraints: at most 10 characters.
     pub name: ::std::string::String,
     /// Absent leaves it as is, `Null` clears it.
-    #[serde(default, skip_serializing_if = "support::Maybe::is_absent")]
     pub parent: crate::support::Maybe<::std::boxed::Box<crate::Node>>,
     pub children: ::std::vec::Vec<crate::Node>,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub edge: ::std::option::Option<::std::boxed::Box<crate::Edge>>,
 }
 
@@ -68,6 +71,14 @@ impl Node {
             }
         }
         errors.into_result()
+    }
+}
+support::json_object! {
+    Node {
+        name: "name" => required,
+        parent: "parent" => optional,
+        children: "children" => required,
+        edge: "edge" => optional,
     }
 }
 

@@ -195,13 +195,11 @@ impl<'de> ::serde::Deserialize<'de> for StagesThingListMode {
 }
 
 /// `Thing`
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct Thing {
     pub mode: crate::ModeEnum,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub level: ::std::option::Option<crate::ThingLevel>,
     /// Absent leaves it as is, `Null` clears it.
-    #[serde(default, skip_serializing_if = "support::Maybe::is_absent")]
     pub maybe: crate::support::Maybe<crate::ModeEnum>,
 }
 
@@ -233,6 +231,13 @@ impl Thing {
             crate::ModeEnum::unknown,
         );
         errors.into_result()
+    }
+}
+support::json_object! {
+    Thing {
+        mode: "mode" => required,
+        level: "level" => optional,
+        maybe: "maybe" => optional,
     }
 }
 

@@ -2,24 +2,14 @@
 use crate::support;
 
 /// `PatchedThingRequest`
-#[derive(
-    Clone,
-    PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Clone, PartialEq, ::std::default::Default)]
 pub struct PatchedThingRequest {
     /// Constraints: at least 1 character(s).
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub name: ::std::option::Option<::std::string::String>,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub note: ::std::option::Option<::std::string::String>,
     /// Absent leaves it as is, `Null` clears it.
-    #[serde(default, skip_serializing_if = "support::Maybe::is_absent")]
     pub flow: crate::support::Maybe<::uuid::Uuid>,
     /// Write-only: never returned by the server, and printed as `<redacted>` by `Debug`. Absent leaves it as is, `Null` clears it.
-    #[serde(default, skip_serializing_if = "support::Maybe::is_absent")]
     pub secret: crate::support::Maybe<::std::string::String>,
 }
 
@@ -34,6 +24,14 @@ impl PatchedThingRequest {
         let mut errors = support::ValidationErrors::new();
         support::field::length(&mut errors, "name", &self.name, 1..);
         errors.into_result()
+    }
+}
+support::json_object! {
+    PatchedThingRequest {
+        name: "name" => optional,
+        note: "note" => optional,
+        flow: "flow" => optional,
+        secret: "secret" => optional,
     }
 }
 
@@ -52,16 +50,14 @@ impl ::std::fmt::Debug for PatchedThingRequest {
 }
 
 /// `Thing`
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct Thing {
     /// Read-only: set by the server.
     pub id: ::uuid::Uuid,
     /// Constraints: at least 1 character(s).
     pub name: ::std::string::String,
-    #[serde(default, with = "support::some", skip_serializing_if = "support::none")]
     pub note: ::std::option::Option<::std::string::String>,
     /// Absent leaves it as is, `Null` clears it.
-    #[serde(default, skip_serializing_if = "support::Maybe::is_absent")]
     pub flow: crate::support::Maybe<::uuid::Uuid>,
 }
 
@@ -76,6 +72,14 @@ impl Thing {
         let mut errors = support::ValidationErrors::new();
         support::field::length(&mut errors, "name", &self.name, 1..);
         errors.into_result()
+    }
+}
+support::json_object! {
+    Thing {
+        id: "id" => required,
+        name: "name" => required,
+        note: "note" => optional,
+        flow: "flow" => optional,
     }
 }
 

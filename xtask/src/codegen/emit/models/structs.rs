@@ -45,39 +45,6 @@ impl TypesEmitter<'_> {
             let fname = ident(&f.rust_name);
             let ty = self.field_type(f);
             let docs = field_doc(f).map_or_else(TokenStream::new, |doc| doc_attrs(Some(&doc), ""));
-            let mut serde = Vec::new();
-            if f.rust_name != f.json_name {
-                let json = &f.json_name;
-                serde.push(quote!(rename = #json));
-            }
-            match f.presence {
-                Presence::Required | Presence::RequiredNullable => {}
-                // `null` is not a value of a non-nullable field, even an optional one.
-                // `types.rs` imports `crate::support` when a field names it here.
-                // authentik writes whole numbers without a fraction (`"count": 3`).
-                Presence::Optional if f.ty.holds_number() => serde.push(quote!(
-                    default,
-                    with = "support::some_number",
-                    skip_serializing_if = "support::none"
-                )),
-                Presence::Optional => serde.push(quote!(
-                    default,
-                    with = "support::some",
-                    skip_serializing_if = "support::none"
-                )),
-                Presence::OptionalNullable => serde.push(quote!(
-                    default,
-                    skip_serializing_if = "support::Maybe::is_absent"
-                )),
-            }
-            if f.ty.holds_number() && f.presence != Presence::Optional {
-                serde.push(quote!(serialize_with = "support::serialize_whole"));
-            }
-            let serde = if serde.is_empty() {
-                quote!()
-            } else {
-                quote!(#[serde(#(#serde),*)])
-            };
             let deprecated = if f.deprecated {
                 quote!(#[deprecated])
             } else {
@@ -85,7 +52,6 @@ impl TypesEmitter<'_> {
             };
             quote! {
                 #docs
-                #serde
                 #deprecated
                 pub #fname: #ty,
             }
@@ -95,10 +61,10 @@ impl TypesEmitter<'_> {
             let ty = type_tokens(&a.ty, &self.models_path());
             quote! {
                 #[doc = " The object's other keys (`additionalProperties`)."]
-                #[serde(flatten)]
                 pub #fname: ::std::collections::BTreeMap<::std::string::String, #ty>,
             }
         });
+        let json = json_table(&name, s);
         let debug_impl = if has_secret {
             self.emit_redacting_debug(m, s)
         } else {
@@ -119,7 +85,7 @@ impl TypesEmitter<'_> {
         };
         quote! {
             #docs
-            #[derive(Clone, PartialEq, #debug #default ::serde::Serialize, ::serde::Deserialize)]
+            #[derive(Clone, PartialEq, #debug #default)]
             #allow_deprecated
             pub struct #name {
                 #(#fields)*
@@ -138,6 +104,8 @@ impl TypesEmitter<'_> {
                     #validate
                 }
             }
+
+            #json
 
             #fields_impl
 
@@ -176,6 +144,33 @@ impl TypesEmitter<'_> {
                         .finish()
                 }
             }
+        }
+    }
+}
+
+/// The struct's `Serialize` and `Deserialize`: the support module's `json_object!` table, one
+/// line per field (Rust name, JSON name, kind), then the map of other keys.
+fn json_table(name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
+    let fields = s.fields.iter().map(|f| {
+        let fname = ident(&f.rust_name);
+        let json = &f.json_name;
+        let optional = matches!(f.presence, Presence::Optional | Presence::OptionalNullable);
+        // authentik writes whole numbers without a fraction (`"count": 3`).
+        let kind = match (optional, f.ty.holds_number()) {
+            (false, false) => quote!(required),
+            (false, true) => quote!(number),
+            (true, false) => quote!(optional),
+            (true, true) => quote!(optional_number),
+        };
+        quote!(#fname: #json => #kind,)
+    });
+    let extra = s.additional.as_ref().map(|a| {
+        let fname = ident(&a.rust_name);
+        quote!(..#fname)
+    });
+    quote! {
+        support::json_object! {
+            #name { #(#fields)* #extra }
         }
     }
 }
