@@ -175,16 +175,24 @@ macro_rules! json_object {
                 while let ::std::option::Option::Some(key) =
                     map.next_key::<$crate::support::de::Key<'de>>()?
                 {
-                    $(if key.as_str() == $json {
-                        $crate::support::de::put(&mut $field, &mut map)?;
-                        continue;
-                    })*
-                    $crate::support::de::rest(key, &mut map, &mut ($($extra)?))?;
+                    match key.as_str() {
+                        $($json => $crate::support::de::put(&mut $field, &mut map),)*
+                        _ => $crate::support::de::rest(&key, &mut map, &mut ($($extra)?)),
+                    }?;
                 }
-                ::std::result::Result::Ok(Self {
-                    $($field: $crate::support::de::$kind::<A, _>($field, $json)?,)*
-                    $($extra,)?
-                })
+                // One exit for every missing field: a `?` per field would make the compiler
+                // drop every other slot on each of them.
+                let missing = $crate::support::de::first_missing(&[
+                    $(($crate::support::de::$kind::is_missing(&$field), $json),)*
+                ]);
+                match ($($crate::support::de::$kind::take($field),)*) {
+                    ($(::std::option::Option::Some($field),)*) => {
+                        ::std::result::Result::Ok(Self { $($field,)* $($extra)? })
+                    }
+                    _ => ::std::result::Result::Err(
+                        <A::Error as ::serde::de::Error>::missing_field(missing),
+                    ),
+                }
             }
         }
     };
@@ -297,7 +305,6 @@ pub mod ser {
 /// Reading a generated struct (`json_object!`).
 #[doc(hidden)]
 pub mod de {
-    use super::Optional;
     use serde::de::{Deserialize, Deserializer, Error, IgnoredAny, MapAccess, Visitor};
     use std::borrow::Cow;
     use std::collections::BTreeMap;
@@ -399,19 +406,19 @@ pub mod de {
         /// # Errors
         ///
         /// The value's decoding error.
-        fn take<A: MapAccess<'de>>(&mut self, key: Key<'de>, map: &mut A) -> Result<(), A::Error>;
+        fn take<A: MapAccess<'de>>(&mut self, key: &Key<'de>, map: &mut A) -> Result<(), A::Error>;
     }
 
     impl<'de> Rest<'de> for () {
-        fn take<A: MapAccess<'de>>(&mut self, _: Key<'de>, map: &mut A) -> Result<(), A::Error> {
+        fn take<A: MapAccess<'de>>(&mut self, _: &Key<'de>, map: &mut A) -> Result<(), A::Error> {
             map.next_value::<IgnoredAny>().map(|_| ())
         }
     }
 
     impl<'de, T: Deserialize<'de>> Rest<'de> for BTreeMap<String, T> {
-        fn take<A: MapAccess<'de>>(&mut self, key: Key<'de>, map: &mut A) -> Result<(), A::Error> {
+        fn take<A: MapAccess<'de>>(&mut self, key: &Key<'de>, map: &mut A) -> Result<(), A::Error> {
             let value = map.next_value()?;
-            self.insert(key.0.into_owned(), value);
+            self.insert(key.as_str().to_owned(), value);
             Ok(())
         }
     }
@@ -422,32 +429,44 @@ pub mod de {
     ///
     /// The value's decoding error.
     pub fn rest<'de, A: MapAccess<'de>, R: Rest<'de>>(
-        key: Key<'de>,
+        key: &Key<'de>,
         map: &mut A,
         rest: &mut R,
     ) -> Result<(), A::Error> {
         rest.take(key, map)
     }
 
-    /// A required field's value.
-    ///
-    /// # Errors
-    ///
-    /// `missing field` when the object did not have it.
-    pub fn required<'de, A: MapAccess<'de>, T>(slot: Option<T>, key: &'static str) -> Result<T, A::Error> {
-        slot.ok_or_else(|| A::Error::missing_field(key))
+    /// The first missing required field, or `""` when none is.
+    pub fn first_missing(fields: &[(bool, &'static str)]) -> &'static str {
+        fields.iter().find(|(missing, _)| *missing).map_or("", |(_, key)| key)
     }
 
-    /// An optional field's value, absent when the object did not have it.
-    ///
-    /// # Errors
-    ///
-    /// None; the signature matches [`required`]'s.
-    pub fn optional<'de, A: MapAccess<'de>, T: Optional>(
-        slot: Option<T::Present>,
-        _key: &'static str,
-    ) -> Result<T, A::Error> {
-        Ok(slot.map_or_else(T::default, T::present))
+    /// A required field: missing when the object did not have it.
+    pub mod required {
+        /// Whether the object did not have the field.
+        pub fn is_missing<T>(slot: &Option<T>) -> bool {
+            slot.is_none()
+        }
+
+        /// The field's value; `None` only when it is missing.
+        pub fn take<T>(slot: Option<T>) -> Option<T> {
+            slot
+        }
+    }
+
+    /// An optional field: absent when the object did not have it, never missing.
+    pub mod optional {
+        use super::super::Optional;
+
+        /// Never: an optional field may be left out.
+        pub fn is_missing<T>(_: &Option<T>) -> bool {
+            false
+        }
+
+        /// The field's value, absent when the object did not have it; always `Some`.
+        pub fn take<T: Optional>(slot: Option<T::Present>) -> Option<T> {
+            Some(slot.map_or_else(T::default, T::present))
+        }
     }
 
     pub use optional as optional_number;

@@ -97,90 +97,128 @@ pub trait CaptchaApi: Send + Sync {
 }
 
 impl CaptchaApi for crate::Client {
-    async fn stages_captcha_list(
+    fn stages_captcha_list(
         &self,
         query: &StagesCaptchaListQuery,
-    ) -> Result<models::PaginatedCaptchaStageList, Error<BadRequestOrForbiddenError>> {
-        let answer = self
-            .execute(
-                Method::GET,
-                "/stages/captcha/",
-                &query.to_pairs(),
-                support::Payload::None,
-            )
-            .await?;
-        answer.json(200, "PaginatedCaptchaStageList")
+    ) -> impl Future<
+        Output = Result<
+            models::PaginatedCaptchaStageList,
+            Error<BadRequestOrForbiddenError>,
+        >,
+    > + Send {
+        let payload = Ok(support::Payload::None);
+        self.call(
+            Method::GET,
+            "/stages/captcha/".to_owned(),
+            query.to_pairs(),
+            payload,
+            |answer| answer.json(200, "PaginatedCaptchaStageList"),
+        )
     }
 
-    async fn stages_captcha_create(
+    fn stages_captcha_create(
         &self,
         body: &models::CaptchaStageRequest,
-    ) -> Result<models::CaptchaStage, Error<BadRequestOrForbiddenError>> {
-        self.check(|| body.validate())?;
-        let payload = support::json(body)?;
-        let answer = self.execute(Method::POST, "/stages/captcha/", &[], payload).await?;
-        answer.json(201, "CaptchaStage")
+    ) -> impl Future<
+        Output = Result<models::CaptchaStage, Error<BadRequestOrForbiddenError>>,
+    > + Send {
+        let payload = self.check(|| body.validate()).and_then(|()| support::json(body));
+        self.call(
+            Method::POST,
+            "/stages/captcha/".to_owned(),
+            Vec::new(),
+            payload,
+            |answer| answer.json(201, "CaptchaStage"),
+        )
     }
 
-    async fn stages_captcha_retrieve(
+    fn stages_captcha_retrieve(
         &self,
         stage_uuid: ::uuid::Uuid,
-    ) -> Result<models::CaptchaStage, Error<BadRequestOrForbiddenError>> {
+    ) -> impl Future<
+        Output = Result<models::CaptchaStage, Error<BadRequestOrForbiddenError>>,
+    > + Send {
+        let payload = Ok(support::Payload::None);
         let path = format!("/stages/captcha/{}/", support::segment(stage_uuid));
-        let answer = self
-            .execute(Method::GET, &path, &[], support::Payload::None)
-            .await?;
-        answer.json(200, "CaptchaStage")
+        self.call(
+            Method::GET,
+            path,
+            Vec::new(),
+            payload,
+            |answer| answer.json(200, "CaptchaStage"),
+        )
     }
 
-    async fn stages_captcha_update(
+    fn stages_captcha_update(
         &self,
         stage_uuid: ::uuid::Uuid,
         body: &models::CaptchaStageRequest,
-    ) -> Result<models::CaptchaStage, Error<BadRequestOrForbiddenError>> {
-        self.check(|| body.validate())?;
-        let payload = support::json(body)?;
+    ) -> impl Future<
+        Output = Result<models::CaptchaStage, Error<BadRequestOrForbiddenError>>,
+    > + Send {
+        let payload = self.check(|| body.validate()).and_then(|()| support::json(body));
         let path = format!("/stages/captcha/{}/", support::segment(stage_uuid));
-        let answer = self.execute(Method::PUT, &path, &[], payload).await?;
-        answer.json(200, "CaptchaStage")
+        self.call(
+            Method::PUT,
+            path,
+            Vec::new(),
+            payload,
+            |answer| answer.json(200, "CaptchaStage"),
+        )
     }
 
-    async fn stages_captcha_destroy(
+    fn stages_captcha_destroy(
         &self,
         stage_uuid: ::uuid::Uuid,
-    ) -> Result<(), Error<BadRequestOrForbiddenError>> {
+    ) -> impl Future<Output = Result<(), Error<BadRequestOrForbiddenError>>> + Send {
+        let payload = Ok(support::Payload::None);
         let path = format!("/stages/captcha/{}/", support::segment(stage_uuid));
-        let answer = self
-            .execute(Method::DELETE, &path, &[], support::Payload::None)
-            .await?;
-        answer.empty(Some(204))
+        self.call(
+            Method::DELETE,
+            path,
+            Vec::new(),
+            payload,
+            |answer| answer.empty(Some(204)),
+        )
     }
 
-    async fn stages_captcha_partial_update(
+    fn stages_captcha_partial_update(
         &self,
         stage_uuid: ::uuid::Uuid,
         body: Option<&models::PatchedCaptchaStageRequest>,
-    ) -> Result<models::CaptchaStage, Error<BadRequestOrForbiddenError>> {
+    ) -> impl Future<
+        Output = Result<models::CaptchaStage, Error<BadRequestOrForbiddenError>>,
+    > + Send {
         let payload = match body {
             Some(body) => {
-                self.check(|| body.validate())?;
-                support::json(body)?
+                self.check(|| body.validate()).and_then(|()| support::json(body))
             }
-            None => support::Payload::None,
+            None => Ok(support::Payload::None),
         };
         let path = format!("/stages/captcha/{}/", support::segment(stage_uuid));
-        let answer = self.execute(Method::PATCH, &path, &[], payload).await?;
-        answer.json(200, "CaptchaStage")
+        self.call(
+            Method::PATCH,
+            path,
+            Vec::new(),
+            payload,
+            |answer| answer.json(200, "CaptchaStage"),
+        )
     }
 
-    async fn stages_captcha_used_by_list(
+    fn stages_captcha_used_by_list(
         &self,
         stage_uuid: ::uuid::Uuid,
-    ) -> Result<Vec<models::UsedBy>, Error<BadRequestOrForbiddenError>> {
+    ) -> impl Future<
+        Output = Result<Vec<models::UsedBy>, Error<BadRequestOrForbiddenError>>,
+    > + Send {
+        let payload = Ok(support::Payload::None);
         let path = format!("/stages/captcha/{}/used_by/", support::segment(stage_uuid));
-        let answer = self
-            .execute(Method::GET, &path, &[], support::Payload::None)
-            .await?;
-        answer.json(200, "list of UsedBy")
+        self.call(
+            Method::GET,
+            path,
+            Vec::new(),
+            payload,
+            |answer| answer.json(200, "list of UsedBy"),
+        )
     }
 }

@@ -97,97 +97,130 @@ pub trait IdentificationApi: Send + Sync {
 }
 
 impl IdentificationApi for crate::Client {
-    async fn stages_identification_list(
+    fn stages_identification_list(
         &self,
         query: &StagesIdentificationListQuery,
-    ) -> Result<
-        models::PaginatedIdentificationStageList,
-        Error<BadRequestOrForbiddenError>,
-    > {
-        let answer = self
-            .execute(
-                Method::GET,
-                "/stages/identification/",
-                &query.to_pairs(),
-                support::Payload::None,
-            )
-            .await?;
-        answer.json(200, "PaginatedIdentificationStageList")
+    ) -> impl Future<
+        Output = Result<
+            models::PaginatedIdentificationStageList,
+            Error<BadRequestOrForbiddenError>,
+        >,
+    > + Send {
+        let payload = Ok(support::Payload::None);
+        self.call(
+            Method::GET,
+            "/stages/identification/".to_owned(),
+            query.to_pairs(),
+            payload,
+            |answer| answer.json(200, "PaginatedIdentificationStageList"),
+        )
     }
 
-    async fn stages_identification_create(
+    fn stages_identification_create(
         &self,
         body: &models::IdentificationStageRequest,
-    ) -> Result<models::IdentificationStage, Error<BadRequestOrForbiddenError>> {
-        self.check(|| body.validate())?;
-        let payload = support::json(body)?;
-        let answer = self
-            .execute(Method::POST, "/stages/identification/", &[], payload)
-            .await?;
-        answer.json(201, "IdentificationStage")
+    ) -> impl Future<
+        Output = Result<models::IdentificationStage, Error<BadRequestOrForbiddenError>>,
+    > + Send {
+        let payload = self.check(|| body.validate()).and_then(|()| support::json(body));
+        self.call(
+            Method::POST,
+            "/stages/identification/".to_owned(),
+            Vec::new(),
+            payload,
+            |answer| answer.json(201, "IdentificationStage"),
+        )
     }
 
-    async fn stages_identification_retrieve(
+    fn stages_identification_retrieve(
         &self,
         stage_uuid: ::uuid::Uuid,
-    ) -> Result<models::IdentificationStage, Error<BadRequestOrForbiddenError>> {
+    ) -> impl Future<
+        Output = Result<models::IdentificationStage, Error<BadRequestOrForbiddenError>>,
+    > + Send {
+        let payload = Ok(support::Payload::None);
         let path = format!("/stages/identification/{}/", support::segment(stage_uuid));
-        let answer = self
-            .execute(Method::GET, &path, &[], support::Payload::None)
-            .await?;
-        answer.json(200, "IdentificationStage")
+        self.call(
+            Method::GET,
+            path,
+            Vec::new(),
+            payload,
+            |answer| answer.json(200, "IdentificationStage"),
+        )
     }
 
-    async fn stages_identification_update(
+    fn stages_identification_update(
         &self,
         stage_uuid: ::uuid::Uuid,
         body: &models::IdentificationStageRequest,
-    ) -> Result<models::IdentificationStage, Error<BadRequestOrForbiddenError>> {
-        self.check(|| body.validate())?;
-        let payload = support::json(body)?;
+    ) -> impl Future<
+        Output = Result<models::IdentificationStage, Error<BadRequestOrForbiddenError>>,
+    > + Send {
+        let payload = self.check(|| body.validate()).and_then(|()| support::json(body));
         let path = format!("/stages/identification/{}/", support::segment(stage_uuid));
-        let answer = self.execute(Method::PUT, &path, &[], payload).await?;
-        answer.json(200, "IdentificationStage")
+        self.call(
+            Method::PUT,
+            path,
+            Vec::new(),
+            payload,
+            |answer| answer.json(200, "IdentificationStage"),
+        )
     }
 
-    async fn stages_identification_destroy(
+    fn stages_identification_destroy(
         &self,
         stage_uuid: ::uuid::Uuid,
-    ) -> Result<(), Error<BadRequestOrForbiddenError>> {
+    ) -> impl Future<Output = Result<(), Error<BadRequestOrForbiddenError>>> + Send {
+        let payload = Ok(support::Payload::None);
         let path = format!("/stages/identification/{}/", support::segment(stage_uuid));
-        let answer = self
-            .execute(Method::DELETE, &path, &[], support::Payload::None)
-            .await?;
-        answer.empty(Some(204))
+        self.call(
+            Method::DELETE,
+            path,
+            Vec::new(),
+            payload,
+            |answer| answer.empty(Some(204)),
+        )
     }
 
-    async fn stages_identification_partial_update(
+    fn stages_identification_partial_update(
         &self,
         stage_uuid: ::uuid::Uuid,
         body: Option<&models::PatchedIdentificationStageRequest>,
-    ) -> Result<models::IdentificationStage, Error<BadRequestOrForbiddenError>> {
+    ) -> impl Future<
+        Output = Result<models::IdentificationStage, Error<BadRequestOrForbiddenError>>,
+    > + Send {
         let payload = match body {
             Some(body) => {
-                self.check(|| body.validate())?;
-                support::json(body)?
+                self.check(|| body.validate()).and_then(|()| support::json(body))
             }
-            None => support::Payload::None,
+            None => Ok(support::Payload::None),
         };
         let path = format!("/stages/identification/{}/", support::segment(stage_uuid));
-        let answer = self.execute(Method::PATCH, &path, &[], payload).await?;
-        answer.json(200, "IdentificationStage")
+        self.call(
+            Method::PATCH,
+            path,
+            Vec::new(),
+            payload,
+            |answer| answer.json(200, "IdentificationStage"),
+        )
     }
 
-    async fn stages_identification_used_by_list(
+    fn stages_identification_used_by_list(
         &self,
         stage_uuid: ::uuid::Uuid,
-    ) -> Result<Vec<models::UsedBy>, Error<BadRequestOrForbiddenError>> {
+    ) -> impl Future<
+        Output = Result<Vec<models::UsedBy>, Error<BadRequestOrForbiddenError>>,
+    > + Send {
+        let payload = Ok(support::Payload::None);
         let path = format!(
             "/stages/identification/{}/used_by/", support::segment(stage_uuid)
         );
-        let answer = self
-            .execute(Method::GET, &path, &[], support::Payload::None)
-            .await?;
-        answer.json(200, "list of UsedBy")
+        self.call(
+            Method::GET,
+            path,
+            Vec::new(),
+            payload,
+            |answer| answer.json(200, "list of UsedBy"),
+        )
     }
 }

@@ -341,41 +341,36 @@ fn emit_operation(api: &Api, op: &Operation) -> EmittedOperation {
     if has_query {
         args.push(quote!(query: &#query_ident));
     }
-    let mut body_prep = quote!();
-    let mut payload = quote!(support::Payload::None);
+    // The body, encoded (and checked) before the request goes: `Result<Payload, Failure>`.
+    let mut payload = quote!(Ok(support::Payload::None));
     if let Some(body) = &op.body {
         let (ty, encode) = match body.kind {
             BodyKind::Json => {
                 let ty = local_type(&body.ty);
-                (quote!(&#ty), quote!(support::json(body)?))
+                let encode = if validates(api, &body.ty) {
+                    quote!(self
+                        .check(|| body.validate())
+                        .and_then(|()| support::json(body)))
+                } else {
+                    quote!(support::json(body))
+                };
+                (quote!(&#ty), encode)
             }
             BodyKind::Multipart | BodyKind::Form => (
                 quote!(support::RawBody),
-                quote!(support::Payload::Raw(body)),
+                quote!(Ok(support::Payload::Raw(body))),
             ),
         };
-        let check = if body.kind == BodyKind::Json && validates(api, &body.ty) {
-            quote!(self.check(|| body.validate())?;)
-        } else {
-            quote!()
-        };
-        payload = quote!(payload);
         if body.required {
             args.push(quote!(body: #ty));
-            body_prep = quote! {
-                #check
-                let payload = #encode;
-            };
+            payload = encode;
         } else {
             args.push(quote!(body: Option<#ty>));
-            body_prep = quote! {
-                let payload = match body {
-                    Some(body) => {
-                        #check
-                        #encode
-                    }
-                    None => support::Payload::None,
-                };
+            payload = quote! {
+                match body {
+                    Some(body) => #encode,
+                    None => Ok(support::Payload::None),
+                }
             };
         }
     }
@@ -500,16 +495,17 @@ fn emit_operation(api: &Api, op: &Operation) -> EmittedOperation {
     let (path_build, path) = path_expr(op);
     let http_method = format_ident!("{}", op.method);
     let query_value = if has_query {
-        quote!(&query.to_pairs())
+        quote!(query.to_pairs())
     } else {
-        quote!(&[])
+        quote!(Vec::new())
     };
+    // A plain function returning the one generic `call` future: nothing per operation is
+    // `async`, and the future borrows only the client.
     let implementation = quote! {
-        async fn #method(&self, #(#args),*) -> #output {
-            #body_prep
+        fn #method(&self, #(#args),*) -> impl Future<Output = #output> + Send {
+            let payload = #payload;
             #path_build
-            let answer = self.execute(Method::#http_method, #path, #query_value, #payload).await?;
-            #read_answer
+            self.call(Method::#http_method, #path, #query_value, payload, |answer| #read_answer)
         }
     };
     EmittedOperation {
@@ -542,12 +538,12 @@ fn path_expr(op: &Operation) -> (TokenStream, TokenStream) {
     }
     if values.is_empty() {
         let path = &op.path;
-        return (quote!(), quote!(#path));
+        return (quote!(), quote!(#path.to_owned()));
     }
     template.push_str(&escape(rest));
     (
         quote!(let path = format!(#template, #(#values),*);),
-        quote!(&path),
+        quote!(path),
     )
 }
 

@@ -17,12 +17,18 @@ pub trait ThingApi: Send + Sync {
 }
 
 impl ThingApi for crate::Client {
-    async fn stages_thing_retrieve(
+    fn stages_thing_retrieve(
         &self,
-    ) -> Result<models::Thing, Error<BadRequestOrForbiddenError>> {
-        let answer = self
-            .execute(Method::GET, "/stages/thing/", &[], support::Payload::None)
-            .await?;
-        answer.json(200, "Thing")
+    ) -> impl Future<
+        Output = Result<models::Thing, Error<BadRequestOrForbiddenError>>,
+    > + Send {
+        let payload = Ok(support::Payload::None);
+        self.call(
+            Method::GET,
+            "/stages/thing/".to_owned(),
+            Vec::new(),
+            payload,
+            |answer| answer.json(200, "Thing"),
+        )
     }
 }

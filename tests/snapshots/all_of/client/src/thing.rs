@@ -15,10 +15,16 @@ pub trait ThingApi: Send + Sync {
 }
 
 impl ThingApi for crate::Client {
-    async fn stages_thing_list(&self) -> Result<models::Thing, Error<ForbiddenError>> {
-        let answer = self
-            .execute(Method::GET, "/stages/thing/", &[], support::Payload::None)
-            .await?;
-        answer.json(200, "Thing")
+    fn stages_thing_list(
+        &self,
+    ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send {
+        let payload = Ok(support::Payload::None);
+        self.call(
+            Method::GET,
+            "/stages/thing/".to_owned(),
+            Vec::new(),
+            payload,
+            |answer| answer.json(200, "Thing"),
+        )
     }
 }

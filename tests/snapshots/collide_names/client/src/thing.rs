@@ -16,13 +16,17 @@ pub trait ThingApi: Send + Sync {
 }
 
 impl ThingApi for crate::Client {
-    async fn stages_thing_create(
+    fn stages_thing_create(
         &self,
         body: &models::Foo2,
-    ) -> Result<models::Foo, Error<ForbiddenError>> {
-        self.check(|| body.validate())?;
-        let payload = support::json(body)?;
-        let answer = self.execute(Method::POST, "/stages/thing/", &[], payload).await?;
-        answer.json(201, "Foo")
+    ) -> impl Future<Output = Result<models::Foo, Error<ForbiddenError>>> + Send {
+        let payload = self.check(|| body.validate()).and_then(|()| support::json(body));
+        self.call(
+            Method::POST,
+            "/stages/thing/".to_owned(),
+            Vec::new(),
+            payload,
+            |answer| answer.json(201, "Foo"),
+        )
     }
 }

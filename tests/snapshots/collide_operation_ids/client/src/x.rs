@@ -42,66 +42,70 @@ pub trait XApi: Send + Sync {
 }
 
 impl XApi for crate::Client {
-    async fn stages_x_list(
+    fn stages_x_list(
         &self,
         query: &StagesXListQuery,
-    ) -> Result<models::Thing, Error<ForbiddenError>> {
-        let answer = self
-            .execute(
-                Method::GET,
-                "/stages/x/",
-                &query.to_pairs(),
-                support::Payload::None,
-            )
-            .await?;
-        answer.json(200, "Thing")
+    ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send {
+        let payload = Ok(support::Payload::None);
+        self.call(
+            Method::GET,
+            "/stages/x/".to_owned(),
+            query.to_pairs(),
+            payload,
+            |answer| answer.json(200, "Thing"),
+        )
     }
 
-    async fn stages_x_list2(
+    fn stages_x_list2(
         &self,
         query: &StagesXList2Query,
-    ) -> Result<models::Thing, Error<ForbiddenError>> {
-        let answer = self
-            .execute(
-                Method::GET,
-                "/stages/x/all/",
-                &query.to_pairs(),
-                support::Payload::None,
-            )
-            .await?;
-        answer.json(200, "Thing")
+    ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send {
+        let payload = Ok(support::Payload::None);
+        self.call(
+            Method::GET,
+            "/stages/x/all/".to_owned(),
+            query.to_pairs(),
+            payload,
+            |answer| answer.json(200, "Thing"),
+        )
     }
 
-    async fn stages_x_update(
+    fn stages_x_update(
         &self,
         id: i64,
         query: &StagesXUpdateQuery,
         body: &models::Thing,
-    ) -> Result<models::Thing, Error<ForbiddenError>> {
-        self.check(|| body.validate())?;
-        let payload = support::json(body)?;
+    ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send {
+        let payload = self.check(|| body.validate()).and_then(|()| support::json(body));
         let path = format!("/stages/x/{}/", support::segment(id));
-        let answer = self.execute(Method::PUT, &path, &query.to_pairs(), payload).await?;
-        answer.json(200, "Thing")
+        self.call(
+            Method::PUT,
+            path,
+            query.to_pairs(),
+            payload,
+            |answer| answer.json(200, "Thing"),
+        )
     }
 
-    async fn stages_x_update2(
+    fn stages_x_update2(
         &self,
         id: i64,
         query: &StagesXUpdate2Query,
         body: Option<&models::Thing>,
-    ) -> Result<models::Thing, Error<ForbiddenError>> {
+    ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send {
         let payload = match body {
             Some(body) => {
-                self.check(|| body.validate())?;
-                support::json(body)?
+                self.check(|| body.validate()).and_then(|()| support::json(body))
             }
-            None => support::Payload::None,
+            None => Ok(support::Payload::None),
         };
         let path = format!("/stages/x/{}/", support::segment(id));
-        let answer = self
-            .execute(Method::PATCH, &path, &query.to_pairs(), payload)
-            .await?;
-        answer.json(200, "Thing")
+        self.call(
+            Method::PATCH,
+            path,
+            query.to_pairs(),
+            payload,
+            |answer| answer.json(200, "Thing"),
+        )
     }
 }

@@ -19,18 +19,20 @@ pub trait XApi: Send + Sync {
 }
 
 impl XApi for crate::Client {
-    async fn stages_x_create(
+    fn stages_x_create(
         &self,
         state2: &str,
         query: &StagesXCreateQuery,
         body: &models::Thing,
-    ) -> Result<models::Thing, Error<ForbiddenError>> {
-        self.check(|| body.validate())?;
-        let payload = support::json(body)?;
+    ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send {
+        let payload = self.check(|| body.validate()).and_then(|()| support::json(body));
         let path = format!("/stages/x/{}/", support::segment(state2));
-        let answer = self
-            .execute(Method::POST, &path, &query.to_pairs(), payload)
-            .await?;
-        answer.json(201, "Thing")
+        self.call(
+            Method::POST,
+            path,
+            query.to_pairs(),
+            payload,
+            |answer| answer.json(201, "Thing"),
+        )
     }
 }

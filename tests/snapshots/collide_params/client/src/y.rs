@@ -19,18 +19,22 @@ pub trait YApi: Send + Sync {
 }
 
 impl YApi for crate::Client {
-    async fn stages_y_retrieve(
+    fn stages_y_retrieve(
         &self,
         principal2: &str,
         parts2: i64,
         query: &StagesYRetrieveQuery,
-    ) -> Result<models::Thing, Error<ForbiddenError>> {
+    ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send {
+        let payload = Ok(support::Payload::None);
         let path = format!(
             "/stages/y/{}/{}/", support::segment(principal2), support::segment(parts2)
         );
-        let answer = self
-            .execute(Method::GET, &path, &query.to_pairs(), support::Payload::None)
-            .await?;
-        answer.json(200, "Thing")
+        self.call(
+            Method::GET,
+            path,
+            query.to_pairs(),
+            payload,
+            |answer| answer.json(200, "Thing"),
+        )
     }
 }

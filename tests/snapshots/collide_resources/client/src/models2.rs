@@ -23,29 +23,32 @@ pub trait ModelsApi: Send + Sync {
 }
 
 impl ModelsApi for crate::Client {
-    async fn stages_models_list(
+    fn stages_models_list(
         &self,
         query: &StagesModelsListQuery,
-    ) -> Result<models::Thing, Error<ForbiddenError>> {
-        let answer = self
-            .execute(
-                Method::GET,
-                "/stages/models/",
-                &query.to_pairs(),
-                support::Payload::None,
-            )
-            .await?;
-        answer.json(200, "Thing")
+    ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send {
+        let payload = Ok(support::Payload::None);
+        self.call(
+            Method::GET,
+            "/stages/models/".to_owned(),
+            query.to_pairs(),
+            payload,
+            |answer| answer.json(200, "Thing"),
+        )
     }
 
-    async fn stages_models_destroy(
+    fn stages_models_destroy(
         &self,
         id: &str,
-    ) -> Result<(), Error<ForbiddenError>> {
+    ) -> impl Future<Output = Result<(), Error<ForbiddenError>>> + Send {
+        let payload = Ok(support::Payload::None);
         let path = format!("/stages/models/{}/", support::segment(id));
-        let answer = self
-            .execute(Method::DELETE, &path, &[], support::Payload::None)
-            .await?;
-        answer.empty(Some(204))
+        self.call(
+            Method::DELETE,
+            path,
+            Vec::new(),
+            payload,
+            |answer| answer.empty(Some(204)),
+        )
     }
 }

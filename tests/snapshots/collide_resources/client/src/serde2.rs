@@ -23,26 +23,32 @@ pub trait SerdeApi: Send + Sync {
 }
 
 impl SerdeApi for crate::Client {
-    async fn stages_serde_list(
+    fn stages_serde_list(
         &self,
         query: &StagesSerdeListQuery,
-    ) -> Result<models::Thing, Error<ForbiddenError>> {
-        let answer = self
-            .execute(
-                Method::GET,
-                "/stages/serde/",
-                &query.to_pairs(),
-                support::Payload::None,
-            )
-            .await?;
-        answer.json(200, "Thing")
+    ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send {
+        let payload = Ok(support::Payload::None);
+        self.call(
+            Method::GET,
+            "/stages/serde/".to_owned(),
+            query.to_pairs(),
+            payload,
+            |answer| answer.json(200, "Thing"),
+        )
     }
 
-    async fn stages_serde_destroy(&self, id: &str) -> Result<(), Error<ForbiddenError>> {
+    fn stages_serde_destroy(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<(), Error<ForbiddenError>>> + Send {
+        let payload = Ok(support::Payload::None);
         let path = format!("/stages/serde/{}/", support::segment(id));
-        let answer = self
-            .execute(Method::DELETE, &path, &[], support::Payload::None)
-            .await?;
-        answer.empty(Some(204))
+        self.call(
+            Method::DELETE,
+            path,
+            Vec::new(),
+            payload,
+            |answer| answer.empty(Some(204)),
+        )
     }
 }

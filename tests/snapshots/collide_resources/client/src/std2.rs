@@ -23,26 +23,32 @@ pub trait StdApi: Send + Sync {
 }
 
 impl StdApi for crate::Client {
-    async fn stages_std_list(
+    fn stages_std_list(
         &self,
         query: &StagesStdListQuery,
-    ) -> Result<models::Thing, Error<ForbiddenError>> {
-        let answer = self
-            .execute(
-                Method::GET,
-                "/stages/std/",
-                &query.to_pairs(),
-                support::Payload::None,
-            )
-            .await?;
-        answer.json(200, "Thing")
+    ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send {
+        let payload = Ok(support::Payload::None);
+        self.call(
+            Method::GET,
+            "/stages/std/".to_owned(),
+            query.to_pairs(),
+            payload,
+            |answer| answer.json(200, "Thing"),
+        )
     }
 
-    async fn stages_std_destroy(&self, id: &str) -> Result<(), Error<ForbiddenError>> {
+    fn stages_std_destroy(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<(), Error<ForbiddenError>>> + Send {
+        let payload = Ok(support::Payload::None);
         let path = format!("/stages/std/{}/", support::segment(id));
-        let answer = self
-            .execute(Method::DELETE, &path, &[], support::Payload::None)
-            .await?;
-        answer.empty(Some(204))
+        self.call(
+            Method::DELETE,
+            path,
+            Vec::new(),
+            payload,
+            |answer| answer.empty(Some(204)),
+        )
     }
 }

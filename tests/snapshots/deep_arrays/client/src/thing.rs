@@ -32,31 +32,39 @@ pub trait ThingApi: Send + Sync {
 }
 
 impl ThingApi for crate::Client {
-    async fn stages_thing_list(
+    fn stages_thing_list(
         &self,
-    ) -> Result<
-        Vec<
+    ) -> impl Future<
+        Output = Result<
             Vec<
                 Vec<
                     Vec<
                         Vec<
                             Vec<
-                                Vec<Vec<Vec<Vec<Vec<Vec<Vec<Vec<Vec<models::Thing>>>>>>>>>,
+                                Vec<
+                                    Vec<Vec<Vec<Vec<Vec<Vec<Vec<Vec<Vec<models::Thing>>>>>>>>>,
+                                >,
                             >,
                         >,
                     >,
                 >,
             >,
+            Error<ForbiddenError>,
         >,
-        Error<ForbiddenError>,
-    > {
-        let answer = self
-            .execute(Method::GET, "/stages/thing/", &[], support::Payload::None)
-            .await?;
-        answer
-            .json(
-                200,
-                "list of list of list of list of list of list of list of list of list of list of list of list of list of list of list of Thing",
-            )
+    > + Send {
+        let payload = Ok(support::Payload::None);
+        self.call(
+            Method::GET,
+            "/stages/thing/".to_owned(),
+            Vec::new(),
+            payload,
+            |answer| {
+                answer
+                    .json(
+                        200,
+                        "list of list of list of list of list of list of list of list of list of list of list of list of list of list of list of Thing",
+                    )
+            },
+        )
     }
 }

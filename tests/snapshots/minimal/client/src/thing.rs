@@ -14,10 +14,16 @@ pub trait ThingApi: Send + Sync {
 }
 
 impl ThingApi for crate::Client {
-    async fn stages_thing_retrieve(&self) -> Result<String, Error<UndocumentedError>> {
-        let answer = self
-            .execute(Method::GET, "/stages/thing/", &[], support::Payload::None)
-            .await?;
-        answer.json(200, "string")
+    fn stages_thing_retrieve(
+        &self,
+    ) -> impl Future<Output = Result<String, Error<UndocumentedError>>> + Send {
+        let payload = Ok(support::Payload::None);
+        self.call(
+            Method::GET,
+            "/stages/thing/".to_owned(),
+            Vec::new(),
+            payload,
+            |answer| answer.json(200, "string"),
+        )
     }
 }

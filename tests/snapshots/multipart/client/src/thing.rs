@@ -16,17 +16,22 @@ pub trait ThingApi: Send + Sync {
 }
 
 impl ThingApi for crate::Client {
-    async fn stages_thing_set_icon_create(
+    fn stages_thing_set_icon_create(
         &self,
         slug: &str,
         body: Option<support::RawBody>,
-    ) -> Result<(), Error<BadRequestOrForbiddenError>> {
+    ) -> impl Future<Output = Result<(), Error<BadRequestOrForbiddenError>>> + Send {
         let payload = match body {
-            Some(body) => support::Payload::Raw(body),
-            None => support::Payload::None,
+            Some(body) => Ok(support::Payload::Raw(body)),
+            None => Ok(support::Payload::None),
         };
         let path = format!("/stages/thing/{}/set_icon/", support::segment(slug));
-        let answer = self.execute(Method::POST, &path, &[], payload).await?;
-        answer.empty(Some(200))
+        self.call(
+            Method::POST,
+            path,
+            Vec::new(),
+            payload,
+            |answer| answer.empty(Some(200)),
+        )
     }
 }

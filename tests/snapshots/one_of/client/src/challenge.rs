@@ -15,12 +15,16 @@ pub trait ChallengeApi: Send + Sync {
 }
 
 impl ChallengeApi for crate::Client {
-    async fn stages_challenge_retrieve(
+    fn stages_challenge_retrieve(
         &self,
-    ) -> Result<models::Challenge, Error<ForbiddenError>> {
-        let answer = self
-            .execute(Method::GET, "/stages/challenge/", &[], support::Payload::None)
-            .await?;
-        answer.json(200, "Challenge")
+    ) -> impl Future<Output = Result<models::Challenge, Error<ForbiddenError>>> + Send {
+        let payload = Ok(support::Payload::None);
+        self.call(
+            Method::GET,
+            "/stages/challenge/".to_owned(),
+            Vec::new(),
+            payload,
+            |answer| answer.json(200, "Challenge"),
+        )
     }
 }

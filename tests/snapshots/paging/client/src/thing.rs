@@ -42,18 +42,19 @@ pub trait ThingApi: Send + Sync {
 }
 
 impl ThingApi for crate::Client {
-    async fn stages_thing_list(
+    fn stages_thing_list(
         &self,
         query: &StagesThingListQuery,
-    ) -> Result<models::PaginatedThingList, Error<ForbiddenError>> {
-        let answer = self
-            .execute(
-                Method::GET,
-                "/stages/thing/",
-                &query.to_pairs(),
-                support::Payload::None,
-            )
-            .await?;
-        answer.json(200, "PaginatedThingList")
+    ) -> impl Future<
+        Output = Result<models::PaginatedThingList, Error<ForbiddenError>>,
+    > + Send {
+        let payload = Ok(support::Payload::None);
+        self.call(
+            Method::GET,
+            "/stages/thing/".to_owned(),
+            query.to_pairs(),
+            payload,
+            |answer| answer.json(200, "PaginatedThingList"),
+        )
     }
 }

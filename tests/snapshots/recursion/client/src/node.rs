@@ -16,13 +16,17 @@ pub trait NodeApi: Send + Sync {
 }
 
 impl NodeApi for crate::Client {
-    async fn stages_node_create(
+    fn stages_node_create(
         &self,
         body: &models::Node,
-    ) -> Result<models::Node, Error<ForbiddenError>> {
-        self.check(|| body.validate())?;
-        let payload = support::json(body)?;
-        let answer = self.execute(Method::POST, "/stages/node/", &[], payload).await?;
-        answer.json(201, "Node")
+    ) -> impl Future<Output = Result<models::Node, Error<ForbiddenError>>> + Send {
+        let payload = self.check(|| body.validate()).and_then(|()| support::json(body));
+        self.call(
+            Method::POST,
+            "/stages/node/".to_owned(),
+            Vec::new(),
+            payload,
+            |answer| answer.json(201, "Node"),
+        )
     }
 }

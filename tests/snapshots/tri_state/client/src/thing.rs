@@ -17,20 +17,24 @@ pub trait ThingApi: Send + Sync {
 }
 
 impl ThingApi for crate::Client {
-    async fn stages_thing_partial_update(
+    fn stages_thing_partial_update(
         &self,
         id: ::uuid::Uuid,
         body: Option<&models::PatchedThingRequest>,
-    ) -> Result<models::Thing, Error<ForbiddenError>> {
+    ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send {
         let payload = match body {
             Some(body) => {
-                self.check(|| body.validate())?;
-                support::json(body)?
+                self.check(|| body.validate()).and_then(|()| support::json(body))
             }
-            None => support::Payload::None,
+            None => Ok(support::Payload::None),
         };
         let path = format!("/stages/thing/{}/", support::segment(id));
-        let answer = self.execute(Method::PATCH, &path, &[], payload).await?;
-        answer.json(200, "Thing")
+        self.call(
+            Method::PATCH,
+            path,
+            Vec::new(),
+            payload,
+            |answer| answer.json(200, "Thing"),
+        )
     }
 }
