@@ -96,22 +96,21 @@ pub trait CaptchaApi: Send + Sync {
     > + Send;
 }
 
+#[allow(refining_impl_trait)]
 impl CaptchaApi for crate::Client {
     fn stages_captcha_list(
         &self,
         query: &StagesCaptchaListQuery,
-    ) -> impl Future<
-        Output = Result<
-            models::PaginatedCaptchaStageList,
-            Error<BadRequestOrForbiddenError>,
-        >,
-    > + Send {
-        let payload = Ok(support::Payload::None);
-        self.call(
+    ) -> support::Call<
+        '_,
+        models::PaginatedCaptchaStageList,
+        BadRequestOrForbiddenError,
+    > {
+        self.call_with(
             Method::GET,
             "/stages/captcha/".to_owned(),
             query.to_pairs(),
-            payload,
+            Ok(support::Payload::None),
             |answer| answer.json(200, "PaginatedCaptchaStageList"),
         )
     }
@@ -119,11 +118,9 @@ impl CaptchaApi for crate::Client {
     fn stages_captcha_create(
         &self,
         body: &models::CaptchaStageRequest,
-    ) -> impl Future<
-        Output = Result<models::CaptchaStage, Error<BadRequestOrForbiddenError>>,
-    > + Send {
+    ) -> support::Call<'_, models::CaptchaStage, BadRequestOrForbiddenError> {
         let payload = self.check(|| body.validate()).and_then(|()| support::json(body));
-        self.call(
+        self.call_with(
             Method::POST,
             "/stages/captcha/".to_owned(),
             Vec::new(),
@@ -135,30 +132,19 @@ impl CaptchaApi for crate::Client {
     fn stages_captcha_retrieve(
         &self,
         stage_uuid: ::uuid::Uuid,
-    ) -> impl Future<
-        Output = Result<models::CaptchaStage, Error<BadRequestOrForbiddenError>>,
-    > + Send {
-        let payload = Ok(support::Payload::None);
+    ) -> support::Call<'_, models::CaptchaStage, BadRequestOrForbiddenError> {
         let path = format!("/stages/captcha/{}/", support::segment(stage_uuid));
-        self.call(
-            Method::GET,
-            path,
-            Vec::new(),
-            payload,
-            |answer| answer.json(200, "CaptchaStage"),
-        )
+        self.call(Method::GET, path, |answer| answer.json(200, "CaptchaStage"))
     }
 
     fn stages_captcha_update(
         &self,
         stage_uuid: ::uuid::Uuid,
         body: &models::CaptchaStageRequest,
-    ) -> impl Future<
-        Output = Result<models::CaptchaStage, Error<BadRequestOrForbiddenError>>,
-    > + Send {
+    ) -> support::Call<'_, models::CaptchaStage, BadRequestOrForbiddenError> {
         let payload = self.check(|| body.validate()).and_then(|()| support::json(body));
         let path = format!("/stages/captcha/{}/", support::segment(stage_uuid));
-        self.call(
+        self.call_with(
             Method::PUT,
             path,
             Vec::new(),
@@ -170,25 +156,16 @@ impl CaptchaApi for crate::Client {
     fn stages_captcha_destroy(
         &self,
         stage_uuid: ::uuid::Uuid,
-    ) -> impl Future<Output = Result<(), Error<BadRequestOrForbiddenError>>> + Send {
-        let payload = Ok(support::Payload::None);
+    ) -> support::Call<'_, (), BadRequestOrForbiddenError> {
         let path = format!("/stages/captcha/{}/", support::segment(stage_uuid));
-        self.call(
-            Method::DELETE,
-            path,
-            Vec::new(),
-            payload,
-            |answer| answer.empty(Some(204)),
-        )
+        self.call(Method::DELETE, path, |answer| answer.empty(Some(204)))
     }
 
     fn stages_captcha_partial_update(
         &self,
         stage_uuid: ::uuid::Uuid,
         body: Option<&models::PatchedCaptchaStageRequest>,
-    ) -> impl Future<
-        Output = Result<models::CaptchaStage, Error<BadRequestOrForbiddenError>>,
-    > + Send {
+    ) -> support::Call<'_, models::CaptchaStage, BadRequestOrForbiddenError> {
         let payload = match body {
             Some(body) => {
                 self.check(|| body.validate()).and_then(|()| support::json(body))
@@ -196,7 +173,7 @@ impl CaptchaApi for crate::Client {
             None => Ok(support::Payload::None),
         };
         let path = format!("/stages/captcha/{}/", support::segment(stage_uuid));
-        self.call(
+        self.call_with(
             Method::PATCH,
             path,
             Vec::new(),
@@ -208,17 +185,8 @@ impl CaptchaApi for crate::Client {
     fn stages_captcha_used_by_list(
         &self,
         stage_uuid: ::uuid::Uuid,
-    ) -> impl Future<
-        Output = Result<Vec<models::UsedBy>, Error<BadRequestOrForbiddenError>>,
-    > + Send {
-        let payload = Ok(support::Payload::None);
+    ) -> support::Call<'_, Vec<models::UsedBy>, BadRequestOrForbiddenError> {
         let path = format!("/stages/captcha/{}/used_by/", support::segment(stage_uuid));
-        self.call(
-            Method::GET,
-            path,
-            Vec::new(),
-            payload,
-            |answer| answer.json(200, "list of UsedBy"),
-        )
+        self.call(Method::GET, path, |answer| answer.json(200, "list of UsedBy"))
     }
 }

@@ -96,22 +96,21 @@ pub trait IdentificationApi: Send + Sync {
     > + Send;
 }
 
+#[allow(refining_impl_trait)]
 impl IdentificationApi for crate::Client {
     fn stages_identification_list(
         &self,
         query: &StagesIdentificationListQuery,
-    ) -> impl Future<
-        Output = Result<
-            models::PaginatedIdentificationStageList,
-            Error<BadRequestOrForbiddenError>,
-        >,
-    > + Send {
-        let payload = Ok(support::Payload::None);
-        self.call(
+    ) -> support::Call<
+        '_,
+        models::PaginatedIdentificationStageList,
+        BadRequestOrForbiddenError,
+    > {
+        self.call_with(
             Method::GET,
             "/stages/identification/".to_owned(),
             query.to_pairs(),
-            payload,
+            Ok(support::Payload::None),
             |answer| answer.json(200, "PaginatedIdentificationStageList"),
         )
     }
@@ -119,11 +118,9 @@ impl IdentificationApi for crate::Client {
     fn stages_identification_create(
         &self,
         body: &models::IdentificationStageRequest,
-    ) -> impl Future<
-        Output = Result<models::IdentificationStage, Error<BadRequestOrForbiddenError>>,
-    > + Send {
+    ) -> support::Call<'_, models::IdentificationStage, BadRequestOrForbiddenError> {
         let payload = self.check(|| body.validate()).and_then(|()| support::json(body));
-        self.call(
+        self.call_with(
             Method::POST,
             "/stages/identification/".to_owned(),
             Vec::new(),
@@ -135,30 +132,19 @@ impl IdentificationApi for crate::Client {
     fn stages_identification_retrieve(
         &self,
         stage_uuid: ::uuid::Uuid,
-    ) -> impl Future<
-        Output = Result<models::IdentificationStage, Error<BadRequestOrForbiddenError>>,
-    > + Send {
-        let payload = Ok(support::Payload::None);
+    ) -> support::Call<'_, models::IdentificationStage, BadRequestOrForbiddenError> {
         let path = format!("/stages/identification/{}/", support::segment(stage_uuid));
-        self.call(
-            Method::GET,
-            path,
-            Vec::new(),
-            payload,
-            |answer| answer.json(200, "IdentificationStage"),
-        )
+        self.call(Method::GET, path, |answer| answer.json(200, "IdentificationStage"))
     }
 
     fn stages_identification_update(
         &self,
         stage_uuid: ::uuid::Uuid,
         body: &models::IdentificationStageRequest,
-    ) -> impl Future<
-        Output = Result<models::IdentificationStage, Error<BadRequestOrForbiddenError>>,
-    > + Send {
+    ) -> support::Call<'_, models::IdentificationStage, BadRequestOrForbiddenError> {
         let payload = self.check(|| body.validate()).and_then(|()| support::json(body));
         let path = format!("/stages/identification/{}/", support::segment(stage_uuid));
-        self.call(
+        self.call_with(
             Method::PUT,
             path,
             Vec::new(),
@@ -170,25 +156,16 @@ impl IdentificationApi for crate::Client {
     fn stages_identification_destroy(
         &self,
         stage_uuid: ::uuid::Uuid,
-    ) -> impl Future<Output = Result<(), Error<BadRequestOrForbiddenError>>> + Send {
-        let payload = Ok(support::Payload::None);
+    ) -> support::Call<'_, (), BadRequestOrForbiddenError> {
         let path = format!("/stages/identification/{}/", support::segment(stage_uuid));
-        self.call(
-            Method::DELETE,
-            path,
-            Vec::new(),
-            payload,
-            |answer| answer.empty(Some(204)),
-        )
+        self.call(Method::DELETE, path, |answer| answer.empty(Some(204)))
     }
 
     fn stages_identification_partial_update(
         &self,
         stage_uuid: ::uuid::Uuid,
         body: Option<&models::PatchedIdentificationStageRequest>,
-    ) -> impl Future<
-        Output = Result<models::IdentificationStage, Error<BadRequestOrForbiddenError>>,
-    > + Send {
+    ) -> support::Call<'_, models::IdentificationStage, BadRequestOrForbiddenError> {
         let payload = match body {
             Some(body) => {
                 self.check(|| body.validate()).and_then(|()| support::json(body))
@@ -196,7 +173,7 @@ impl IdentificationApi for crate::Client {
             None => Ok(support::Payload::None),
         };
         let path = format!("/stages/identification/{}/", support::segment(stage_uuid));
-        self.call(
+        self.call_with(
             Method::PATCH,
             path,
             Vec::new(),
@@ -208,19 +185,10 @@ impl IdentificationApi for crate::Client {
     fn stages_identification_used_by_list(
         &self,
         stage_uuid: ::uuid::Uuid,
-    ) -> impl Future<
-        Output = Result<Vec<models::UsedBy>, Error<BadRequestOrForbiddenError>>,
-    > + Send {
-        let payload = Ok(support::Payload::None);
+    ) -> support::Call<'_, Vec<models::UsedBy>, BadRequestOrForbiddenError> {
         let path = format!(
             "/stages/identification/{}/used_by/", support::segment(stage_uuid)
         );
-        self.call(
-            Method::GET,
-            path,
-            Vec::new(),
-            payload,
-            |answer| answer.json(200, "list of UsedBy"),
-        )
+        self.call(Method::GET, path, |answer| answer.json(200, "list of UsedBy"))
     }
 }

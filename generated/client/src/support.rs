@@ -276,7 +276,7 @@ impl Client {
     /// check time when each operation was an `async fn`); one allocation beside a request's
     /// many.
     #[doc(hidden)]
-    pub fn call<'a, T: Send + 'a, E: Send + 'a>(
+    pub fn call_with<'a, T: Send + 'a, E: Send + 'a>(
         &'a self,
         method: reqwest::Method,
         path: String,
@@ -288,6 +288,17 @@ impl Client {
             let answer = self.execute(method, &path, &query, payload?).await?;
             read(answer)
         })
+    }
+
+    /// [`Client::call_with`] for an operation without query parameters or body.
+    #[doc(hidden)]
+    pub fn call<'a, T: Send + 'a, E: Send + 'a>(
+        &'a self,
+        method: reqwest::Method,
+        path: String,
+        read: fn(Answer) -> Result<T, Error<E>>,
+    ) -> Call<'a, T, E> {
+        self.call_with(method, path, Vec::new(), Ok(Payload::None), read)
     }
 
     /// Sends one request and reads its whole answer. Used by the generated methods.
@@ -355,7 +366,8 @@ impl Client {
     }
 }
 
-/// The future of one operation ([`Client::call`]).
+/// The future of one operation, as [`Client`] returns it: boxed, so it is `Unpin` and names
+/// no state machine of its own.
 #[doc(hidden)]
 pub type Call<'a, T, E> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, Error<E>>> + Send + 'a>>;

@@ -283,6 +283,8 @@ pub fn emit_resource(api: &Api, resource: &Resource, ops: &[&Operation]) -> Toke
             #(#methods)*
         }
 
+        // The client's futures are boxed (`support::Call`): `Unpin`, and nameable by callers.
+        #[allow(refining_impl_trait)]
         impl #trait_ident for crate::Client {
             #(#impls)*
         }
@@ -501,11 +503,21 @@ fn emit_operation(api: &Api, op: &Operation) -> EmittedOperation {
     };
     // A plain function returning the one generic `call` future: nothing per operation is
     // `async`, and the future borrows only the client.
+    let (payload_build, payload) = if op.body.is_some() {
+        (quote!(let payload = #payload;), quote!(payload))
+    } else {
+        (quote!(), payload)
+    };
+    let send = if has_query || op.body.is_some() {
+        quote!(self.call_with(Method::#http_method, #path, #query_value, #payload, |answer| #read_answer))
+    } else {
+        quote!(self.call(Method::#http_method, #path, |answer| #read_answer))
+    };
     let implementation = quote! {
-        fn #method(&self, #(#args),*) -> impl Future<Output = #output> + Send {
-            let payload = #payload;
+        fn #method(&self, #(#args),*) -> support::Call<'_, #success_ty, #error_ident> {
+            #payload_build
             #path_build
-            self.call(Method::#http_method, #path, #query_value, payload, |answer| #read_answer)
+            #send
         }
     };
     EmittedOperation {
@@ -626,7 +638,13 @@ mod tests {
             1,
             "{text}"
         );
-        assert_eq!(text.matches("Error<BadRequestError>").count(), 4, "{text}");
+        // The trait's two methods, and the client's.
+        assert_eq!(text.matches("Error<BadRequestError>").count(), 2, "{text}");
+        assert_eq!(
+            text.matches("Call<'_, (), BadRequestError>").count(),
+            2,
+            "{text}"
+        );
         assert!(
             text.contains("use crate::errors::{BadRequestError, ConflictError};"),
             "{text}"

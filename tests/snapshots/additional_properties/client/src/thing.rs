@@ -16,18 +16,14 @@ pub trait ThingApi: Send + Sync {
     > + Send;
 }
 
+#[allow(refining_impl_trait)]
 impl ThingApi for crate::Client {
     fn stages_thing_retrieve(
         &self,
-    ) -> impl Future<
-        Output = Result<models::Thing, Error<BadRequestOrForbiddenError>>,
-    > + Send {
-        let payload = Ok(support::Payload::None);
+    ) -> support::Call<'_, models::Thing, BadRequestOrForbiddenError> {
         self.call(
             Method::GET,
             "/stages/thing/".to_owned(),
-            Vec::new(),
-            payload,
             |answer| answer.json(200, "Thing"),
         )
     }

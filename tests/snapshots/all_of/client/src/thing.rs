@@ -14,16 +14,12 @@ pub trait ThingApi: Send + Sync {
     ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send;
 }
 
+#[allow(refining_impl_trait)]
 impl ThingApi for crate::Client {
-    fn stages_thing_list(
-        &self,
-    ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send {
-        let payload = Ok(support::Payload::None);
+    fn stages_thing_list(&self) -> support::Call<'_, models::Thing, ForbiddenError> {
         self.call(
             Method::GET,
             "/stages/thing/".to_owned(),
-            Vec::new(),
-            payload,
             |answer| answer.json(200, "Thing"),
         )
     }

@@ -15,13 +15,14 @@ pub trait ThingApi: Send + Sync {
     ) -> impl Future<Output = Result<models::Foo, Error<ForbiddenError>>> + Send;
 }
 
+#[allow(refining_impl_trait)]
 impl ThingApi for crate::Client {
     fn stages_thing_create(
         &self,
         body: &models::Foo2,
-    ) -> impl Future<Output = Result<models::Foo, Error<ForbiddenError>>> + Send {
+    ) -> support::Call<'_, models::Foo, ForbiddenError> {
         let payload = self.check(|| body.validate()).and_then(|()| support::json(body));
-        self.call(
+        self.call_with(
             Method::POST,
             "/stages/thing/".to_owned(),
             Vec::new(),

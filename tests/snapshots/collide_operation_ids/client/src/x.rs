@@ -41,17 +41,17 @@ pub trait XApi: Send + Sync {
     ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send;
 }
 
+#[allow(refining_impl_trait)]
 impl XApi for crate::Client {
     fn stages_x_list(
         &self,
         query: &StagesXListQuery,
-    ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send {
-        let payload = Ok(support::Payload::None);
-        self.call(
+    ) -> support::Call<'_, models::Thing, ForbiddenError> {
+        self.call_with(
             Method::GET,
             "/stages/x/".to_owned(),
             query.to_pairs(),
-            payload,
+            Ok(support::Payload::None),
             |answer| answer.json(200, "Thing"),
         )
     }
@@ -59,13 +59,12 @@ impl XApi for crate::Client {
     fn stages_x_list2(
         &self,
         query: &StagesXList2Query,
-    ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send {
-        let payload = Ok(support::Payload::None);
-        self.call(
+    ) -> support::Call<'_, models::Thing, ForbiddenError> {
+        self.call_with(
             Method::GET,
             "/stages/x/all/".to_owned(),
             query.to_pairs(),
-            payload,
+            Ok(support::Payload::None),
             |answer| answer.json(200, "Thing"),
         )
     }
@@ -75,10 +74,10 @@ impl XApi for crate::Client {
         id: i64,
         query: &StagesXUpdateQuery,
         body: &models::Thing,
-    ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send {
+    ) -> support::Call<'_, models::Thing, ForbiddenError> {
         let payload = self.check(|| body.validate()).and_then(|()| support::json(body));
         let path = format!("/stages/x/{}/", support::segment(id));
-        self.call(
+        self.call_with(
             Method::PUT,
             path,
             query.to_pairs(),
@@ -92,7 +91,7 @@ impl XApi for crate::Client {
         id: i64,
         query: &StagesXUpdate2Query,
         body: Option<&models::Thing>,
-    ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send {
+    ) -> support::Call<'_, models::Thing, ForbiddenError> {
         let payload = match body {
             Some(body) => {
                 self.check(|| body.validate()).and_then(|()| support::json(body))
@@ -100,7 +99,7 @@ impl XApi for crate::Client {
             None => Ok(support::Payload::None),
         };
         let path = format!("/stages/x/{}/", support::segment(id));
-        self.call(
+        self.call_with(
             Method::PATCH,
             path,
             query.to_pairs(),

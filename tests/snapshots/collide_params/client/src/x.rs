@@ -18,16 +18,17 @@ pub trait XApi: Send + Sync {
     ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send;
 }
 
+#[allow(refining_impl_trait)]
 impl XApi for crate::Client {
     fn stages_x_create(
         &self,
         state2: &str,
         query: &StagesXCreateQuery,
         body: &models::Thing,
-    ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send {
+    ) -> support::Call<'_, models::Thing, ForbiddenError> {
         let payload = self.check(|| body.validate()).and_then(|()| support::json(body));
         let path = format!("/stages/x/{}/", support::segment(state2));
-        self.call(
+        self.call_with(
             Method::POST,
             path,
             query.to_pairs(),

@@ -18,22 +18,22 @@ pub trait YApi: Send + Sync {
     ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send;
 }
 
+#[allow(refining_impl_trait)]
 impl YApi for crate::Client {
     fn stages_y_retrieve(
         &self,
         principal2: &str,
         parts2: i64,
         query: &StagesYRetrieveQuery,
-    ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send {
-        let payload = Ok(support::Payload::None);
+    ) -> support::Call<'_, models::Thing, ForbiddenError> {
         let path = format!(
             "/stages/y/{}/{}/", support::segment(principal2), support::segment(parts2)
         );
-        self.call(
+        self.call_with(
             Method::GET,
             path,
             query.to_pairs(),
-            payload,
+            Ok(support::Payload::None),
             |answer| answer.json(200, "Thing"),
         )
     }

@@ -22,33 +22,23 @@ pub trait SupportApi: Send + Sync {
     ) -> impl Future<Output = Result<(), Error<ForbiddenError>>> + Send;
 }
 
+#[allow(refining_impl_trait)]
 impl SupportApi for crate::Client {
     fn stages_support_list(
         &self,
         query: &StagesSupportListQuery,
-    ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send {
-        let payload = Ok(support::Payload::None);
-        self.call(
+    ) -> support::Call<'_, models::Thing, ForbiddenError> {
+        self.call_with(
             Method::GET,
             "/stages/support/".to_owned(),
             query.to_pairs(),
-            payload,
+            Ok(support::Payload::None),
             |answer| answer.json(200, "Thing"),
         )
     }
 
-    fn stages_support_destroy(
-        &self,
-        id: &str,
-    ) -> impl Future<Output = Result<(), Error<ForbiddenError>>> + Send {
-        let payload = Ok(support::Payload::None);
+    fn stages_support_destroy(&self, id: &str) -> support::Call<'_, (), ForbiddenError> {
         let path = format!("/stages/support/{}/", support::segment(id));
-        self.call(
-            Method::DELETE,
-            path,
-            Vec::new(),
-            payload,
-            |answer| answer.empty(Some(204)),
-        )
+        self.call(Method::DELETE, path, |answer| answer.empty(Some(204)))
     }
 }

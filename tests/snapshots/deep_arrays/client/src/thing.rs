@@ -31,33 +31,30 @@ pub trait ThingApi: Send + Sync {
     > + Send;
 }
 
+#[allow(refining_impl_trait)]
 impl ThingApi for crate::Client {
     fn stages_thing_list(
         &self,
-    ) -> impl Future<
-        Output = Result<
+    ) -> support::Call<
+        '_,
+        Vec<
             Vec<
                 Vec<
                     Vec<
                         Vec<
                             Vec<
-                                Vec<
-                                    Vec<Vec<Vec<Vec<Vec<Vec<Vec<Vec<Vec<models::Thing>>>>>>>>>,
-                                >,
+                                Vec<Vec<Vec<Vec<Vec<Vec<Vec<Vec<Vec<models::Thing>>>>>>>>>,
                             >,
                         >,
                     >,
                 >,
             >,
-            Error<ForbiddenError>,
         >,
-    > + Send {
-        let payload = Ok(support::Payload::None);
+        ForbiddenError,
+    > {
         self.call(
             Method::GET,
             "/stages/thing/".to_owned(),
-            Vec::new(),
-            payload,
             |answer| {
                 answer
                     .json(

@@ -13,16 +13,12 @@ pub trait ThingApi: Send + Sync {
     ) -> impl Future<Output = Result<String, Error<UndocumentedError>>> + Send;
 }
 
+#[allow(refining_impl_trait)]
 impl ThingApi for crate::Client {
-    fn stages_thing_retrieve(
-        &self,
-    ) -> impl Future<Output = Result<String, Error<UndocumentedError>>> + Send {
-        let payload = Ok(support::Payload::None);
+    fn stages_thing_retrieve(&self) -> support::Call<'_, String, UndocumentedError> {
         self.call(
             Method::GET,
             "/stages/thing/".to_owned(),
-            Vec::new(),
-            payload,
             |answer| answer.json(200, "string"),
         )
     }

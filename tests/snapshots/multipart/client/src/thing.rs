@@ -15,18 +15,19 @@ pub trait ThingApi: Send + Sync {
     ) -> impl Future<Output = Result<(), Error<BadRequestOrForbiddenError>>> + Send;
 }
 
+#[allow(refining_impl_trait)]
 impl ThingApi for crate::Client {
     fn stages_thing_set_icon_create(
         &self,
         slug: &str,
         body: Option<support::RawBody>,
-    ) -> impl Future<Output = Result<(), Error<BadRequestOrForbiddenError>>> + Send {
+    ) -> support::Call<'_, (), BadRequestOrForbiddenError> {
         let payload = match body {
             Some(body) => Ok(support::Payload::Raw(body)),
             None => Ok(support::Payload::None),
         };
         let path = format!("/stages/thing/{}/set_icon/", support::segment(slug));
-        self.call(
+        self.call_with(
             Method::POST,
             path,
             Vec::new(),

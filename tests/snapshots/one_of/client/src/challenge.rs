@@ -14,16 +14,14 @@ pub trait ChallengeApi: Send + Sync {
     ) -> impl Future<Output = Result<models::Challenge, Error<ForbiddenError>>> + Send;
 }
 
+#[allow(refining_impl_trait)]
 impl ChallengeApi for crate::Client {
     fn stages_challenge_retrieve(
         &self,
-    ) -> impl Future<Output = Result<models::Challenge, Error<ForbiddenError>>> + Send {
-        let payload = Ok(support::Payload::None);
+    ) -> support::Call<'_, models::Challenge, ForbiddenError> {
         self.call(
             Method::GET,
             "/stages/challenge/".to_owned(),
-            Vec::new(),
-            payload,
             |answer| answer.json(200, "Challenge"),
         )
     }

@@ -41,19 +41,17 @@ pub trait ThingApi: Send + Sync {
     }
 }
 
+#[allow(refining_impl_trait)]
 impl ThingApi for crate::Client {
     fn stages_thing_list(
         &self,
         query: &StagesThingListQuery,
-    ) -> impl Future<
-        Output = Result<models::PaginatedThingList, Error<ForbiddenError>>,
-    > + Send {
-        let payload = Ok(support::Payload::None);
-        self.call(
+    ) -> support::Call<'_, models::PaginatedThingList, ForbiddenError> {
+        self.call_with(
             Method::GET,
             "/stages/thing/".to_owned(),
             query.to_pairs(),
-            payload,
+            Ok(support::Payload::None),
             |answer| answer.json(200, "PaginatedThingList"),
         )
     }

@@ -15,13 +15,14 @@ pub trait NodeApi: Send + Sync {
     ) -> impl Future<Output = Result<models::Node, Error<ForbiddenError>>> + Send;
 }
 
+#[allow(refining_impl_trait)]
 impl NodeApi for crate::Client {
     fn stages_node_create(
         &self,
         body: &models::Node,
-    ) -> impl Future<Output = Result<models::Node, Error<ForbiddenError>>> + Send {
+    ) -> support::Call<'_, models::Node, ForbiddenError> {
         let payload = self.check(|| body.validate()).and_then(|()| support::json(body));
-        self.call(
+        self.call_with(
             Method::POST,
             "/stages/node/".to_owned(),
             Vec::new(),

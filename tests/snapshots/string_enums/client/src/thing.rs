@@ -16,17 +16,17 @@ pub trait ThingApi: Send + Sync {
     ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send;
 }
 
+#[allow(refining_impl_trait)]
 impl ThingApi for crate::Client {
     fn stages_thing_list(
         &self,
         query: &StagesThingListQuery,
-    ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send {
-        let payload = Ok(support::Payload::None);
-        self.call(
+    ) -> support::Call<'_, models::Thing, ForbiddenError> {
+        self.call_with(
             Method::GET,
             "/stages/thing/".to_owned(),
             query.to_pairs(),
-            payload,
+            Ok(support::Payload::None),
             |answer| answer.json(200, "Thing"),
         )
     }

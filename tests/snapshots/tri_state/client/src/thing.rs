@@ -16,12 +16,13 @@ pub trait ThingApi: Send + Sync {
     ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send;
 }
 
+#[allow(refining_impl_trait)]
 impl ThingApi for crate::Client {
     fn stages_thing_partial_update(
         &self,
         id: ::uuid::Uuid,
         body: Option<&models::PatchedThingRequest>,
-    ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send {
+    ) -> support::Call<'_, models::Thing, ForbiddenError> {
         let payload = match body {
             Some(body) => {
                 self.check(|| body.validate()).and_then(|()| support::json(body))
@@ -29,7 +30,7 @@ impl ThingApi for crate::Client {
             None => Ok(support::Payload::None),
         };
         let path = format!("/stages/thing/{}/", support::segment(id));
-        self.call(
+        self.call_with(
             Method::PATCH,
             path,
             Vec::new(),
