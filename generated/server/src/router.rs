@@ -36,18 +36,19 @@ pub(crate) async fn stages_captcha_list<S: crate::captcha::CaptchaApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_captcha_list", &request);
     let handle = async move {
-        let (parts, _body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        support::page_number(parts.uri.query())?;
-        let query = support::from_query(parts.uri.query())?;
+        let (input, _) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        input.page_number()?;
+        let query = input.query()?;
         let request = crate::captcha::StagesCaptchaListRequest {
             query,
         };
         let answer = state.service.stages_captcha_list(&principal, request).await;
         Ok(answer.into_response())
     };
-    support::traced("stages_captcha_list", "GET", "/stages/captcha/", handle).await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "captcha")]
@@ -55,23 +56,18 @@ pub(crate) async fn stages_captcha_create<S: crate::captcha::CaptchaApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_captcha_create", &request);
     let handle = async move {
-        let (parts, body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let body: models::CaptchaStageRequest = support::json_body(
-                &parts.headers,
-                body,
-                state.config.body_limit,
-            )
-            .await?;
-        support::valid(body.validate())?;
+        let (input, body) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let body = input.json(body, models::CaptchaStageRequest::validate).await?;
         let request = crate::captcha::StagesCaptchaCreateRequest {
             body,
         };
         let answer = state.service.stages_captcha_create(&principal, request).await;
         Ok(answer.into_response())
     };
-    support::traced("stages_captcha_create", "POST", "/stages/captcha/", handle).await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "captcha")]
@@ -79,24 +75,18 @@ pub(crate) async fn stages_captcha_retrieve<S: crate::captcha::CaptchaApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_captcha_retrieve", &request);
     let handle = async move {
-        let (mut parts, _body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let params = support::path_params(&mut parts).await?;
-        let stage_uuid = support::path_value(&params, "stage_uuid")?;
+        let (mut input, _) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let stage_uuid = input.path("stage_uuid").await?;
         let request = crate::captcha::StagesCaptchaRetrieveRequest {
             stage_uuid,
         };
         let answer = state.service.stages_captcha_retrieve(&principal, request).await;
         Ok(answer.into_response())
     };
-    support::traced(
-            "stages_captcha_retrieve",
-            "GET",
-            "/stages/captcha/{stage_uuid}/",
-            handle,
-        )
-        .await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "captcha")]
@@ -104,22 +94,12 @@ pub(crate) async fn stages_captcha_update<S: crate::captcha::CaptchaApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_captcha_update", &request);
     let handle = async move {
-        let (mut parts, body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let params = support::path_params(&mut parts).await?;
-        let stage_uuid = support::path_value(&params, "stage_uuid")?;
-        let checked = async {
-            let body: models::CaptchaStageRequest = support::json_body(
-                    &parts.headers,
-                    body,
-                    state.config.body_limit,
-                )
-                .await?;
-            support::valid(body.validate())?;
-            Ok(body)
-        }
-            .await;
+        let (mut input, body) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let stage_uuid = input.path("stage_uuid").await?;
+        let checked = input.json(body, models::CaptchaStageRequest::validate).await;
         let exists = || {
             state
                 .service
@@ -133,13 +113,7 @@ pub(crate) async fn stages_captcha_update<S: crate::captcha::CaptchaApi>(
         let answer = state.service.stages_captcha_update(&principal, request).await;
         Ok(answer.into_response())
     };
-    support::traced(
-            "stages_captcha_update",
-            "PUT",
-            "/stages/captcha/{stage_uuid}/",
-            handle,
-        )
-        .await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "captcha")]
@@ -147,24 +121,18 @@ pub(crate) async fn stages_captcha_destroy<S: crate::captcha::CaptchaApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_captcha_destroy", &request);
     let handle = async move {
-        let (mut parts, _body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let params = support::path_params(&mut parts).await?;
-        let stage_uuid = support::path_value(&params, "stage_uuid")?;
+        let (mut input, _) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let stage_uuid = input.path("stage_uuid").await?;
         let request = crate::captcha::StagesCaptchaDestroyRequest {
             stage_uuid,
         };
         let answer = state.service.stages_captcha_destroy(&principal, request).await;
         Ok(answer.into_response())
     };
-    support::traced(
-            "stages_captcha_destroy",
-            "DELETE",
-            "/stages/captcha/{stage_uuid}/",
-            handle,
-        )
-        .await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "captcha")]
@@ -172,23 +140,13 @@ pub(crate) async fn stages_captcha_partial_update<S: crate::captcha::CaptchaApi>
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_captcha_partial_update", &request);
     let handle = async move {
-        let (mut parts, body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let params = support::path_params(&mut parts).await?;
-        let stage_uuid = support::path_value(&params, "stage_uuid")?;
-        let checked = async {
-            let body: Option<models::PatchedCaptchaStageRequest> = support::optional_json_body(
-                    &parts.headers,
-                    body,
-                    state.config.body_limit,
-                )
-                .await?;
-            if let Some(body) = &body {
-                support::valid(body.validate())?;
-            }
-            Ok(body)
-        }
+        let (mut input, body) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let stage_uuid = input.path("stage_uuid").await?;
+        let checked = input
+            .optional_json(body, models::PatchedCaptchaStageRequest::validate)
             .await;
         let exists = || {
             state
@@ -210,13 +168,7 @@ pub(crate) async fn stages_captcha_partial_update<S: crate::captcha::CaptchaApi>
             .await;
         Ok(answer.into_response())
     };
-    support::traced(
-            "stages_captcha_partial_update",
-            "PATCH",
-            "/stages/captcha/{stage_uuid}/",
-            handle,
-        )
-        .await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "captcha")]
@@ -224,11 +176,11 @@ pub(crate) async fn stages_captcha_used_by_list<S: crate::captcha::CaptchaApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_captcha_used_by_list", &request);
     let handle = async move {
-        let (mut parts, _body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let params = support::path_params(&mut parts).await?;
-        let stage_uuid = support::path_value(&params, "stage_uuid")?;
+        let (mut input, _) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let stage_uuid = input.path("stage_uuid").await?;
         let request = crate::captcha::StagesCaptchaUsedByListRequest {
             stage_uuid,
         };
@@ -238,53 +190,37 @@ pub(crate) async fn stages_captcha_used_by_list<S: crate::captcha::CaptchaApi>(
             .await;
         Ok(answer.into_response())
     };
-    support::traced(
-            "stages_captcha_used_by_list",
-            "GET",
-            "/stages/captcha/{stage_uuid}/used_by/",
-            handle,
-        )
-        .await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "identification")]
 pub(crate) async fn stages_identification_list<
     S: crate::identification::IdentificationApi,
 >(State(state): State<Arc<Shared<S>>>, request: Request) -> Response {
+    let span = support::span("stages_identification_list", &request);
     let handle = async move {
-        let (parts, _body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        support::page_number(parts.uri.query())?;
-        let query = support::from_query(parts.uri.query())?;
+        let (input, _) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        input.page_number()?;
+        let query = input.query()?;
         let request = crate::identification::StagesIdentificationListRequest {
             query,
         };
         let answer = state.service.stages_identification_list(&principal, request).await;
         Ok(answer.into_response())
     };
-    support::traced(
-            "stages_identification_list",
-            "GET",
-            "/stages/identification/",
-            handle,
-        )
-        .await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "identification")]
 pub(crate) async fn stages_identification_create<
     S: crate::identification::IdentificationApi,
 >(State(state): State<Arc<Shared<S>>>, request: Request) -> Response {
+    let span = support::span("stages_identification_create", &request);
     let handle = async move {
-        let (parts, body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let body: models::IdentificationStageRequest = support::json_body(
-                &parts.headers,
-                body,
-                state.config.body_limit,
-            )
-            .await?;
-        support::valid(body.validate())?;
+        let (input, body) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let body = input.json(body, models::IdentificationStageRequest::validate).await?;
         let request = crate::identification::StagesIdentificationCreateRequest {
             body,
         };
@@ -294,24 +230,18 @@ pub(crate) async fn stages_identification_create<
             .await;
         Ok(answer.into_response())
     };
-    support::traced(
-            "stages_identification_create",
-            "POST",
-            "/stages/identification/",
-            handle,
-        )
-        .await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "identification")]
 pub(crate) async fn stages_identification_retrieve<
     S: crate::identification::IdentificationApi,
 >(State(state): State<Arc<Shared<S>>>, request: Request) -> Response {
+    let span = support::span("stages_identification_retrieve", &request);
     let handle = async move {
-        let (mut parts, _body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let params = support::path_params(&mut parts).await?;
-        let stage_uuid = support::path_value(&params, "stage_uuid")?;
+        let (mut input, _) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let stage_uuid = input.path("stage_uuid").await?;
         let request = crate::identification::StagesIdentificationRetrieveRequest {
             stage_uuid,
         };
@@ -321,34 +251,20 @@ pub(crate) async fn stages_identification_retrieve<
             .await;
         Ok(answer.into_response())
     };
-    support::traced(
-            "stages_identification_retrieve",
-            "GET",
-            "/stages/identification/{stage_uuid}/",
-            handle,
-        )
-        .await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "identification")]
 pub(crate) async fn stages_identification_update<
     S: crate::identification::IdentificationApi,
 >(State(state): State<Arc<Shared<S>>>, request: Request) -> Response {
+    let span = support::span("stages_identification_update", &request);
     let handle = async move {
-        let (mut parts, body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let params = support::path_params(&mut parts).await?;
-        let stage_uuid = support::path_value(&params, "stage_uuid")?;
-        let checked = async {
-            let body: models::IdentificationStageRequest = support::json_body(
-                    &parts.headers,
-                    body,
-                    state.config.body_limit,
-                )
-                .await?;
-            support::valid(body.validate())?;
-            Ok(body)
-        }
+        let (mut input, body) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let stage_uuid = input.path("stage_uuid").await?;
+        let checked = input
+            .json(body, models::IdentificationStageRequest::validate)
             .await;
         let exists = || {
             state
@@ -370,24 +286,18 @@ pub(crate) async fn stages_identification_update<
             .await;
         Ok(answer.into_response())
     };
-    support::traced(
-            "stages_identification_update",
-            "PUT",
-            "/stages/identification/{stage_uuid}/",
-            handle,
-        )
-        .await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "identification")]
 pub(crate) async fn stages_identification_destroy<
     S: crate::identification::IdentificationApi,
 >(State(state): State<Arc<Shared<S>>>, request: Request) -> Response {
+    let span = support::span("stages_identification_destroy", &request);
     let handle = async move {
-        let (mut parts, _body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let params = support::path_params(&mut parts).await?;
-        let stage_uuid = support::path_value(&params, "stage_uuid")?;
+        let (mut input, _) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let stage_uuid = input.path("stage_uuid").await?;
         let request = crate::identification::StagesIdentificationDestroyRequest {
             stage_uuid,
         };
@@ -397,36 +307,20 @@ pub(crate) async fn stages_identification_destroy<
             .await;
         Ok(answer.into_response())
     };
-    support::traced(
-            "stages_identification_destroy",
-            "DELETE",
-            "/stages/identification/{stage_uuid}/",
-            handle,
-        )
-        .await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "identification")]
 pub(crate) async fn stages_identification_partial_update<
     S: crate::identification::IdentificationApi,
 >(State(state): State<Arc<Shared<S>>>, request: Request) -> Response {
+    let span = support::span("stages_identification_partial_update", &request);
     let handle = async move {
-        let (mut parts, body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let params = support::path_params(&mut parts).await?;
-        let stage_uuid = support::path_value(&params, "stage_uuid")?;
-        let checked = async {
-            let body: Option<models::PatchedIdentificationStageRequest> = support::optional_json_body(
-                    &parts.headers,
-                    body,
-                    state.config.body_limit,
-                )
-                .await?;
-            if let Some(body) = &body {
-                support::valid(body.validate())?;
-            }
-            Ok(body)
-        }
+        let (mut input, body) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let stage_uuid = input.path("stage_uuid").await?;
+        let checked = input
+            .optional_json(body, models::PatchedIdentificationStageRequest::validate)
             .await;
         let exists = || {
             state
@@ -448,24 +342,18 @@ pub(crate) async fn stages_identification_partial_update<
             .await;
         Ok(answer.into_response())
     };
-    support::traced(
-            "stages_identification_partial_update",
-            "PATCH",
-            "/stages/identification/{stage_uuid}/",
-            handle,
-        )
-        .await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "identification")]
 pub(crate) async fn stages_identification_used_by_list<
     S: crate::identification::IdentificationApi,
 >(State(state): State<Arc<Shared<S>>>, request: Request) -> Response {
+    let span = support::span("stages_identification_used_by_list", &request);
     let handle = async move {
-        let (mut parts, _body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let params = support::path_params(&mut parts).await?;
-        let stage_uuid = support::path_value(&params, "stage_uuid")?;
+        let (mut input, _) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let stage_uuid = input.path("stage_uuid").await?;
         let request = crate::identification::StagesIdentificationUsedByListRequest {
             stage_uuid,
         };
@@ -475,11 +363,5 @@ pub(crate) async fn stages_identification_used_by_list<
             .await;
         Ok(answer.into_response())
     };
-    support::traced(
-            "stages_identification_used_by_list",
-            "GET",
-            "/stages/identification/{stage_uuid}/used_by/",
-            handle,
-        )
-        .await
+    support::traced(span, handle).await
 }

@@ -13,13 +13,11 @@ use std::collections::BTreeMap;
 /// resource's routes. The handlers, one per operation, follow it ([`emit_handler`]); each
 /// resource module mounts its own (`emit_routes`).
 pub fn emit_router_head(api: &Api) -> TokenStream {
-    let config_field = if reads_bodies(api) && api.resources.len() > 1 {
-        // Only handlers that read a body read it, and a resource's feature may leave them out.
+    let config_field = if api.resources.len() > 1 {
+        // A resource's feature may leave every handler out.
         quote!(#[allow(dead_code)] pub(crate) config: crate::support::RouterConfig,)
-    } else if reads_bodies(api) {
-        quote!(pub(crate) config: crate::support::RouterConfig,)
     } else {
-        quote!()
+        quote!(pub(crate) config: crate::support::RouterConfig,)
     };
     let bounds: Vec<TokenStream> = api
         .resources
@@ -87,21 +85,10 @@ pub fn emit_router_head(api: &Api) -> TokenStream {
     }
 }
 
-/// Whether any operation reads a request body, the one thing the router's configuration
-/// (its size limit) is for.
-fn reads_bodies(api: &Api) -> bool {
-    api.operations.iter().any(|op| op.body.is_some())
-}
-
 /// A resource module's `routes`: one `.route` per path of the resource, each with its methods
 /// and a 405 fallback naming them.
 pub(super) fn emit_routes(api: &Api, resource: &Resource, ops: &[&Operation]) -> TokenStream {
     let trait_ident = ident(&resource.trait_name);
-    let (config_init, config_use) = if reads_bodies(api) {
-        (quote!(config), quote!())
-    } else {
-        (quote!(), quote!(let _ = config;))
-    };
     let mut by_path: BTreeMap<&str, Vec<&Operation>> = BTreeMap::new();
     for op in ops {
         by_path.entry(op.path.as_str()).or_default().push(op);
@@ -135,8 +122,7 @@ pub(super) fn emit_routes(api: &Api, resource: &Resource, ops: &[&Operation]) ->
     quote! {
         #[doc = #doc]
         pub fn routes<S: #trait_ident>(service: Arc<S>, config: support::RouterConfig) -> support::Routes {
-            #config_use
-            let state = Arc::new(router::Shared { service, #config_init });
+            let state = Arc::new(router::Shared { service, config });
             let api = axum::Router::new();
             #(#routes)*
             support::Routes::from(api.with_state(state))
@@ -153,82 +139,74 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
     let trait_ident = ident(&resource.trait_name);
     let request = ident(&op.names.request);
     let op_id = &op.operation_id;
-    let http_method = &op.method;
-    let route = &op.path;
 
     let auth = if op.security.is_empty() {
         quote!()
     } else {
-        quote!(let principal = support::authenticate(&*state.service, &parts.headers).await?;)
+        quote!(let principal = input.authenticate(&*state.service).await?;)
     };
     let path_params: Vec<&Param> = path_params(op).collect();
-    let path = if path_params.is_empty() {
-        quote!()
-    } else {
-        let reads = path_params.iter().map(|p| {
-            let name = ident(&p.rust_name);
-            let key = &p.name;
-            // A text key is lent to the lookup as `&str`: the type is stated, not inferred from it.
-            if op.lookup && p.value == ParamValue::String {
-                quote!(let #name: String = support::path_value(&params, #key)?;)
-            } else {
-                quote!(let #name = support::path_value(&params, #key)?;)
-            }
-        });
-        quote! {
-            let params = support::path_params(&mut parts).await?;
-            #(#reads)*
+    let path = path_params.iter().map(|p| {
+        let name = ident(&p.rust_name);
+        let key = &p.name;
+        // A text key is lent to the lookup as `&str`: the type is stated, not inferred from it.
+        if op.lookup && p.value == ParamValue::String {
+            quote!(let #name: String = input.path(#key).await?;)
+        } else {
+            quote!(let #name = input.path(#key).await?;)
         }
-    };
+    });
     let has_query = !query_params(op).is_empty();
     // DRF's paginator answers 404 for a page that is not a page number, whatever else is wrong.
     let page = if op.paging.is_some() {
-        quote!(support::page_number(parts.uri.query())?;)
+        quote!(input.page_number()?;)
     } else {
         quote!()
     };
     let query = if has_query {
         quote! {
             #page
-            let query = support::from_query(parts.uri.query())?;
+            let query = input.query()?;
         }
     } else {
         quote!()
     };
-    let body = match &op.body {
-        None => quote!(),
-        Some(b) => match b.kind {
-            BodyKind::Json => {
-                let ty = local_type(&b.ty);
-                // Required bodies decode to `T`, optional ones to `Option<T>`.
-                let (read, ty) = if b.required {
-                    (quote!(json_body), ty)
-                } else {
-                    (quote!(optional_json_body), quote!(Option<#ty>))
-                };
-                let check = match (validates(api, &b.ty), b.required) {
-                    (false, _) => quote!(),
-                    (true, true) => quote!(support::valid(body.validate())?;),
-                    (true, false) => quote! {
-                        if let Some(body) = &body {
-                            support::valid(body.validate())?;
-                        }
-                    },
-                };
-                quote! {
-                    let body: #ty = support::#read(&parts.headers, body, state.config.body_limit).await?;
-                    #check
+    // The body's read (a future of `Result<T, Response>`) and the type it states, if any.
+    let body_read = match &op.body {
+        None => None,
+        Some(b) => {
+            let read = match (b.kind, b.required) {
+                (BodyKind::Json, required) => {
+                    let check = if validates(api, &b.ty) {
+                        let ty = local_type(&b.ty);
+                        quote!(#ty::validate)
+                    } else {
+                        quote!(support::unchecked)
+                    };
+                    if required {
+                        quote!(input.json(body, #check))
+                    } else {
+                        quote!(input.optional_json(body, #check))
+                    }
                 }
-            }
-            BodyKind::Multipart | BodyKind::Form => {
-                let read = if b.required {
-                    quote!(raw_body)
-                } else {
-                    quote!(optional_raw_body)
-                };
-                quote!(let body = support::#read(&parts.headers, body, state.config.body_limit).await?;)
-            }
-        },
+                (_, true) => quote!(input.raw(body)),
+                (_, false) => quote!(input.optional_raw(body)),
+            };
+            // Without a `validate` to name it, the body's type is stated.
+            let ty = match (b.kind, validates(api, &b.ty)) {
+                (BodyKind::Json, false) => {
+                    let ty = local_type(&b.ty);
+                    Some(if b.required { ty } else { quote!(Option<#ty>) })
+                }
+                _ => None,
+            };
+            Some((read, ty))
+        }
+    };
+    let body = match &body_read {
+        None => quote!(),
+        Some((read, None)) => quote!(let body = #read.await?;),
+        Some((read, Some(ty))) => quote!(let body: #ty = #read.await?;),
     };
     // With a lookup, a refusal of the query or the body first asks whether the object exists.
     let checked = match resource.lookup.as_ref().filter(|_| op.lookup) {
@@ -255,13 +233,23 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
                 [one] => one.clone(),
                 many => quote!((#(#many),*)),
             };
-            quote! {
-                let checked = async {
-                    #query
-                    #body
-                    Ok(#values)
+            // The body alone is read as it is; with the query, both in one block.
+            let checked = match (&body_read, has_query) {
+                (Some((read, None)), false) => quote!(let checked = #read.await;),
+                (Some((read, Some(ty))), false) => {
+                    quote!(let checked: Result<#ty, _> = #read.await;)
                 }
-                .await;
+                _ => quote! {
+                    let checked = async {
+                        #query
+                        #body
+                        Ok(#values)
+                    }
+                    .await;
+                },
+            };
+            quote! {
+                #checked
                 let exists = || state.service.#hook(#principal, #op_id, &#key);
                 let #values = support::unless_missing(checked, exists).await?;
             }
@@ -281,24 +269,19 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
     let body_binding = if op.body.is_some() {
         quote!(body)
     } else {
-        quote!(_body)
+        quote!(_)
     };
     let principal_arg = if op.security.is_empty() {
         quote!()
     } else {
         quote!(&principal,)
     };
-    let uses_parts =
+    let uses_input =
         !op.security.is_empty() || !path_params.is_empty() || has_query || op.body.is_some();
-    let parts = if uses_parts {
-        format_ident!("parts")
-    } else {
-        format_ident!("_parts")
-    };
-    let mut_parts = if path_params.is_empty() {
-        quote!()
-    } else {
-        quote!(mut)
+    let input = match (uses_input, path_params.is_empty()) {
+        (false, _) => quote!(_),
+        (true, true) => quote!(input),
+        (true, false) => quote!(mut input),
     };
     super::gate(
         Some(&resource.module),
@@ -307,16 +290,17 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
                 State(state): State<Arc<Shared<S>>>,
                 request: Request,
             ) -> Response {
+                let span = support::span(#op_id, &request);
                 let handle = async move {
-                    let (#mut_parts #parts, #body_binding) = request.into_parts();
+                    let (#input, #body_binding) = support::Input::new(request, &state.config);
                     #auth
-                    #path
+                    #(#path)*
                     #checked
                     let request = crate::#m::#request { #(#init)* };
                     let answer = state.service.#method(#principal_arg request).await;
                     Ok(answer.into_response())
                 };
-                support::traced(#op_id, #http_method, #route, handle).await
+                support::traced(span, handle).await
             }
         },
     )

@@ -33,21 +33,16 @@ pub(crate) async fn stages_thing_create<S: crate::thing::ThingApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_thing_create", &request);
     let handle = async move {
-        let (parts, body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let body: models::Foo2 = support::json_body(
-                &parts.headers,
-                body,
-                state.config.body_limit,
-            )
-            .await?;
-        support::valid(body.validate())?;
+        let (input, body) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let body = input.json(body, models::Foo2::validate).await?;
         let request = crate::thing::StagesThingCreateRequest {
             body,
         };
         let answer = state.service.stages_thing_create(&principal, request).await;
         Ok(answer.into_response())
     };
-    support::traced("stages_thing_create", "POST", "/stages/thing/", handle).await
+    support::traced(span, handle).await
 }

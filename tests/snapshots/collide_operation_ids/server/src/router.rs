@@ -33,17 +33,18 @@ pub(crate) async fn stages_x_list<S: crate::x::XApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_x_list", &request);
     let handle = async move {
-        let (parts, _body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let query = support::from_query(parts.uri.query())?;
+        let (input, _) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let query = input.query()?;
         let request = crate::x::StagesXListRequest {
             query,
         };
         let answer = state.service.stages_x_list(&principal, request).await;
         Ok(answer.into_response())
     };
-    support::traced("stages_x_list", "GET", "/stages/x/", handle).await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "x")]
@@ -51,17 +52,18 @@ pub(crate) async fn stages_x_list2<S: crate::x::XApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stagesXList", &request);
     let handle = async move {
-        let (parts, _body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let query = support::from_query(parts.uri.query())?;
+        let (input, _) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let query = input.query()?;
         let request = crate::x::StagesXList2Request {
             query,
         };
         let answer = state.service.stages_x_list2(&principal, request).await;
         Ok(answer.into_response())
     };
-    support::traced("stagesXList", "GET", "/stages/x/all/", handle).await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "x")]
@@ -69,20 +71,14 @@ pub(crate) async fn stages_x_update<S: crate::x::XApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_x_update", &request);
     let handle = async move {
-        let (mut parts, body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let params = support::path_params(&mut parts).await?;
-        let id = support::path_value(&params, "id")?;
+        let (mut input, body) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let id = input.path("id").await?;
         let checked = async {
-            let query = support::from_query(parts.uri.query())?;
-            let body: models::Thing = support::json_body(
-                    &parts.headers,
-                    body,
-                    state.config.body_limit,
-                )
-                .await?;
-            support::valid(body.validate())?;
+            let query = input.query()?;
+            let body = input.json(body, models::Thing::validate).await?;
             Ok((query, body))
         }
             .await;
@@ -98,7 +94,7 @@ pub(crate) async fn stages_x_update<S: crate::x::XApi>(
         let answer = state.service.stages_x_update(&principal, request).await;
         Ok(answer.into_response())
     };
-    support::traced("stages_x_update", "PUT", "/stages/x/{id}/", handle).await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "x")]
@@ -106,22 +102,14 @@ pub(crate) async fn stages_x_update2<S: crate::x::XApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_x_update_", &request);
     let handle = async move {
-        let (mut parts, body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let params = support::path_params(&mut parts).await?;
-        let id = support::path_value(&params, "id")?;
+        let (mut input, body) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let id = input.path("id").await?;
         let checked = async {
-            let query = support::from_query(parts.uri.query())?;
-            let body: Option<models::Thing> = support::optional_json_body(
-                    &parts.headers,
-                    body,
-                    state.config.body_limit,
-                )
-                .await?;
-            if let Some(body) = &body {
-                support::valid(body.validate())?;
-            }
+            let query = input.query()?;
+            let body = input.optional_json(body, models::Thing::validate).await?;
             Ok((query, body))
         }
             .await;
@@ -137,5 +125,5 @@ pub(crate) async fn stages_x_update2<S: crate::x::XApi>(
         let answer = state.service.stages_x_update2(&principal, request).await;
         Ok(answer.into_response())
     };
-    support::traced("stages_x_update_", "PATCH", "/stages/x/{id}/", handle).await
+    support::traced(span, handle).await
 }

@@ -36,20 +36,14 @@ pub(crate) async fn stages_x_create<S: crate::x::XApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_x_create", &request);
     let handle = async move {
-        let (mut parts, body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let params = support::path_params(&mut parts).await?;
-        let state2: String = support::path_value(&params, "state")?;
+        let (mut input, body) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let state2: String = input.path("state").await?;
         let checked = async {
-            let query = support::from_query(parts.uri.query())?;
-            let body: models::Thing = support::json_body(
-                    &parts.headers,
-                    body,
-                    state.config.body_limit,
-                )
-                .await?;
-            support::valid(body.validate())?;
+            let query = input.query()?;
+            let body = input.json(body, models::Thing::validate).await?;
             Ok((query, body))
         }
             .await;
@@ -65,7 +59,7 @@ pub(crate) async fn stages_x_create<S: crate::x::XApi>(
         let answer = state.service.stages_x_create(&principal, request).await;
         Ok(answer.into_response())
     };
-    support::traced("stages_x_create", "POST", "/stages/x/{state}/", handle).await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "y")]
@@ -73,13 +67,13 @@ pub(crate) async fn stages_y_retrieve<S: crate::y::YApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_y_retrieve", &request);
     let handle = async move {
-        let (mut parts, _body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let params = support::path_params(&mut parts).await?;
-        let principal2 = support::path_value(&params, "principal")?;
-        let parts2 = support::path_value(&params, "parts")?;
-        let query = support::from_query(parts.uri.query())?;
+        let (mut input, _) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let principal2 = input.path("principal").await?;
+        let parts2 = input.path("parts").await?;
+        let query = input.query()?;
         let request = crate::y::StagesYRetrieveRequest {
             principal2,
             parts2,
@@ -88,6 +82,5 @@ pub(crate) async fn stages_y_retrieve<S: crate::y::YApi>(
         let answer = state.service.stages_y_retrieve(&principal, request).await;
         Ok(answer.into_response())
     };
-    support::traced("stages_y_retrieve", "GET", "/stages/y/{principal}/{parts}/", handle)
-        .await
+    support::traced(span, handle).await
 }

@@ -10,6 +10,8 @@ use std::sync::Arc;
 /// What every handler of a resource shares.
 pub(crate) struct Shared<S> {
     pub(crate) service: Arc<S>,
+    #[allow(dead_code)]
+    pub(crate) config: crate::support::RouterConfig,
 }
 
 /// Mounts every resource's operations under the schema's base path, each with its
@@ -38,17 +40,18 @@ pub(crate) async fn stages_support_list<S: crate::support2::SupportApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_support_list", &request);
     let handle = async move {
-        let (parts, _body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let query = support::from_query(parts.uri.query())?;
+        let (input, _) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let query = input.query()?;
         let request = crate::support2::StagesSupportListRequest {
             query,
         };
         let answer = state.service.stages_support_list(&principal, request).await;
         Ok(answer.into_response())
     };
-    support::traced("stages_support_list", "GET", "/stages/support/", handle).await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "support2")]
@@ -56,19 +59,18 @@ pub(crate) async fn stages_support_destroy<S: crate::support2::SupportApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_support_destroy", &request);
     let handle = async move {
-        let (mut parts, _body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let params = support::path_params(&mut parts).await?;
-        let id = support::path_value(&params, "id")?;
+        let (mut input, _) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let id = input.path("id").await?;
         let request = crate::support2::StagesSupportDestroyRequest {
             id,
         };
         let answer = state.service.stages_support_destroy(&principal, request).await;
         Ok(answer.into_response())
     };
-    support::traced("stages_support_destroy", "DELETE", "/stages/support/{id}/", handle)
-        .await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "router2")]
@@ -76,17 +78,18 @@ pub(crate) async fn stages_router_list<S: crate::router2::RouterApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_router_list", &request);
     let handle = async move {
-        let (parts, _body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let query = support::from_query(parts.uri.query())?;
+        let (input, _) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let query = input.query()?;
         let request = crate::router2::StagesRouterListRequest {
             query,
         };
         let answer = state.service.stages_router_list(&principal, request).await;
         Ok(answer.into_response())
     };
-    support::traced("stages_router_list", "GET", "/stages/router/", handle).await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "router2")]
@@ -94,19 +97,18 @@ pub(crate) async fn stages_router_destroy<S: crate::router2::RouterApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_router_destroy", &request);
     let handle = async move {
-        let (mut parts, _body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let params = support::path_params(&mut parts).await?;
-        let id = support::path_value(&params, "id")?;
+        let (mut input, _) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let id = input.path("id").await?;
         let request = crate::router2::StagesRouterDestroyRequest {
             id,
         };
         let answer = state.service.stages_router_destroy(&principal, request).await;
         Ok(answer.into_response())
     };
-    support::traced("stages_router_destroy", "DELETE", "/stages/router/{id}/", handle)
-        .await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "params2")]
@@ -114,17 +116,18 @@ pub(crate) async fn stages_params_list<S: crate::params2::ParamsApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_params_list", &request);
     let handle = async move {
-        let (parts, _body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let query = support::from_query(parts.uri.query())?;
+        let (input, _) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let query = input.query()?;
         let request = crate::params2::StagesParamsListRequest {
             query,
         };
         let answer = state.service.stages_params_list(&principal, request).await;
         Ok(answer.into_response())
     };
-    support::traced("stages_params_list", "GET", "/stages/params/", handle).await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "params2")]
@@ -132,19 +135,18 @@ pub(crate) async fn stages_params_destroy<S: crate::params2::ParamsApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_params_destroy", &request);
     let handle = async move {
-        let (mut parts, _body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let params = support::path_params(&mut parts).await?;
-        let id = support::path_value(&params, "id")?;
+        let (mut input, _) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let id = input.path("id").await?;
         let request = crate::params2::StagesParamsDestroyRequest {
             id,
         };
         let answer = state.service.stages_params_destroy(&principal, request).await;
         Ok(answer.into_response())
     };
-    support::traced("stages_params_destroy", "DELETE", "/stages/params/{id}/", handle)
-        .await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "models2")]
@@ -152,17 +154,18 @@ pub(crate) async fn stages_models_list<S: crate::models2::ModelsApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_models_list", &request);
     let handle = async move {
-        let (parts, _body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let query = support::from_query(parts.uri.query())?;
+        let (input, _) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let query = input.query()?;
         let request = crate::models2::StagesModelsListRequest {
             query,
         };
         let answer = state.service.stages_models_list(&principal, request).await;
         Ok(answer.into_response())
     };
-    support::traced("stages_models_list", "GET", "/stages/models/", handle).await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "models2")]
@@ -170,19 +173,18 @@ pub(crate) async fn stages_models_destroy<S: crate::models2::ModelsApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_models_destroy", &request);
     let handle = async move {
-        let (mut parts, _body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let params = support::path_params(&mut parts).await?;
-        let id = support::path_value(&params, "id")?;
+        let (mut input, _) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let id = input.path("id").await?;
         let request = crate::models2::StagesModelsDestroyRequest {
             id,
         };
         let answer = state.service.stages_models_destroy(&principal, request).await;
         Ok(answer.into_response())
     };
-    support::traced("stages_models_destroy", "DELETE", "/stages/models/{id}/", handle)
-        .await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "std2")]
@@ -190,17 +192,18 @@ pub(crate) async fn stages_std_list<S: crate::std2::StdApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_std_list", &request);
     let handle = async move {
-        let (parts, _body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let query = support::from_query(parts.uri.query())?;
+        let (input, _) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let query = input.query()?;
         let request = crate::std2::StagesStdListRequest {
             query,
         };
         let answer = state.service.stages_std_list(&principal, request).await;
         Ok(answer.into_response())
     };
-    support::traced("stages_std_list", "GET", "/stages/std/", handle).await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "std2")]
@@ -208,18 +211,18 @@ pub(crate) async fn stages_std_destroy<S: crate::std2::StdApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_std_destroy", &request);
     let handle = async move {
-        let (mut parts, _body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let params = support::path_params(&mut parts).await?;
-        let id = support::path_value(&params, "id")?;
+        let (mut input, _) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let id = input.path("id").await?;
         let request = crate::std2::StagesStdDestroyRequest {
             id,
         };
         let answer = state.service.stages_std_destroy(&principal, request).await;
         Ok(answer.into_response())
     };
-    support::traced("stages_std_destroy", "DELETE", "/stages/std/{id}/", handle).await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "serde2")]
@@ -227,17 +230,18 @@ pub(crate) async fn stages_serde_list<S: crate::serde2::SerdeApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_serde_list", &request);
     let handle = async move {
-        let (parts, _body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let query = support::from_query(parts.uri.query())?;
+        let (input, _) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let query = input.query()?;
         let request = crate::serde2::StagesSerdeListRequest {
             query,
         };
         let answer = state.service.stages_serde_list(&principal, request).await;
         Ok(answer.into_response())
     };
-    support::traced("stages_serde_list", "GET", "/stages/serde/", handle).await
+    support::traced(span, handle).await
 }
 
 #[cfg(feature = "serde2")]
@@ -245,17 +249,16 @@ pub(crate) async fn stages_serde_destroy<S: crate::serde2::SerdeApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_serde_destroy", &request);
     let handle = async move {
-        let (mut parts, _body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let params = support::path_params(&mut parts).await?;
-        let id = support::path_value(&params, "id")?;
+        let (mut input, _) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let id = input.path("id").await?;
         let request = crate::serde2::StagesSerdeDestroyRequest {
             id,
         };
         let answer = state.service.stages_serde_destroy(&principal, request).await;
         Ok(answer.into_response())
     };
-    support::traced("stages_serde_destroy", "DELETE", "/stages/serde/{id}/", handle)
-        .await
+    support::traced(span, handle).await
 }

@@ -103,8 +103,7 @@ pub fn routes<S: RouterApi>(
     service: Arc<S>,
     config: support::RouterConfig,
 ) -> support::Routes {
-    let _ = config;
-    let state = Arc::new(router::Shared { service });
+    let state = Arc::new(router::Shared { service, config });
     let api = axum::Router::new();
     let api = api
         .route(

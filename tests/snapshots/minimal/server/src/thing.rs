@@ -44,8 +44,7 @@ pub fn routes<S: ThingApi>(
     service: Arc<S>,
     config: support::RouterConfig,
 ) -> support::Routes {
-    let _ = config;
-    let state = Arc::new(router::Shared { service });
+    let state = Arc::new(router::Shared { service, config });
     let api = axum::Router::new();
     let api = api
         .route(

@@ -32,21 +32,12 @@ pub(crate) async fn stages_thing_set_icon_create<S: crate::thing::ThingApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_thing_set_icon_create", &request);
     let handle = async move {
-        let (mut parts, body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let params = support::path_params(&mut parts).await?;
-        let slug: String = support::path_value(&params, "slug")?;
-        let checked = async {
-            let body = support::optional_raw_body(
-                    &parts.headers,
-                    body,
-                    state.config.body_limit,
-                )
-                .await?;
-            Ok(body)
-        }
-            .await;
+        let (mut input, body) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let slug: String = input.path("slug").await?;
+        let checked = input.optional_raw(body).await;
         let exists = || {
             state
                 .service
@@ -63,11 +54,5 @@ pub(crate) async fn stages_thing_set_icon_create<S: crate::thing::ThingApi>(
             .await;
         Ok(answer.into_response())
     };
-    support::traced(
-            "stages_thing_set_icon_create",
-            "POST",
-            "/stages/thing/{slug}/set_icon/",
-            handle,
-        )
-        .await
+    support::traced(span, handle).await
 }

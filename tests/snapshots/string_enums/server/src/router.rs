@@ -9,6 +9,7 @@ use std::sync::Arc;
 /// What every handler of a resource shares.
 pub(crate) struct Shared<S> {
     pub(crate) service: Arc<S>,
+    pub(crate) config: crate::support::RouterConfig,
 }
 
 /// Mounts every resource's operations under the schema's base path, each with its
@@ -31,15 +32,16 @@ pub(crate) async fn stages_thing_list<S: crate::thing::ThingApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_thing_list", &request);
     let handle = async move {
-        let (parts, _body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let query = support::from_query(parts.uri.query())?;
+        let (input, _) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let query = input.query()?;
         let request = crate::thing::StagesThingListRequest {
             query,
         };
         let answer = state.service.stages_thing_list(&principal, request).await;
         Ok(answer.into_response())
     };
-    support::traced("stages_thing_list", "GET", "/stages/thing/", handle).await
+    support::traced(span, handle).await
 }

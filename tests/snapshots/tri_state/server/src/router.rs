@@ -33,23 +33,13 @@ pub(crate) async fn stages_thing_partial_update<S: crate::thing::ThingApi>(
     State(state): State<Arc<Shared<S>>>,
     request: Request,
 ) -> Response {
+    let span = support::span("stages_thing_partial_update", &request);
     let handle = async move {
-        let (mut parts, body) = request.into_parts();
-        let principal = support::authenticate(&*state.service, &parts.headers).await?;
-        let params = support::path_params(&mut parts).await?;
-        let id = support::path_value(&params, "id")?;
-        let checked = async {
-            let body: Option<models::PatchedThingRequest> = support::optional_json_body(
-                    &parts.headers,
-                    body,
-                    state.config.body_limit,
-                )
-                .await?;
-            if let Some(body) = &body {
-                support::valid(body.validate())?;
-            }
-            Ok(body)
-        }
+        let (mut input, body) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let id = input.path("id").await?;
+        let checked = input
+            .optional_json(body, models::PatchedThingRequest::validate)
             .await;
         let exists = || {
             state
@@ -67,11 +57,5 @@ pub(crate) async fn stages_thing_partial_update<S: crate::thing::ThingApi>(
             .await;
         Ok(answer.into_response())
     };
-    support::traced(
-            "stages_thing_partial_update",
-            "PATCH",
-            "/stages/thing/{id}/",
-            handle,
-        )
-        .await
+    support::traced(span, handle).await
 }
