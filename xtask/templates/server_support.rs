@@ -697,6 +697,54 @@ pub fn require<T>(
     }
 }
 
+/// A query string being read into an operation's query struct, one parameter after another;
+/// each bad or missing value adds its message, and [`QueryReader::finish`] answers them all.
+#[doc(hidden)]
+pub struct QueryReader {
+    pairs: Vec<(String, String)>,
+    errors: ValidationErrors,
+}
+
+impl QueryReader {
+    /// The query string's pairs, decoded.
+    pub fn new(query: Option<&str>) -> Self {
+        QueryReader {
+            pairs: query_pairs(query),
+            errors: ValidationErrors::new(),
+        }
+    }
+
+    /// A parameter given once ([`query_one`]).
+    pub fn one<T: FromParam>(&mut self, name: &str) -> Option<T> {
+        query_one(&self.pairs, name, &mut self.errors)
+    }
+
+    /// A parameter that is a list ([`query_many`]).
+    pub fn many<T: FromParam>(&mut self, name: &str, explode: Explode) -> Option<Vec<T>> {
+        query_many(&self.pairs, name, explode, &mut self.errors)
+    }
+
+    /// A required parameter: its value, or `None` with `This field is required.` ([`require`]).
+    pub fn required<T>(&mut self, value: Option<T>, name: &str) -> Option<T> {
+        require(&value, &self.pairs, name, &mut self.errors);
+        value
+    }
+
+    /// The messages so far, for a required value that is missing.
+    pub fn into_errors(self) -> ValidationErrors {
+        self.errors
+    }
+
+    /// The value read, or every message.
+    ///
+    /// # Errors
+    ///
+    /// The messages of the values that were bad or missing.
+    pub fn finish<T>(self, value: T) -> Result<T, ValidationErrors> {
+        self.errors.into_result().map(|()| value)
+    }
+}
+
 /// Reads a required JSON request body: 415 for another media type, 413 over `limit`, 400 with
 /// `{"detail": "JSON parse error - ..."}` for malformed JSON, 400 with `non_field_errors` when
 /// it is not an object, 400 with every field that is missing, `null` or of the wrong type.

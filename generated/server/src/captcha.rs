@@ -11,23 +11,16 @@ pub use authentik_models::query::StagesCaptchaListQuery;
 
 impl support::FromQuery for StagesCaptchaListQuery {
     fn from_query(query: Option<&str>) -> Result<Self, support::ValidationErrors> {
-        let pairs = support::query_pairs(query);
-        let mut errors = support::ValidationErrors::new();
-        let name = support::query_one(&pairs, "name", &mut errors);
-        let ordering = support::query_one(&pairs, "ordering", &mut errors);
-        let page = support::query_one(&pairs, "page", &mut errors);
-        let page_size = support::query_one(&pairs, "page_size", &mut errors);
-        let public_key = support::query_one(&pairs, "public_key", &mut errors);
-        let search = support::query_one(&pairs, "search", &mut errors);
-        errors.into_result()?;
-        Ok(Self {
-            name,
-            ordering,
-            page,
-            page_size,
-            public_key,
-            search,
-        })
+        let mut reader = support::QueryReader::new(query);
+        let value = Self {
+            name: reader.one("name"),
+            ordering: reader.one("ordering"),
+            page: reader.one("page"),
+            page_size: reader.one("page_size"),
+            public_key: reader.one("public_key"),
+            search: reader.one("search"),
+        };
+        reader.finish(value)
     }
 }
 

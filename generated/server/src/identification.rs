@@ -11,51 +11,22 @@ pub use authentik_models::query::StagesIdentificationListQuery;
 
 impl support::FromQuery for StagesIdentificationListQuery {
     fn from_query(query: Option<&str>) -> Result<Self, support::ValidationErrors> {
-        let pairs = support::query_pairs(query);
-        let mut errors = support::ValidationErrors::new();
-        let case_insensitive_matching = support::query_one(
-            &pairs,
-            "case_insensitive_matching",
-            &mut errors,
-        );
-        let enrollment_flow = support::query_one(&pairs, "enrollment_flow", &mut errors);
-        let name = support::query_one(&pairs, "name", &mut errors);
-        let ordering = support::query_one(&pairs, "ordering", &mut errors);
-        let page = support::query_one(&pairs, "page", &mut errors);
-        let page_size = support::query_one(&pairs, "page_size", &mut errors);
-        let password_stage = support::query_one(&pairs, "password_stage", &mut errors);
-        let passwordless_flow = support::query_one(
-            &pairs,
-            "passwordless_flow",
-            &mut errors,
-        );
-        let recovery_flow = support::query_one(&pairs, "recovery_flow", &mut errors);
-        let search = support::query_one(&pairs, "search", &mut errors);
-        let show_matched_user = support::query_one(
-            &pairs,
-            "show_matched_user",
-            &mut errors,
-        );
-        let show_source_labels = support::query_one(
-            &pairs,
-            "show_source_labels",
-            &mut errors,
-        );
-        errors.into_result()?;
-        Ok(Self {
-            case_insensitive_matching,
-            enrollment_flow,
-            name,
-            ordering,
-            page,
-            page_size,
-            password_stage,
-            passwordless_flow,
-            recovery_flow,
-            search,
-            show_matched_user,
-            show_source_labels,
-        })
+        let mut reader = support::QueryReader::new(query);
+        let value = Self {
+            case_insensitive_matching: reader.one("case_insensitive_matching"),
+            enrollment_flow: reader.one("enrollment_flow"),
+            name: reader.one("name"),
+            ordering: reader.one("ordering"),
+            page: reader.one("page"),
+            page_size: reader.one("page_size"),
+            password_stage: reader.one("password_stage"),
+            passwordless_flow: reader.one("passwordless_flow"),
+            recovery_flow: reader.one("recovery_flow"),
+            search: reader.one("search"),
+            show_matched_user: reader.one("show_matched_user"),
+            show_source_labels: reader.one("show_source_labels"),
+        };
+        reader.finish(value)
     }
 }
 

@@ -156,8 +156,9 @@ const RESERVED_PATH_PARAMS: &[&str] = &[
     "api",
 ];
 
-/// Locals of the query struct's `to_pairs` and of the server's parser.
-const RESERVED_QUERY_PARAMS: &[&str] = &["pairs", "errors"];
+/// Locals of the query struct's `to_pairs` and of the server's parser (`reader`; `errors` was
+/// one, and stays reserved so that no name chosen before changes).
+const RESERVED_QUERY_PARAMS: &[&str] = &["pairs", "errors", "reader"];
 
 impl Namespace {
     fn reserving(names: &[&str]) -> Self {

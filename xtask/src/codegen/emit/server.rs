@@ -167,21 +167,22 @@ fn emit_operation_types(op: &Operation) -> TokenStream {
             } else {
                 quote!(support::Explode::Commas)
             };
-            quote!(support::query_many(&pairs, #key, #explode, &mut errors))
+            quote!(reader.many(#key, #explode))
         } else {
-            quote!(support::query_one(&pairs, #key, &mut errors))
+            quote!(reader.one(#key))
         };
         if p.required {
+            // Every missing or bad required value adds a message; the values are taken below.
             query_parse.push(quote! {
                 let #name = #parse;
-                support::require(&#name, &pairs, #key, &mut errors);
+                let #name = reader.required(#name, #key);
             });
-            // Every missing or bad required value has added an error; the values are taken below.
             required_names.push(name.clone());
+            query_init.push(quote!(#name,));
         } else {
-            query_parse.push(quote!(let #name = #parse;));
+            // Optional values are read in the struct literal, in the fields' order.
+            query_init.push(quote!(#name: #parse,));
         }
-        query_init.push(quote!(#name,));
     }
     let query_items = if query_params.is_empty() {
         quote!()
@@ -191,7 +192,7 @@ fn emit_operation_types(op: &Operation) -> TokenStream {
         } else {
             quote! {
                 let (#(Some(#required_names),)*) = (#(#required_names,)*) else {
-                    return Err(errors);
+                    return Err(reader.into_errors());
                 };
             }
         };
@@ -200,12 +201,11 @@ fn emit_operation_types(op: &Operation) -> TokenStream {
 
             impl support::FromQuery for #query_ident {
                 fn from_query(query: Option<&str>) -> Result<Self, support::ValidationErrors> {
-                    let pairs = support::query_pairs(query);
-                    let mut errors = support::ValidationErrors::new();
+                    let mut reader = support::QueryReader::new(query);
                     #(#query_parse)*
                     #take_required
-                    errors.into_result()?;
-                    Ok(Self { #(#query_init)* })
+                    let value = Self { #(#query_init)* };
+                    reader.finish(value)
                 }
             }
         }

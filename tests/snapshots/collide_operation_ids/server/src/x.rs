@@ -11,11 +11,11 @@ pub use authentik_models::query::StagesXListQuery;
 
 impl support::FromQuery for StagesXListQuery {
     fn from_query(query: Option<&str>) -> Result<Self, support::ValidationErrors> {
-        let pairs = support::query_pairs(query);
-        let mut errors = support::ValidationErrors::new();
-        let search = support::query_one(&pairs, "search", &mut errors);
-        errors.into_result()?;
-        Ok(Self { search })
+        let mut reader = support::QueryReader::new(query);
+        let value = Self {
+            search: reader.one("search"),
+        };
+        reader.finish(value)
     }
 }
 
@@ -54,11 +54,11 @@ pub use authentik_models::query::StagesXList2Query;
 
 impl support::FromQuery for StagesXList2Query {
     fn from_query(query: Option<&str>) -> Result<Self, support::ValidationErrors> {
-        let pairs = support::query_pairs(query);
-        let mut errors = support::ValidationErrors::new();
-        let search = support::query_one(&pairs, "search", &mut errors);
-        errors.into_result()?;
-        Ok(Self { search })
+        let mut reader = support::QueryReader::new(query);
+        let value = Self {
+            search: reader.one("search"),
+        };
+        reader.finish(value)
     }
 }
 
@@ -97,11 +97,9 @@ pub use authentik_models::query::StagesXUpdateQuery;
 
 impl support::FromQuery for StagesXUpdateQuery {
     fn from_query(query: Option<&str>) -> Result<Self, support::ValidationErrors> {
-        let pairs = support::query_pairs(query);
-        let mut errors = support::ValidationErrors::new();
-        let force = support::query_one(&pairs, "force", &mut errors);
-        errors.into_result()?;
-        Ok(Self { force })
+        let mut reader = support::QueryReader::new(query);
+        let value = Self { force: reader.one("force") };
+        reader.finish(value)
     }
 }
 
@@ -144,11 +142,9 @@ pub use authentik_models::query::StagesXUpdate2Query;
 
 impl support::FromQuery for StagesXUpdate2Query {
     fn from_query(query: Option<&str>) -> Result<Self, support::ValidationErrors> {
-        let pairs = support::query_pairs(query);
-        let mut errors = support::ValidationErrors::new();
-        let force = support::query_one(&pairs, "force", &mut errors);
-        errors.into_result()?;
-        Ok(Self { force })
+        let mut reader = support::QueryReader::new(query);
+        let value = Self { force: reader.one("force") };
+        reader.finish(value)
     }
 }
 

@@ -18,6 +18,10 @@ pub struct StagesXCreateQuery {
     pub errors2: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `pairs`
     pub pairs2: ::std::option::Option<::std::string::String>,
+    /// `reader`
+    pub reader2: ::std::string::String,
+    /// `value`
+    pub value: i64,
 }
 
 #[cfg(feature = "x")]
@@ -25,6 +29,7 @@ impl crate::support::Fields for StagesXCreateQuery {
     const RENAMED: &'static [(&'static str, &'static str)] = &[
         ("errors2", "errors"),
         ("pairs2", "pairs"),
+        ("reader2", "reader"),
     ];
 }
 
@@ -44,6 +49,8 @@ impl StagesXCreateQuery {
             true,
         );
         crate::support::push_opt(&mut pairs, "pairs", self.pairs2.as_ref());
+        crate::support::push_one(&mut pairs, "reader", &self.reader2);
+        crate::support::push_one(&mut pairs, "value", &self.value);
         pairs
     }
 }

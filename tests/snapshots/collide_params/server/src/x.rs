@@ -11,32 +11,27 @@ pub use authentik_models::query::StagesXCreateQuery;
 
 impl support::FromQuery for StagesXCreateQuery {
     fn from_query(query: Option<&str>) -> Result<Self, support::ValidationErrors> {
-        let pairs = support::query_pairs(query);
-        let mut errors = support::ValidationErrors::new();
-        let principal = support::query_one(&pairs, "principal", &mut errors);
-        let parts = support::query_one(&pairs, "parts", &mut errors);
-        support::require(&parts, &pairs, "parts", &mut errors);
-        let body = support::query_one(&pairs, "body", &mut errors);
-        let payload = support::query_one(&pairs, "payload", &mut errors);
-        let errors2 = support::query_many(
-            &pairs,
-            "errors",
-            support::Explode::Repeat,
-            &mut errors,
-        );
-        let pairs2 = support::query_one(&pairs, "pairs", &mut errors);
-        let (Some(parts),) = (parts,) else {
-            return Err(errors);
+        let mut reader = support::QueryReader::new(query);
+        let parts = reader.one("parts");
+        let parts = reader.required(parts, "parts");
+        let reader2 = reader.one("reader");
+        let reader2 = reader.required(reader2, "reader");
+        let value = reader.one("value");
+        let value = reader.required(value, "value");
+        let (Some(parts), Some(reader2), Some(value)) = (parts, reader2, value) else {
+            return Err(reader.into_errors());
         };
-        errors.into_result()?;
-        Ok(Self {
-            principal,
+        let value = Self {
+            principal: reader.one("principal"),
             parts,
-            body,
-            payload,
-            errors2,
-            pairs2,
-        })
+            body: reader.one("body"),
+            payload: reader.one("payload"),
+            errors2: reader.many("errors", support::Explode::Repeat),
+            pairs2: reader.one("pairs"),
+            reader2,
+            value,
+        };
+        reader.finish(value)
     }
 }
 

@@ -11,12 +11,12 @@ pub use authentik_models::query::StagesYRetrieveQuery;
 
 impl support::FromQuery for StagesYRetrieveQuery {
     fn from_query(query: Option<&str>) -> Result<Self, support::ValidationErrors> {
-        let pairs = support::query_pairs(query);
-        let mut errors = support::ValidationErrors::new();
-        let state = support::query_one(&pairs, "state", &mut errors);
-        let pairs2 = support::query_one(&pairs, "pairs", &mut errors);
-        errors.into_result()?;
-        Ok(Self { state, pairs2 })
+        let mut reader = support::QueryReader::new(query);
+        let value = Self {
+            state: reader.one("state"),
+            pairs2: reader.one("pairs"),
+        };
+        reader.finish(value)
     }
 }
 

@@ -11,11 +11,11 @@ pub use authentik_models::query::StagesStdListQuery;
 
 impl support::FromQuery for StagesStdListQuery {
     fn from_query(query: Option<&str>) -> Result<Self, support::ValidationErrors> {
-        let pairs = support::query_pairs(query);
-        let mut errors = support::ValidationErrors::new();
-        let search = support::query_one(&pairs, "search", &mut errors);
-        errors.into_result()?;
-        Ok(Self { search })
+        let mut reader = support::QueryReader::new(query);
+        let value = Self {
+            search: reader.one("search"),
+        };
+        reader.finish(value)
     }
 }
 

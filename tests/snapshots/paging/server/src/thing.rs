@@ -11,13 +11,13 @@ pub use authentik_models::query::StagesThingListQuery;
 
 impl support::FromQuery for StagesThingListQuery {
     fn from_query(query: Option<&str>) -> Result<Self, support::ValidationErrors> {
-        let pairs = support::query_pairs(query);
-        let mut errors = support::ValidationErrors::new();
-        let page = support::query_one(&pairs, "page", &mut errors);
-        let page_size = support::query_one(&pairs, "page_size", &mut errors);
-        let search = support::query_one(&pairs, "search", &mut errors);
-        errors.into_result()?;
-        Ok(Self { page, page_size, search })
+        let mut reader = support::QueryReader::new(query);
+        let value = Self {
+            page: reader.one("page"),
+            page_size: reader.one("page_size"),
+            search: reader.one("search"),
+        };
+        reader.finish(value)
     }
 }
 

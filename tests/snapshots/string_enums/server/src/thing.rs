@@ -11,11 +11,9 @@ pub use authentik_models::query::StagesThingListQuery;
 
 impl support::FromQuery for StagesThingListQuery {
     fn from_query(query: Option<&str>) -> Result<Self, support::ValidationErrors> {
-        let pairs = support::query_pairs(query);
-        let mut errors = support::ValidationErrors::new();
-        let mode = support::query_one(&pairs, "mode", &mut errors);
-        errors.into_result()?;
-        Ok(Self { mode })
+        let mut reader = support::QueryReader::new(query);
+        let value = Self { mode: reader.one("mode") };
+        reader.finish(value)
     }
 }
 
