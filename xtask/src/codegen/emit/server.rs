@@ -124,9 +124,23 @@ pub fn emit_resource(api: &Api, resource: &Resource, ops: &[&Operation]) -> Toke
         )
     };
     let routes = super::router::emit_routes(api, resource, ops);
+    // Answers with a JSON body are most of them: their helper by its short name.
+    let json_response = ops
+        .iter()
+        .flat_map(|op| &op.responses)
+        .any(|r| matches!(r.body, ResponseBody::Json(_)));
+    let support_use = if json_response {
+        quote!(
+            use crate::support::{self, json_response, ApiError};
+        )
+    } else {
+        quote!(
+            use crate::support::{self, ApiError};
+        )
+    };
     quote! {
         use crate::router;
-        use crate::support::{self, ApiError};
+        #support_use
         #models_use
         #http_use
         use axum::response::{IntoResponse, Response};
@@ -272,13 +286,13 @@ fn emit_operation_types(op: &Operation) -> TokenStream {
                     (
                         quote!((StatusCode, #ty)),
                         quote!((status, body)),
-                        quote!(support::json_response(#status, &body)),
+                        quote!(json_response(#status, &body)),
                     )
                 } else {
                     (
                         quote!((#ty)),
                         quote!((body)),
-                        quote!(support::json_response(#status, &body)),
+                        quote!(json_response(#status, &body)),
                     )
                 }
             }
