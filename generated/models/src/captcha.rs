@@ -55,6 +55,7 @@ impl CaptchaStage {
         errors.into_result()
     }
 }
+
 support::json_object! {
     CaptchaStage {
         pk: "pk" => required,
@@ -124,6 +125,7 @@ impl CaptchaStageRequest {
         errors.into_result()
     }
 }
+
 support::json_object! {
     CaptchaStageRequest {
         name: "name" => required,
@@ -184,6 +186,7 @@ impl PaginatedCaptchaStageList {
         errors.into_result()
     }
 }
+
 support::json_object! {
     PaginatedCaptchaStageList {
         pagination: "pagination" => required,
@@ -241,6 +244,7 @@ impl PatchedCaptchaStageRequest {
         errors.into_result()
     }
 }
+
 support::json_object! {
     PatchedCaptchaStageRequest {
         name: "name" => optional,

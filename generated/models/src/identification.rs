@@ -79,6 +79,7 @@ impl IdentificationStage {
         errors.into_result()
     }
 }
+
 support::json_object! {
     IdentificationStage {
         pk: "pk" => required,
@@ -163,6 +164,7 @@ impl IdentificationStageRequest {
         errors.into_result()
     }
 }
+
 support::json_object! {
     IdentificationStageRequest {
         name: "name" => required,
@@ -207,6 +209,7 @@ impl PaginatedIdentificationStageList {
         errors.into_result()
     }
 }
+
 support::json_object! {
     PaginatedIdentificationStageList {
         pagination: "pagination" => required,
@@ -276,6 +279,7 @@ impl PatchedIdentificationStageRequest {
         errors.into_result()
     }
 }
+
 support::json_object! {
     PatchedIdentificationStageRequest {
         name: "name" => optional,
@@ -309,79 +313,10 @@ pub enum UserFieldsEnum {
     Unknown(::std::string::String),
 }
 
-impl UserFieldsEnum {
-    /// Every value the schema lists.
-    pub const VALUES: &'static [&'static str] = &["email", "username", "upn"];
-
-    /// The value as it is sent.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Email => "email",
-            Self::Username => "username",
-            Self::Upn => "upn",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// The text of a value the schema does not list.
-    pub fn unknown(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::Unknown(value) => ::std::option::Option::Some(value.as_str()),
-            _ => ::std::option::Option::None,
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for UserFieldsEnum {
-    fn from(value: &str) -> Self {
-        match value {
-            "email" => Self::Email,
-            "username" => Self::Username,
-            "upn" => Self::Upn,
-            other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
-        }
-    }
-}
-
-impl ::std::convert::From<::std::string::String> for UserFieldsEnum {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "email" => Self::Email,
-            "username" => Self::Username,
-            "upn" => Self::Upn,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::str::FromStr for UserFieldsEnum {
-    type Err = ::std::convert::Infallible;
-
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-
-impl ::std::fmt::Display for UserFieldsEnum {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for UserFieldsEnum {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserFieldsEnum {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
-            .map(Self::from)
+crate::support::string_enum! {
+    UserFieldsEnum {
+        Email = "email",
+        Username = "username",
+        Upn = "upn",
     }
 }

@@ -202,6 +202,92 @@ macro_rules! json_object {
 #[allow(unused_imports)]
 pub(crate) use json_object;
 
+/// The impls of a generated string enum, from its table of values (each variant and the text
+/// it is sent as): `VALUES`, `as_str`, `unknown`, `From<&str>`, `From<String>`, `FromStr`,
+/// `Display`, and `Serialize`/`Deserialize` as that text. A value the table does not list
+/// decodes as `Unknown(text)`, kept as sent.
+#[doc(hidden)]
+#[allow(unused_macros)] // a schema without string enums, or with their features off
+macro_rules! string_enum {
+    ($name:ident { $($variant:ident = $json:literal,)* }) => {
+        impl $name {
+            /// Every value the schema lists.
+            pub const VALUES: &'static [&'static str] = &[$($json),*];
+
+            /// The value as it is sent.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $json,)*
+                    Self::Unknown(value) => value.as_str(),
+                }
+            }
+
+            /// The text of a value the schema does not list.
+            pub fn unknown(&self) -> ::std::option::Option<&str> {
+                match self {
+                    Self::Unknown(value) => ::std::option::Option::Some(value.as_str()),
+                    _ => ::std::option::Option::None,
+                }
+            }
+        }
+
+        impl ::std::convert::From<&str> for $name {
+            #[allow(clippy::match_single_binding)]
+            fn from(value: &str) -> Self {
+                match value {
+                    $($json => Self::$variant,)*
+                    other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
+                }
+            }
+        }
+
+        impl ::std::convert::From<::std::string::String> for $name {
+            #[allow(clippy::match_single_binding)]
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    $($json => Self::$variant,)*
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                ::std::result::Result::Ok(Self::from(value))
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                    .map(Self::from)
+            }
+        }
+    };
+}
+#[doc(hidden)]
+#[allow(unused_imports)]
+pub(crate) use string_enum;
+
 /// Writing a generated struct (`json_object!`).
 #[doc(hidden)]
 pub mod ser {

@@ -15,84 +15,11 @@ pub enum DeniedActionEnum {
     Unknown(::std::string::String),
 }
 
-impl DeniedActionEnum {
-    /// Every value the schema lists.
-    pub const VALUES: &'static [&'static str] = &[
-        "message_continue",
-        "message",
-        "continue",
-    ];
-
-    /// The value as it is sent.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MessageContinue => "message_continue",
-            Self::Message => "message",
-            Self::Continue => "continue",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// The text of a value the schema does not list.
-    pub fn unknown(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::Unknown(value) => ::std::option::Option::Some(value.as_str()),
-            _ => ::std::option::Option::None,
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for DeniedActionEnum {
-    fn from(value: &str) -> Self {
-        match value {
-            "message_continue" => Self::MessageContinue,
-            "message" => Self::Message,
-            "continue" => Self::Continue,
-            other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
-        }
-    }
-}
-
-impl ::std::convert::From<::std::string::String> for DeniedActionEnum {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "message_continue" => Self::MessageContinue,
-            "message" => Self::Message,
-            "continue" => Self::Continue,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::str::FromStr for DeniedActionEnum {
-    type Err = ::std::convert::Infallible;
-
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-
-impl ::std::fmt::Display for DeniedActionEnum {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for DeniedActionEnum {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DeniedActionEnum {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
-            .map(Self::from)
+crate::support::string_enum! {
+    DeniedActionEnum {
+        MessageContinue = "message_continue",
+        Message = "message",
+        Continue = "continue",
     }
 }
 
@@ -118,100 +45,15 @@ pub enum FlowDesignationEnum {
     Unknown(::std::string::String),
 }
 
-impl FlowDesignationEnum {
-    /// Every value the schema lists.
-    pub const VALUES: &'static [&'static str] = &[
-        "authentication",
-        "authorization",
-        "invalidation",
-        "enrollment",
-        "unenrollment",
-        "recovery",
-        "stage_configuration",
-    ];
-
-    /// The value as it is sent.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Authentication => "authentication",
-            Self::Authorization => "authorization",
-            Self::Invalidation => "invalidation",
-            Self::Enrollment => "enrollment",
-            Self::Unenrollment => "unenrollment",
-            Self::Recovery => "recovery",
-            Self::StageConfiguration => "stage_configuration",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// The text of a value the schema does not list.
-    pub fn unknown(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::Unknown(value) => ::std::option::Option::Some(value.as_str()),
-            _ => ::std::option::Option::None,
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for FlowDesignationEnum {
-    fn from(value: &str) -> Self {
-        match value {
-            "authentication" => Self::Authentication,
-            "authorization" => Self::Authorization,
-            "invalidation" => Self::Invalidation,
-            "enrollment" => Self::Enrollment,
-            "unenrollment" => Self::Unenrollment,
-            "recovery" => Self::Recovery,
-            "stage_configuration" => Self::StageConfiguration,
-            other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
-        }
-    }
-}
-
-impl ::std::convert::From<::std::string::String> for FlowDesignationEnum {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "authentication" => Self::Authentication,
-            "authorization" => Self::Authorization,
-            "invalidation" => Self::Invalidation,
-            "enrollment" => Self::Enrollment,
-            "unenrollment" => Self::Unenrollment,
-            "recovery" => Self::Recovery,
-            "stage_configuration" => Self::StageConfiguration,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::str::FromStr for FlowDesignationEnum {
-    type Err = ::std::convert::Infallible;
-
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-
-impl ::std::fmt::Display for FlowDesignationEnum {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for FlowDesignationEnum {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for FlowDesignationEnum {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
-            .map(Self::from)
+crate::support::string_enum! {
+    FlowDesignationEnum {
+        Authentication = "authentication",
+        Authorization = "authorization",
+        Invalidation = "invalidation",
+        Enrollment = "enrollment",
+        Unenrollment = "unenrollment",
+        Recovery = "recovery",
+        StageConfiguration = "stage_configuration",
     }
 }
 
@@ -233,92 +75,13 @@ pub enum FlowLayoutEnum {
     Unknown(::std::string::String),
 }
 
-impl FlowLayoutEnum {
-    /// Every value the schema lists.
-    pub const VALUES: &'static [&'static str] = &[
-        "stacked",
-        "content_left",
-        "content_right",
-        "sidebar_left",
-        "sidebar_right",
-    ];
-
-    /// The value as it is sent.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Stacked => "stacked",
-            Self::ContentLeft => "content_left",
-            Self::ContentRight => "content_right",
-            Self::SidebarLeft => "sidebar_left",
-            Self::SidebarRight => "sidebar_right",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// The text of a value the schema does not list.
-    pub fn unknown(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::Unknown(value) => ::std::option::Option::Some(value.as_str()),
-            _ => ::std::option::Option::None,
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for FlowLayoutEnum {
-    fn from(value: &str) -> Self {
-        match value {
-            "stacked" => Self::Stacked,
-            "content_left" => Self::ContentLeft,
-            "content_right" => Self::ContentRight,
-            "sidebar_left" => Self::SidebarLeft,
-            "sidebar_right" => Self::SidebarRight,
-            other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
-        }
-    }
-}
-
-impl ::std::convert::From<::std::string::String> for FlowLayoutEnum {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "stacked" => Self::Stacked,
-            "content_left" => Self::ContentLeft,
-            "content_right" => Self::ContentRight,
-            "sidebar_left" => Self::SidebarLeft,
-            "sidebar_right" => Self::SidebarRight,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::str::FromStr for FlowLayoutEnum {
-    type Err = ::std::convert::Infallible;
-
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-
-impl ::std::fmt::Display for FlowLayoutEnum {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for FlowLayoutEnum {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for FlowLayoutEnum {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
-            .map(Self::from)
+crate::support::string_enum! {
+    FlowLayoutEnum {
+        Stacked = "stacked",
+        ContentLeft = "content_left",
+        ContentRight = "content_right",
+        SidebarLeft = "sidebar_left",
+        SidebarRight = "sidebar_right",
     }
 }
 
@@ -398,6 +161,7 @@ impl FlowSet {
         errors.into_result()
     }
 }
+
 support::json_object! {
     FlowSet {
         pk: "pk" => required,
@@ -486,6 +250,7 @@ impl FlowSetRequest {
         errors.into_result()
     }
 }
+
 support::json_object! {
     FlowSetRequest {
         name: "name" => required,
@@ -519,6 +284,7 @@ impl GenericError {
         ::std::result::Result::Ok(())
     }
 }
+
 support::json_object! {
     GenericError {
         detail: "detail" => required,
@@ -551,6 +317,7 @@ impl Pagination {
         ::std::result::Result::Ok(())
     }
 }
+
 support::json_object! {
     Pagination {
         next: "next" => number,
@@ -577,77 +344,10 @@ pub enum PolicyEngineMode {
     Unknown(::std::string::String),
 }
 
-impl PolicyEngineMode {
-    /// Every value the schema lists.
-    pub const VALUES: &'static [&'static str] = &["all", "any"];
-
-    /// The value as it is sent.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "all",
-            Self::Any => "any",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// The text of a value the schema does not list.
-    pub fn unknown(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::Unknown(value) => ::std::option::Option::Some(value.as_str()),
-            _ => ::std::option::Option::None,
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for PolicyEngineMode {
-    fn from(value: &str) -> Self {
-        match value {
-            "all" => Self::All,
-            "any" => Self::Any,
-            other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
-        }
-    }
-}
-
-impl ::std::convert::From<::std::string::String> for PolicyEngineMode {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "all" => Self::All,
-            "any" => Self::Any,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::str::FromStr for PolicyEngineMode {
-    type Err = ::std::convert::Infallible;
-
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-
-impl ::std::fmt::Display for PolicyEngineMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for PolicyEngineMode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PolicyEngineMode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
-            .map(Self::from)
+crate::support::string_enum! {
+    PolicyEngineMode {
+        All = "all",
+        Any = "any",
     }
 }
 
@@ -679,6 +379,7 @@ impl UsedBy {
         errors.into_result()
     }
 }
+
 support::json_object! {
     UsedBy {
         app: "app" => required,
@@ -707,88 +408,12 @@ pub enum UsedByActionEnum {
     Unknown(::std::string::String),
 }
 
-impl UsedByActionEnum {
-    /// Every value the schema lists.
-    pub const VALUES: &'static [&'static str] = &[
-        "cascade",
-        "cascade_many",
-        "set_null",
-        "set_default",
-    ];
-
-    /// The value as it is sent.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Cascade => "cascade",
-            Self::CascadeMany => "cascade_many",
-            Self::SetNull => "set_null",
-            Self::SetDefault => "set_default",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// The text of a value the schema does not list.
-    pub fn unknown(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::Unknown(value) => ::std::option::Option::Some(value.as_str()),
-            _ => ::std::option::Option::None,
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for UsedByActionEnum {
-    fn from(value: &str) -> Self {
-        match value {
-            "cascade" => Self::Cascade,
-            "cascade_many" => Self::CascadeMany,
-            "set_null" => Self::SetNull,
-            "set_default" => Self::SetDefault,
-            other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
-        }
-    }
-}
-
-impl ::std::convert::From<::std::string::String> for UsedByActionEnum {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "cascade" => Self::Cascade,
-            "cascade_many" => Self::CascadeMany,
-            "set_null" => Self::SetNull,
-            "set_default" => Self::SetDefault,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::str::FromStr for UsedByActionEnum {
-    type Err = ::std::convert::Infallible;
-
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-
-impl ::std::fmt::Display for UsedByActionEnum {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for UsedByActionEnum {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UsedByActionEnum {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
-            .map(Self::from)
+crate::support::string_enum! {
+    UsedByActionEnum {
+        Cascade = "cascade",
+        CascadeMany = "cascade_many",
+        SetNull = "set_null",
+        SetDefault = "set_default",
     }
 }
 
@@ -815,6 +440,7 @@ impl ValidationError {
         ::std::result::Result::Ok(())
     }
 }
+
 support::json_object! {
     ValidationError {
         non_field_errors: "non_field_errors" => optional,

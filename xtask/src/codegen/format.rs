@@ -21,10 +21,11 @@ pub fn print(file: &str, tokens: TokenStream) -> Result<String, Error> {
     Ok(spaced(&tables(&prettyplease::unparse(&parsed))))
 }
 
-/// The macro whose invocations are tables, one entry per line ([`tables`]).
-const TABLE_MACRO: &str = "json_object! {";
+/// The macros whose invocations are tables, one entry per line ([`tables`]).
+const TABLE_MACROS: &[&str] = &["json_object! {", "string_enum! {"];
 
-/// Lays out each `json_object!` invocation as the table it is, one field per line:
+/// Lays out each `json_object!` and `string_enum!` invocation as the table it is, one entry per
+/// line:
 /// prettyplease fills a macro's tokens into lines like a paragraph (`name : "name" =>
 /// required, flow : "flow" => optional, ...`), which a reviewer cannot read in a diff.
 fn tables(text: &str) -> String {
@@ -33,7 +34,7 @@ fn tables(text: &str) -> String {
     while let Some(line) = lines.next() {
         out.push_str(line);
         out.push('\n');
-        if !line.trim_end().ends_with(TABLE_MACRO) {
+        if !TABLE_MACROS.iter().any(|m| line.trim_end().ends_with(m)) {
             continue;
         }
         let indent = &line[..line.len() - line.trim_start().len()];
@@ -119,6 +120,9 @@ fn spaced(text: &str) -> String {
         "use ",
         "unsafe ",
     ];
+    // Items that are the table macros' invocations: at the top level only (inside a function a
+    // line starting so is a call).
+    const TOP_STARTS: &[&str] = &["support::json_object!", "crate::support::string_enum!"];
     let is_use = |line: &str| line.starts_with("use ") || line.starts_with("pub use ");
     let is_inner = |line: &str| line.starts_with("//!") || line.starts_with("#![");
     let indent = |line: &str| line.len() - line.trim_start().len();
@@ -130,7 +134,8 @@ fn spaced(text: &str) -> String {
             let last = before.trim_start();
             let after_item = indent(before) == indent(line)
                 && (last.ends_with('}') || last.ends_with(';'))
-                && STARTS.iter().any(|s| this.starts_with(s))
+                && (STARTS.iter().any(|s| this.starts_with(s))
+                    || (indent(line) == 0 && TOP_STARTS.iter().any(|s| this.starts_with(s))))
                 && !(is_use(last) && is_use(this));
             let after_inner_docs = is_inner(last) && !is_inner(this) && !this.is_empty();
             if after_item || after_inner_docs {

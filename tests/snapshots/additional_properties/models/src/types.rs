@@ -20,6 +20,7 @@ impl Entry {
         errors.into_result()
     }
 }
+
 support::json_object! {
     Entry {
         value: "value" => optional,
@@ -64,6 +65,7 @@ impl Thing {
         errors.into_result()
     }
 }
+
 support::json_object! {
     Thing {
         labels: "labels" => required,
@@ -97,6 +99,7 @@ impl ValidationError {
         ::std::result::Result::Ok(())
     }
 }
+
 support::json_object! {
     ValidationError {
         non_field_errors: "non_field_errors" => optional,

@@ -18,6 +18,7 @@ impl Inner {
         ::std::result::Result::Ok(())
     }
 }
+
 support::json_object! {
     Inner {
         value: "value" => optional,
@@ -47,6 +48,7 @@ impl Thing {
         ::std::result::Result::Ok(())
     }
 }
+
 support::json_object! {
     Thing {
         name: "name" => required,

@@ -20,6 +20,7 @@ impl Foo {
         ::std::result::Result::Ok(())
     }
 }
+
 support::json_object! {
     Foo {
         foo_bar: "foo_bar" => required,
@@ -52,6 +53,7 @@ impl Foo2 {
         ::std::result::Result::Ok(())
     }
 }
+
 support::json_object! {
     Foo2 {
         other: "other" => optional,

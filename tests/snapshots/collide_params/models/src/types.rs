@@ -20,6 +20,7 @@ impl Thing {
         ::std::result::Result::Ok(())
     }
 }
+
 support::json_object! {
     Thing {
         state: "state" => optional,

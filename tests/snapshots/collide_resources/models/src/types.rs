@@ -18,6 +18,7 @@ impl Thing {
         ::std::result::Result::Ok(())
     }
 }
+
 support::json_object! {
     Thing {
         name: "name" => optional,

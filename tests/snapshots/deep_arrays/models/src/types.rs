@@ -187,6 +187,7 @@ impl Thing {
         errors.into_result()
     }
 }
+
 support::json_object! {
     Thing {
         grid: "grid" => optional,

@@ -19,6 +19,7 @@ impl FileUploadRequest {
         ::std::result::Result::Ok(())
     }
 }
+
 support::json_object! {
     FileUploadRequest {
         file: "file" => optional,

@@ -19,6 +19,7 @@ impl CaptchaChallenge {
         ::std::result::Result::Ok(())
     }
 }
+
 support::json_object! {
     CaptchaChallenge {
         component: "component" => required,
@@ -131,6 +132,7 @@ impl PasswordChallenge {
         ::std::result::Result::Ok(())
     }
 }
+
 support::json_object! {
     PasswordChallenge {
         component: "component" => required,

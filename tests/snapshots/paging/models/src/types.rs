@@ -19,6 +19,7 @@ impl PaginatedThingList {
         ::std::result::Result::Ok(())
     }
 }
+
 support::json_object! {
     PaginatedThingList {
         pagination: "pagination" => required,
@@ -51,6 +52,7 @@ impl Pagination {
         ::std::result::Result::Ok(())
     }
 }
+
 support::json_object! {
     Pagination {
         next: "next" => number,
@@ -82,6 +84,7 @@ impl Thing {
         ::std::result::Result::Ok(())
     }
 }
+
 support::json_object! {
     Thing {
         name: "name" => required,

@@ -25,6 +25,7 @@ impl Edge {
         errors.into_result()
     }
 }
+
 support::json_object! {
     Edge {
         to: "to" => required,
@@ -73,6 +74,7 @@ impl Node {
         errors.into_result()
     }
 }
+
 support::json_object! {
     Node {
         name: "name" => required,

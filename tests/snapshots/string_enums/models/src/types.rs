@@ -19,92 +19,13 @@ pub enum ModeEnum {
     Unknown(::std::string::String),
 }
 
-impl ModeEnum {
-    /// Every value the schema lists.
-    pub const VALUES: &'static [&'static str] = &[
-        "username",
-        "email",
-        "upn",
-        "user-name",
-        "2fa",
-    ];
-
-    /// The value as it is sent.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Username => "username",
-            Self::Email => "email",
-            Self::Upn => "upn",
-            Self::UserName => "user-name",
-            Self::V2fa => "2fa",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// The text of a value the schema does not list.
-    pub fn unknown(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::Unknown(value) => ::std::option::Option::Some(value.as_str()),
-            _ => ::std::option::Option::None,
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ModeEnum {
-    fn from(value: &str) -> Self {
-        match value {
-            "username" => Self::Username,
-            "email" => Self::Email,
-            "upn" => Self::Upn,
-            "user-name" => Self::UserName,
-            "2fa" => Self::V2fa,
-            other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
-        }
-    }
-}
-
-impl ::std::convert::From<::std::string::String> for ModeEnum {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "username" => Self::Username,
-            "email" => Self::Email,
-            "upn" => Self::Upn,
-            "user-name" => Self::UserName,
-            "2fa" => Self::V2fa,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::str::FromStr for ModeEnum {
-    type Err = ::std::convert::Infallible;
-
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-
-impl ::std::fmt::Display for ModeEnum {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ModeEnum {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ModeEnum {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
-            .map(Self::from)
+crate::support::string_enum! {
+    ModeEnum {
+        Username = "username",
+        Email = "email",
+        Upn = "upn",
+        UserName = "user-name",
+        V2fa = "2fa",
     }
 }
 
@@ -120,77 +41,10 @@ pub enum StagesThingListMode {
     Unknown(::std::string::String),
 }
 
-impl StagesThingListMode {
-    /// Every value the schema lists.
-    pub const VALUES: &'static [&'static str] = &["fast", "slow"];
-
-    /// The value as it is sent.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Fast => "fast",
-            Self::Slow => "slow",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// The text of a value the schema does not list.
-    pub fn unknown(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::Unknown(value) => ::std::option::Option::Some(value.as_str()),
-            _ => ::std::option::Option::None,
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for StagesThingListMode {
-    fn from(value: &str) -> Self {
-        match value {
-            "fast" => Self::Fast,
-            "slow" => Self::Slow,
-            other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
-        }
-    }
-}
-
-impl ::std::convert::From<::std::string::String> for StagesThingListMode {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "fast" => Self::Fast,
-            "slow" => Self::Slow,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::str::FromStr for StagesThingListMode {
-    type Err = ::std::convert::Infallible;
-
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-
-impl ::std::fmt::Display for StagesThingListMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for StagesThingListMode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for StagesThingListMode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
-            .map(Self::from)
+crate::support::string_enum! {
+    StagesThingListMode {
+        Fast = "fast",
+        Slow = "slow",
     }
 }
 
@@ -233,6 +87,7 @@ impl Thing {
         errors.into_result()
     }
 }
+
 support::json_object! {
     Thing {
         mode: "mode" => required,
@@ -255,76 +110,9 @@ pub enum ThingLevel {
     Unknown(::std::string::String),
 }
 
-impl ThingLevel {
-    /// Every value the schema lists.
-    pub const VALUES: &'static [&'static str] = &["low", "high"];
-
-    /// The value as it is sent.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Low => "low",
-            Self::High => "high",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-
-    /// The text of a value the schema does not list.
-    pub fn unknown(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::Unknown(value) => ::std::option::Option::Some(value.as_str()),
-            _ => ::std::option::Option::None,
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ThingLevel {
-    fn from(value: &str) -> Self {
-        match value {
-            "low" => Self::Low,
-            "high" => Self::High,
-            other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
-        }
-    }
-}
-
-impl ::std::convert::From<::std::string::String> for ThingLevel {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "low" => Self::Low,
-            "high" => Self::High,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl ::std::str::FromStr for ThingLevel {
-    type Err = ::std::convert::Infallible;
-
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-
-impl ::std::fmt::Display for ThingLevel {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ThingLevel {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ThingLevel {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
-            .map(Self::from)
+crate::support::string_enum! {
+    ThingLevel {
+        Low = "low",
+        High = "high",
     }
 }

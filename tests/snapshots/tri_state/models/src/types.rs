@@ -26,6 +26,7 @@ impl PatchedThingRequest {
         errors.into_result()
     }
 }
+
 support::json_object! {
     PatchedThingRequest {
         name: "name" => optional,
@@ -74,6 +75,7 @@ impl Thing {
         errors.into_result()
     }
 }
+
 support::json_object! {
     Thing {
         id: "id" => required,
