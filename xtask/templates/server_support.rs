@@ -34,8 +34,7 @@ pub trait FromQuery: Sized {
 /// # Errors
 ///
 /// The 400 response.
-#[doc(hidden)]
-pub fn from_query<T: FromQuery>(query: Option<&str>) -> Result<T, Response> {
+fn from_query<T: FromQuery>(query: Option<&str>) -> Result<T, Response> {
     T::from_query(query).map_err(|errors| validation_failed(&errors))
 }
 
@@ -253,8 +252,7 @@ pub fn status_code(code: u16) -> StatusCode {
 /// # Errors
 ///
 /// The 400 response.
-#[doc(hidden)]
-pub fn valid(checked: Result<(), ValidationErrors>) -> Result<(), Response> {
+fn valid(checked: Result<(), ValidationErrors>) -> Result<(), Response> {
     checked.map_err(|errors| validation_failed(&errors))
 }
 
@@ -293,8 +291,7 @@ pub fn method_not_allowed(method: &Method, allow: &'static str) -> Response {
 }
 
 /// Reads the bearer token and asks `auth` about it.
-#[doc(hidden)]
-pub async fn authenticate<A: Authenticate>(
+async fn authenticate<A: Authenticate>(
     auth: &A,
     headers: &HeaderMap,
 ) -> Result<A::Principal, Response> {
@@ -329,8 +326,7 @@ pub async fn authenticate<A: Authenticate>(
 /// # Errors
 ///
 /// The 404 response.
-#[doc(hidden)]
-pub async fn path_params(
+async fn path_params(
     parts: &mut axum::http::request::Parts,
 ) -> Result<axum::extract::RawPathParams, Response> {
     <axum::extract::RawPathParams as axum::extract::FromRequestParts<()>>::from_request_parts(
@@ -497,8 +493,7 @@ pub fn unchecked<T>(_: &T) -> Result<(), ValidationErrors> {
 }
 
 /// A path value, or 404 when it does not parse (as Django's URL converters answer).
-#[doc(hidden)]
-pub fn path_value<T: FromParam>(
+fn path_value<T: FromParam>(
     params: &axum::extract::RawPathParams,
     name: &str,
 ) -> Result<T, Response> {
@@ -589,8 +584,7 @@ impl FromParam for chrono::DateTime<chrono::FixedOffset> {
 }
 
 /// The query string as `(name, value)` pairs, percent-decoded, in order.
-#[doc(hidden)]
-pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
+fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
     form_urlencoded::parse(query.unwrap_or("").as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
@@ -603,8 +597,7 @@ pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
 /// # Errors
 ///
 /// The 404 response.
-#[doc(hidden)]
-pub fn page_number(query: Option<&str>) -> Result<(), Response> {
+fn page_number(query: Option<&str>) -> Result<(), Response> {
     let page = form_urlencoded::parse(query.unwrap_or("").as_bytes())
         .filter(|(key, _)| key == "page")
         .last()
@@ -618,8 +611,7 @@ pub fn page_number(query: Option<&str>) -> Result<(), Response> {
 
 /// The last value of a query parameter, parsed; a bad value adds a message for it, an empty
 /// one is none.
-#[doc(hidden)]
-pub fn query_one<T: FromParam>(
+fn query_one<T: FromParam>(
     pairs: &[(String, String)],
     name: &str,
     errors: &mut ValidationErrors,
@@ -652,8 +644,7 @@ pub enum Explode {
 }
 
 /// Every value of a query parameter.
-#[doc(hidden)]
-pub fn query_many<T: FromParam>(
+fn query_many<T: FromParam>(
     pairs: &[(String, String)],
     name: &str,
     explode: Explode,
@@ -685,8 +676,7 @@ pub fn query_many<T: FromParam>(
 
 /// A required query parameter: `This field is required.` when it has no value (one that did not
 /// parse has its own message already).
-#[doc(hidden)]
-pub fn require<T>(
+fn require<T>(
     value: &Option<T>,
     pairs: &[(String, String)],
     name: &str,
@@ -748,8 +738,7 @@ impl QueryReader {
 /// Reads a required JSON request body: 415 for another media type, 413 over `limit`, 400 with
 /// `{"detail": "JSON parse error - ..."}` for malformed JSON, 400 with `non_field_errors` when
 /// it is not an object, 400 with every field that is missing, `null` or of the wrong type.
-#[doc(hidden)]
-pub async fn json_body<T: DeserializeOwned + Shape>(
+async fn json_body<T: DeserializeOwned + Shape>(
     headers: &HeaderMap,
     body: Body,
     limit: usize,
@@ -760,8 +749,7 @@ pub async fn json_body<T: DeserializeOwned + Shape>(
 }
 
 /// [`json_body`] for an optional body: `Ok(None)` when the request has none.
-#[doc(hidden)]
-pub async fn optional_json_body<T: DeserializeOwned + Shape>(
+async fn optional_json_body<T: DeserializeOwned + Shape>(
     headers: &HeaderMap,
     body: Body,
     limit: usize,
@@ -916,16 +904,14 @@ pub struct RawBody {
 }
 
 /// Reads a required body without decoding it: 413 over `limit`, 400 when empty.
-#[doc(hidden)]
-pub async fn raw_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<RawBody, Response> {
+async fn raw_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<RawBody, Response> {
     optional_raw_body(headers, body, limit)
         .await?
         .ok_or_else(body_required)
 }
 
 /// [`raw_body`] for an optional body: `Ok(None)` when empty.
-#[doc(hidden)]
-pub async fn optional_raw_body(
+async fn optional_raw_body(
     headers: &HeaderMap,
     body: Body,
     limit: usize,

@@ -39,22 +39,31 @@ fn tables(text: &str) -> String {
         }
         let indent = &line[..line.len() - line.trim_start().len()];
         let close = format!("{indent}}}");
-        let mut body = String::new();
+        let mut printed = Vec::new();
         for inner in lines.by_ref() {
             if inner == close {
                 break;
             }
-            body.push_str(inner.trim());
-            body.push(' ');
+            printed.push(inner);
         }
-        let body = body.trim();
-        let (name, entries) = match (body.find('{'), body.rfind('}')) {
-            (Some(open), Some(end)) if open < end => (body[..open].trim(), &body[open + 1..end]),
+        let body = printed
+            .iter()
+            .map(|l| l.trim())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let (Some(open), Some(end)) = (body.find('{'), body.rfind('}')) else {
             // Not a table this pass wrote: left as printed.
-            _ => (body, ""),
+            for inner in printed {
+                out.push_str(inner);
+                out.push('\n');
+            }
+            out.push_str(&close);
+            out.push('\n');
+            continue;
         };
+        let name = body[..open].trim();
         out.push_str(&format!("{indent}    {name} {{\n"));
-        for entry in split_entries(entries) {
+        for entry in split_entries(&body[open + 1..end]) {
             let entry = entry.replacen(" : ", ": ", 1);
             let comma = if entry.starts_with("..") { "" } else { "," };
             out.push_str(&format!("{indent}        {entry}{comma}\n"));

@@ -143,9 +143,8 @@ impl<'a> TypesEmitter<'a> {
         }
     }
 
-    /// The `patterns` module: every `pattern`, compiled once.
-    /// What `types.rs` starts with: structs name the support module by its short path (in serde
-    /// attributes and `validate()`), so it is imported when there is a struct.
+    /// What `types.rs` starts with: structs name the support module by its short path (in
+    /// `validate()` and their `json_object!` table), so it is imported when there is a struct.
     pub fn emit_head(&self, models: &[&Model], resource: Option<&str>) -> TokenStream {
         let doc = match resource {
             Some(r) => {
@@ -180,6 +179,7 @@ impl<'a> TypesEmitter<'a> {
         quote!(#doc #head)
     }
 
+    /// The `patterns` module: every `pattern`, compiled once.
     pub fn emit_patterns(&self) -> TokenStream {
         if self.api.patterns.is_empty() {
             return quote!();
