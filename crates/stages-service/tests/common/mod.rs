@@ -92,6 +92,11 @@ impl Server {
         (status, value)
     }
 
+    /// [`Server::send`] for a `GET`.
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+
     pub async fn raw(
         &self,
         req: reqwest::RequestBuilder,

@@ -26,31 +26,19 @@ async fn lists_paginate_order_search_and_filter() {
             .collect::<Vec<_>>()
     };
     let (_, page) = s
-        .send(
-            reqwest::Method::GET,
-            "/stages/captcha/?ordering=name&page=2&page_size=2",
-            None,
-        )
+        .get("/stages/captcha/?ordering=name&page=2&page_size=2")
         .await;
     assert_eq!(names(&page), ["charlie", "delta"]);
     assert_eq!(page["pagination"]["next"], 3.0);
     assert_eq!(page["pagination"]["previous"], 1.0);
     assert_eq!(page["pagination"]["start_index"], 3.0);
     let (_, page) = s
-        .send(
-            reqwest::Method::GET,
-            "/stages/captcha/?ordering=-name&public_key=early",
-            None,
-        )
+        .get("/stages/captcha/?ordering=-name&public_key=early")
         .await;
     assert_eq!(names(&page), ["bravo", "alpha"]);
-    let (_, page) = s
-        .send(reqwest::Method::GET, "/stages/captcha/?search=HAR", None)
-        .await;
+    let (_, page) = s.get("/stages/captcha/?search=HAR").await;
     assert_eq!(names(&page), ["charlie"]);
-    let (status, body) = s
-        .send(reqwest::Method::GET, "/stages/captcha/?page=9", None)
-        .await;
+    let (status, body) = s.get("/stages/captcha/?page=9").await;
     assert_eq!((status, body), (404, json!({"detail": "Invalid page."})));
 }
 
@@ -76,32 +64,18 @@ async fn lists_are_ordered_by_name_by_default() {
             .await;
         assert_eq!(status, 201);
     }
-    let (_, list) = s.send(reqwest::Method::GET, "/stages/captcha/", None).await;
+    let (_, list) = s.get("/stages/captcha/").await;
     assert_eq!(names(&list), ["alpha", "bravo", "charlie", "delta"]);
-    let (_, list) = s
-        .send(reqwest::Method::GET, "/stages/identification/", None)
-        .await;
+    let (_, list) = s.get("/stages/identification/").await;
     assert_eq!(
         names(&list),
         ["id-alpha", "id-bravo", "id-charlie", "id-delta"]
     );
     // Pages follow the same order; an explicit ordering wins; fields DRF would not accept
     // are ignored and leave the default.
-    let (_, list) = s
-        .send(
-            reqwest::Method::GET,
-            "/stages/captcha/?page=2&page_size=3",
-            None,
-        )
-        .await;
+    let (_, list) = s.get("/stages/captcha/?page=2&page_size=3").await;
     assert_eq!(names(&list), ["delta"]);
-    let (_, list) = s
-        .send(
-            reqwest::Method::GET,
-            "/stages/captcha/?ordering=-name",
-            None,
-        )
-        .await;
+    let (_, list) = s.get("/stages/captcha/?ordering=-name").await;
     assert_eq!(names(&list), ["delta", "charlie", "bravo", "alpha"]);
     let (_, list) = s
         .send(
@@ -120,13 +94,7 @@ async fn lists_are_ordered_by_name_by_default() {
         )
         .await;
     assert_eq!(created["name"], "zulu");
-    let (_, list) = s
-        .send(
-            reqwest::Method::GET,
-            "/stages/captcha/?ordering=public_key",
-            None,
-        )
-        .await;
+    let (_, list) = s.get("/stages/captcha/?ordering=public_key").await;
     assert_eq!(names(&list), ["zulu", "alpha", "bravo", "charlie", "delta"]);
     // A rename moves the stage in the order; a taken name is refused.
     let zulu = format!("/stages/captcha/{}/", created["pk"].as_str().unwrap());
@@ -152,7 +120,7 @@ async fn lists_are_ordered_by_name_by_default() {
         )
         .await;
     assert_eq!(status, 200);
-    let (_, list) = s.send(reqwest::Method::GET, "/stages/captcha/", None).await;
+    let (_, list) = s.get("/stages/captcha/").await;
     assert_eq!(
         names(&list),
         ["aardvark", "alpha", "bravo", "charlie", "delta"]
@@ -172,19 +140,11 @@ async fn filters_follow_creates_and_patches() {
         assert_eq!(status, 201);
     }
     let (_, page) = s
-        .send(
-            reqwest::Method::GET,
-            "/stages/identification/?show_matched_user=false",
-            None,
-        )
+        .get("/stages/identification/?show_matched_user=false")
         .await;
     assert_eq!(names(&page), ["three", "two"]);
     let (_, page) = s
-        .send(
-            reqwest::Method::GET,
-            "/stages/identification/?show_matched_user=true&case_insensitive_matching=true",
-            None,
-        )
+        .get("/stages/identification/?show_matched_user=true&case_insensitive_matching=true")
         .await;
     assert_eq!(names(&page), ["one"]);
     let two = page_pk(&s, "/stages/identification/?name=two").await;
@@ -197,11 +157,7 @@ async fn filters_follow_creates_and_patches() {
         .await;
     assert_eq!(status, 200);
     let (_, page) = s
-        .send(
-            reqwest::Method::GET,
-            "/stages/identification/?show_matched_user=false",
-            None,
-        )
+        .get("/stages/identification/?show_matched_user=false")
         .await;
     assert_eq!(names(&page), ["three"]);
 
@@ -221,25 +177,13 @@ async fn filters_follow_creates_and_patches() {
         )
         .await;
     assert_eq!(status, 200);
-    let (_, page) = s
-        .send(
-            reqwest::Method::GET,
-            "/stages/captcha/?public_key=rotated",
-            None,
-        )
-        .await;
+    let (_, page) = s.get("/stages/captcha/?public_key=rotated").await;
     assert_eq!(names(&page), ["keyed"]);
-    let (_, page) = s
-        .send(
-            reqwest::Method::GET,
-            "/stages/captcha/?public_key=string",
-            None,
-        )
-        .await;
+    let (_, page) = s.get("/stages/captcha/?public_key=string").await;
     assert_eq!(page["pagination"]["count"], 0);
 }
 
 async fn page_pk(s: &Server, path: &str) -> String {
-    let (_, page) = s.send(reqwest::Method::GET, path, None).await;
+    let (_, page) = s.get(path).await;
     page["results"][0]["pk"].as_str().unwrap().to_owned()
 }
