@@ -27,8 +27,14 @@ pub struct Api {
     /// Each distinct set of documented error responses, in order of first use: the client's
     /// error enums, shared by every operation that documents the same errors.
     pub error_sets: Vec<ErrorSet>,
+    /// Each distinct set of documented responses, in order of first use: the server's response
+    /// enums, generic over their bodies' types, which each operation's `...Response` names.
+    pub response_sets: Vec<ResponseSet>,
     /// The generated crates' cargo features: which one compiles each model and error enum.
     pub features: Features,
+    /// Every model a JSON request body reaches, through fields, items, union variants and
+    /// aliases (by Rust name): the models the server reads, so the ones it has a `Shape` for.
+    pub request_models: BTreeSet<String>,
 }
 
 /// The generated crates' cargo features. Each resource has one, named after its module, which
@@ -92,6 +98,35 @@ pub struct ErrorSet {
     pub rust_name: String,
     /// The error responses, as the first operation to use the set documents them.
     pub responses: Vec<Response>,
+}
+
+/// Responses that several operations document alike (`200`, `400` and `403`, each with a JSON
+/// body): one enum in the server's `responses` module, whose type parameters are the bodies'
+/// types, so that each operation's `...Response` is that enum with its own bodies' types.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResponseSet {
+    /// The enum's name (`OkOrBadRequestOrForbidden`).
+    pub rust_name: String,
+    pub variants: Vec<SetVariant>,
+}
+
+/// One variant of a [`ResponseSet`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct SetVariant {
+    /// The variant's name, as the operations' [`Response::variant`] (`Ok`).
+    pub name: String,
+    pub status: Status,
+    pub body: SetBody,
+}
+
+/// What a [`SetVariant`] carries.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SetBody {
+    None,
+    /// A JSON body whose type is the enum's type parameter of this name (`T200`).
+    Json(String),
+    /// Raw bytes of another media type.
+    Other(String),
 }
 
 /// The operations of one resource (`/stages/captcha/...`): a module and a trait in the server and
@@ -330,8 +365,11 @@ pub struct Operation {
 pub struct OperationNames {
     /// The server's parsed request (`StagesCaptchaCreateRequest`).
     pub request: String,
-    /// The server's response enum (`StagesCaptchaCreateResponse`).
+    /// The server's response type (`StagesCaptchaCreateResponse`): its [`ResponseSet`] with
+    /// the operation's bodies' types.
     pub response: String,
+    /// That [`ResponseSet`]'s name (`OkOrBadRequestOrForbidden`).
+    pub response_set: String,
     /// The query struct in the models' `query` module (`StagesCaptchaListQuery`).
     pub query: String,
     /// The client's error enum, shared by the operations documenting the same errors

@@ -289,7 +289,13 @@ pub fn emit_server(
     out.template("support.rs", server::SUPPORT);
     out.template("support/shape.rs", server::SHAPE_SUPPORT);
     out.rust("params.rs", server::emit_params(api))?;
-    let models: Vec<&ir::Model> = api.models.values().collect();
+    out.rust("responses.rs", server::emit_responses(api))?;
+    // Only what a request body holds is read by the router.
+    let models: Vec<&ir::Model> = api
+        .models
+        .values()
+        .filter(|m| api.request_models.contains(&m.rust_name))
+        .collect();
     out.items(
         "shapes.rs",
         emit::shape::emit_head(api),

@@ -105,6 +105,7 @@ const RESERVED_MODULES: &[&str] = &[
     "patterns",
     "errors",
     "shapes",
+    "responses",
     // Cargo features are named after resource modules; these two are cargo's and ours.
     "default",
     "full",
@@ -161,7 +162,7 @@ const RESERVED_PATH_PARAMS: &[&str] = &[
 const RESERVED_QUERY_PARAMS: &[&str] = &["pairs", "errors", "reader"];
 
 impl Namespace {
-    fn reserving(names: &[&str]) -> Self {
+    pub fn reserving(names: &[&str]) -> Self {
         Namespace {
             taken: names.iter().map(|n| (*n).to_owned()).collect(),
         }

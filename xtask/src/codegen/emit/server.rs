@@ -44,6 +44,8 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         mod params;
         #[rustfmt::skip]
         mod shapes;
+        #[rustfmt::skip]
+        pub mod responses;
 
         #[cfg(feature = #full)]
         pub use router::router;
@@ -106,44 +108,13 @@ pub fn emit_resource(api: &Api, resource: &Resource, ops: &[&Operation]) -> Toke
         }
     });
     let models_use = models_import(ops.iter().any(|op| operation_names_models(op, |_| true)));
-    // `StatusCode` is named by a `default` variant's payload and by named status constants.
-    let names_status = ops
-        .iter()
-        .flat_map(|op| &op.responses)
-        .any(|r| match r.status {
-            Status::Code(n) => named_status(n).is_some(),
-            Status::Default => true,
-        });
-    let http_use = if names_status {
-        quote!(
-            use axum::http::{Method, StatusCode};
-        )
-    } else {
-        quote!(
-            use axum::http::Method;
-        )
-    };
     let routes = super::router::emit_routes(api, resource, ops);
-    // Answers with a JSON body are most of them: their helper by its short name.
-    let json_response = ops
-        .iter()
-        .flat_map(|op| &op.responses)
-        .any(|r| matches!(r.body, ResponseBody::Json(_)));
-    let support_use = if json_response {
-        quote!(
-            use crate::support::{self, json_response, ApiError};
-        )
-    } else {
-        quote!(
-            use crate::support::{self, ApiError};
-        )
-    };
     quote! {
+        use crate::responses;
         use crate::router;
-        #support_use
+        use crate::support::{self, ApiError};
         #models_use
-        #http_use
-        use axum::response::{IntoResponse, Response};
+        use axum::http::Method;
         use axum::routing::MethodRouter;
         use std::future::Future;
         use std::sync::Arc;
@@ -258,70 +229,35 @@ fn emit_operation_types(op: &Operation) -> TokenStream {
         op.method, op.path
     );
 
-    // Response enum.
-    let mut variants = Vec::new();
-    let mut arms = Vec::new();
-    for r in &op.responses {
-        let vname = ident(&r.variant);
-        let docs = doc_attrs(
-            Some(&doc_with(r.doc.as_deref(), &status_doc(&r.status))),
-            "",
-        );
-        let status = match r.status {
-            Status::Code(n) => status_code(n),
-            Status::Default => quote!(status),
-        };
-        let (payload, pattern, answer) = match (&r.body, &r.status) {
-            (ResponseBody::None, Status::Default) => (
-                quote!((StatusCode)),
-                quote!((status)),
-                quote!(support::empty_response(#status)),
-            ),
-            (ResponseBody::None, _) => {
-                (quote!(), quote!(), quote!(support::empty_response(#status)))
-            }
-            (ResponseBody::Json(ty), s) => {
-                let ty = local_type(ty);
-                if matches!(s, Status::Default) {
-                    (
-                        quote!((StatusCode, #ty)),
-                        quote!((status, body)),
-                        quote!(json_response(#status, &body)),
-                    )
-                } else {
-                    (
-                        quote!((#ty)),
-                        quote!((body)),
-                        quote!(json_response(#status, &body)),
-                    )
-                }
-            }
-            (ResponseBody::Other(ct), s) => {
-                if matches!(s, Status::Default) {
-                    (
-                        quote!((StatusCode, Vec<u8>)),
-                        quote!((status, body)),
-                        quote!(support::bytes_response(#status, #ct, body)),
-                    )
-                } else {
-                    (
-                        quote!((Vec<u8>)),
-                        quote!((body)),
-                        quote!(support::bytes_response(#status, #ct, body)),
-                    )
-                }
-            }
-        };
-        variants.push(quote!(#docs #vname #payload,));
-        arms.push(quote!(Self::#vname #pattern => #answer,));
-    }
-    let resp_doc = format!(" Every answer the schema documents for `{} {}`; anything else goes through [`crate::ApiError`].", op.method, op.path);
-    let req_docs = doc_attrs(Some(&doc_with(Some(&req_doc), &op_doc)), "");
-    let into_response = if arms.is_empty() {
-        quote!(match self {})
+    // The response type: the operation's response set with its bodies' types.
+    let set = ident(&op.names.response_set);
+    let bodies: Vec<TokenStream> = op
+        .responses
+        .iter()
+        .filter_map(|r| match &r.body {
+            ResponseBody::Json(ty) => Some(local_type(ty)),
+            ResponseBody::None | ResponseBody::Other(_) => None,
+        })
+        .collect();
+    let args = if bodies.is_empty() {
+        quote!()
     } else {
-        quote!(match self { #(#arms)* })
+        quote!(<#(#bodies),*>)
     };
+    let mut resp_doc = format!(
+        "Every answer the schema documents for `{} {}`; anything else goes through [`crate::ApiError`].",
+        op.method, op.path
+    );
+    let described: Vec<String> = op
+        .responses
+        .iter()
+        .filter_map(|r| Some(format!("- {}: {}", status_doc(&r.status), r.doc.as_ref()?)))
+        .collect();
+    if !described.is_empty() {
+        resp_doc = format!("{resp_doc}\n\n{}", described.join("\n"));
+    }
+    let resp_docs = doc_attrs(Some(&resp_doc), "");
+    let req_docs = doc_attrs(Some(&doc_with(Some(&req_doc), &op_doc)), "");
     quote! {
         #query_items
 
@@ -331,17 +267,158 @@ fn emit_operation_types(op: &Operation) -> TokenStream {
             #(#req_fields)*
         }
 
-        #[doc = #resp_doc]
-        #[derive(Clone, Debug, PartialEq)]
-        pub enum #response {
-            #(#variants)*
-        }
+        #resp_docs
+        pub type #response = responses::#set #args;
+    }
+}
 
-        impl IntoResponse for #response {
-            fn into_response(self) -> Response {
-                #into_response
+/// The `responses` module: one enum per distinct set of documented responses, generic over its
+/// JSON bodies' types, and how each answers.
+pub fn emit_responses(api: &Api) -> TokenStream {
+    let enums = api.response_sets.iter().map(|set| {
+        let name = ident(&set.rust_name);
+        let params: Vec<proc_macro2::Ident> = set
+            .variants
+            .iter()
+            .filter_map(|v| match &v.body {
+                SetBody::Json(param) => Some(ident(param)),
+                SetBody::None | SetBody::Other(_) => None,
+            })
+            .collect();
+        let (generics, bounds) = if params.is_empty() {
+            (quote!(), quote!())
+        } else {
+            (quote!(<#(#params),*>), quote!(<#(#params: Serialize),*>))
+        };
+        let statuses: Vec<String> = set.variants.iter().map(|v| status_doc(&v.status)).collect();
+        let doc = if statuses.is_empty() {
+            " An operation that documents no answer.".to_owned()
+        } else {
+            format!(" The answers {}.", statuses.join(", "))
+        };
+        let mut variants = Vec::new();
+        let mut arms = Vec::new();
+        for v in &set.variants {
+            let vname = ident(&v.name);
+            let vdoc = format!(" {}", status_doc(&v.status));
+            let default = matches!(v.status, Status::Default);
+            let status = match v.status {
+                Status::Code(n) => status_code(n),
+                Status::Default => quote!(status),
+            };
+            let (payload, pattern, answer) = match (&v.body, default) {
+                (SetBody::None, true) => (
+                    quote!((StatusCode)),
+                    quote!((status)),
+                    quote!(support::empty_response(#status)),
+                ),
+                (SetBody::None, false) => {
+                    (quote!(), quote!(), quote!(support::empty_response(#status)))
+                }
+                (SetBody::Json(param), true) => {
+                    let param = ident(param);
+                    (
+                        quote!((StatusCode, #param)),
+                        quote!((status, body)),
+                        quote!(json_response(#status, &body)),
+                    )
+                }
+                (SetBody::Json(param), false) => {
+                    let param = ident(param);
+                    (
+                        quote!((#param)),
+                        quote!((body)),
+                        quote!(json_response(#status, &body)),
+                    )
+                }
+                (SetBody::Other(ct), true) => (
+                    quote!((StatusCode, Vec<u8>)),
+                    quote!((status, body)),
+                    quote!(support::bytes_response(#status, #ct, body)),
+                ),
+                (SetBody::Other(ct), false) => (
+                    quote!((Vec<u8>)),
+                    quote!((body)),
+                    quote!(support::bytes_response(#status, #ct, body)),
+                ),
+            };
+            variants.push(quote!(#[doc = #vdoc] #vname #payload,));
+            arms.push(quote!(Self::#vname #pattern => #answer,));
+        }
+        let body = if arms.is_empty() {
+            quote!(match self {})
+        } else {
+            quote!(match self { #(#arms)* })
+        };
+        quote! {
+            #[doc = #doc]
+            #[derive(Clone, Debug, PartialEq)]
+            pub enum #name #generics {
+                #(#variants)*
+            }
+
+            impl #bounds IntoResponse for #name #generics {
+                fn into_response(self) -> Response {
+                    #body
+                }
             }
         }
+    });
+    // Each import only where some enum names it (an unused import fails the crate's lints).
+    let variants = || api.response_sets.iter().flat_map(|s| &s.variants);
+    let json = variants().any(|v| matches!(v.body, SetBody::Json(_)));
+    let support = variants().any(|v| {
+        !matches!(v.body, SetBody::Json(_))
+            || matches!(v.status, Status::Code(n) if named_status(n).is_none())
+    });
+    let status = variants().any(|v| match v.status {
+        Status::Code(n) => named_status(n).is_some(),
+        Status::Default => true,
+    });
+    let support_use = match (support, json) {
+        (true, true) => quote!(
+            use crate::support::{self, json_response};
+        ),
+        (true, false) => quote!(
+            use crate::support;
+        ),
+        (false, true) => quote!(
+            use crate::support::json_response;
+        ),
+        (false, false) => quote!(),
+    };
+    let status_use = if status {
+        quote!(
+            use axum::http::StatusCode;
+        )
+    } else {
+        quote!()
+    };
+    let serialize_use = if json {
+        quote!(
+            use serde::Serialize;
+        )
+    } else {
+        quote!()
+    };
+    let response_use = if api.response_sets.is_empty() {
+        quote!()
+    } else {
+        quote!(
+            use axum::response::{IntoResponse, Response};
+        )
+    };
+    quote! {
+        //! The answers the operations document: one enum per distinct set of statuses, generic
+        //! over its JSON bodies' types. Each operation's `...Response` (in its resource's module)
+        //! is one of them with its own bodies' types.
+
+        #support_use
+        #status_use
+        #response_use
+        #serialize_use
+
+        #(#enums)*
     }
 }
 

@@ -1,4 +1,4 @@
-//! Server, shapes: every model → its `Shape` in the server crate's `shapes` module, the JSON
+//! Server, shapes: every model a request body holds → its `Shape` in the server crate's `shapes` module, the JSON
 //! checks the router runs on a request body before decoding it, as Django REST Framework reads
 //! one. They are server-only, so the models crate (which the client builds too) does not carry
 //! them; the trait is the server's (`support::Shape`), so it may be implemented there for the
@@ -12,20 +12,19 @@ use quote::quote;
 /// What `shapes.rs` starts with: its imports. Models go by `models::X`, so the prelude's names
 /// (`String`, `Vec`, `Option`) are never shadowed here.
 pub fn emit_head(api: &Api) -> TokenStream {
-    let models = api
-        .models
-        .values()
-        .any(|m| !matches!(m.kind, ModelKind::Alias(..)));
+    let models = api.models.values().any(|m| {
+        api.request_models.contains(&m.rust_name) && !matches!(m.kind, ModelKind::Alias(..))
+    });
     if !models {
         return quote! {
-            //! How the router reads each model in a request body: `support::Shape` for every type of
-            //! the models crate.
+            //! How the router reads each model in a request body: `support::Shape` for every type a
+            //! request body of the schema holds.
         };
     }
     let allow = super::allow_unused_imports(!api.features.models.is_empty());
     quote! {
-        //! How the router reads each model in a request body: `support::Shape` for every type of
-        //! the models crate.
+        //! How the router reads each model in a request body: `support::Shape` for every type a
+        //! request body of the schema holds.
         #allow
 
         use crate::support::{self, FieldError, Shape};

@@ -81,6 +81,18 @@ impl Features {
     }
 }
 
+/// Every model a JSON request body reaches ([`Api::request_models`]).
+pub(super) fn request_models(api: &Api) -> BTreeSet<String> {
+    let roots = api
+        .operations
+        .iter()
+        .filter_map(|op| op.body.as_ref())
+        .filter(|body| body.kind == BodyKind::Json)
+        .map(|body| &body.ty)
+        .collect();
+    reach(api, roots).into_iter().map(str::to_owned).collect()
+}
+
 /// Every model the `roots` name, directly or through other models.
 fn reach<'a>(api: &'a Api, roots: Vec<&'a Type>) -> BTreeSet<&'a str> {
     let mut seen: BTreeSet<&'a str> = BTreeSet::new();

@@ -102,11 +102,14 @@ pub fn lower(doc: &oa::OpenAPI, selection: &Selection) -> Result<Api, Vec<Diagno
         param_enums: BTreeSet::new(),
         patterns: BTreeMap::new(),
         error_sets: Vec::new(),
+        response_sets: Vec::new(),
         features: Features::default(),
+        request_models: BTreeSet::new(),
     };
     facts::settle(&mut api, &mut cx.diags);
     names::settle(&mut api, &mut cx.diags);
     api.features = features::settle(&api);
+    api.request_models = features::request_models(&api);
     cx.diags.finish()?;
     Ok(api)
 }

@@ -19,6 +19,7 @@ pub(super) fn settle(api: &mut Api, diags: &mut Diagnostics) {
     settle_lookups(api, &mut methods);
     settle_types(api);
     settle_error_sets(api);
+    settle_response_sets(api);
     settle_resource_docs(api);
 }
 
@@ -58,6 +59,71 @@ fn settle_error_sets(api: &mut Api) {
         op.names.error = sets[index].rust_name.clone();
     }
     api.error_sets = sets;
+}
+
+/// Names the server's `responses` module's items import; no response enum may take them.
+const RESPONSES_MODULE_ITEMS: &[&str] = &[
+    "IntoResponse",
+    "Response",
+    "Serialize",
+    "StatusCode",
+    "json_response",
+    "support",
+];
+
+/// One response enum per distinct set of documented responses (statuses, variants and kinds of
+/// body; the bodies' types are its type parameters, `T200`, `TDefault`), named after its
+/// variants (`OkOrBadRequestOrForbidden`; a variant without a body but `204`'s is `EmptyOk`, one
+/// with bytes of another media type `RawOk`; `Undocumented` when an operation documents none),
+/// numbered when two sets would still share a name.
+fn settle_response_sets(api: &mut Api) {
+    let mut names = Namespace::reserving(RESPONSES_MODULE_ITEMS);
+    let mut sets: Vec<ResponseSet> = Vec::new();
+    for op in &mut api.operations {
+        let variants: Vec<SetVariant> = op
+            .responses
+            .iter()
+            .map(|r| SetVariant {
+                name: r.variant.clone(),
+                status: r.status.clone(),
+                body: match &r.body {
+                    ResponseBody::None => SetBody::None,
+                    ResponseBody::Json(_) => SetBody::Json(match r.status {
+                        Status::Code(n) => format!("T{n}"),
+                        Status::Default => "TDefault".to_owned(),
+                    }),
+                    ResponseBody::Other(content_type) => SetBody::Other(content_type.clone()),
+                },
+            })
+            .collect();
+        let index = match sets.iter().position(|s| s.variants == variants) {
+            Some(i) => i,
+            None => {
+                let base = if variants.is_empty() {
+                    "Undocumented".to_owned()
+                } else {
+                    variants
+                        .iter()
+                        .map(|v| match (&v.body, &v.status) {
+                            (SetBody::None, Status::Code(204)) | (SetBody::Json(_), _) => {
+                                v.name.clone()
+                            }
+                            (SetBody::None, _) => format!("Empty{}", v.name),
+                            (SetBody::Other(_), _) => format!("Raw{}", v.name),
+                        })
+                        .collect::<Vec<_>>()
+                        .join("Or")
+                };
+                sets.push(ResponseSet {
+                    rust_name: names.claim(base),
+                    variants,
+                });
+                sets.len() - 1
+            }
+        };
+        op.names.response_set = sets[index].rust_name.clone();
+    }
+    api.response_sets = sets;
 }
 
 /// The description most operations of a resource share (at least two) is the resource's, said

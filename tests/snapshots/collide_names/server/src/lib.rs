@@ -21,6 +21,9 @@ mod params;
 #[rustfmt::skip]
 mod shapes;
 
+#[rustfmt::skip]
+pub mod responses;
+
 #[cfg(feature = "full")]
 pub use router::router;
 pub use support::{serve, serve_with_shutdown, shutdown_signal, ServeConfig};
