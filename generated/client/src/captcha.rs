@@ -119,11 +119,10 @@ impl CaptchaApi for crate::Client {
         &self,
         body: &models::CaptchaStageRequest,
     ) -> support::Call<'_, models::CaptchaStage, BadRequestOrForbiddenError> {
-        let payload = self.check(|| body.validate()).and_then(|()| support::json(body));
-        self.call_with(
+        let payload = self.json(body, models::CaptchaStageRequest::validate);
+        self.send(
             Method::POST,
             "/stages/captcha/".to_owned(),
-            Vec::new(),
             payload,
             |answer| answer.json(201, "CaptchaStage"),
         )
@@ -142,15 +141,9 @@ impl CaptchaApi for crate::Client {
         stage_uuid: ::uuid::Uuid,
         body: &models::CaptchaStageRequest,
     ) -> support::Call<'_, models::CaptchaStage, BadRequestOrForbiddenError> {
-        let payload = self.check(|| body.validate()).and_then(|()| support::json(body));
+        let payload = self.json(body, models::CaptchaStageRequest::validate);
         let path = format!("/stages/captcha/{}/", support::segment(stage_uuid));
-        self.call_with(
-            Method::PUT,
-            path,
-            Vec::new(),
-            payload,
-            |answer| answer.json(200, "CaptchaStage"),
-        )
+        self.send(Method::PUT, path, payload, |answer| answer.json(200, "CaptchaStage"))
     }
 
     fn stages_captcha_destroy(
@@ -166,17 +159,12 @@ impl CaptchaApi for crate::Client {
         stage_uuid: ::uuid::Uuid,
         body: Option<&models::PatchedCaptchaStageRequest>,
     ) -> support::Call<'_, models::CaptchaStage, BadRequestOrForbiddenError> {
-        let payload = match body {
-            Some(body) => {
-                self.check(|| body.validate()).and_then(|()| support::json(body))
-            }
-            None => Ok(support::Payload::None),
-        };
+        let payload = self
+            .optional_json(body, models::PatchedCaptchaStageRequest::validate);
         let path = format!("/stages/captcha/{}/", support::segment(stage_uuid));
-        self.call_with(
+        self.send(
             Method::PATCH,
             path,
-            Vec::new(),
             payload,
             |answer| answer.json(200, "CaptchaStage"),
         )

@@ -119,11 +119,10 @@ impl IdentificationApi for crate::Client {
         &self,
         body: &models::IdentificationStageRequest,
     ) -> support::Call<'_, models::IdentificationStage, BadRequestOrForbiddenError> {
-        let payload = self.check(|| body.validate()).and_then(|()| support::json(body));
-        self.call_with(
+        let payload = self.json(body, models::IdentificationStageRequest::validate);
+        self.send(
             Method::POST,
             "/stages/identification/".to_owned(),
-            Vec::new(),
             payload,
             |answer| answer.json(201, "IdentificationStage"),
         )
@@ -142,12 +141,11 @@ impl IdentificationApi for crate::Client {
         stage_uuid: ::uuid::Uuid,
         body: &models::IdentificationStageRequest,
     ) -> support::Call<'_, models::IdentificationStage, BadRequestOrForbiddenError> {
-        let payload = self.check(|| body.validate()).and_then(|()| support::json(body));
+        let payload = self.json(body, models::IdentificationStageRequest::validate);
         let path = format!("/stages/identification/{}/", support::segment(stage_uuid));
-        self.call_with(
+        self.send(
             Method::PUT,
             path,
-            Vec::new(),
             payload,
             |answer| answer.json(200, "IdentificationStage"),
         )
@@ -166,17 +164,12 @@ impl IdentificationApi for crate::Client {
         stage_uuid: ::uuid::Uuid,
         body: Option<&models::PatchedIdentificationStageRequest>,
     ) -> support::Call<'_, models::IdentificationStage, BadRequestOrForbiddenError> {
-        let payload = match body {
-            Some(body) => {
-                self.check(|| body.validate()).and_then(|()| support::json(body))
-            }
-            None => Ok(support::Payload::None),
-        };
+        let payload = self
+            .optional_json(body, models::PatchedIdentificationStageRequest::validate);
         let path = format!("/stages/identification/{}/", support::segment(stage_uuid));
-        self.call_with(
+        self.send(
             Method::PATCH,
             path,
-            Vec::new(),
             payload,
             |answer| answer.json(200, "IdentificationStage"),
         )

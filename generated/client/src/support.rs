@@ -251,21 +251,37 @@ impl Client {
         self.validate
     }
 
-    /// Runs a request body's `validate()` unless [`ClientBuilder::validate_requests`] turned it
-    /// off.
+    /// A JSON request body, encoded after its type's `validate()` (unless
+    /// [`ClientBuilder::validate_requests`] turned it off) found nothing.
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] with what `validate()` found; nothing is sent then.
+    /// [`Error::Invalid`] with what `validate()` found, or [`Error::Encode`]; nothing is sent
+    /// then.
     #[doc(hidden)]
-    pub fn check(
+    pub fn json<T: serde::Serialize>(
         &self,
-        validate: impl FnOnce() -> Result<(), ValidationErrors>,
-    ) -> Result<(), Failure> {
+        body: &T,
+        validate: fn(&T) -> Result<(), ValidationErrors>,
+    ) -> Result<Payload, Failure> {
         if self.validate {
-            validate().map_err(|errors| Failure(Error::Invalid(errors)))?;
+            validate(body).map_err(|errors| Failure(Error::Invalid(errors)))?;
         }
-        Ok(())
+        json(body)
+    }
+
+    /// [`Client::json`] for an optional body: without one, the request has none.
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::json`].
+    #[doc(hidden)]
+    pub fn optional_json<T: serde::Serialize>(
+        &self,
+        body: Option<&T>,
+        validate: fn(&T) -> Result<(), ValidationErrors>,
+    ) -> Result<Payload, Failure> {
+        body.map_or(Ok(Payload::None), |body| self.json(body, validate))
     }
 
     /// One operation: sends the request and reads its answer with `read`. The generated
@@ -299,6 +315,18 @@ impl Client {
         read: fn(Answer) -> Result<T, Error<E>>,
     ) -> Call<'a, T, E> {
         self.call_with(method, path, Vec::new(), Ok(Payload::None), read)
+    }
+
+    /// [`Client::call_with`] for an operation with a body but no query parameters.
+    #[doc(hidden)]
+    pub fn send<'a, T: Send + 'a, E: Send + 'a>(
+        &'a self,
+        method: reqwest::Method,
+        path: String,
+        payload: Result<Payload, Failure>,
+        read: fn(Answer) -> Result<T, Error<E>>,
+    ) -> Call<'a, T, E> {
+        self.call_with(method, path, Vec::new(), payload, read)
     }
 
     /// Sends one request and reads its whole answer. Used by the generated methods.

@@ -45,14 +45,9 @@ impl CaptchaStage {
     ///
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
-        let mut errors = support::ValidationErrors::new();
-        support::field::each(
-            &mut errors,
-            "flow_set",
-            &self.flow_set,
-            crate::FlowSet::validate,
-        );
-        errors.into_result()
+        let mut checks = support::Checks::default();
+        checks.each("flow_set", &self.flow_set, crate::FlowSet::validate);
+        checks.into_result()
     }
 }
 
@@ -110,19 +105,14 @@ impl CaptchaStageRequest {
     ///
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
-        let mut errors = support::ValidationErrors::new();
-        support::field::length(&mut errors, "name", &self.name, 1..);
-        support::field::each(
-            &mut errors,
-            "flow_set",
-            &self.flow_set,
-            crate::FlowSetRequest::validate,
-        );
-        support::field::length(&mut errors, "public_key", &self.public_key, 1..);
-        support::field::length(&mut errors, "private_key", &self.private_key, 1..);
-        support::field::length(&mut errors, "js_url", &self.js_url, 1..);
-        support::field::length(&mut errors, "api_url", &self.api_url, 1..);
-        errors.into_result()
+        let mut checks = support::Checks::default();
+        checks.length("name", &self.name, 1..);
+        checks.each("flow_set", &self.flow_set, crate::FlowSetRequest::validate);
+        checks.length("public_key", &self.public_key, 1..);
+        checks.length("private_key", &self.private_key, 1..);
+        checks.length("js_url", &self.js_url, 1..);
+        checks.length("api_url", &self.api_url, 1..);
+        checks.into_result()
     }
 }
 
@@ -176,14 +166,9 @@ impl PaginatedCaptchaStageList {
     ///
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
-        let mut errors = support::ValidationErrors::new();
-        support::field::each(
-            &mut errors,
-            "results",
-            &self.results,
-            crate::CaptchaStage::validate,
-        );
-        errors.into_result()
+        let mut checks = support::Checks::default();
+        checks.each("results", &self.results, crate::CaptchaStage::validate);
+        checks.into_result()
     }
 }
 
@@ -229,19 +214,14 @@ impl PatchedCaptchaStageRequest {
     ///
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
-        let mut errors = support::ValidationErrors::new();
-        support::field::length(&mut errors, "name", &self.name, 1..);
-        support::field::each(
-            &mut errors,
-            "flow_set",
-            &self.flow_set,
-            crate::FlowSetRequest::validate,
-        );
-        support::field::length(&mut errors, "public_key", &self.public_key, 1..);
-        support::field::length(&mut errors, "private_key", &self.private_key, 1..);
-        support::field::length(&mut errors, "js_url", &self.js_url, 1..);
-        support::field::length(&mut errors, "api_url", &self.api_url, 1..);
-        errors.into_result()
+        let mut checks = support::Checks::default();
+        checks.length("name", &self.name, 1..);
+        checks.each("flow_set", &self.flow_set, crate::FlowSetRequest::validate);
+        checks.length("public_key", &self.public_key, 1..);
+        checks.length("private_key", &self.private_key, 1..);
+        checks.length("js_url", &self.js_url, 1..);
+        checks.length("api_url", &self.api_url, 1..);
+        checks.into_result()
     }
 }
 

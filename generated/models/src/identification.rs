@@ -63,20 +63,10 @@ impl IdentificationStage {
     ///
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
-        let mut errors = support::ValidationErrors::new();
-        support::field::each(
-            &mut errors,
-            "flow_set",
-            &self.flow_set,
-            crate::FlowSet::validate,
-        );
-        support::field::choices(
-            &mut errors,
-            "user_fields",
-            &self.user_fields,
-            crate::UserFieldsEnum::unknown,
-        );
-        errors.into_result()
+        let mut checks = support::Checks::default();
+        checks.each("flow_set", &self.flow_set, crate::FlowSet::validate);
+        checks.choices("user_fields", &self.user_fields, crate::UserFieldsEnum::unknown);
+        checks.into_result()
     }
 }
 
@@ -147,21 +137,11 @@ impl IdentificationStageRequest {
     ///
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
-        let mut errors = support::ValidationErrors::new();
-        support::field::length(&mut errors, "name", &self.name, 1..);
-        support::field::each(
-            &mut errors,
-            "flow_set",
-            &self.flow_set,
-            crate::FlowSetRequest::validate,
-        );
-        support::field::choices(
-            &mut errors,
-            "user_fields",
-            &self.user_fields,
-            crate::UserFieldsEnum::unknown,
-        );
-        errors.into_result()
+        let mut checks = support::Checks::default();
+        checks.length("name", &self.name, 1..);
+        checks.each("flow_set", &self.flow_set, crate::FlowSetRequest::validate);
+        checks.choices("user_fields", &self.user_fields, crate::UserFieldsEnum::unknown);
+        checks.into_result()
     }
 }
 
@@ -199,14 +179,9 @@ impl PaginatedIdentificationStageList {
     ///
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
-        let mut errors = support::ValidationErrors::new();
-        support::field::each(
-            &mut errors,
-            "results",
-            &self.results,
-            crate::IdentificationStage::validate,
-        );
-        errors.into_result()
+        let mut checks = support::Checks::default();
+        checks.each("results", &self.results, crate::IdentificationStage::validate);
+        checks.into_result()
     }
 }
 
@@ -262,21 +237,11 @@ impl PatchedIdentificationStageRequest {
     ///
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
-        let mut errors = support::ValidationErrors::new();
-        support::field::length(&mut errors, "name", &self.name, 1..);
-        support::field::each(
-            &mut errors,
-            "flow_set",
-            &self.flow_set,
-            crate::FlowSetRequest::validate,
-        );
-        support::field::choices(
-            &mut errors,
-            "user_fields",
-            &self.user_fields,
-            crate::UserFieldsEnum::unknown,
-        );
-        errors.into_result()
+        let mut checks = support::Checks::default();
+        checks.length("name", &self.name, 1..);
+        checks.each("flow_set", &self.flow_set, crate::FlowSetRequest::validate);
+        checks.choices("user_fields", &self.user_fields, crate::UserFieldsEnum::unknown);
+        checks.into_result()
     }
 }
 

@@ -27,14 +27,14 @@ impl crate::support::Fields for StagesCaptchaListQuery {}
 impl StagesCaptchaListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
-        let mut pairs = ::std::vec::Vec::new();
-        crate::support::push_opt(&mut pairs, "name", self.name.as_ref());
-        crate::support::push_opt(&mut pairs, "ordering", self.ordering.as_ref());
-        crate::support::push_opt(&mut pairs, "page", self.page.as_ref());
-        crate::support::push_opt(&mut pairs, "page_size", self.page_size.as_ref());
-        crate::support::push_opt(&mut pairs, "public_key", self.public_key.as_ref());
-        crate::support::push_opt(&mut pairs, "search", self.search.as_ref());
-        pairs
+        let mut pairs = crate::support::Pairs::default();
+        pairs.opt("name", &self.name);
+        pairs.opt("ordering", &self.ordering);
+        pairs.opt("page", &self.page);
+        pairs.opt("page_size", &self.page_size);
+        pairs.opt("public_key", &self.public_key);
+        pairs.opt("search", &self.search);
+        pairs.finish()
     }
 }
 
@@ -75,47 +75,19 @@ impl crate::support::Fields for StagesIdentificationListQuery {}
 impl StagesIdentificationListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
-        let mut pairs = ::std::vec::Vec::new();
-        crate::support::push_opt(
-            &mut pairs,
-            "case_insensitive_matching",
-            self.case_insensitive_matching.as_ref(),
-        );
-        crate::support::push_opt(
-            &mut pairs,
-            "enrollment_flow",
-            self.enrollment_flow.as_ref(),
-        );
-        crate::support::push_opt(&mut pairs, "name", self.name.as_ref());
-        crate::support::push_opt(&mut pairs, "ordering", self.ordering.as_ref());
-        crate::support::push_opt(&mut pairs, "page", self.page.as_ref());
-        crate::support::push_opt(&mut pairs, "page_size", self.page_size.as_ref());
-        crate::support::push_opt(
-            &mut pairs,
-            "password_stage",
-            self.password_stage.as_ref(),
-        );
-        crate::support::push_opt(
-            &mut pairs,
-            "passwordless_flow",
-            self.passwordless_flow.as_ref(),
-        );
-        crate::support::push_opt(
-            &mut pairs,
-            "recovery_flow",
-            self.recovery_flow.as_ref(),
-        );
-        crate::support::push_opt(&mut pairs, "search", self.search.as_ref());
-        crate::support::push_opt(
-            &mut pairs,
-            "show_matched_user",
-            self.show_matched_user.as_ref(),
-        );
-        crate::support::push_opt(
-            &mut pairs,
-            "show_source_labels",
-            self.show_source_labels.as_ref(),
-        );
-        pairs
+        let mut pairs = crate::support::Pairs::default();
+        pairs.opt("case_insensitive_matching", &self.case_insensitive_matching);
+        pairs.opt("enrollment_flow", &self.enrollment_flow);
+        pairs.opt("name", &self.name);
+        pairs.opt("ordering", &self.ordering);
+        pairs.opt("page", &self.page);
+        pairs.opt("page_size", &self.page_size);
+        pairs.opt("password_stage", &self.password_stage);
+        pairs.opt("passwordless_flow", &self.passwordless_flow);
+        pairs.opt("recovery_flow", &self.recovery_flow);
+        pairs.opt("search", &self.search);
+        pairs.opt("show_matched_user", &self.show_matched_user);
+        pairs.opt("show_source_labels", &self.show_source_labels);
+        pairs.finish()
     }
 }

@@ -974,9 +974,7 @@ pub mod check {
     }
 }
 
-/// The checks `validate()` runs on one field, each adding DRF's messages under the field's key:
-/// `field::length(&mut errors, "name", &self.name, 1..=50)`. The value may be the field's type
-/// itself, an `Option` or a [`Maybe`] of it ([`Present`]); an absent or null value is not checked.
+/// The checks `validate()` runs on each field ([`Checks`]).
 #[doc(hidden)]
 pub mod field {
     use super::{check, Maybe, ValidationErrors};
@@ -1034,145 +1032,173 @@ pub mod field {
         errors.add_messages(key, messages);
     }
 
-    /// `minLength`/`maxLength` (characters; `1..` is DRF's blank check).
-    pub fn length<V: Present<String>>(
-        errors: &mut ValidationErrors,
-        key: &str,
-        value: &V,
-        range: impl RangeBounds<usize>,
-    ) {
-        if let Some(value) = value.present() {
-            let (min, max) = counts(&range);
-            add(errors, key, |m| check::length(m, value, min, max));
+    /// The messages `validate()` gathers, field by field: each check adds DRF's messages under
+    /// the field's key (`checks.length("name", &self.name, 1..=50)`). The value may be the
+    /// field's type itself, an `Option` or a [`Maybe`] of it ([`Present`]); an absent or null
+    /// value is not checked. Checks written out add to the errors it derefs to.
+    #[derive(Debug, Default)]
+    pub struct Checks(ValidationErrors);
+
+    impl std::ops::Deref for Checks {
+        type Target = ValidationErrors;
+
+        fn deref(&self) -> &ValidationErrors {
+            &self.0
         }
     }
 
-    /// `pattern`, with the message the field's kind calls for.
-    pub fn pattern<V: Present<String>>(
-        errors: &mut ValidationErrors,
-        key: &str,
-        value: &V,
-        regex: &regex::Regex,
-        message: &str,
-    ) {
-        if let Some(value) = value.present() {
-            add(errors, key, |m| check::pattern(m, value, regex, message));
+    impl std::ops::DerefMut for Checks {
+        fn deref_mut(&mut self) -> &mut ValidationErrors {
+            &mut self.0
         }
     }
 
-    /// `format: email`.
-    pub fn email<V: Present<String>>(errors: &mut ValidationErrors, key: &str, value: &V) {
-        if let Some(value) = value.present() {
-            add(errors, key, |m| check::email(m, value));
+    impl Checks {
+        /// `Ok` when no check failed, else every failing field's messages.
+        pub fn into_result(self) -> Result<(), ValidationErrors> {
+            self.0.into_result()
         }
-    }
 
-    /// `minimum`/`maximum` on 64-bit integers (an excluded bound is `exclusiveMinimum` or
-    /// `exclusiveMaximum`).
-    pub fn int_range<V: Present<i64>>(
-        errors: &mut ValidationErrors,
-        key: &str,
-        value: &V,
-        range: impl RangeBounds<i64>,
-    ) {
-        if let Some(value) = value.present() {
-            let (min, max) = (bound(range.start_bound()), bound(range.end_bound()));
-            add(errors, key, |m| check::int_range(m, *value, min, max));
-        }
-    }
-
-    /// `minimum`/`maximum` on 32-bit integers.
-    pub fn int32_range<V: Present<i32>>(
-        errors: &mut ValidationErrors,
-        key: &str,
-        value: &V,
-        range: impl RangeBounds<i64>,
-    ) {
-        if let Some(value) = value.present() {
-            let (min, max) = (bound(range.start_bound()), bound(range.end_bound()));
-            add(errors, key, |m| check::int_range(m, i64::from(*value), min, max));
-        }
-    }
-
-    /// `minimum`/`maximum` on numbers.
-    pub fn number_range<V: Present<f64>>(
-        errors: &mut ValidationErrors,
-        key: &str,
-        value: &V,
-        range: impl RangeBounds<f64>,
-    ) {
-        if let Some(value) = value.present() {
-            let (min, max) = (bound(range.start_bound()), bound(range.end_bound()));
-            add(errors, key, |m| check::number_range(m, *value, min, max));
-        }
-    }
-
-    /// `minItems`/`maxItems`.
-    pub fn items<T, V: Present<Vec<T>>>(
-        errors: &mut ValidationErrors,
-        key: &str,
-        value: &V,
-        range: impl RangeBounds<usize>,
-    ) {
-        if let Some(value) = value.present() {
-            let (min, max) = counts(&range);
-            add(errors, key, |m| check::items(m, value.len(), min, max));
-        }
-    }
-
-    /// An enum value the schema does not list; `unknown` is the enum's own `unknown`.
-    pub fn choice<E, V: Present<E>>(
-        errors: &mut ValidationErrors,
-        key: &str,
-        value: &V,
-        unknown: fn(&E) -> Option<&str>,
-    ) {
-        if let Some(value) = value.present() {
-            add(errors, key, |m| check::choice(m, unknown(value)));
-        }
-    }
-
-    /// Each value of a list of enums, under its index, as DRF's `ListField` answers.
-    pub fn choices<E, V: Present<Vec<E>>>(
-        errors: &mut ValidationErrors,
-        key: &str,
-        value: &V,
-        unknown: fn(&E) -> Option<&str>,
-    ) {
-        if let Some(values) = value.present() {
-            let mut items = ValidationErrors::new();
-            for (index, value) in values.iter().enumerate() {
-                add(&mut items, &index.to_string(), |m| check::choice(m, unknown(value)));
+        /// `minLength`/`maxLength` (characters; `1..` is DRF's blank check).
+        pub fn length<V: Present<String>>(
+            &mut self,
+            key: &str,
+            value: &V,
+            range: impl RangeBounds<usize>,
+        ) {
+            if let Some(value) = value.present() {
+                let (min, max) = counts(&range);
+                add(&mut self.0, key, |m| check::length(m, value, min, max));
             }
-            errors.add_nested(key, items);
         }
-    }
 
-    /// A nested object; `validate` is its type's own `validate`.
-    pub fn nested<T, V: Present<T>>(
-        errors: &mut ValidationErrors,
-        key: &str,
-        value: &V,
-        validate: fn(&T) -> Result<(), ValidationErrors>,
-    ) {
-        if let Some(Err(nested)) = value.present().map(validate) {
-            errors.add_nested(key, nested);
+        /// `pattern`, with the message the field's kind calls for.
+        pub fn pattern<V: Present<String>>(
+            &mut self,
+            key: &str,
+            value: &V,
+            regex: &regex::Regex,
+            message: &str,
+        ) {
+            if let Some(value) = value.present() {
+                add(&mut self.0, key, |m| check::pattern(m, value, regex, message));
+            }
         }
-    }
 
-    /// A list of objects: one entry per item, as DRF's list serializers answer.
-    pub fn each<T, V: Present<Vec<T>>>(
-        errors: &mut ValidationErrors,
-        key: &str,
-        value: &V,
-        validate: fn(&T) -> Result<(), ValidationErrors>,
-    ) {
-        if let Some(values) = value.present() {
-            let items = values
-                .iter()
-                .map(|item| validate(item).err().unwrap_or_default())
-                .collect();
-            errors.add_items(key, items);
+        /// `format: email`.
+        pub fn email<V: Present<String>>(&mut self, key: &str, value: &V) {
+            if let Some(value) = value.present() {
+                add(&mut self.0, key, |m| check::email(m, value));
+            }
+        }
+
+        /// `minimum`/`maximum` on 64-bit integers (an excluded bound is `exclusiveMinimum` or
+        /// `exclusiveMaximum`).
+        pub fn int_range<V: Present<i64>>(
+            &mut self,
+            key: &str,
+            value: &V,
+            range: impl RangeBounds<i64>,
+        ) {
+            if let Some(value) = value.present() {
+                let (min, max) = (bound(range.start_bound()), bound(range.end_bound()));
+                add(&mut self.0, key, |m| check::int_range(m, *value, min, max));
+            }
+        }
+
+        /// `minimum`/`maximum` on 32-bit integers.
+        pub fn int32_range<V: Present<i32>>(
+            &mut self,
+            key: &str,
+            value: &V,
+            range: impl RangeBounds<i64>,
+        ) {
+            if let Some(value) = value.present() {
+                let (min, max) = (bound(range.start_bound()), bound(range.end_bound()));
+                add(&mut self.0, key, |m| check::int_range(m, i64::from(*value), min, max));
+            }
+        }
+
+        /// `minimum`/`maximum` on numbers.
+        pub fn number_range<V: Present<f64>>(
+            &mut self,
+            key: &str,
+            value: &V,
+            range: impl RangeBounds<f64>,
+        ) {
+            if let Some(value) = value.present() {
+                let (min, max) = (bound(range.start_bound()), bound(range.end_bound()));
+                add(&mut self.0, key, |m| check::number_range(m, *value, min, max));
+            }
+        }
+
+        /// `minItems`/`maxItems`.
+        pub fn items<T, V: Present<Vec<T>>>(
+            &mut self,
+            key: &str,
+            value: &V,
+            range: impl RangeBounds<usize>,
+        ) {
+            if let Some(value) = value.present() {
+                let (min, max) = counts(&range);
+                add(&mut self.0, key, |m| check::items(m, value.len(), min, max));
+            }
+        }
+
+        /// An enum value the schema does not list; `unknown` is the enum's own `unknown`.
+        pub fn choice<E, V: Present<E>>(
+            &mut self,
+            key: &str,
+            value: &V,
+            unknown: fn(&E) -> Option<&str>,
+        ) {
+            if let Some(value) = value.present() {
+                add(&mut self.0, key, |m| check::choice(m, unknown(value)));
+            }
+        }
+
+        /// Each value of a list of enums, under its index, as DRF's `ListField` answers.
+        pub fn choices<E, V: Present<Vec<E>>>(
+            &mut self,
+            key: &str,
+            value: &V,
+            unknown: fn(&E) -> Option<&str>,
+        ) {
+            if let Some(values) = value.present() {
+                let mut items = ValidationErrors::new();
+                for (index, value) in values.iter().enumerate() {
+                    add(&mut items, &index.to_string(), |m| check::choice(m, unknown(value)));
+                }
+                self.0.add_nested(key, items);
+            }
+        }
+
+        /// A nested object; `validate` is its type's own `validate`.
+        pub fn nested<T, V: Present<T>>(
+            &mut self,
+            key: &str,
+            value: &V,
+            validate: fn(&T) -> Result<(), ValidationErrors>,
+        ) {
+            if let Some(Err(nested)) = value.present().map(validate) {
+                self.0.add_nested(key, nested);
+            }
+        }
+
+        /// A list of objects: one entry per item, as DRF's list serializers answer.
+        pub fn each<T, V: Present<Vec<T>>>(
+            &mut self,
+            key: &str,
+            value: &V,
+            validate: fn(&T) -> Result<(), ValidationErrors>,
+        ) {
+            if let Some(values) = value.present() {
+                let items = values
+                    .iter()
+                    .map(|item| validate(item).err().unwrap_or_default())
+                    .collect();
+                self.0.add_items(key, items);
+            }
         }
     }
 
@@ -1186,14 +1212,14 @@ pub mod field {
 
         #[test]
         fn fields_are_checked_when_present() {
-            let mut errors = ValidationErrors::new();
-            length(&mut errors, "a", &String::from(" "), 1..);
-            length(&mut errors, "b", &Some(String::from("abcd")), ..=3);
-            length(&mut errors, "c", &None::<String>, 1..);
-            length(&mut errors, "d", &Maybe::<String>::Null, 1..);
-            int32_range(&mut errors, "e", &Some(5_i32), 0..=4);
-            number_range(&mut errors, "f", &0.5, (Bound::Excluded(0.5), Bound::Unbounded));
-            items(&mut errors, "g", &vec![1, 2], 3..);
+            let mut errors = Checks::default();
+            errors.length("a", &String::from(" "), 1..);
+            errors.length("b", &Some(String::from("abcd")), ..=3);
+            errors.length("c", &None::<String>, 1..);
+            errors.length("d", &Maybe::<String>::Null, 1..);
+            errors.int32_range("e", &Some(5_i32), 0..=4);
+            errors.number_range("f", &0.5, (Bound::Excluded(0.5), Bound::Unbounded));
+            errors.items("g", &vec![1, 2], 3..);
             assert_eq!(
                 json(&errors),
                 serde_json::json!({
@@ -1218,11 +1244,11 @@ pub mod field {
                 }
                 errors.into_result()
             }
-            let mut errors = ValidationErrors::new();
-            choice(&mut errors, "a", &Some(String::from("x")), unknown);
-            choices(&mut errors, "b", &vec!["known".to_owned(), "y".to_owned()], unknown);
-            nested(&mut errors, "c", &Maybe::Value(2_u8), validate);
-            each(&mut errors, "d", &vec![0_u8, 2], validate);
+            let mut errors = Checks::default();
+            errors.choice("a", &Some(String::from("x")), unknown);
+            errors.choices("b", &vec!["known".to_owned(), "y".to_owned()], unknown);
+            errors.nested("c", &Maybe::Value(2_u8), validate);
+            errors.each("d", &vec![0_u8, 2], validate);
             assert_eq!(
                 json(&errors),
                 serde_json::json!({
@@ -1235,6 +1261,9 @@ pub mod field {
         }
     }
 }
+
+#[doc(hidden)]
+pub use field::Checks;
 
 /// A value as a path segment or a query value, as the client writes it.
 #[doc(hidden)]
@@ -1279,41 +1308,42 @@ impl ToParam for chrono::DateTime<chrono::FixedOffset> {
     }
 }
 
-/// Adds a query parameter.
+/// The query pairs a query struct's `to_pairs` writes, in the order it adds them.
 #[doc(hidden)]
-pub fn push_one<T: ToParam + ?Sized>(
-    pairs: &mut Vec<(&'static str, String)>,
-    key: &'static str,
-    value: &T,
-) {
-    pairs.push((key, value.to_param()));
-}
+#[derive(Default)]
+pub struct Pairs(Vec<(&'static str, String)>);
 
-/// Adds a query parameter when it has a value.
-#[doc(hidden)]
-pub fn push_opt<T: ToParam + ?Sized>(
-    pairs: &mut Vec<(&'static str, String)>,
-    key: &'static str,
-    value: Option<&T>,
-) {
-    if let Some(value) = value {
-        pairs.push((key, value.to_param()));
+impl Pairs {
+    /// Adds a parameter.
+    pub fn one<T: ToParam + ?Sized>(&mut self, key: &'static str, value: &T) {
+        self.0.push((key, value.to_param()));
     }
-}
 
-/// Adds an array query parameter: the key repeated (`explode`) or the values joined by commas.
-#[doc(hidden)]
-pub fn push_many<T: ToParam>(
-    pairs: &mut Vec<(&'static str, String)>,
-    key: &'static str,
-    values: &[T],
-    explode: bool,
-) {
-    if explode {
-        pairs.extend(values.iter().map(|v| (key, v.to_param())));
-    } else if !values.is_empty() {
-        let joined: Vec<String> = values.iter().map(ToParam::to_param).collect();
-        pairs.push((key, joined.join(",")));
+    /// Adds a parameter when it has a value.
+    pub fn opt<T: ToParam>(&mut self, key: &'static str, value: &Option<T>) {
+        if let Some(value) = value {
+            self.one(key, value);
+        }
+    }
+
+    /// Adds an array parameter: the key repeated (`explode`) or the values joined by commas.
+    pub fn many<T: ToParam>(&mut self, key: &'static str, values: &[T], explode: bool) {
+        if explode {
+            self.0.extend(values.iter().map(|v| (key, v.to_param())));
+        } else if !values.is_empty() {
+            let joined: Vec<String> = values.iter().map(ToParam::to_param).collect();
+            self.0.push((key, joined.join(",")));
+        }
+    }
+
+    /// Adds an array parameter when it has a value ([`Pairs::many`]).
+    pub fn opt_many<T: ToParam>(&mut self, key: &'static str, values: &Option<Vec<T>>, explode: bool) {
+        self.many(key, values.as_deref().unwrap_or_default(), explode);
+    }
+
+    /// The pairs, before percent-encoding.
+    pub fn finish(self) -> Vec<(&'static str, String)> {
+        self.0
     }
 }
 
@@ -1699,16 +1729,18 @@ mod tests {
     #[test]
     fn query_pairs_are_written_from_params() {
         let when = chrono::DateTime::parse_from_rfc3339("2024-05-06T07:08:09+02:00").unwrap();
-        let mut pairs = Vec::new();
-        push_one(&mut pairs, "page", &2_i64);
-        push_one(&mut pairs, "search", "a b");
-        push_opt::<bool>(&mut pairs, "absent", None);
-        push_opt(&mut pairs, "since", Some(&when));
-        push_many(&mut pairs, "id", &[1_i32, 2], true);
-        push_many(&mut pairs, "tag", &["x", "y"], false);
-        push_many::<i32>(&mut pairs, "none", &[], false);
+        let mut pairs = Pairs::default();
+        pairs.one("page", &2_i64);
+        pairs.one("search", "a b");
+        pairs.opt::<bool>("absent", &None);
+        pairs.opt("since", &Some(when));
+        pairs.many("id", &[1_i32, 2], true);
+        pairs.many("tag", &["x", "y"], false);
+        pairs.many::<i32>("none", &[], false);
+        pairs.opt_many::<i32>("unset", &None, false);
+        pairs.opt_many("set", &Some(vec![3_i32]), true);
         assert_eq!(
-            pairs,
+            pairs.finish(),
             [
                 ("page", "2".to_owned()),
                 ("search", "a b".to_owned()),
@@ -1716,6 +1748,7 @@ mod tests {
                 ("id", "1".to_owned()),
                 ("id", "2".to_owned()),
                 ("tag", "x,y".to_owned()),
+                ("set", "3".to_owned()),
             ]
         );
     }

@@ -125,40 +125,35 @@ impl FlowSet {
     ///
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
-        let mut errors = support::ValidationErrors::new();
-        support::field::length(&mut errors, "slug", &self.slug, ..=50);
-        support::field::pattern(
-            &mut errors,
-            "slug",
-            &self.slug,
-            &crate::patterns::FLOW_SET_SLUG,
-            "Enter a valid \"slug\" consisting of letters, numbers, underscores or hyphens.",
-        );
-        support::field::choice(
-            &mut errors,
-            "designation",
-            &self.designation,
-            crate::FlowDesignationEnum::unknown,
-        );
-        support::field::choice(
-            &mut errors,
-            "policy_engine_mode",
-            &self.policy_engine_mode,
-            crate::PolicyEngineMode::unknown,
-        );
-        support::field::choice(
-            &mut errors,
-            "layout",
-            &self.layout,
-            crate::FlowLayoutEnum::unknown,
-        );
-        support::field::choice(
-            &mut errors,
-            "denied_action",
-            &self.denied_action,
-            crate::DeniedActionEnum::unknown,
-        );
-        errors.into_result()
+        let mut checks = support::Checks::default();
+        checks.length("slug", &self.slug, ..=50);
+        checks
+            .pattern(
+                "slug",
+                &self.slug,
+                &crate::patterns::FLOW_SET_SLUG,
+                "Enter a valid \"slug\" consisting of letters, numbers, underscores or hyphens.",
+            );
+        checks
+            .choice(
+                "designation",
+                &self.designation,
+                crate::FlowDesignationEnum::unknown,
+            );
+        checks
+            .choice(
+                "policy_engine_mode",
+                &self.policy_engine_mode,
+                crate::PolicyEngineMode::unknown,
+            );
+        checks.choice("layout", &self.layout, crate::FlowLayoutEnum::unknown);
+        checks
+            .choice(
+                "denied_action",
+                &self.denied_action,
+                crate::DeniedActionEnum::unknown,
+            );
+        checks.into_result()
     }
 }
 
@@ -212,42 +207,37 @@ impl FlowSetRequest {
     ///
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
-        let mut errors = support::ValidationErrors::new();
-        support::field::length(&mut errors, "name", &self.name, 1..);
-        support::field::length(&mut errors, "slug", &self.slug, 1..=50);
-        support::field::pattern(
-            &mut errors,
-            "slug",
-            &self.slug,
-            &crate::patterns::FLOW_SET_SLUG,
-            "Enter a valid \"slug\" consisting of letters, numbers, underscores or hyphens.",
-        );
-        support::field::length(&mut errors, "title", &self.title, 1..);
-        support::field::choice(
-            &mut errors,
-            "designation",
-            &self.designation,
-            crate::FlowDesignationEnum::unknown,
-        );
-        support::field::choice(
-            &mut errors,
-            "policy_engine_mode",
-            &self.policy_engine_mode,
-            crate::PolicyEngineMode::unknown,
-        );
-        support::field::choice(
-            &mut errors,
-            "layout",
-            &self.layout,
-            crate::FlowLayoutEnum::unknown,
-        );
-        support::field::choice(
-            &mut errors,
-            "denied_action",
-            &self.denied_action,
-            crate::DeniedActionEnum::unknown,
-        );
-        errors.into_result()
+        let mut checks = support::Checks::default();
+        checks.length("name", &self.name, 1..);
+        checks.length("slug", &self.slug, 1..=50);
+        checks
+            .pattern(
+                "slug",
+                &self.slug,
+                &crate::patterns::FLOW_SET_SLUG,
+                "Enter a valid \"slug\" consisting of letters, numbers, underscores or hyphens.",
+            );
+        checks.length("title", &self.title, 1..);
+        checks
+            .choice(
+                "designation",
+                &self.designation,
+                crate::FlowDesignationEnum::unknown,
+            );
+        checks
+            .choice(
+                "policy_engine_mode",
+                &self.policy_engine_mode,
+                crate::PolicyEngineMode::unknown,
+            );
+        checks.choice("layout", &self.layout, crate::FlowLayoutEnum::unknown);
+        checks
+            .choice(
+                "denied_action",
+                &self.denied_action,
+                crate::DeniedActionEnum::unknown,
+            );
+        checks.into_result()
     }
 }
 
@@ -369,14 +359,9 @@ impl UsedBy {
     ///
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
-        let mut errors = support::ValidationErrors::new();
-        support::field::choice(
-            &mut errors,
-            "action",
-            &self.action,
-            crate::UsedByActionEnum::unknown,
-        );
-        errors.into_result()
+        let mut checks = support::Checks::default();
+        checks.choice("action", &self.action, crate::UsedByActionEnum::unknown);
+        checks.into_result()
     }
 }
 

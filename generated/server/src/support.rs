@@ -346,16 +346,20 @@ pub fn span(operation: &'static str, request: &axum::extract::Request) -> tracin
 }
 
 /// Runs one operation's handling in its `span` and logs one event with the status and
-/// latency. `handle` answers `Err` for a request refused before the service was called.
+/// latency. `handle` answers `Err` for a request refused before the service was called, else
+/// what the service answered.
 #[doc(hidden)]
-pub async fn traced(
+pub async fn traced<R: IntoResponse>(
     span: tracing::Span,
-    handle: impl Future<Output = Result<Response, Response>>,
+    handle: impl Future<Output = Result<R, Response>>,
 ) -> Response {
     use tracing::Instrument as _;
     let started = std::time::Instant::now();
     async move {
-        let response = handle.await.unwrap_or_else(|refused| refused);
+        let response = match handle.await {
+            Ok(answer) => answer.into_response(),
+            Err(refused) => refused,
+        };
         tracing::info!(
             status = response.status().as_u16(),
             latency_us = started.elapsed().as_micros() as u64,
@@ -1788,7 +1792,7 @@ mod tests {
         }));
         assert_eq!(served.status(), StatusCode::OK);
         let refused = block_on(traced(span("op", &request), async {
-            Err(detail(StatusCode::FORBIDDEN, "no"))
+            Err::<Response, _>(detail(StatusCode::FORBIDDEN, "no"))
         }));
         assert_eq!(refused.status(), StatusCode::FORBIDDEN);
         // A request with no path values: a path value is 404, not a panic.

@@ -303,24 +303,7 @@ pub fn emit_server(
         |m| emit::shape::emit_shape(api, m),
         proc_macro2::TokenStream::new(),
     )?;
-    // Handlers in document order, each with its resource.
-    let resource_of: BTreeMap<&str, &ir::Resource> = api
-        .resources
-        .iter()
-        .map(|r| (r.module.as_str(), r))
-        .collect();
-    let handlers: Vec<(&ir::Resource, &ir::Operation)> = api
-        .operations
-        .iter()
-        .filter_map(|op| Some((*resource_of.get(op.resource.as_str())?, op)))
-        .collect();
-    out.items(
-        "router.rs",
-        emit::router::emit_router_head(api),
-        &handlers,
-        |(resource, op)| emit::router::emit_handler(api, resource, op),
-        proc_macro2::TokenStream::new(),
-    )?;
+    out.rust("router.rs", emit::router::emit_router(api))?;
     out.resources(api, |resource, ops| {
         server::emit_resource(api, resource, ops)
     })

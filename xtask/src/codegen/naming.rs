@@ -124,21 +124,37 @@ const RESERVED_ROOT_ITEMS: &[&str] = &[
     "RawBody",
 ];
 
-/// Methods the client already has and the router's own functions: an operation's method (the
-/// router names its handler after it) must not take them.
+/// Methods the client already has, and the names a server resource module holds beside its
+/// handlers: an operation's method (its handler is named after it) must not take them.
 const RESERVED_METHODS: &[&str] = &[
     "new",
     "builder",
     "base_url",
     "validates_requests",
     "execute",
+    "call",
+    "call_with",
+    "send",
+    "check",
+    "json",
+    "optional_json",
     "authenticate",
     "router",
+    // What a server resource module names beside its handlers.
+    "routes",
+    "support",
+    "models",
+    "responses",
 ];
 
 /// Locals and fields of generated functions that take path parameters: the server's handler and
 /// request (`query`, `body`), and the client's methods and page streams.
 const RESERVED_PATH_PARAMS: &[&str] = &[
+    "input",
+    "checked",
+    "exists",
+    "span",
+    "handle",
     "state",
     "request",
     "parts",

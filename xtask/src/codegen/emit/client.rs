@@ -346,34 +346,33 @@ fn emit_operation(api: &Api, op: &Operation) -> EmittedOperation {
     // The body, encoded (and checked) before the request goes: `Result<Payload, Failure>`.
     let mut payload = quote!(Ok(support::Payload::None));
     if let Some(body) = &op.body {
-        let (ty, encode) = match body.kind {
-            BodyKind::Json => {
-                let ty = local_type(&body.ty);
-                let encode = if validates(api, &body.ty) {
-                    quote!(self
-                        .check(|| body.validate())
-                        .and_then(|()| support::json(body)))
-                } else {
-                    quote!(support::json(body))
-                };
-                (quote!(&#ty), encode)
+        let json = BodyKind::Json == body.kind;
+        let ty = if json {
+            let ty = local_type(&body.ty);
+            quote!(&#ty)
+        } else {
+            quote!(support::RawBody)
+        };
+        let check = validates(api, &body.ty).then(|| {
+            let ty = local_type(&body.ty);
+            quote!(#ty::validate)
+        });
+        payload = match (json, check, body.required) {
+            (true, Some(check), true) => quote!(self.json(body, #check)),
+            (true, Some(check), false) => quote!(self.optional_json(body, #check)),
+            (true, None, true) => quote!(support::json(body)),
+            (true, None, false) => quote!(body.map_or(Ok(support::Payload::None), support::json)),
+            (false, _, true) => quote!(Ok(support::Payload::Raw(body))),
+            (false, _, false) => {
+                quote!(Ok(
+                    body.map_or(support::Payload::None, support::Payload::Raw)
+                ))
             }
-            BodyKind::Multipart | BodyKind::Form => (
-                quote!(support::RawBody),
-                quote!(Ok(support::Payload::Raw(body))),
-            ),
         };
         if body.required {
             args.push(quote!(body: #ty));
-            payload = encode;
         } else {
             args.push(quote!(body: Option<#ty>));
-            payload = quote! {
-                match body {
-                    Some(body) => #encode,
-                    None => Ok(support::Payload::None),
-                }
-            };
         }
     }
 
@@ -496,11 +495,7 @@ fn emit_operation(api: &Api, op: &Operation) -> EmittedOperation {
 
     let (path_build, path) = path_expr(op);
     let http_method = format_ident!("{}", op.method);
-    let query_value = if has_query {
-        quote!(query.to_pairs())
-    } else {
-        quote!(Vec::new())
-    };
+    let query_value = quote!(query.to_pairs());
     // A plain function returning the one generic `call` future: nothing per operation is
     // `async`, and the future borrows only the client.
     let (payload_build, payload) = if op.body.is_some() {
@@ -508,10 +503,14 @@ fn emit_operation(api: &Api, op: &Operation) -> EmittedOperation {
     } else {
         (quote!(), payload)
     };
-    let send = if has_query || op.body.is_some() {
-        quote!(self.call_with(Method::#http_method, #path, #query_value, #payload, |answer| #read_answer))
-    } else {
-        quote!(self.call(Method::#http_method, #path, |answer| #read_answer))
+    let send = match (has_query, op.body.is_some()) {
+        (true, _) => {
+            quote!(self.call_with(Method::#http_method, #path, #query_value, #payload, |answer| #read_answer))
+        }
+        (false, true) => {
+            quote!(self.send(Method::#http_method, #path, #payload, |answer| #read_answer))
+        }
+        (false, false) => quote!(self.call(Method::#http_method, #path, |answer| #read_answer)),
     };
     let implementation = quote! {
         fn #method(&self, #(#args),*) -> support::Call<'_, #success_ty, #error_ident> {

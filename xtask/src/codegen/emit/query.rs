@@ -56,19 +56,12 @@ fn emit_query(op: &Operation) -> TokenStream {
             value
         };
         let explode = p.explode;
-        // Helpers rather than `pairs.push(...)`: no `vec_init_then_push` when a required
-        // parameter comes first, and less code per parameter.
+        // One short line per parameter: the support's `Pairs` does the rest.
         let push = match (many, p.required) {
-            (false, true) => quote!(crate::support::push_one(&mut pairs, #key, &self.#name);),
-            (false, false) => {
-                quote!(crate::support::push_opt(&mut pairs, #key, self.#name.as_ref());)
-            }
-            (true, true) => {
-                quote!(crate::support::push_many(&mut pairs, #key, &self.#name, #explode);)
-            }
-            (true, false) => {
-                quote!(crate::support::push_many(&mut pairs, #key, self.#name.as_deref().unwrap_or_default(), #explode);)
-            }
+            (false, true) => quote!(pairs.one(#key, &self.#name);),
+            (false, false) => quote!(pairs.opt(#key, &self.#name);),
+            (true, true) => quote!(pairs.many(#key, &self.#name, #explode);),
+            (true, false) => quote!(pairs.opt_many(#key, &self.#name, #explode);),
         };
         pushes.push(push);
         if p.required {
@@ -106,9 +99,9 @@ fn emit_query(op: &Operation) -> TokenStream {
         impl #query_ident {
             /// The parameters as key-value pairs, in schema order, before percent-encoding.
             pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
-                let mut pairs = ::std::vec::Vec::new();
+                let mut pairs = crate::support::Pairs::default();
                 #(#pushes)*
-                pairs
+                pairs.finish()
             }
         }
     }

@@ -1,6 +1,6 @@
-//! Server, router: IR operations → the server crate's `router.rs` (the state handlers share,
-//! `router()`, and one handler per operation that authenticates, parses, validates and calls
-//! the trait) and each resource module's `routes`, which mounts its handlers.
+//! Server, router: IR operations → the server crate's `router.rs` (the state handlers share and
+//! `router()`) and, in each resource module, one handler per operation that authenticates,
+//! parses, validates and calls the trait, and `routes`, which mounts them.
 
 use super::common::*;
 use super::{ident, local_type};
@@ -9,10 +9,10 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use std::collections::BTreeMap;
 
-/// The router module's head: the state handlers share and `router`, which mounts every
-/// resource's routes. The handlers, one per operation, follow it ([`emit_handler`]); each
-/// resource module mounts its own (`emit_routes`).
-pub fn emit_router_head(api: &Api) -> TokenStream {
+/// The router module: the state handlers share and `router`, which mounts every resource's
+/// routes. Each resource module has its handlers ([`emit_handler`]) and mounts them
+/// (`emit_routes`).
+pub fn emit_router(api: &Api) -> TokenStream {
     let config_field = if api.resources.len() > 1 {
         // A resource's feature may leave every handler out.
         quote!(#[allow(dead_code)] pub(crate) config: crate::support::RouterConfig,)
@@ -37,29 +37,15 @@ pub fn emit_router_head(api: &Api) -> TokenStream {
     } else {
         (quote!(where S: #(#bounds)+*,), quote!())
     };
-    let models_use = models_import(api.operations.iter().any(|op| {
-        op.body
-            .as_ref()
-            .is_some_and(|b| b.kind == BodyKind::Json && names_models(&b.ty))
-    }));
-    let handlers_use = if api.operations.is_empty() {
-        quote!()
-    } else {
-        quote!(
-            use axum::extract::{Request, State};
-            use axum::response::{IntoResponse, Response};
-        )
-    };
     let full = Features::FULL;
     let full = quote!(#[cfg(feature = #full)]);
     let allow = super::allow_unused_imports(api.resources.len() > 1);
     quote! {
-        //! The router: authenticate, parse, validate, dispatch.
+        //! The router: every resource's routes, each of whose handlers authenticates, parses,
+        //! validates and dispatches (in the resource's module).
         #allow
 
         use crate::support;
-        #models_use
-        #handlers_use
         use std::sync::Arc;
 
         /// What every handler of a resource shares.
@@ -103,7 +89,7 @@ pub(super) fn emit_routes(api: &Api, resource: &Resource, ops: &[&Operation]) ->
             let handler = ident(&op.rust_name);
             let m = format_ident!("{}", op.method.to_ascii_lowercase());
             allow.push(op.method.clone());
-            methods.push(quote!(.#m(router::#handler::<S>)));
+            methods.push(quote!(.#m(#handler::<S>)));
         }
         if allow.iter().any(|m| m == "GET") && !allow.iter().any(|m| m == "HEAD") {
             allow.push("HEAD".to_owned());
@@ -122,7 +108,7 @@ pub(super) fn emit_routes(api: &Api, resource: &Resource, ops: &[&Operation]) ->
     quote! {
         #[doc = #doc]
         pub fn routes<S: #trait_ident>(service: Arc<S>, config: support::RouterConfig) -> support::Routes {
-            let state = Arc::new(router::Shared { service, config });
+            let state = Arc::new(Shared { service, config });
             let api = axum::Router::new();
             #(#routes)*
             support::Routes::from(api.with_state(state))
@@ -130,12 +116,12 @@ pub(super) fn emit_routes(api: &Api, resource: &Resource, ops: &[&Operation]) ->
     }
 }
 
-/// One operation's handler: authenticate, parse, validate, call the trait, answer. Each step
-/// answers `Err(response)` to refuse the request; `support::traced` logs the outcome.
+/// One operation's handler, in its resource's module: authenticate, parse, validate, call the
+/// trait, answer. Each step answers `Err(response)` to refuse the request; `support::traced`
+/// logs the outcome.
 pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStream {
     let handler = ident(&op.rust_name);
     let method = ident(&op.rust_name);
-    let m = ident(&resource.module);
     let trait_ident = ident(&resource.trait_name);
     let request = ident(&op.names.request);
     let op_id = &op.operation_id;
@@ -146,7 +132,11 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
         quote!(let principal = input.authenticate(&*state.service).await?;)
     };
     let path_params: Vec<&Param> = path_params(op).collect();
-    let path = path_params.iter().map(|p| {
+    let lookup = resource.lookup.as_ref().filter(|_| op.lookup);
+    // Without a lookup, each value is read in the request's literal, in the same order; path
+    // values are read first, before a lookup or a page number.
+    let bind_path = lookup.is_some() || op.paging.is_some();
+    let path = path_params.iter().filter(|_| bind_path).map(|p| {
         let name = ident(&p.rust_name);
         let key = &p.name;
         // A text key is lent to the lookup as `&str`: the type is stated, not inferred from it.
@@ -164,10 +154,7 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
         quote!()
     };
     let query = if has_query {
-        quote! {
-            #page
-            let query = input.query()?;
-        }
+        quote!(let query = input.query()?;)
     } else {
         quote!()
     };
@@ -209,8 +196,8 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
         Some((read, Some(ty))) => quote!(let body: #ty = #read.await?;),
     };
     // With a lookup, a refusal of the query or the body first asks whether the object exists.
-    let checked = match resource.lookup.as_ref().filter(|_| op.lookup) {
-        None => quote!(#query #body),
+    let checked = match lookup {
+        None => quote!(#page),
         Some(lookup) => {
             let mut names = Vec::new();
             if has_query {
@@ -241,6 +228,7 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
                 }
                 _ => quote! {
                     let checked = async {
+                        #page
                         #query
                         #body
                         Ok(#values)
@@ -250,21 +238,33 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
             };
             quote! {
                 #checked
-                let exists = || state.service.#hook(#principal, #op_id, &#key);
+                let exists = || state.service.#hook(#principal, OP, &#key);
                 let #values = support::unless_missing(checked, exists).await?;
             }
         }
     };
+    // The request's fields: the values read above, or (without a lookup) read here.
     let mut init = Vec::new();
     for p in &path_params {
         let name = ident(&p.rust_name);
-        init.push(quote!(#name,));
+        let key = &p.name;
+        init.push(if bind_path {
+            quote!(#name,)
+        } else {
+            quote!(#name: input.path(#key).await?,)
+        });
     }
     if has_query {
-        init.push(quote!(query,));
+        init.push(match lookup {
+            Some(_) => quote!(query,),
+            None => quote!(query: input.query()?,),
+        });
     }
-    if op.body.is_some() {
-        init.push(quote!(body,));
+    if let Some((read, _)) = &body_read {
+        init.push(match lookup {
+            Some(_) => quote!(body,),
+            None => quote!(body: #read.await?,),
+        });
     }
     let body_binding = if op.body.is_some() {
         quote!(body)
@@ -283,25 +283,27 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
         (true, true) => quote!(input),
         (true, false) => quote!(mut input),
     };
-    super::gate(
-        Some(&resource.module),
-        quote! {
-            pub(crate) async fn #handler<S: crate::#m::#trait_ident>(
-                State(state): State<Arc<Shared<S>>>,
-                request: Request,
-            ) -> Response {
-                let span = support::span(#op_id, &request);
-                let handle = async move {
-                    let (#input, #body_binding) = support::Input::new(request, &state.config);
-                    #auth
-                    #(#path)*
-                    #checked
-                    let request = crate::#m::#request { #(#init)* };
-                    let answer = state.service.#method(#principal_arg request).await;
-                    Ok(answer.into_response())
-                };
-                support::traced(span, handle).await
-            }
-        },
-    )
+    // The lookup names the operation too: once, as `OP`.
+    let (op_const, op_name) = match lookup {
+        Some(_) => (quote!(const OP: &str = #op_id;), quote!(OP)),
+        None => (quote!(), quote!(#op_id)),
+    };
+    quote! {
+        async fn #handler<S: #trait_ident>(
+            State(state): State<Arc<Shared<S>>>,
+            request: Request,
+        ) -> Response {
+            #op_const
+            let span = support::span(#op_name, &request);
+            let handle = async move {
+                let (#input, #body_binding) = support::Input::new(request, &state.config);
+                #auth
+                #(#path)*
+                #checked
+                let request = #request { #(#init)* };
+                Ok(state.service.#method(#principal_arg request).await)
+            };
+            support::traced(span, handle).await
+        }
+    }
 }

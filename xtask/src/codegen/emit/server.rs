@@ -55,8 +55,8 @@ pub fn emit_lib(api: &Api) -> TokenStream {
     }
 }
 
-/// One resource's module: per operation a request struct, a query parser, a response enum, and
-/// the trait.
+/// One resource's module: per operation a request struct, a query parser and a response type;
+/// the trait; per operation a handler; and `routes`, which mounts the handlers.
 pub fn emit_resource(api: &Api, resource: &Resource, ops: &[&Operation]) -> TokenStream {
     let items = ops.iter().map(|op| emit_operation_types(op));
     let trait_ident = ident(&resource.trait_name);
@@ -108,13 +108,18 @@ pub fn emit_resource(api: &Api, resource: &Resource, ops: &[&Operation]) -> Toke
         }
     });
     let models_use = models_import(ops.iter().any(|op| operation_names_models(op, |_| true)));
+    let handlers = ops
+        .iter()
+        .map(|op| super::router::emit_handler(api, resource, op));
     let routes = super::router::emit_routes(api, resource, ops);
     quote! {
         use crate::responses;
-        use crate::router;
+        use crate::router::Shared;
         use crate::support::{self, ApiError};
         #models_use
+        use axum::extract::{Request, State};
         use axum::http::Method;
+        use axum::response::Response;
         use axum::routing::MethodRouter;
         use std::future::Future;
         use std::sync::Arc;
@@ -126,6 +131,8 @@ pub fn emit_resource(api: &Api, resource: &Resource, ops: &[&Operation]) -> Toke
             #(#methods)*
             #lookup
         }
+
+        #(#handlers)*
 
         #routes
     }

@@ -15,9 +15,9 @@ impl Entry {
     ///
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
-        let mut errors = support::ValidationErrors::new();
-        support::field::int_range(&mut errors, "value", &self.value, 0..);
-        errors.into_result()
+        let mut checks = support::Checks::default();
+        checks.int_range("value", &self.value, 0..);
+        checks.into_result()
     }
 }
 
@@ -52,17 +52,17 @@ impl Thing {
     ///
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
-        let mut errors = support::ValidationErrors::new();
+        let mut checks = support::Checks::default();
         if let ::std::option::Option::Some(value) = self.nested.as_ref() {
-            let mut errors_items = crate::support::ValidationErrors::new();
+            let mut checks_items = crate::support::ValidationErrors::new();
             for (item_key, item) in value.iter() {
                 if let ::std::result::Result::Err(nested) = item.validate() {
-                    errors_items.add_nested(item_key, nested);
+                    checks_items.add_nested(item_key, nested);
                 }
             }
-            errors.add_nested("nested", errors_items);
+            checks.add_nested("nested", checks_items);
         }
-        errors.into_result()
+        checks.into_result()
     }
 }
 

@@ -21,11 +21,10 @@ impl ThingApi for crate::Client {
         &self,
         body: &models::Foo2,
     ) -> support::Call<'_, models::Foo, ForbiddenError> {
-        let payload = self.check(|| body.validate()).and_then(|()| support::json(body));
-        self.call_with(
+        let payload = self.json(body, models::Foo2::validate);
+        self.send(
             Method::POST,
             "/stages/thing/".to_owned(),
-            Vec::new(),
             payload,
             |answer| answer.json(201, "Foo"),
         )

@@ -75,7 +75,7 @@ impl XApi for crate::Client {
         query: &StagesXUpdateQuery,
         body: &models::Thing,
     ) -> support::Call<'_, models::Thing, ForbiddenError> {
-        let payload = self.check(|| body.validate()).and_then(|()| support::json(body));
+        let payload = self.json(body, models::Thing::validate);
         let path = format!("/stages/x/{}/", support::segment(id));
         self.call_with(
             Method::PUT,
@@ -92,12 +92,7 @@ impl XApi for crate::Client {
         query: &StagesXUpdate2Query,
         body: Option<&models::Thing>,
     ) -> support::Call<'_, models::Thing, ForbiddenError> {
-        let payload = match body {
-            Some(body) => {
-                self.check(|| body.validate()).and_then(|()| support::json(body))
-            }
-            None => Ok(support::Payload::None),
-        };
+        let payload = self.optional_json(body, models::Thing::validate);
         let path = format!("/stages/x/{}/", support::segment(id));
         self.call_with(
             Method::PATCH,

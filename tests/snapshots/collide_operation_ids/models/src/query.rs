@@ -17,9 +17,9 @@ impl crate::support::Fields for StagesXListQuery {}
 impl StagesXListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
-        let mut pairs = ::std::vec::Vec::new();
-        crate::support::push_opt(&mut pairs, "search", self.search.as_ref());
-        pairs
+        let mut pairs = crate::support::Pairs::default();
+        pairs.opt("search", &self.search);
+        pairs.finish()
     }
 }
 
@@ -38,9 +38,9 @@ impl crate::support::Fields for StagesXList2Query {}
 impl StagesXList2Query {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
-        let mut pairs = ::std::vec::Vec::new();
-        crate::support::push_opt(&mut pairs, "search", self.search.as_ref());
-        pairs
+        let mut pairs = crate::support::Pairs::default();
+        pairs.opt("search", &self.search);
+        pairs.finish()
     }
 }
 
@@ -59,9 +59,9 @@ impl crate::support::Fields for StagesXUpdateQuery {}
 impl StagesXUpdateQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
-        let mut pairs = ::std::vec::Vec::new();
-        crate::support::push_opt(&mut pairs, "force", self.force.as_ref());
-        pairs
+        let mut pairs = crate::support::Pairs::default();
+        pairs.opt("force", &self.force);
+        pairs.finish()
     }
 }
 
@@ -80,8 +80,8 @@ impl crate::support::Fields for StagesXUpdate2Query {}
 impl StagesXUpdate2Query {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
-        let mut pairs = ::std::vec::Vec::new();
-        crate::support::push_opt(&mut pairs, "force", self.force.as_ref());
-        pairs
+        let mut pairs = crate::support::Pairs::default();
+        pairs.opt("force", &self.force);
+        pairs.finish()
     }
 }

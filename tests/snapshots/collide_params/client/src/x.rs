@@ -26,7 +26,7 @@ impl XApi for crate::Client {
         query: &StagesXCreateQuery,
         body: &models::Thing,
     ) -> support::Call<'_, models::Thing, ForbiddenError> {
-        let payload = self.check(|| body.validate()).and_then(|()| support::json(body));
+        let payload = self.json(body, models::Thing::validate);
         let path = format!("/stages/x/{}/", support::segment(state2));
         self.call_with(
             Method::POST,

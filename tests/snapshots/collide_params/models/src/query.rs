@@ -37,21 +37,16 @@ impl crate::support::Fields for StagesXCreateQuery {
 impl StagesXCreateQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
-        let mut pairs = ::std::vec::Vec::new();
-        crate::support::push_opt(&mut pairs, "principal", self.principal.as_ref());
-        crate::support::push_one(&mut pairs, "parts", &self.parts);
-        crate::support::push_opt(&mut pairs, "body", self.body.as_ref());
-        crate::support::push_opt(&mut pairs, "payload", self.payload.as_ref());
-        crate::support::push_many(
-            &mut pairs,
-            "errors",
-            self.errors2.as_deref().unwrap_or_default(),
-            true,
-        );
-        crate::support::push_opt(&mut pairs, "pairs", self.pairs2.as_ref());
-        crate::support::push_one(&mut pairs, "reader", &self.reader2);
-        crate::support::push_one(&mut pairs, "value", &self.value);
-        pairs
+        let mut pairs = crate::support::Pairs::default();
+        pairs.opt("principal", &self.principal);
+        pairs.one("parts", &self.parts);
+        pairs.opt("body", &self.body);
+        pairs.opt("payload", &self.payload);
+        pairs.opt_many("errors", &self.errors2, true);
+        pairs.opt("pairs", &self.pairs2);
+        pairs.one("reader", &self.reader2);
+        pairs.one("value", &self.value);
+        pairs.finish()
     }
 }
 
@@ -74,9 +69,9 @@ impl crate::support::Fields for StagesYRetrieveQuery {
 impl StagesYRetrieveQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
-        let mut pairs = ::std::vec::Vec::new();
-        crate::support::push_opt(&mut pairs, "state", self.state.as_ref());
-        crate::support::push_opt(&mut pairs, "pairs", self.pairs2.as_ref());
-        pairs
+        let mut pairs = crate::support::Pairs::default();
+        pairs.opt("state", &self.state);
+        pairs.opt("pairs", &self.pairs2);
+        pairs.finish()
     }
 }

@@ -17,9 +17,9 @@ impl crate::support::Fields for StagesSupportListQuery {}
 impl StagesSupportListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
-        let mut pairs = ::std::vec::Vec::new();
-        crate::support::push_opt(&mut pairs, "search", self.search.as_ref());
-        pairs
+        let mut pairs = crate::support::Pairs::default();
+        pairs.opt("search", &self.search);
+        pairs.finish()
     }
 }
 
@@ -38,9 +38,9 @@ impl crate::support::Fields for StagesRouterListQuery {}
 impl StagesRouterListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
-        let mut pairs = ::std::vec::Vec::new();
-        crate::support::push_opt(&mut pairs, "search", self.search.as_ref());
-        pairs
+        let mut pairs = crate::support::Pairs::default();
+        pairs.opt("search", &self.search);
+        pairs.finish()
     }
 }
 
@@ -59,9 +59,9 @@ impl crate::support::Fields for StagesParamsListQuery {}
 impl StagesParamsListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
-        let mut pairs = ::std::vec::Vec::new();
-        crate::support::push_opt(&mut pairs, "search", self.search.as_ref());
-        pairs
+        let mut pairs = crate::support::Pairs::default();
+        pairs.opt("search", &self.search);
+        pairs.finish()
     }
 }
 
@@ -80,9 +80,9 @@ impl crate::support::Fields for StagesModelsListQuery {}
 impl StagesModelsListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
-        let mut pairs = ::std::vec::Vec::new();
-        crate::support::push_opt(&mut pairs, "search", self.search.as_ref());
-        pairs
+        let mut pairs = crate::support::Pairs::default();
+        pairs.opt("search", &self.search);
+        pairs.finish()
     }
 }
 
@@ -101,9 +101,9 @@ impl crate::support::Fields for StagesStdListQuery {}
 impl StagesStdListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
-        let mut pairs = ::std::vec::Vec::new();
-        crate::support::push_opt(&mut pairs, "search", self.search.as_ref());
-        pairs
+        let mut pairs = crate::support::Pairs::default();
+        pairs.opt("search", &self.search);
+        pairs.finish()
     }
 }
 
@@ -122,8 +122,8 @@ impl crate::support::Fields for StagesSerdeListQuery {}
 impl StagesSerdeListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
-        let mut pairs = ::std::vec::Vec::new();
-        crate::support::push_opt(&mut pairs, "search", self.search.as_ref());
-        pairs
+        let mut pairs = crate::support::Pairs::default();
+        pairs.opt("search", &self.search);
+        pairs.finish()
     }
 }

@@ -43,54 +43,54 @@ impl Thing {
     ///
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
-        let mut errors = support::ValidationErrors::new();
+        let mut checks = support::Checks::default();
         if let ::std::option::Option::Some(value) = self.grid.as_ref() {
-            let mut errors_items = crate::support::ValidationErrors::new();
+            let mut checks_items = crate::support::ValidationErrors::new();
             for (index, item) in value.iter().enumerate() {
                 let item_key = index.to_string();
-                let mut errors_items_items = crate::support::ValidationErrors::new();
+                let mut checks_items_items = crate::support::ValidationErrors::new();
                 for (index, item) in item.iter().enumerate() {
                     let item_key = index.to_string();
-                    let mut errors_items_items_items = crate::support::ValidationErrors::new();
+                    let mut checks_items_items_items = crate::support::ValidationErrors::new();
                     for (index, item) in item.iter().enumerate() {
                         let item_key = index.to_string();
-                        let mut errors_items_items_items_items = crate::support::ValidationErrors::new();
+                        let mut checks_items_items_items_items = crate::support::ValidationErrors::new();
                         for (index, item) in item.iter().enumerate() {
                             let item_key = index.to_string();
-                            let mut errors_items_items_items_items_items = crate::support::ValidationErrors::new();
+                            let mut checks_items_items_items_items_items = crate::support::ValidationErrors::new();
                             for (index, item) in item.iter().enumerate() {
                                 let item_key = index.to_string();
-                                let mut errors_items_items_items_items_items_items = crate::support::ValidationErrors::new();
+                                let mut checks_items_items_items_items_items_items = crate::support::ValidationErrors::new();
                                 for (index, item) in item.iter().enumerate() {
                                     let item_key = index.to_string();
-                                    let mut errors_items_items_items_items_items_items_items = crate::support::ValidationErrors::new();
+                                    let mut checks_items_items_items_items_items_items_items = crate::support::ValidationErrors::new();
                                     for (index, item) in item.iter().enumerate() {
                                         let item_key = index.to_string();
-                                        let mut errors_items_items_items_items_items_items_items_items = crate::support::ValidationErrors::new();
+                                        let mut checks_items_items_items_items_items_items_items_items = crate::support::ValidationErrors::new();
                                         for (index, item) in item.iter().enumerate() {
                                             let item_key = index.to_string();
-                                            let mut errors_items_items_items_items_items_items_items_items_items = crate::support::ValidationErrors::new();
+                                            let mut checks_items_items_items_items_items_items_items_items_items = crate::support::ValidationErrors::new();
                                             for (index, item) in item.iter().enumerate() {
                                                 let item_key = index.to_string();
-                                                let mut errors_items_items_items_items_items_items_items_items_items_items = crate::support::ValidationErrors::new();
+                                                let mut checks_items_items_items_items_items_items_items_items_items_items = crate::support::ValidationErrors::new();
                                                 for (index, item) in item.iter().enumerate() {
                                                     let item_key = index.to_string();
-                                                    let mut errors_items_items_items_items_items_items_items_items_items_items_items = crate::support::ValidationErrors::new();
+                                                    let mut checks_items_items_items_items_items_items_items_items_items_items_items = crate::support::ValidationErrors::new();
                                                     for (index, item) in item.iter().enumerate() {
                                                         let item_key = index.to_string();
-                                                        let mut errors_items_items_items_items_items_items_items_items_items_items_items_items = crate::support::ValidationErrors::new();
+                                                        let mut checks_items_items_items_items_items_items_items_items_items_items_items_items = crate::support::ValidationErrors::new();
                                                         for (index, item) in item.iter().enumerate() {
                                                             let item_key = index.to_string();
-                                                            let mut errors_items_items_items_items_items_items_items_items_items_items_items_items_items = crate::support::ValidationErrors::new();
+                                                            let mut checks_items_items_items_items_items_items_items_items_items_items_items_items_items = crate::support::ValidationErrors::new();
                                                             for (index, item) in item.iter().enumerate() {
                                                                 let item_key = index.to_string();
-                                                                let mut errors_items_items_items_items_items_items_items_items_items_items_items_items_items_items = crate::support::ValidationErrors::new();
+                                                                let mut checks_items_items_items_items_items_items_items_items_items_items_items_items_items_items = crate::support::ValidationErrors::new();
                                                                 for (index, item) in item.iter().enumerate() {
                                                                     let item_key = index.to_string();
-                                                                    let mut errors_items_items_items_items_items_items_items_items_items_items_items_items_items_items_items = crate::support::ValidationErrors::new();
+                                                                    let mut checks_items_items_items_items_items_items_items_items_items_items_items_items_items_items_items = crate::support::ValidationErrors::new();
                                                                     for (index, item) in item.iter().enumerate() {
                                                                         let item_key = index.to_string();
-                                                                        let mut errors_items_items_items_items_items_items_items_items_items_items_items_items_items_items_items_items = crate::support::ValidationErrors::new();
+                                                                        let mut checks_items_items_items_items_items_items_items_items_items_items_items_items_items_items_items_items = crate::support::ValidationErrors::new();
                                                                         for (index, item) in item.iter().enumerate() {
                                                                             let item_key = index.to_string();
                                                                             let mut messages = ::std::vec::Vec::new();
@@ -100,91 +100,91 @@ impl Thing {
                                                                                 ::std::option::Option::Some((0, false)),
                                                                                 ::std::option::Option::None,
                                                                             );
-                                                                            errors_items_items_items_items_items_items_items_items_items_items_items_items_items_items_items_items
+                                                                            checks_items_items_items_items_items_items_items_items_items_items_items_items_items_items_items_items
                                                                                 .add_messages(&item_key, messages);
                                                                         }
-                                                                        errors_items_items_items_items_items_items_items_items_items_items_items_items_items_items_items
+                                                                        checks_items_items_items_items_items_items_items_items_items_items_items_items_items_items_items
                                                                             .add_nested(
                                                                                 &item_key,
-                                                                                errors_items_items_items_items_items_items_items_items_items_items_items_items_items_items_items_items,
+                                                                                checks_items_items_items_items_items_items_items_items_items_items_items_items_items_items_items_items,
                                                                             );
                                                                     }
-                                                                    errors_items_items_items_items_items_items_items_items_items_items_items_items_items_items
+                                                                    checks_items_items_items_items_items_items_items_items_items_items_items_items_items_items
                                                                         .add_nested(
                                                                             &item_key,
-                                                                            errors_items_items_items_items_items_items_items_items_items_items_items_items_items_items_items,
+                                                                            checks_items_items_items_items_items_items_items_items_items_items_items_items_items_items_items,
                                                                         );
                                                                 }
-                                                                errors_items_items_items_items_items_items_items_items_items_items_items_items_items
+                                                                checks_items_items_items_items_items_items_items_items_items_items_items_items_items
                                                                     .add_nested(
                                                                         &item_key,
-                                                                        errors_items_items_items_items_items_items_items_items_items_items_items_items_items_items,
+                                                                        checks_items_items_items_items_items_items_items_items_items_items_items_items_items_items,
                                                                     );
                                                             }
-                                                            errors_items_items_items_items_items_items_items_items_items_items_items_items
+                                                            checks_items_items_items_items_items_items_items_items_items_items_items_items
                                                                 .add_nested(
                                                                     &item_key,
-                                                                    errors_items_items_items_items_items_items_items_items_items_items_items_items_items,
+                                                                    checks_items_items_items_items_items_items_items_items_items_items_items_items_items,
                                                                 );
                                                         }
-                                                        errors_items_items_items_items_items_items_items_items_items_items_items
+                                                        checks_items_items_items_items_items_items_items_items_items_items_items
                                                             .add_nested(
                                                                 &item_key,
-                                                                errors_items_items_items_items_items_items_items_items_items_items_items_items,
+                                                                checks_items_items_items_items_items_items_items_items_items_items_items_items,
                                                             );
                                                     }
-                                                    errors_items_items_items_items_items_items_items_items_items_items
+                                                    checks_items_items_items_items_items_items_items_items_items_items
                                                         .add_nested(
                                                             &item_key,
-                                                            errors_items_items_items_items_items_items_items_items_items_items_items,
+                                                            checks_items_items_items_items_items_items_items_items_items_items_items,
                                                         );
                                                 }
-                                                errors_items_items_items_items_items_items_items_items_items
+                                                checks_items_items_items_items_items_items_items_items_items
                                                     .add_nested(
                                                         &item_key,
-                                                        errors_items_items_items_items_items_items_items_items_items_items,
+                                                        checks_items_items_items_items_items_items_items_items_items_items,
                                                     );
                                             }
-                                            errors_items_items_items_items_items_items_items_items
+                                            checks_items_items_items_items_items_items_items_items
                                                 .add_nested(
                                                     &item_key,
-                                                    errors_items_items_items_items_items_items_items_items_items,
+                                                    checks_items_items_items_items_items_items_items_items_items,
                                                 );
                                         }
-                                        errors_items_items_items_items_items_items_items
+                                        checks_items_items_items_items_items_items_items
                                             .add_nested(
                                                 &item_key,
-                                                errors_items_items_items_items_items_items_items_items,
+                                                checks_items_items_items_items_items_items_items_items,
                                             );
                                     }
-                                    errors_items_items_items_items_items_items
+                                    checks_items_items_items_items_items_items
                                         .add_nested(
                                             &item_key,
-                                            errors_items_items_items_items_items_items_items,
+                                            checks_items_items_items_items_items_items_items,
                                         );
                                 }
-                                errors_items_items_items_items_items
+                                checks_items_items_items_items_items
                                     .add_nested(
                                         &item_key,
-                                        errors_items_items_items_items_items_items,
+                                        checks_items_items_items_items_items_items,
                                     );
                             }
-                            errors_items_items_items_items
+                            checks_items_items_items_items
                                 .add_nested(
                                     &item_key,
-                                    errors_items_items_items_items_items,
+                                    checks_items_items_items_items_items,
                                 );
                         }
-                        errors_items_items_items
-                            .add_nested(&item_key, errors_items_items_items_items);
+                        checks_items_items_items
+                            .add_nested(&item_key, checks_items_items_items_items);
                     }
-                    errors_items_items.add_nested(&item_key, errors_items_items_items);
+                    checks_items_items.add_nested(&item_key, checks_items_items_items);
                 }
-                errors_items.add_nested(&item_key, errors_items_items);
+                checks_items.add_nested(&item_key, checks_items_items);
             }
-            errors.add_nested("grid", errors_items);
+            checks.add_nested("grid", checks_items);
         }
-        errors.into_result()
+        checks.into_result()
     }
 }
 

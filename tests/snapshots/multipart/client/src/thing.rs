@@ -22,17 +22,8 @@ impl ThingApi for crate::Client {
         slug: &str,
         body: Option<support::RawBody>,
     ) -> support::Call<'_, (), BadRequestOrForbiddenError> {
-        let payload = match body {
-            Some(body) => Ok(support::Payload::Raw(body)),
-            None => Ok(support::Payload::None),
-        };
+        let payload = Ok(body.map_or(support::Payload::None, support::Payload::Raw));
         let path = format!("/stages/thing/{}/set_icon/", support::segment(slug));
-        self.call_with(
-            Method::POST,
-            path,
-            Vec::new(),
-            payload,
-            |answer| answer.empty(Some(200)),
-        )
+        self.send(Method::POST, path, payload, |answer| answer.empty(Some(200)))
     }
 }

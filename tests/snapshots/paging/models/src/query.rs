@@ -21,10 +21,10 @@ impl crate::support::Fields for StagesThingListQuery {}
 impl StagesThingListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
-        let mut pairs = ::std::vec::Vec::new();
-        crate::support::push_opt(&mut pairs, "page", self.page.as_ref());
-        crate::support::push_opt(&mut pairs, "page_size", self.page_size.as_ref());
-        crate::support::push_opt(&mut pairs, "search", self.search.as_ref());
-        pairs
+        let mut pairs = crate::support::Pairs::default();
+        pairs.opt("page", &self.page);
+        pairs.opt("page_size", &self.page_size);
+        pairs.opt("search", &self.search);
+        pairs.finish()
     }
 }

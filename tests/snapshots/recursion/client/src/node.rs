@@ -21,11 +21,10 @@ impl NodeApi for crate::Client {
         &self,
         body: &models::Node,
     ) -> support::Call<'_, models::Node, ForbiddenError> {
-        let payload = self.check(|| body.validate()).and_then(|()| support::json(body));
-        self.call_with(
+        let payload = self.json(body, models::Node::validate);
+        self.send(
             Method::POST,
             "/stages/node/".to_owned(),
-            Vec::new(),
             payload,
             |answer| answer.json(201, "Node"),
         )

@@ -15,14 +15,14 @@ impl Edge {
     ///
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
-        let mut errors = support::ValidationErrors::new();
+        let mut checks = support::Checks::default();
         {
             let value = &self.to;
             if let ::std::result::Result::Err(nested) = value.validate() {
-                errors.add_nested("to", nested);
+                checks.add_nested("to", nested);
             }
         }
-        errors.into_result()
+        checks.into_result()
     }
 }
 
@@ -53,25 +53,20 @@ impl Node {
     ///
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
-        let mut errors = support::ValidationErrors::new();
-        support::field::length(&mut errors, "name", &self.name, ..=10);
+        let mut checks = support::Checks::default();
+        checks.length("name", &self.name, ..=10);
         if let ::std::option::Option::Some(value) = self.parent.as_value() {
             if let ::std::result::Result::Err(nested) = value.validate() {
-                errors.add_nested("parent", nested);
+                checks.add_nested("parent", nested);
             }
         }
-        support::field::each(
-            &mut errors,
-            "children",
-            &self.children,
-            crate::Node::validate,
-        );
+        checks.each("children", &self.children, crate::Node::validate);
         if let ::std::option::Option::Some(value) = self.edge.as_ref() {
             if let ::std::result::Result::Err(nested) = value.validate() {
-                errors.add_nested("edge", nested);
+                checks.add_nested("edge", nested);
             }
         }
-        errors.into_result()
+        checks.into_result()
     }
 }
 

@@ -17,9 +17,9 @@ impl crate::support::Fields for StagesThingListQuery {}
 impl StagesThingListQuery {
     /// The parameters as key-value pairs, in schema order, before percent-encoding.
     pub fn to_pairs(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
-        let mut pairs = ::std::vec::Vec::new();
-        crate::support::push_opt(&mut pairs, "mode", self.mode.as_ref());
-        pairs
+        let mut pairs = crate::support::Pairs::default();
+        pairs.opt("mode", &self.mode);
+        pairs.finish()
     }
 }
 

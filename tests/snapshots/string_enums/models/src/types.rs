@@ -65,26 +65,11 @@ impl Thing {
     ///
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
-        let mut errors = support::ValidationErrors::new();
-        support::field::choice(
-            &mut errors,
-            "mode",
-            &self.mode,
-            crate::ModeEnum::unknown,
-        );
-        support::field::choice(
-            &mut errors,
-            "level",
-            &self.level,
-            crate::ThingLevel::unknown,
-        );
-        support::field::choice(
-            &mut errors,
-            "maybe",
-            &self.maybe,
-            crate::ModeEnum::unknown,
-        );
-        errors.into_result()
+        let mut checks = support::Checks::default();
+        checks.choice("mode", &self.mode, crate::ModeEnum::unknown);
+        checks.choice("level", &self.level, crate::ThingLevel::unknown);
+        checks.choice("maybe", &self.maybe, crate::ModeEnum::unknown);
+        checks.into_result()
     }
 }
 

@@ -23,19 +23,8 @@ impl ThingApi for crate::Client {
         id: ::uuid::Uuid,
         body: Option<&models::PatchedThingRequest>,
     ) -> support::Call<'_, models::Thing, ForbiddenError> {
-        let payload = match body {
-            Some(body) => {
-                self.check(|| body.validate()).and_then(|()| support::json(body))
-            }
-            None => Ok(support::Payload::None),
-        };
+        let payload = self.optional_json(body, models::PatchedThingRequest::validate);
         let path = format!("/stages/thing/{}/", support::segment(id));
-        self.call_with(
-            Method::PATCH,
-            path,
-            Vec::new(),
-            payload,
-            |answer| answer.json(200, "Thing"),
-        )
+        self.send(Method::PATCH, path, payload, |answer| answer.json(200, "Thing"))
     }
 }

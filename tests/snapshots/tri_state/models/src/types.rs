@@ -21,9 +21,9 @@ impl PatchedThingRequest {
     ///
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
-        let mut errors = support::ValidationErrors::new();
-        support::field::length(&mut errors, "name", &self.name, 1..);
-        errors.into_result()
+        let mut checks = support::Checks::default();
+        checks.length("name", &self.name, 1..);
+        checks.into_result()
     }
 }
 
@@ -70,9 +70,9 @@ impl Thing {
     ///
     /// Every failing field, shaped like authentik's 400 body.
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
-        let mut errors = support::ValidationErrors::new();
-        support::field::length(&mut errors, "name", &self.name, 1..);
-        errors.into_result()
+        let mut checks = support::Checks::default();
+        checks.length("name", &self.name, 1..);
+        checks.into_result()
     }
 }
 

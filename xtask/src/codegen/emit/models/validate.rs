@@ -15,7 +15,7 @@ pub(super) const PATTERN_MESSAGE: &str = "This value does not match the required
 
 impl TypesEmitter<'_> {
     pub(super) fn emit_struct_validate(&self, s: &Struct) -> TokenStream {
-        let errors = format_ident!("errors");
+        let errors = format_ident!("checks");
         let checks: Vec<TokenStream> = s
             .fields
             .iter()
@@ -29,13 +29,13 @@ impl TypesEmitter<'_> {
             return quote!(::std::result::Result::Ok(()));
         }
         quote! {
-            let mut #errors = support::ValidationErrors::new();
+            let mut #errors = support::Checks::default();
             #(#checks)*
             #errors.into_result()
         }
     }
 
-    /// A field's checks as one call per constraint (`support::field`), for the kinds of
+    /// A field's checks as one call per constraint (`support::Checks`), for the kinds of
     /// field that have one; `None` sends the field to [`Self::general_checks`].
     fn field_checks(&self, f: &Field) -> Option<TokenStream> {
         // A boxed value is checked through its box, written out.
@@ -48,7 +48,7 @@ impl TypesEmitter<'_> {
         let c = &f.constraints;
         let call = |check: &str, rest: TokenStream| {
             let check = format_ident!("{}", check);
-            quote!(support::field::#check(&mut errors, #key, #value, #rest);)
+            quote!(checks.#check(#key, #value, #rest);)
         };
         let mut calls = Vec::new();
         match &f.ty {
@@ -66,7 +66,7 @@ impl TypesEmitter<'_> {
                     calls.push(call("pattern", quote!(&crate::patterns::#regex, #message)));
                 }
                 if c.email {
-                    let check = quote!(support::field::email(&mut errors, #key, #value););
+                    let check = quote!(checks.email(#key, #value););
                     calls.push(check);
                 }
             }
