@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-/// Runs in the child: generates in memory, prints `ms=<f64> load_ms=<f64> models_ms=<f64> ...`:
-/// the time to load, to load and make the models crate, and to make every crate and the API
-/// manifest (`manifest_ms`: the manifest's share).
+/// Runs in the child: generates in memory, prints `ms=<f64> load_ms=<f64> lower_ms=<f64> ...`:
+/// the time to load, to load and lower, and to make every crate and the API manifest
+/// (`manifest_ms`: the manifest's share).
 pub fn measure_child(options: &Options) -> Result<ExitCode, String> {
     let start = Instant::now();
     let doc =
@@ -20,11 +20,9 @@ pub fn measure_child(options: &Options) -> Result<ExitCode, String> {
     let api = codegen::lower_selected(&doc, &options.schema_label, &options.paths)
         .map_err(|e| e.to_string())?;
     drop(doc);
+    let lower_ms = start.elapsed().as_secs_f64() * 1000.0;
     let mut files = std::collections::BTreeMap::new();
-    codegen::emit_models(&api, &options.schema_label, &mut files).map_err(|e| e.to_string())?;
-    let models_ms = start.elapsed().as_secs_f64() * 1000.0;
-    codegen::emit_server(&api, &options.schema_label, &mut files).map_err(|e| e.to_string())?;
-    codegen::emit_client(&api, &options.schema_label, &mut files).map_err(|e| e.to_string())?;
+    codegen::emit_crates(&api, &options.schema_label, &mut files).map_err(|e| e.to_string())?;
     let crates_ms = start.elapsed().as_secs_f64() * 1000.0;
     // The API manifest, as `codegen::generate_from` makes it.
     let surface = crate::api::Surface::from_api(&api, &options.schema_label, &options.paths);
@@ -33,7 +31,7 @@ pub fn measure_child(options: &Options) -> Result<ExitCode, String> {
     let manifest_ms = ms - crates_ms;
     let bytes: usize = files.values().map(String::len).sum();
     println!(
-        "ms={ms:.1} load_ms={load_ms:.1} models_ms={models_ms:.1} manifest_ms={manifest_ms:.1} peak_kib={} types={} ops={} bytes={bytes}",
+        "ms={ms:.1} load_ms={load_ms:.1} lower_ms={lower_ms:.1} manifest_ms={manifest_ms:.1} peak_kib={} types={} ops={} bytes={bytes}",
         peak_kib().unwrap_or(0),
         api.models.len(),
         api.operations.len()
@@ -108,14 +106,14 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         "release"
     };
     println!("load + generate + format, in memory; median of {runs} runs, each in its own process; build: {profile}");
-    println!("columns are cumulative: load; load + models crate; load + models + server + client crates + api.json (the whole run); then api.json's share of it");
+    println!("columns are cumulative: load; load + lower; load + lower + the three crates (emitted and formatted on every core at once) + api.json (the whole run); then api.json's share of it");
     println!(
         "{:<38} {:>6} {:>5} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10} {:>8}",
         "case",
         "types",
         "ops",
         "load ms",
-        "+models ms",
+        "+lower ms",
         "whole ms",
         "min ms",
         "api.json ms",
@@ -151,7 +149,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
             };
             times.push(field("ms=").parse::<f64>().unwrap_or(f64::NAN));
             loads.push(field("load_ms=").parse::<f64>().unwrap_or(f64::NAN));
-            models.push(field("models_ms=").parse::<f64>().unwrap_or(f64::NAN));
+            models.push(field("lower_ms=").parse::<f64>().unwrap_or(f64::NAN));
             manifests.push(field("manifest_ms=").parse::<f64>().unwrap_or(f64::NAN));
             peak = peak.max(field("peak_kib=").parse().unwrap_or(0));
             counts = (field("types="), field("ops="));

@@ -9,9 +9,11 @@ pub mod load;
 pub mod lower;
 pub mod naming;
 pub mod parallel;
+pub mod plan;
 pub mod write;
 
 use diag::Error;
+use plan::{CrateFiles, Plan};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -123,9 +125,7 @@ pub fn generate_from(
 ) -> Result<Generated, Error> {
     let api = lower_selected(doc, schema_label, paths)?;
     let mut files = BTreeMap::new();
-    emit_models(&api, schema_label, &mut files)?;
-    emit_server(&api, schema_label, &mut files)?;
-    emit_client(&api, schema_label, &mut files)?;
+    emit_crates(&api, schema_label, &mut files)?;
     let surface = crate::api::Surface::from_api(&api, schema_label, paths);
     files.insert(PathBuf::from(crate::api::MANIFEST), surface.to_json());
     Ok(Generated {
@@ -135,94 +135,18 @@ pub fn generate_from(
     })
 }
 
-/// One generated crate's files, added to the output as they are made.
-struct CrateFiles<'a> {
-    /// The crate's directory under the output directory (`models`).
-    dir: &'static str,
-    header: String,
-    files: &'a mut BTreeMap<PathBuf, String>,
-}
-
-impl<'a> CrateFiles<'a> {
-    fn new(
-        dir: &'static str,
-        schema_label: &'a str,
-        manifest: String,
-        files: &'a mut BTreeMap<PathBuf, String>,
-    ) -> Self {
-        files.insert(PathBuf::from(format!("{dir}/Cargo.toml")), manifest);
-        CrateFiles {
-            dir,
-            header: format::header("//", schema_label),
-            files,
-        }
-    }
-
-    fn path(&self, name: &str) -> String {
-        format!("{}/src/{name}", self.dir)
-    }
-
-    /// A Rust file from its tokens.
-    fn rust(&mut self, name: &str, tokens: proc_macro2::TokenStream) -> Result<(), Error> {
-        let rel = self.path(name);
-        let text = format::format_rust(&rel, tokens, &self.header)?;
-        self.files.insert(PathBuf::from(rel), text);
-        Ok(())
-    }
-
-    /// A Rust file copied byte for byte from a template (`xtask/templates/`), below the header:
-    /// what the template says, comments included, is what the generated crate compiles and tests.
-    fn template(&mut self, name: &str, text: &str) {
-        let rel = self.path(name);
-        let text = format::copy_template(text, &self.header);
-        self.files.insert(PathBuf::from(rel), text);
-    }
-
-    /// A Rust file made of many items, formatted in parallel parts.
-    ///
-    /// Token streams cannot cross threads, so each worker emits its run of items and hands the
-    /// tokens to the format pass; the printed runs are joined in order.
-    fn items<T: Sync>(
-        &mut self,
-        name: &str,
-        head: proc_macro2::TokenStream,
-        items: &[T],
-        emit: impl Fn(&T) -> proc_macro2::TokenStream + Sync,
-        tail: proc_macro2::TokenStream,
-    ) -> Result<(), Error> {
-        let rel = self.path(name);
-        let parts = parallel::map(&parallel::runs(items), |run| {
-            let tokens: proc_macro2::TokenStream = run.iter().map(&emit).collect();
-            format::print(&rel, tokens)
-        });
-        let mut printed = vec![format::print(&rel, head)?];
-        for part in parts {
-            printed.push(part?);
-        }
-        printed.push(format::print(&rel, tail)?);
-        let text = format!("{}\n{}", self.header, format::join(printed));
-        self.files.insert(PathBuf::from(rel), text);
-        Ok(())
-    }
-
-    /// One file per resource, emitted and formatted on every core.
-    fn resources(
-        &mut self,
-        api: &ir::Api,
-        emit: impl Fn(&ir::Resource, &[&ir::Operation]) -> proc_macro2::TokenStream + Sync,
-    ) -> Result<(), Error> {
-        let resources: Vec<(&ir::Resource, Vec<&ir::Operation>)> =
-            emit::common::resources(api).collect();
-        let outputs = parallel::map(&resources, |(resource, ops)| {
-            let rel = self.path(&format!("{}.rs", resource.module));
-            let text = format::format_rust(&rel, emit(resource, ops), &self.header);
-            (rel, text)
-        });
-        for (rel, text) in outputs {
-            self.files.insert(PathBuf::from(rel), text?);
-        }
-        Ok(())
-    }
+/// Every crate's files, formatted, into `files`: all three planned first, then emitted and
+/// printed on every core at once ([`plan::Plan::run`]).
+pub fn emit_crates(
+    api: &ir::Api,
+    schema_label: &str,
+    files: &mut BTreeMap<PathBuf, String>,
+) -> Result<(), Error> {
+    let mut plan = Plan::default();
+    plan_models(api, schema_label, &mut plan);
+    plan_server(api, schema_label, &mut plan);
+    plan_client(api, schema_label, &mut plan);
+    plan.run(files)
 }
 
 /// The models crate's files, formatted, into `files`.
@@ -231,6 +155,12 @@ pub fn emit_models(
     schema_label: &str,
     files: &mut BTreeMap<PathBuf, String>,
 ) -> Result<(), Error> {
+    let mut plan = Plan::default();
+    plan_models(api, schema_label, &mut plan);
+    plan.run(files)
+}
+
+fn plan_models<'a>(api: &'a ir::Api, schema_label: &str, plan: &mut Plan<'a>) {
     let manifest = manifest(
         api,
         schema_label,
@@ -240,40 +170,34 @@ pub fn emit_models(
         MODELS_LINTS,
         &features_toml(api, Crate::Models),
     );
-    let mut out = CrateFiles::new("models", schema_label, manifest, files);
-    out.rust("lib.rs", emit::models::emit_lib(api))?;
+    let mut out = CrateFiles::new("models", schema_label, manifest, plan);
+    out.rust("lib.rs", move || emit::models::emit_lib(api));
     let emitter = emit::models::TypesEmitter::new(api);
     let (shared, by_resource) = emit::models::split(api);
+    let head = shared.clone();
     out.items(
         "types.rs",
-        emitter.emit_head(&shared, None),
-        &shared,
-        |m| emitter.emit_model(m),
-        proc_macro2::TokenStream::new(),
-    )?;
-    for (module, models) in &by_resource {
+        move || emitter.emit_head(&head, None),
+        shared,
+        move |m| emitter.emit_model(m),
+    );
+    for (module, models) in by_resource {
+        let head = models.clone();
         out.items(
             &format!("{module}.rs"),
-            emitter.emit_head(models, Some(module)),
+            move || emitter.emit_head(&head, Some(module)),
             models,
-            |m| emitter.emit_model(m),
-            proc_macro2::TokenStream::new(),
-        )?;
+            move |m| emitter.emit_model(m),
+        );
     }
     if !api.patterns.is_empty() {
-        out.rust("patterns.rs", emitter.emit_patterns())?;
+        out.rust("patterns.rs", move || emitter.emit_patterns());
     }
-    out.rust("query.rs", emit::query::emit_queries(api))?;
+    out.rust("query.rs", move || emit::query::emit_queries(api));
     out.template("support.rs", emit::models::SUPPORT);
-    Ok(())
 }
 
-/// The server crate's files, formatted, into `files`.
-pub fn emit_server(
-    api: &ir::Api,
-    schema_label: &str,
-    files: &mut BTreeMap<PathBuf, String>,
-) -> Result<(), Error> {
+fn plan_server<'a>(api: &'a ir::Api, schema_label: &str, plan: &mut Plan<'a>) {
     use emit::server;
     let manifest = manifest(
         api,
@@ -284,12 +208,12 @@ pub fn emit_server(
         "",
         &features_toml(api, Crate::Server),
     );
-    let mut out = CrateFiles::new("server", schema_label, manifest, files);
-    out.rust("lib.rs", server::emit_lib(api))?;
+    let mut out = CrateFiles::new("server", schema_label, manifest, plan);
+    out.rust("lib.rs", move || server::emit_lib(api));
     out.template("support.rs", server::SUPPORT);
     out.template("support/shape.rs", server::SHAPE_SUPPORT);
-    out.rust("params.rs", server::emit_params(api))?;
-    out.rust("responses.rs", server::emit_responses(api))?;
+    out.rust("params.rs", move || server::emit_params(api));
+    out.rust("responses.rs", move || server::emit_responses(api));
     // Only what a request body holds is read by the router.
     let models: Vec<&ir::Model> = api
         .models
@@ -298,23 +222,19 @@ pub fn emit_server(
         .collect();
     out.items(
         "shapes.rs",
-        emit::shape::emit_head(api),
-        &models,
-        |m| emit::shape::emit_shape(api, m),
-        proc_macro2::TokenStream::new(),
-    )?;
-    out.rust("router.rs", emit::router::emit_router(api))?;
-    out.resources(api, |resource, ops| {
-        server::emit_resource(api, resource, ops)
-    })
+        move || emit::shape::emit_head(api),
+        models,
+        move |m| emit::shape::emit_shape(api, m),
+    );
+    out.rust("router.rs", move || emit::router::emit_router(api));
+    for (resource, ops) in emit::common::resources(api) {
+        out.rust(&format!("{}.rs", resource.module), move || {
+            server::emit_resource(api, resource, &ops)
+        });
+    }
 }
 
-/// The client crate's files, formatted, into `files`.
-pub fn emit_client(
-    api: &ir::Api,
-    schema_label: &str,
-    files: &mut BTreeMap<PathBuf, String>,
-) -> Result<(), Error> {
+fn plan_client<'a>(api: &'a ir::Api, schema_label: &str, plan: &mut Plan<'a>) {
     use emit::client;
     let manifest = manifest(
         api,
@@ -325,13 +245,15 @@ pub fn emit_client(
         "too_many_arguments = \"allow\"\n",
         &features_toml(api, Crate::Client),
     );
-    let mut out = CrateFiles::new("client", schema_label, manifest, files);
-    out.rust("lib.rs", client::emit_lib(api))?;
+    let mut out = CrateFiles::new("client", schema_label, manifest, plan);
+    out.rust("lib.rs", move || client::emit_lib(api));
     out.template("support.rs", client::SUPPORT);
-    out.rust("errors.rs", client::emit_errors(api))?;
-    out.resources(api, |resource, ops| {
-        client::emit_resource(api, resource, ops)
-    })
+    out.rust("errors.rs", move || client::emit_errors(api));
+    for (resource, ops) in emit::common::resources(api) {
+        out.rust(&format!("{}.rs", resource.module), move || {
+            client::emit_resource(api, resource, &ops)
+        });
+    }
 }
 
 const MODELS_DEPENDENCIES: &str = r#"chrono = { version = "0.4", default-features = false, features = ["std", "serde"] }

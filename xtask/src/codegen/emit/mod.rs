@@ -72,12 +72,31 @@ fn type_tokens_in(ty: &Type, models: &TokenStream, prelude: bool) -> TokenStream
 
 /// An identifier; names come from `naming`, so they are valid (raw only if ever needed).
 pub fn ident(name: &str) -> Ident {
-    if syn::parse_str::<Ident>(name).is_ok() {
-        Ident::new(name, Span::call_site())
+    // Plain ASCII names (all that naming makes from ASCII text) are checked against the
+    // keywords here, without a parser; anything else asks syn.
+    let plain = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && name.bytes().next().is_some_and(|b| !b.is_ascii_digit());
+    let keyword = if plain {
+        KEYWORDS.binary_search(&name).is_ok()
     } else {
+        syn::parse_str::<Ident>(name).is_err()
+    };
+    if keyword {
         format_ident!("r#{}", name)
+    } else {
+        Ident::new(name, Span::call_site())
     }
 }
+
+/// What syn does not take as an identifier: Rust's strict and reserved keywords and `_`,
+/// sorted (for `binary_search`).
+const KEYWORDS: &[&str] = &[
+    "Self", "_", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
+    "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
 
 /// `#[doc]` attributes for a description, or the fallback when there is none.
 ///
@@ -191,5 +210,33 @@ mod gate_tests {
         );
         assert!(gated.contains("} ; # [cfg"), "{gated}");
         assert_eq!(gate(None, items.clone()).to_string(), items.to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn keywords_are_what_syn_refuses_and_sorted() {
+        assert!(super::KEYWORDS.windows(2).all(|w| w[0] < w[1]));
+        for keyword in super::KEYWORDS {
+            assert!(syn::parse_str::<syn::Ident>(keyword).is_err(), "{keyword}");
+        }
+        // Near misses syn takes as identifiers: not listed.
+        for word in [
+            "gen",
+            "union",
+            "macro_rules",
+            "raw",
+            "safe",
+            "auto",
+            "default",
+            "types",
+        ] {
+            assert!(syn::parse_str::<syn::Ident>(word).is_ok(), "{word}");
+            assert!(!super::KEYWORDS.contains(&word), "{word}");
+        }
+        assert_eq!(super::ident("type").to_string(), "r#type");
+        assert_eq!(super::ident("types").to_string(), "types");
+        assert_eq!(super::ident("é").to_string(), "é");
     }
 }

@@ -94,6 +94,7 @@ pub fn split(api: &Api) -> (Vec<&Model>, BTreeMap<&str, Vec<&Model>>) {
 }
 
 /// Emits `types.rs` a model at a time, so the formatter can work on parts of it in parallel.
+#[derive(Clone, Copy)]
 pub struct TypesEmitter<'a> {
     api: &'a Api,
 }
