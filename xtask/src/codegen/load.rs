@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use std::path::Path;
 
+mod fast;
 mod plain;
 
 /// Reads and parses the document at `path`; errors name it `label`.
@@ -43,7 +44,10 @@ pub fn parse(text: &str, name: &str) -> Result<OpenAPI, Error> {
     let value: serde_yaml::Value = if json {
         serde_json::from_str(text).map_err(|e| syntax(e.to_string()))?
     } else {
-        serde_yaml::from_str(text).map_err(|e| syntax(e.to_string()))?
+        match fast::read(text) {
+            Some(value) => value,
+            None => serde_yaml::from_str(text).map_err(|e| syntax(e.to_string()))?,
+        }
     };
     if let Some((pointer, message)) = plain::check_yaml(&value) {
         return Err(parse_error(pointer, message));
