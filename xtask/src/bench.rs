@@ -14,8 +14,8 @@ use std::time::Instant;
 /// (`manifest_ms`: the manifest's share).
 pub fn measure_child(options: &Options) -> Result<ExitCode, String> {
     let start = Instant::now();
-    let doc =
-        codegen::load::load(&options.schema, &options.schema_label).map_err(|e| e.to_string())?;
+    let doc = codegen::load::load_paths(&options.schema, &options.schema_label, &options.paths)
+        .map_err(|e| e.to_string())?;
     let load_ms = start.elapsed().as_secs_f64() * 1000.0;
     let api = codegen::lower_selected(&doc, &options.schema_label, &options.paths)
         .map_err(|e| e.to_string())?;

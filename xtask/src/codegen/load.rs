@@ -15,11 +15,40 @@ mod plain;
 
 /// Reads and parses the document at `path`; errors name it `label`.
 pub fn load(path: &Path, label: &str) -> Result<OpenAPI, Error> {
+    load_paths(path, label, ALL_PATHS)
+}
+
+/// Every path: what [`load`] keeps.
+const ALL_PATHS: &str = "/";
+
+/// [`load`] for the paths under `prefix` alone (as `lower` selects them): the document's other
+/// paths are dropped before they are checked and read, so that a run for `/stages/` does not
+/// pay for the rest, and a problem there is not this run's. Everything else is kept, components
+/// included (the names of their types are settled over all of them).
+pub fn load_paths(path: &Path, label: &str, prefix: &str) -> Result<OpenAPI, Error> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
         path: label.to_owned(),
         source,
     })?;
-    parse(&text, label)
+    parse_paths(&text, label, prefix)
+}
+
+/// Drops the paths `prefix` does not select; `paths`' extensions (`x-...`) and keys that are not
+/// text (which the checks then name) stay.
+fn keep_paths(doc: &mut serde_yaml::Value, prefix: &str) {
+    if prefix == ALL_PATHS {
+        return;
+    }
+    let Some(paths) = doc
+        .get_mut("paths")
+        .and_then(serde_yaml::Value::as_mapping_mut)
+    else {
+        return;
+    };
+    paths.retain(|key, _| {
+        key.as_str()
+            .is_none_or(|k| k.starts_with(prefix) || k.starts_with("x-"))
+    });
 }
 
 /// Parses a document; JSON when it starts with `{` (after white space), YAML otherwise.
@@ -29,6 +58,11 @@ pub fn load(path: &Path, label: &str) -> Result<OpenAPI, Error> {
 /// enums retry every alternative at every level, which takes time exponential in the nesting
 /// depth when something deep inside is wrong; after the check nothing is.
 pub fn parse(text: &str, name: &str) -> Result<OpenAPI, Error> {
+    parse_paths(text, name, ALL_PATHS)
+}
+
+/// [`parse`] keeping only the paths under `prefix` ([`load_paths`]).
+pub fn parse_paths(text: &str, name: &str, prefix: &str) -> Result<OpenAPI, Error> {
     let parse_error = |pointer: Pointer, message: String| Error::Parse {
         path: name.to_owned(),
         pointer: pointer.to_string(),
@@ -41,7 +75,7 @@ pub fn parse(text: &str, name: &str) -> Result<OpenAPI, Error> {
         None => parse_error(Pointer::root(), message),
     };
     // One reading as plain data, in document order (YAML's mappings keep it), for JSON too.
-    let value: serde_yaml::Value = if json {
+    let mut value: serde_yaml::Value = if json {
         serde_json::from_str(text).map_err(|e| syntax(e.to_string()))?
     } else {
         match fast::read(text) {
@@ -49,6 +83,7 @@ pub fn parse(text: &str, name: &str) -> Result<OpenAPI, Error> {
             None => serde_yaml::from_str(text).map_err(|e| syntax(e.to_string()))?,
         }
     };
+    keep_paths(&mut value, prefix);
     if let Some((pointer, message)) = plain::check_yaml(&value) {
         return Err(parse_error(pointer, message));
     }
@@ -214,6 +249,19 @@ fn to_pointer(path: &serde_path_to_error::Path) -> Pointer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_selected_paths_are_read() {
+        let yaml = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  x-note: kept\n  /stages/a/:\n    get: {responses: {'200': {description: ok}}}\n  /core/b/:\n    get: {responses: 7}\n";
+        // The whole document: the bad path is read, and named.
+        let whole = parse(yaml, "a.yaml").unwrap_err().to_string();
+        assert!(whole.contains("/paths/~1core~1b~1"), "{whole}");
+        // `/stages/` alone: the other path is not read.
+        let doc = parse_paths(yaml, "a.yaml", "/stages/").unwrap();
+        let kept: Vec<&String> = doc.paths.paths.keys().collect();
+        assert_eq!(kept, ["/stages/a/"]);
+        assert!(doc.paths.extensions.contains_key("x-note"));
+    }
 
     #[test]
     fn yaml_and_json_both_load() {

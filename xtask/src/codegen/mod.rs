@@ -97,7 +97,7 @@ pub struct Generated {
 
 /// Loads, lowers, emits and formats: everything but touching the output directory.
 pub fn generate(schema: &Path, schema_label: &str, paths: &str) -> Result<Generated, Error> {
-    let doc = load::load(schema, schema_label)?;
+    let doc = load::load_paths(schema, schema_label, paths)?;
     generate_from(&doc, schema_label, paths)
 }
 
