@@ -123,7 +123,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     for case in &cases {
         let mut times = Vec::new();
         let mut loads = Vec::new();
-        let mut models = Vec::new();
+        let mut lowers = Vec::new();
         let mut manifests = Vec::new();
         let mut peak = 0u64;
         let mut counts = (String::new(), String::new());
@@ -149,14 +149,14 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
             };
             times.push(field("ms=").parse::<f64>().unwrap_or(f64::NAN));
             loads.push(field("load_ms=").parse::<f64>().unwrap_or(f64::NAN));
-            models.push(field("lower_ms=").parse::<f64>().unwrap_or(f64::NAN));
+            lowers.push(field("lower_ms=").parse::<f64>().unwrap_or(f64::NAN));
             manifests.push(field("manifest_ms=").parse::<f64>().unwrap_or(f64::NAN));
             peak = peak.max(field("peak_kib=").parse().unwrap_or(0));
             counts = (field("types="), field("ops="));
         }
         times.sort_by(f64::total_cmp);
         loads.sort_by(f64::total_cmp);
-        models.sort_by(f64::total_cmp);
+        lowers.sort_by(f64::total_cmp);
         manifests.sort_by(f64::total_cmp);
         let median = times[times.len() / 2];
         println!(
@@ -165,7 +165,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
             counts.0,
             counts.1,
             loads[loads.len() / 2],
-            models[models.len() / 2],
+            lowers[lowers.len() / 2],
             median,
             times[0],
             manifests[manifests.len() / 2],

@@ -1,6 +1,7 @@
 //! How the router reads a request body before decoding it, the way Django REST Framework reads
 //! one: [`Shape`], implemented in the crate's `shapes` module for every model a request body
-//! holds, and here for the types fields hold. Server-only, so it lives here rather than in the models crate.
+//! holds, and here for the types fields hold. Server-only, so it lives here rather than in the
+//! models crate.
 
 use super::{FieldError, ValidationErrors};
 use authentik_models::support::{Binary, EXACT_INTEGERS, NON_FIELD_ERRORS};

@@ -380,8 +380,8 @@ pub fn routes<S: CaptchaApi>(
         .route(
             "/api/v3/stages/captcha/",
             MethodRouter::new()
-                .get(stages_captcha_list::<S>)
-                .post(stages_captcha_create::<S>)
+                .get(self::stages_captcha_list::<S>)
+                .post(self::stages_captcha_create::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "GET, POST, HEAD")
                 }),
@@ -390,10 +390,10 @@ pub fn routes<S: CaptchaApi>(
         .route(
             "/api/v3/stages/captcha/{stage_uuid}/",
             MethodRouter::new()
-                .get(stages_captcha_retrieve::<S>)
-                .put(stages_captcha_update::<S>)
-                .delete(stages_captcha_destroy::<S>)
-                .patch(stages_captcha_partial_update::<S>)
+                .get(self::stages_captcha_retrieve::<S>)
+                .put(self::stages_captcha_update::<S>)
+                .delete(self::stages_captcha_destroy::<S>)
+                .patch(self::stages_captcha_partial_update::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "GET, PUT, DELETE, PATCH, HEAD")
                 }),
@@ -402,7 +402,7 @@ pub fn routes<S: CaptchaApi>(
         .route(
             "/api/v3/stages/captcha/{stage_uuid}/used_by/",
             MethodRouter::new()
-                .get(stages_captcha_used_by_list::<S>)
+                .get(self::stages_captcha_used_by_list::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "GET, HEAD")
                 }),

@@ -398,8 +398,8 @@ pub fn routes<S: IdentificationApi>(
         .route(
             "/api/v3/stages/identification/",
             MethodRouter::new()
-                .get(stages_identification_list::<S>)
-                .post(stages_identification_create::<S>)
+                .get(self::stages_identification_list::<S>)
+                .post(self::stages_identification_create::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "GET, POST, HEAD")
                 }),
@@ -408,10 +408,10 @@ pub fn routes<S: IdentificationApi>(
         .route(
             "/api/v3/stages/identification/{stage_uuid}/",
             MethodRouter::new()
-                .get(stages_identification_retrieve::<S>)
-                .put(stages_identification_update::<S>)
-                .delete(stages_identification_destroy::<S>)
-                .patch(stages_identification_partial_update::<S>)
+                .get(self::stages_identification_retrieve::<S>)
+                .put(self::stages_identification_update::<S>)
+                .delete(self::stages_identification_destroy::<S>)
+                .patch(self::stages_identification_partial_update::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "GET, PUT, DELETE, PATCH, HEAD")
                 }),
@@ -420,7 +420,7 @@ pub fn routes<S: IdentificationApi>(
         .route(
             "/api/v3/stages/identification/{stage_uuid}/used_by/",
             MethodRouter::new()
-                .get(stages_identification_used_by_list::<S>)
+                .get(self::stages_identification_used_by_list::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "GET, HEAD")
                 }),

@@ -149,17 +149,6 @@ pub fn emit_crates(
     plan.run(files)
 }
 
-/// The models crate's files, formatted, into `files`.
-pub fn emit_models(
-    api: &ir::Api,
-    schema_label: &str,
-    files: &mut BTreeMap<PathBuf, String>,
-) -> Result<(), Error> {
-    let mut plan = Plan::default();
-    plan_models(api, schema_label, &mut plan);
-    plan.run(files)
-}
-
 fn plan_models<'a>(api: &'a ir::Api, schema_label: &str, plan: &mut Plan<'a>) {
     let manifest = manifest(
         api,

@@ -124,8 +124,9 @@ const RESERVED_ROOT_ITEMS: &[&str] = &[
     "RawBody",
 ];
 
-/// Methods the client already has, and the names a server resource module holds beside its
-/// handlers: an operation's method (its handler is named after it) must not take them.
+/// Methods the client has (`check` was one, and stays reserved so that no name chosen before
+/// changes), and the names a server resource module holds beside its handlers: an operation's
+/// method (its handler is named after it) must not take them.
 const RESERVED_METHODS: &[&str] = &[
     "new",
     "builder",

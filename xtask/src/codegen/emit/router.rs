@@ -89,7 +89,9 @@ pub(super) fn emit_routes(api: &Api, resource: &Resource, ops: &[&Operation]) ->
             let handler = ident(&op.rust_name);
             let m = format_ident!("{}", op.method.to_ascii_lowercase());
             allow.push(op.method.clone());
-            methods.push(quote!(.#m(#handler::<S>)));
+            // `self::`: `routes`' parameters and locals (`service`, `config`, `state`, `api`)
+            // would hide a handler of the same name.
+            methods.push(quote!(.#m(self::#handler::<S>)));
         }
         if allow.iter().any(|m| m == "GET") && !allow.iter().any(|m| m == "HEAD") {
             allow.push("HEAD".to_owned());

@@ -1,7 +1,7 @@
-//! Server: IR operations → the crate root, one module per resource (request and response types,
-//! the trait the hand-written service implements, its `routes`) and the enums' parameter
-//! parsing. The router itself (the handlers that authenticate, parse, validate and dispatch)
-//! is `emit::router`'s.
+//! Server: IR operations → the crate root, one module per resource (request types and response
+//! aliases, the trait the hand-written service implements, then the handlers and `routes` that
+//! `emit::router` makes), the `responses` module (one enum per distinct set of documented
+//! answers) and the enums' parameter parsing.
 
 use super::common::*;
 use super::{doc_attrs, doc_with, ident, local_type, type_tokens};
@@ -258,7 +258,20 @@ fn emit_operation_types(op: &Operation) -> TokenStream {
     let described: Vec<String> = op
         .responses
         .iter()
-        .filter_map(|r| Some(format!("- {}: {}", status_doc(&r.status), r.doc.as_ref()?)))
+        .filter_map(|r| {
+            // One list item each: the description on one line.
+            let doc = r
+                .doc
+                .as_ref()?
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let status = match r.status {
+                Status::Code(n) => format!("`{n}`"),
+                Status::Default => "Any other status (`default`)".to_owned(),
+            };
+            Some(format!("- {status}: {doc}"))
+        })
         .collect();
     if !described.is_empty() {
         resp_doc = format!("{resp_doc}\n\n{}", described.join("\n"));

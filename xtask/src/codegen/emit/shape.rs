@@ -1,6 +1,6 @@
-//! Server, shapes: every model a request body holds → its `Shape` in the server crate's `shapes` module, the JSON
-//! checks the router runs on a request body before decoding it, as Django REST Framework reads
-//! one. They are server-only, so the models crate (which the client builds too) does not carry
+//! Server, shapes: every model a request body holds → its `Shape` in the server crate's
+//! `shapes` module, the JSON checks the router runs on a request body before decoding it, as
+//! Django REST Framework reads one. They are server-only, so the models crate (which the client builds too) does not carry
 //! them; the trait is the server's (`support::Shape`), so it may be implemented there for the
 //! models crate's types.
 

@@ -5,7 +5,8 @@
 //!
 //! The value is the one `serde_yaml::from_str::<serde_yaml::Value>` makes, scalar for scalar.
 //! Whatever is outside that subset, and whatever serde_yaml would refuse or treat specially (a
-//! key given twice, nesting past its depth limit, an integer past 64 bits), is left to
+//! key given twice, nesting past its depth limit, an integer past 64 bits, a byte order mark,
+//! control characters, YAML 1.1's other line breaks), is left to
 //! serde_yaml: [`read`] answers `None` and the caller reads the whole text with serde_yaml,
 //! which then decides, and words any error, as before.
 
@@ -24,6 +25,19 @@ enum Open {
 
 /// The document as serde_yaml reads it, or `None` when serde_yaml must read it.
 pub fn read(text: &str) -> Option<Value> {
+    // What libyaml reads otherwise than saphyr, or refuses: a byte order mark (libyaml skips
+    // one), control characters (NUL ends saphyr's input), and the line breaks YAML 1.1 has
+    // and 1.2 does not (NEL, U+2028, U+2029).
+    if text.chars().any(|c| {
+        !matches!(c, '\t' | '\n' | '\r')
+            && (c.is_control()
+                || matches!(
+                    c,
+                    '\u{2028}' | '\u{2029}' | '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}'
+                ))
+    }) {
+        return None;
+    }
     let mut stack: Vec<Open> = Vec::new();
     let mut document: Option<Value> = None;
     let mut documents = 0usize;
@@ -273,6 +287,11 @@ mod tests {
             "",
             "a: [1\n",
             "a: 18446744073709551616\n",
+            "\u{feff}openapi: 3.0.3\n",
+            "a: 1\n\0b: 2\n",
+            "a: x\u{1}y\n",
+            "a: x\u{2028}y\n",
+            "a: \"x\u{85}y\"\n",
             "a: -0x8000000000000001\n",
             &"[".repeat(120),
         ] {

@@ -62,7 +62,7 @@ pub fn routes<S: ThingApi>(
         .route(
             "/api/v3/stages/thing/",
             MethodRouter::new()
-                .post(stages_thing_create::<S>)
+                .post(self::stages_thing_create::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "POST")
                 }),

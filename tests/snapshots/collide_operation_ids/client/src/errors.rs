@@ -5,6 +5,32 @@
 use crate::support::{Answer, ApiStatus, FromAnswer};
 use crate::Error;
 
+/// The errors of an operation that documents none: every failure is one of the other variants of [`crate::Error`].
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum UndocumentedError {}
+
+impl std::fmt::Display for UndocumentedError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let _ = f;
+        match *self {}
+    }
+}
+
+impl std::error::Error for UndocumentedError {}
+
+impl ApiStatus for UndocumentedError {
+    fn status(&self) -> u16 {
+        match *self {}
+    }
+}
+
+impl FromAnswer for UndocumentedError {
+    fn from_answer(answer: Answer) -> Error<Self> {
+        answer.unexpected()
+    }
+}
+
 /// The documented errors `403`, each with its decoded body; other failures are the other variants of [`crate::Error`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]

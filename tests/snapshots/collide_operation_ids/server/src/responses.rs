@@ -8,6 +8,21 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+/// The answers `204`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NoContent {
+    /// `204`
+    NoContent,
+}
+
+impl IntoResponse for NoContent {
+    fn into_response(self) -> Response {
+        match self {
+            Self::NoContent => support::empty_response(StatusCode::NO_CONTENT),
+        }
+    }
+}
+
 /// The answers `200`, `403`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum OkOrEmptyForbidden<T200> {

@@ -9,6 +9,29 @@ use axum::response::Response;
 use axum::routing::MethodRouter;
 use std::future::Future;
 use std::sync::Arc;
+
+/// A parsed, validated request to `GET /stages/x/config/`.
+///
+/// `GET /stages/x/config/` (`config`)
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfigRequest {}
+
+/// Every answer the schema documents for `GET /stages/x/config/`; anything else goes through [`crate::ApiError`].
+///
+/// - `204`: Nothing.
+pub type ConfigResponse = responses::NoContent;
+
+/// A parsed, validated request to `DELETE /stages/x/config/`.
+///
+/// `DELETE /stages/x/config/` (`service`)
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceRequest {}
+
+/// Every answer the schema documents for `DELETE /stages/x/config/`; anything else goes through [`crate::ApiError`].
+///
+/// - `204`: Nothing.
+pub type ServiceResponse = responses::NoContent;
+
 pub use authentik_models::query::StagesXListQuery;
 
 impl support::FromQuery for StagesXListQuery {
@@ -123,6 +146,20 @@ pub type StagesXUpdate2Response = responses::OkOrEmptyForbidden<models::Thing>;
 
 /// The `x` operations, as the hand-written service answers them. The router has authenticated, parsed and validated each request before calling a method.
 pub trait XApi: support::Authenticate {
+    /// `GET /stages/x/config/` (`config`)
+    fn config(
+        &self,
+        principal: &Self::Principal,
+        request: ConfigRequest,
+    ) -> impl Future<Output = Result<ConfigResponse, ApiError>> + Send;
+
+    /// `DELETE /stages/x/config/` (`service`)
+    fn service(
+        &self,
+        principal: &Self::Principal,
+        request: ServiceRequest,
+    ) -> impl Future<Output = Result<ServiceResponse, ApiError>> + Send;
+
     /// `GET /stages/x/` (`stages_x_list`)
     fn stages_x_list(
         &self,
@@ -163,6 +200,34 @@ pub trait XApi: support::Authenticate {
         let _ = (principal, operation, key);
         async { Ok(true) }
     }
+}
+
+async fn config<S: XApi>(
+    State(state): State<Arc<Shared<S>>>,
+    request: Request,
+) -> Response {
+    let span = support::span("config", &request);
+    let handle = async move {
+        let (input, _) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let request = ConfigRequest {};
+        Ok(state.service.config(&principal, request).await)
+    };
+    support::traced(span, handle).await
+}
+
+async fn service<S: XApi>(
+    State(state): State<Arc<Shared<S>>>,
+    request: Request,
+) -> Response {
+    let span = support::span("service", &request);
+    let handle = async move {
+        let (input, _) = support::Input::new(request, &state.config);
+        let principal = input.authenticate(&*state.service).await?;
+        let request = ServiceRequest {};
+        Ok(state.service.service(&principal, request).await)
+    };
+    support::traced(span, handle).await
 }
 
 async fn stages_x_list<S: XApi>(
@@ -264,7 +329,7 @@ pub fn routes<S: XApi>(
         .route(
             "/api/v3/stages/x/",
             MethodRouter::new()
-                .get(stages_x_list::<S>)
+                .get(self::stages_x_list::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "GET, HEAD")
                 }),
@@ -273,17 +338,27 @@ pub fn routes<S: XApi>(
         .route(
             "/api/v3/stages/x/all/",
             MethodRouter::new()
-                .get(stages_x_list2::<S>)
+                .get(self::stages_x_list2::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "GET, HEAD")
                 }),
         );
     let api = api
         .route(
+            "/api/v3/stages/x/config/",
+            MethodRouter::new()
+                .get(self::config::<S>)
+                .delete(self::service::<S>)
+                .fallback(|method: Method| async move {
+                    support::method_not_allowed(&method, "GET, DELETE, HEAD")
+                }),
+        );
+    let api = api
+        .route(
             "/api/v3/stages/x/{id}/",
             MethodRouter::new()
-                .put(stages_x_update::<S>)
-                .patch(stages_x_update2::<S>)
+                .put(self::stages_x_update::<S>)
+                .patch(self::stages_x_update2::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "PUT, PATCH")
                 }),

@@ -118,7 +118,7 @@ pub fn routes<S: XApi>(
         .route(
             "/api/v3/stages/x/{state}/",
             MethodRouter::new()
-                .post(stages_x_create::<S>)
+                .post(self::stages_x_create::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "POST")
                 }),

@@ -80,7 +80,7 @@ pub fn routes<S: YApi>(
         .route(
             "/api/v3/stages/y/{principal}/{parts}/",
             MethodRouter::new()
-                .get(stages_y_retrieve::<S>)
+                .get(self::stages_y_retrieve::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "GET, HEAD")
                 }),

@@ -111,7 +111,7 @@ pub fn routes<S: ModelsApi>(
         .route(
             "/api/v3/stages/models/",
             MethodRouter::new()
-                .get(stages_models_list::<S>)
+                .get(self::stages_models_list::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "GET, HEAD")
                 }),
@@ -120,7 +120,7 @@ pub fn routes<S: ModelsApi>(
         .route(
             "/api/v3/stages/models/{id}/",
             MethodRouter::new()
-                .delete(stages_models_destroy::<S>)
+                .delete(self::stages_models_destroy::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "DELETE")
                 }),

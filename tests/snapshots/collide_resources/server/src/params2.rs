@@ -111,7 +111,7 @@ pub fn routes<S: ParamsApi>(
         .route(
             "/api/v3/stages/params/",
             MethodRouter::new()
-                .get(stages_params_list::<S>)
+                .get(self::stages_params_list::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "GET, HEAD")
                 }),
@@ -120,7 +120,7 @@ pub fn routes<S: ParamsApi>(
         .route(
             "/api/v3/stages/params/{id}/",
             MethodRouter::new()
-                .delete(stages_params_destroy::<S>)
+                .delete(self::stages_params_destroy::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "DELETE")
                 }),

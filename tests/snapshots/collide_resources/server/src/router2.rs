@@ -111,7 +111,7 @@ pub fn routes<S: RouterApi>(
         .route(
             "/api/v3/stages/router/",
             MethodRouter::new()
-                .get(stages_router_list::<S>)
+                .get(self::stages_router_list::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "GET, HEAD")
                 }),
@@ -120,7 +120,7 @@ pub fn routes<S: RouterApi>(
         .route(
             "/api/v3/stages/router/{id}/",
             MethodRouter::new()
-                .delete(stages_router_destroy::<S>)
+                .delete(self::stages_router_destroy::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "DELETE")
                 }),

@@ -111,7 +111,7 @@ pub fn routes<S: SerdeApi>(
         .route(
             "/api/v3/stages/serde/",
             MethodRouter::new()
-                .get(stages_serde_list::<S>)
+                .get(self::stages_serde_list::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "GET, HEAD")
                 }),
@@ -120,7 +120,7 @@ pub fn routes<S: SerdeApi>(
         .route(
             "/api/v3/stages/serde/{id}/",
             MethodRouter::new()
-                .delete(stages_serde_destroy::<S>)
+                .delete(self::stages_serde_destroy::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "DELETE")
                 }),

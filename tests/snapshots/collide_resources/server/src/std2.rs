@@ -111,7 +111,7 @@ pub fn routes<S: StdApi>(
         .route(
             "/api/v3/stages/std/",
             MethodRouter::new()
-                .get(stages_std_list::<S>)
+                .get(self::stages_std_list::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "GET, HEAD")
                 }),
@@ -120,7 +120,7 @@ pub fn routes<S: StdApi>(
         .route(
             "/api/v3/stages/std/{id}/",
             MethodRouter::new()
-                .delete(stages_std_destroy::<S>)
+                .delete(self::stages_std_destroy::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "DELETE")
                 }),

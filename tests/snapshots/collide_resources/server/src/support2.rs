@@ -111,7 +111,7 @@ pub fn routes<S: SupportApi>(
         .route(
             "/api/v3/stages/support/",
             MethodRouter::new()
-                .get(stages_support_list::<S>)
+                .get(self::stages_support_list::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "GET, HEAD")
                 }),
@@ -120,7 +120,7 @@ pub fn routes<S: SupportApi>(
         .route(
             "/api/v3/stages/support/{id}/",
             MethodRouter::new()
-                .delete(stages_support_destroy::<S>)
+                .delete(self::stages_support_destroy::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "DELETE")
                 }),

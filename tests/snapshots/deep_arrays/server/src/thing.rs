@@ -65,7 +65,7 @@ pub fn routes<S: ThingApi>(
         .route(
             "/api/v3/stages/thing/",
             MethodRouter::new()
-                .get(stages_thing_list::<S>)
+                .get(self::stages_thing_list::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "GET, HEAD")
                 }),

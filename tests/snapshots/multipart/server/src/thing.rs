@@ -83,7 +83,7 @@ pub fn routes<S: ThingApi>(
         .route(
             "/api/v3/stages/thing/{slug}/set_icon/",
             MethodRouter::new()
-                .post(stages_thing_set_icon_create::<S>)
+                .post(self::stages_thing_set_icon_create::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "POST")
                 }),

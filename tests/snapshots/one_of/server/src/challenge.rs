@@ -59,7 +59,7 @@ pub fn routes<S: ChallengeApi>(
         .route(
             "/api/v3/stages/challenge/",
             MethodRouter::new()
-                .get(stages_challenge_retrieve::<S>)
+                .get(self::stages_challenge_retrieve::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "GET, HEAD")
                 }),

@@ -62,7 +62,7 @@ pub fn routes<S: NodeApi>(
         .route(
             "/api/v3/stages/node/",
             MethodRouter::new()
-                .post(stages_node_create::<S>)
+                .post(self::stages_node_create::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "POST")
                 }),

@@ -85,7 +85,7 @@ pub fn routes<S: ThingApi>(
         .route(
             "/api/v3/stages/thing/{id}/",
             MethodRouter::new()
-                .patch(stages_thing_partial_update::<S>)
+                .patch(self::stages_thing_partial_update::<S>)
                 .fallback(|method: Method| async move {
                     support::method_not_allowed(&method, "PATCH")
                 }),
