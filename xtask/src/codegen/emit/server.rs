@@ -266,11 +266,8 @@ fn emit_operation_types(op: &Operation) -> TokenStream {
                 .split_whitespace()
                 .collect::<Vec<_>>()
                 .join(" ");
-            let status = match r.status {
-                Status::Code(n) => format!("`{n}`"),
-                Status::Default => "Any other status (`default`)".to_owned(),
-            };
-            Some(format!("- {status}: {doc}"))
+            let status = status_doc(&r.status);
+            Some(format!("- {}: {doc}", status.trim_end_matches('.')))
         })
         .collect();
     if !described.is_empty() {

@@ -37,28 +37,41 @@ fn settle_error_sets(api: &mut Api) {
     };
     for op in &mut api.operations {
         let errors: Vec<&Response> = op.responses.iter().filter(|r| !r.success).collect();
-        let index = match sets.iter().position(|s| same(&s.responses, &errors)) {
-            Some(i) => i,
-            None => {
-                let base = if errors.is_empty() {
-                    "Undocumented".to_owned()
-                } else {
-                    errors
-                        .iter()
-                        .map(|r| r.variant.as_str())
-                        .collect::<Vec<_>>()
-                        .join("Or")
-                };
-                sets.push(ErrorSet {
-                    rust_name: names.claim(format!("{base}Error")),
-                    responses: errors.into_iter().cloned().collect(),
-                });
-                sets.len() - 1
-            }
-        };
+        let index = find_or_add(
+            &mut sets,
+            |s| same(&s.responses, &errors),
+            || ErrorSet {
+                rust_name: names.claim(format!(
+                    "{}Error",
+                    set_name(errors.iter().map(|r| r.variant.clone()))
+                )),
+                responses: errors.iter().map(|r| (*r).clone()).collect(),
+            },
+        );
         op.names.error = sets[index].rust_name.clone();
     }
     api.error_sets = sets;
+}
+
+/// The index of the set `is` finds in `sets`, or of the one `make` adds at the end.
+fn find_or_add<T>(sets: &mut Vec<T>, is: impl Fn(&T) -> bool, make: impl FnOnce() -> T) -> usize {
+    match sets.iter().position(is) {
+        Some(i) => i,
+        None => {
+            sets.push(make());
+            sets.len() - 1
+        }
+    }
+}
+
+/// A shared enum's name from its variants' parts: joined by `Or`; `Undocumented` without any.
+fn set_name(parts: impl Iterator<Item = String>) -> String {
+    let parts: Vec<String> = parts.collect();
+    if parts.is_empty() {
+        "Undocumented".to_owned()
+    } else {
+        parts.join("Or")
+    }
 }
 
 /// Names the server's `responses` module's items import; no response enum may take them.
@@ -96,31 +109,22 @@ fn settle_response_sets(api: &mut Api) {
                 },
             })
             .collect();
-        let index = match sets.iter().position(|s| s.variants == variants) {
-            Some(i) => i,
-            None => {
-                let base = if variants.is_empty() {
-                    "Undocumented".to_owned()
-                } else {
-                    variants
-                        .iter()
-                        .map(|v| match (&v.body, &v.status) {
-                            (SetBody::None, Status::Code(204)) | (SetBody::Json(_), _) => {
-                                v.name.clone()
-                            }
-                            (SetBody::None, _) => format!("Empty{}", v.name),
-                            (SetBody::Other(_), _) => format!("Raw{}", v.name),
-                        })
-                        .collect::<Vec<_>>()
-                        .join("Or")
-                };
-                sets.push(ResponseSet {
-                    rust_name: names.claim(base),
-                    variants,
-                });
-                sets.len() - 1
-            }
-        };
+        let index = find_or_add(
+            &mut sets,
+            |s| s.variants == variants,
+            || ResponseSet {
+                rust_name: names.claim(set_name(variants.iter().map(|v| {
+                    match (&v.body, &v.status) {
+                        (SetBody::None, Status::Code(204)) | (SetBody::Json(_), _) => {
+                            v.name.clone()
+                        }
+                        (SetBody::None, _) => format!("Empty{}", v.name),
+                        (SetBody::Other(_), _) => format!("Raw{}", v.name),
+                    }
+                }))),
+                variants: variants.clone(),
+            },
+        );
         op.names.response_set = sets[index].rust_name.clone();
     }
     api.response_sets = sets;
