@@ -321,14 +321,18 @@ fn rollback(conn: &Connection) {
 
 /// How often the WAL is copied back into the database file, off the writer's thread.
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
-/// WAL pages (about 200 MB with 4 KiB pages) after which the writer checkpoints (what the
+/// WAL pages (about 400 MB with 4 KiB pages) after which the writer checkpoints (what the
 /// checkpointer has not yet copied) so that the WAL starts over. Each of those checkpoints
 /// syncs the WAL and the database on the writer's thread, and every write waits meanwhile: at
 /// 20,000 requests/s under load-bench, 12,500 pages (50 MB) had the writer in `fsync` 11% of
-/// the time (132 calls in 8 s), 50,000 pages 2.5% (32 calls). The checkpointer thread keeps the
-/// WAL copied up to a few milliseconds behind, so a page lookup in the WAL index searches only
-/// the frames it has not yet copied, however long the file.
-const WRITER_CHECKPOINT_PAGES: i64 = 50_000;
+/// the time (132 calls in 8 s), 50,000 pages 2.5% (32 calls), one stall of 15-22 ms a second
+/// (see [`spawn_checkpointer`]); 100,000 pages halve those stalls again (p99 101-102 ms
+/// against 107-109 ms, alternated). The WAL file keeps the size it reached (it is written over
+/// from the start, not truncated): up to 400 MB under a sustained write load, a few pages when
+/// writes come slower than the checkpointer copies them. The checkpointer thread keeps the WAL
+/// copied up to a few milliseconds behind, so a page lookup in the WAL index searches only the
+/// frames it has not yet copied, however long the file.
+const WRITER_CHECKPOINT_PAGES: i64 = 100_000;
 
 // The writer keeps SQLite's default page cache (2 MB). A 16 MiB one was tried: with the
 // database file memory-mapped a miss costs little (`pread` was 0.2% of the service's samples at
