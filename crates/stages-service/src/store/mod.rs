@@ -368,8 +368,12 @@ fn spawn_checkpointer(path: &Path) -> rusqlite::Result<mpsc::Sender<()>> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // The database file, to sync what the passes copied into it (a sync through any descriptor
-    // of a file covers all of it).
-    let file = std::fs::File::open(path)
+    // of a file covers all of it). Opened for writing too: some systems sync only a handle
+    // that may write; nothing is written through it.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     let (stop, stopped) = mpsc::channel::<()>();
     std::thread::Builder::new()
