@@ -301,27 +301,6 @@ fn a_manifest_compares_like_its_schema() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// `$AUTHENTIK_SCHEMA_DIR`, else `../shared/authentik` beside the repository; `None` with a notice.
-fn real_schema_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("AUTHENTIK_SCHEMA_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("../shared/authentik"));
-    let dir = if dir.is_relative() {
-        root().join(dir)
-    } else {
-        dir
-    };
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "notice: {} not found (set AUTHENTIK_SCHEMA_DIR); the api-diff test on the real schemas is skipped",
-            dir.display()
-        );
-        None
-    }
-}
-
 /// Each component schema's property names, from the raw document.
 fn properties(path: &Path) -> std::collections::BTreeMap<String, BTreeSet<String>> {
     let doc: serde_yaml::Value =
@@ -350,7 +329,7 @@ fn escape(token: &str) -> String {
 
 #[test]
 fn on_the_real_schemas_the_json_covers_every_property_added_and_removed() {
-    let Some(dir) = real_schema_dir() else {
+    let Some(dir) = xtask::authentik_schemas_for("the api-diff test on the real schemas") else {
         return;
     };
     let old = dir.join("schema-2024.8.3.yml");
