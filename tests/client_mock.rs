@@ -473,3 +473,146 @@ async fn a_hand_written_mock_implements_the_trait() {
         .unwrap_err();
     assert_eq!(error.status(), Some(403));
 }
+
+/// What the retry test's server answers: a 503 for the first request, the stage after it.
+async fn fails_once(server: &wiremock::MockServer, pk: Uuid) {
+    Mock::given(method("GET"))
+        .and(path(format!("/api/v3/stages/captcha/{pk}/")))
+        .respond_with(ResponseTemplate::new(503).set_body_raw("busy", "text/plain"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/api/v3/stages/captcha/{pk}/")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(captcha_json(pk, "again")))
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn a_retry_middleware_client_sends_again_after_a_503() {
+    use reqwest_retry::{policies::ExponentialBackoff, RetryTransientMiddleware};
+    let (server, plain) = server().await;
+    let pk = Uuid::new_v4();
+    fails_once(&server, pk).await;
+
+    // Without middleware the 503 is the answer, and one a caller may send again.
+    let error = plain.stages_captcha_retrieve(pk).await.unwrap_err();
+    assert_eq!(error.status(), Some(503));
+    assert!(error.is_retryable(), "{error:?}");
+    server.reset().await;
+    fails_once(&server, pk).await;
+
+    let policy = ExponentialBackoff::builder()
+        .retry_bounds(Duration::from_millis(1), Duration::from_millis(10))
+        .build_with_max_retries(2);
+    let http = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+        .with(RetryTransientMiddleware::new_with_policy(policy))
+        .build();
+    let client = Client::builder(format!("{}/api/v3", server.uri()))
+        .token(TOKEN)
+        .user_agent("retrying/1")
+        .http_client(http)
+        .build()
+        .unwrap();
+    assert!(format!("{client:?}").contains("ClientWithMiddleware"));
+    let stage = client.stages_captcha_retrieve(pk).await.unwrap();
+    assert_eq!((stage.pk, stage.name.as_str()), (pk, "again"));
+    // Both tries were the whole request: the token and user agent are the client's, each time.
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 2);
+    for request in &requests {
+        let header = |name: &str| request.headers.get(name).and_then(|v| v.to_str().ok());
+        assert_eq!(
+            header("authorization"),
+            Some(format!("Bearer {TOKEN}").as_str())
+        );
+        assert_eq!(header("user-agent"), Some("retrying/1"));
+    }
+}
+
+#[tokio::test]
+async fn a_cookie_keeping_client_sends_the_session_cookie_back() {
+    let (server, _) = server().await;
+    let pk = Uuid::new_v4();
+    Mock::given(method("GET"))
+        .and(path(format!("/api/v3/stages/captcha/{pk}/")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(captcha_json(pk, "first"))
+                .insert_header("set-cookie", "authentik_session=s3ss10n; Path=/; HttpOnly"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v3/stages/captcha/"))
+        .and(header("cookie", "authentik_session=s3ss10n"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page_json(&["kept"], 1, 0)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let client = Client::builder(format!("{}/api/v3", server.uri()))
+        .http_client(http)
+        .build()
+        .unwrap();
+    client.stages_captcha_retrieve(pk).await.unwrap();
+    let page = client
+        .stages_captcha_list(&StagesCaptchaListQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(page.results[0].name, "kept");
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn retryable_errors_are_the_transport_the_timeouts_429_and_5xx() {
+    let (server, client) = server().await;
+    let status = |code: u16| ResponseTemplate::new(code).set_body_json(json!({"detail": "x"}));
+    for (code, retryable) in [
+        (429, true),
+        (500, true),
+        (502, true),
+        (503, true),
+        (400, false),
+        (403, false),
+        (404, false),
+        (409, false),
+    ] {
+        server.reset().await;
+        Mock::given(method("POST"))
+            .respond_with(status(code))
+            .mount(&server)
+            .await;
+        let error = client
+            .stages_captcha_create(&captcha_request())
+            .await
+            .unwrap_err();
+        assert_eq!(error.status(), Some(code), "{error:?}");
+        assert_eq!(error.is_retryable(), retryable, "{code}: {error:?}");
+    }
+    // Nothing listening: the connection is refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let refused = Client::new(format!("http://127.0.0.1:{port}/api/v3"), None).unwrap();
+    let error = refused
+        .stages_captcha_retrieve(Uuid::nil())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Transport(_)), "{error:?}");
+    assert!(error.is_retryable(), "{error:?}");
+    // A body the models refuse is never sent, and sending it again changes nothing.
+    let mut invalid = captcha_request();
+    invalid.name = String::new();
+    let error = client.stages_captcha_create(&invalid).await.unwrap_err();
+    assert!(matches!(error, Error::Invalid(_)), "{error:?}");
+    assert!(!error.is_retryable());
+}

@@ -78,7 +78,10 @@ mod tests {
             .expect("run the test binary");
         let printed = String::from_utf8_lossy(&out.stdout).into_owned()
             + &String::from_utf8_lossy(&out.stderr);
-        assert!(printed.contains("1 passed") || printed.contains("1 failed"), "{printed}");
+        assert!(
+            printed.contains("1 passed") || printed.contains("1 failed"),
+            "{printed}"
+        );
         (out.status.success(), printed)
     }
 

@@ -19,6 +19,10 @@ pub use authentik_models::support::ToParam;
 pub use authentik_models::support::{FieldError, ValidationErrors};
 /// The reqwest this crate is built on, for [`ClientBuilder::http_client`].
 pub use reqwest;
+/// The reqwest-middleware this crate is built on (feature `middleware`), for
+/// [`ClientBuilder::http_client`].
+#[cfg(feature = "middleware")]
+pub use reqwest_middleware;
 
 /// The user agent sent unless [`ClientBuilder::user_agent`] sets another.
 pub const DEFAULT_USER_AGENT: &str =
@@ -37,7 +41,8 @@ pub enum BuildError {
     BaseUrl(String),
     /// The token or the user agent cannot be sent as a header value.
     Header(&'static str),
-    /// reqwest could not build its client (TLS initialisation).
+    /// reqwest could not build its client (TLS initialisation, or no TLS feature on: see the
+    /// crate's `rustls` and `native-tls` features).
     Http(reqwest::Error),
 }
 
@@ -69,8 +74,46 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     connect_timeout: Duration,
     user_agent: String,
-    http: Option<reqwest::Client>,
+    http: Option<HttpClient>,
     validate: bool,
+}
+
+/// The HTTP client a [`Client`] sends through, as [`ClientBuilder::http_client`] takes it: a
+/// `reqwest::Client` (`From`), or, with the crate's `middleware` feature, a
+/// `reqwest_middleware::ClientWithMiddleware` (retries, tracing, ... as its middleware does).
+#[derive(Clone)]
+pub struct HttpClient(Http);
+
+#[derive(Clone)]
+enum Http {
+    Plain(reqwest::Client),
+    #[cfg(feature = "middleware")]
+    Middleware(reqwest_middleware::ClientWithMiddleware),
+}
+
+impl From<reqwest::Client> for HttpClient {
+    fn from(http: reqwest::Client) -> Self {
+        HttpClient(Http::Plain(http))
+    }
+}
+
+#[cfg(feature = "middleware")]
+impl From<reqwest_middleware::ClientWithMiddleware> for HttpClient {
+    fn from(http: reqwest_middleware::ClientWithMiddleware) -> Self {
+        HttpClient(Http::Middleware(http))
+    }
+}
+
+impl fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Http::Plain(_) => f.write_str("HttpClient(reqwest::Client)"),
+            #[cfg(feature = "middleware")]
+            Http::Middleware(_) => {
+                f.write_str("HttpClient(reqwest_middleware::ClientWithMiddleware)")
+            }
+        }
+    }
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -87,6 +130,7 @@ impl fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
+            .field("http", &self.http)
             .field("validate", &self.validate)
             .finish_non_exhaustive()
     }
@@ -119,9 +163,12 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends through this reqwest client (its pool, proxy and TLS settings) instead of a new one.
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
+    /// Sends through this client instead of a new one: a `reqwest::Client` (its pool, proxy,
+    /// TLS and cookie settings), or, with the `middleware` feature, a
+    /// `reqwest_middleware::ClientWithMiddleware`, whose middleware (retries, tracing) then sees
+    /// every request. The client's token, user agent and timeout are still set on each request.
+    pub fn http_client(mut self, http: impl Into<HttpClient>) -> Self {
+        self.http = Some(http.into());
         self
     }
 
@@ -166,10 +213,12 @@ impl ClientBuilder {
             .map_err(|_| BuildError::Header("user agent"))?;
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
-                .build()
-                .map_err(BuildError::Http)?,
+            None => HttpClient(Http::Plain(
+                reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .build()
+                    .map_err(BuildError::Http)?,
+            )),
         };
         Ok(Client {
             base_url: url.as_str().trim_end_matches('/').to_owned(),
@@ -191,7 +240,7 @@ pub struct Client {
     token: Option<HeaderValue>,
     user_agent: HeaderValue,
     timeout: Option<Duration>,
-    http: reqwest::Client,
+    http: HttpClient,
     validate: bool,
 }
 
@@ -208,6 +257,7 @@ impl fmt::Debug for Client {
             )
             .field("user_agent", &self.user_agent)
             .field("timeout", &self.timeout)
+            .field("http", &self.http)
             .field("validate", &self.validate)
             .finish_non_exhaustive()
     }
@@ -354,37 +404,58 @@ impl Client {
             url.push_str(&pairs.finish());
         }
         let started = std::time::Instant::now();
-        let mut request = self
-            .http
-            .request(method.clone(), url)
-            .header(USER_AGENT, self.user_agent.clone());
-        if let Some(token) = &self.token {
-            request = request.header(AUTHORIZATION, token.clone());
+        // The same request for either client: their builders have the same methods.
+        macro_rules! prepare {
+            ($builder:expr) => {{
+                let mut request = $builder.header(USER_AGENT, self.user_agent.clone());
+                if let Some(token) = &self.token {
+                    request = request.header(AUTHORIZATION, token.clone());
+                }
+                if let Some(timeout) = self.timeout {
+                    request = request.timeout(timeout);
+                }
+                match body {
+                    Payload::None => request,
+                    Payload::Json(bytes) => {
+                        request.header(CONTENT_TYPE, "application/json").body(bytes)
+                    }
+                    Payload::Raw(raw) => request
+                        .header(CONTENT_TYPE, raw.content_type)
+                        .body(raw.bytes),
+                }
+            }};
         }
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        request = match body {
-            Payload::None => request,
-            Payload::Json(bytes) => request.header(CONTENT_TYPE, "application/json").body(bytes),
-            Payload::Raw(raw) => request
-                .header(CONTENT_TYPE, raw.content_type)
-                .body(raw.bytes),
-        };
         // One event per request: method, path, status, size, time. Never the query, a header or a
         // body: they may hold the token or secrets.
-        let failed = |error: reqwest::Error| {
+        let failed = |error: Error<std::convert::Infallible>| {
             tracing::debug!(method = %method, path, error = %error, elapsed_ms = started.elapsed().as_millis() as u64, "authentik request failed");
-            Failure(Error::from_reqwest(error))
+            Failure(error)
         };
-        let response = request.send().await.map_err(failed)?;
+        let response = match &self.http.0 {
+            Http::Plain(http) => prepare!(http.request(method.clone(), url))
+                .send()
+                .await
+                .map_err(Error::from_reqwest),
+            #[cfg(feature = "middleware")]
+            Http::Middleware(http) => prepare!(http.request(method.clone(), url))
+                .send()
+                .await
+                .map_err(|error| match error {
+                    reqwest_middleware::Error::Reqwest(error) => Error::from_reqwest(error),
+                    reqwest_middleware::Error::Middleware(error) => Error::Middleware(error.into()),
+                }),
+        }
+        .map_err(failed)?;
         let status = response.status().as_u16();
         let content_type = response
             .headers()
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let body = response.bytes().await.map_err(failed)?;
+        let body = response
+            .bytes()
+            .await
+            .map_err(|error| failed(Error::from_reqwest(error)))?;
         tracing::debug!(method = %method, path, status, bytes = body.len(), elapsed_ms = started.elapsed().as_millis() as u64, "authentik answered");
         Ok(Answer {
             status,
@@ -597,6 +668,7 @@ impl<E> From<Failure> for Error<E> {
             Error::Encode(error) => Error::Encode(error),
             Error::Timeout(error) => Error::Timeout(error),
             Error::Transport(error) => Error::Transport(error),
+            Error::Middleware(error) => Error::Middleware(error),
         }
     }
 }
@@ -641,6 +713,10 @@ pub enum Error<E> {
     Timeout(reqwest::Error),
     /// The request could not be sent or its answer not read (refused, reset, TLS, ...).
     Transport(reqwest::Error),
+    /// A middleware of the `reqwest_middleware::ClientWithMiddleware` this client was given
+    /// (feature `middleware`) failed, with its error; a reqwest error that passed through the
+    /// middleware is [`Error::Timeout`] or [`Error::Transport`] instead.
+    Middleware(Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl<E> Error<E> {
@@ -694,7 +770,30 @@ impl<E> Error<E> {
             Error::Api(e) => Some(e.status()),
             Error::UnexpectedStatus { status, .. } | Error::Decode { status, .. } => Some(*status),
             Error::Transport(e) | Error::Timeout(e) => e.status().map(|s| s.as_u16()),
-            Error::Invalid(_) | Error::Encode(_) => None,
+            Error::Invalid(_) | Error::Encode(_) | Error::Middleware(_) => None,
+        }
+    }
+
+    /// Whether sending the same request again may succeed: no whole answer came (a timeout; a
+    /// connection refused, reset or closed early), or the server answered 429 Too Many
+    /// Requests or a 5xx status. Not a request that could not be built or encoded, not a
+    /// redirect loop, an undecodable body or a middleware's own error, and no other 4xx: the
+    /// same request gets the same answer.
+    pub fn is_retryable(&self) -> bool
+    where
+        E: ApiStatus,
+    {
+        match self {
+            Error::Timeout(_) => true,
+            Error::Transport(e) => {
+                (e.is_connect() || e.is_request() || e.is_body() || e.is_timeout())
+                    && !e.is_builder()
+                    && !e.is_redirect()
+            }
+            Error::Api(_) | Error::UnexpectedStatus { .. } | Error::Decode { .. } => self
+                .status()
+                .is_some_and(|s| s == 429 || (500..600).contains(&s)),
+            Error::Invalid(_) | Error::Encode(_) | Error::Middleware(_) => false,
         }
     }
 }
@@ -729,6 +828,7 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
             Error::Encode(e) => write!(f, "cannot encode the request body: {e}"),
             Error::Timeout(_) => f.write_str("no answer within the timeout"),
             Error::Transport(e) => write!(f, "the request failed: {e}"),
+            Error::Middleware(e) => write!(f, "a middleware failed: {e}"),
         }
     }
 }
@@ -739,6 +839,7 @@ impl<E: fmt::Debug + fmt::Display> std::error::Error for Error<E> {
             Error::Invalid(e) => Some(e),
             Error::Encode(e) => Some(e),
             Error::Timeout(e) | Error::Transport(e) => Some(e),
+            Error::Middleware(e) => Some(&**e),
             _ => None,
         }
     }

@@ -276,7 +276,8 @@ chrono = { version = "0.4", default-features = false, features = ["std"] }
 form_urlencoded = "1"
 futures-core = "0.3"
 futures-util = { version = "0.3", default-features = false }
-reqwest = { version = "0.12", default-features = false, features = ["rustls-tls"] }
+reqwest = { version = "0.13", default-features = false }
+reqwest-middleware = { version = "0.5", optional = true }
 serde = "1"
 serde_json = "1"
 serde_path_to_error = "0.1"
@@ -312,8 +313,12 @@ fn features_toml(api: &ir::Api, krate: Crate) -> String {
         }
     };
     let full = ir::Features::FULL;
+    let default = match krate {
+        Crate::Client => format!("[\"{full}\", \"rustls\"]"),
+        Crate::Models | Crate::Server => format!("[\"{full}\"]"),
+    };
     let mut out = format!(
-        "# One feature per resource: its operations and the models they reach; `{full}`, the default,\n# turns on every resource. Features named `_...` are shared by several resources, which turn\n# them on; they are not for choosing by hand.\n[features]\ndefault = [\"{full}\"]\n",
+        "# One feature per resource: its operations and the models they reach; `{full}`, the default,\n# turns on every resource. Features named `_...` are shared by several resources, which turn\n# them on; they are not for choosing by hand.\n[features]\ndefault = {default}\n",
     );
     out.push_str(&format!(
         "{full} = {}\n",
@@ -335,8 +340,23 @@ fn features_toml(api: &ir::Api, krate: Crate) -> String {
     for feature in shared {
         out.push_str(&format!("{feature} = []\n"));
     }
+    if krate == Crate::Client {
+        out.push_str(CLIENT_FEATURES);
+    }
     out
 }
+
+/// The client's features beside its resources: TLS for the reqwest client it builds, and
+/// middleware clients.
+const CLIENT_FEATURES: &str = r#"# TLS for the reqwest client that `Client::new` builds; a client you hand to
+# `ClientBuilder::http_client` brings its own. `rustls` (the default) is reqwest's, with aws-lc-rs
+# and the platform's certificate verifier; `native-tls` is the system's (OpenSSL on Linux).
+rustls = ["reqwest/rustls"]
+native-tls = ["reqwest/native-tls"]
+# `ClientBuilder::http_client` also takes a `reqwest_middleware::ClientWithMiddleware` (retries,
+# tracing, ...), whose middleware then sees every request.
+middleware = ["dep:reqwest-middleware"]
+"#;
 
 /// A generated crate's `Cargo.toml`.
 fn manifest(

@@ -106,9 +106,12 @@ const RESERVED_MODULES: &[&str] = &[
     "errors",
     "shapes",
     "responses",
-    // Cargo features are named after resource modules; these two are cargo's and ours.
+    // Cargo features are named after resource modules; these are cargo's and ours (the client's
+    // TLS and middleware features; `native-tls` cannot be a module's name).
     "default",
     "full",
+    "rustls",
+    "middleware",
 ];
 
 /// Items at the root of the server and client crates, beside the resource traits.
@@ -121,6 +124,7 @@ const RESERVED_ROOT_ITEMS: &[&str] = &[
     "Client",
     "ClientBuilder",
     "Error",
+    "HttpClient",
     "RawBody",
 ];
 

@@ -38,14 +38,15 @@ pub fn emit_lib(api: &Api) -> TokenStream {
     reexports.push((
         "support".to_owned(),
         quote!(
-            pub use support::{BuildError, Client, ClientBuilder, Error, RawBody};
+            pub use support::{BuildError, Client, ClientBuilder, Error, HttpClient, RawBody};
         ),
     ));
     reexports.sort_by(|a, b| a.0.cmp(&b.0));
     let reexports = reexports.into_iter().map(|(_, tokens)| tokens);
     quote! {
         #![doc = #doc]
-        #![doc = " [`Client`], which implements every trait over HTTP (reqwest with rustls)."]
+        #![doc = " [`Client`], which implements every trait over HTTP with reqwest: its own client (TLS by the"]
+        #![doc = " `rustls` or `native-tls` feature), or yours, plain or, with `middleware`, with middleware."]
         #![doc = ""]
         #![doc = " Each method returns the typed success value, or an [`Error`] whose `Api` variant holds the"]
         #![doc = " enum of documented error statuses (in [`errors`], shared by the operations that document the same ones), each with its decoded body. List"]
