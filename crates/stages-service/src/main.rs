@@ -25,7 +25,7 @@ struct Args {
     #[arg(long, env = "STAGES_TOKEN", hide_env_values = true)]
     token: String,
     /// Objects stages may reference (flows, sources, password and other stages), seeded at start:
-    /// a JSON file `{"flows": [...], "sources": [...], "stages": [...]}` (see the README).
+    /// a JSON file `{"flows": [...], "sources": [...], "stages": [...]}` (see docs/service.md).
     #[arg(long, value_name = "PATH")]
     fixtures: Option<PathBuf>,
     /// The largest request body accepted, in bytes.
