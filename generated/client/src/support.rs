@@ -785,11 +785,10 @@ impl<E> Error<E> {
     {
         match self {
             Error::Timeout(_) => true,
-            Error::Transport(e) => {
-                (e.is_connect() || e.is_request() || e.is_body() || e.is_timeout())
-                    && !e.is_builder()
-                    && !e.is_redirect()
-            }
+            // Connecting or sending failed, or the body broke off. A reqwest error has one kind,
+            // so these are never a builder, redirect or decode error; a timeout is
+            // `Error::Timeout`.
+            Error::Transport(e) => e.is_connect() || e.is_request() || e.is_body(),
             Error::Api(_) | Error::UnexpectedStatus { .. } | Error::Decode { .. } => self
                 .status()
                 .is_some_and(|s| s == 429 || (500..600).contains(&s)),
