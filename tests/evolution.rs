@@ -61,7 +61,7 @@ fn more_kinds_break_exactly_the_probed_lines_api_diff_calls_breaking() {
 fn our_pair(old: &str, new: &str, consumer: &str) {
     let fixture = |v: &str| repo_root().join(format!("tests/fixtures/evolution/{v}.yaml"));
     let generate = |v: &str| {
-        codegen::generate(&fixture(v), &format!("{v}.yaml"), "/stages/")
+        xtask::pipeline::generate(&fixture(v), &format!("{v}.yaml"), "/stages/")
             .unwrap_or_else(|e| panic!("{e}"))
     };
     let (old_crates, new_crates) = (generate(old), generate(new));
@@ -98,7 +98,8 @@ fn real_stages_2024_to_2026_break_exactly_the_probed_lines_api_diff_calls_breaki
     };
     let generate = |version: &str| {
         let label = format!("schema-{version}.yml");
-        codegen::generate(&dir.join(&label), &label, "/stages/").unwrap_or_else(|e| panic!("{e}"))
+        xtask::pipeline::generate(&dir.join(&label), &label, "/stages/")
+            .unwrap_or_else(|e| panic!("{e}"))
     };
     let (old, new) = std::thread::scope(|scope| {
         let old = scope.spawn(|| generate("2024.8.3"));
@@ -143,8 +144,8 @@ struct Evolution<'a> {
     /// The consumer crate written against the old crates.
     consumer: PathBuf,
     /// Each version's set name (package prefix) and generated crates.
-    old: (&'a str, &'a codegen::Generated),
-    new: (&'a str, &'a codegen::Generated),
+    old: (&'a str, &'a xtask::pipeline::Generated),
+    new: (&'a str, &'a xtask::pipeline::Generated),
 }
 
 /// What a run found.

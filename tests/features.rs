@@ -24,7 +24,7 @@ fn clippy_each(scratch: &str, set: CrateSet, features: &[&str]) {
 #[test]
 fn each_resource_of_our_schema_builds_alone() {
     let schema = repo_root().join("schema/stages.yaml");
-    let generated = codegen::generate(&schema, "stages.yaml", "/stages/").unwrap();
+    let generated = xtask::pipeline::generate(&schema, "stages.yaml", "/stages/").unwrap();
     let resources: Vec<String> = generated
         .api
         .resources
@@ -46,7 +46,8 @@ fn sample_real_resources_build_alone() {
         return;
     };
     let schema = dir.join("schema-2026.11.0-rc1.yml");
-    let generated = codegen::generate(&schema, "schema-2026.11.0-rc1.yml", "/stages/").unwrap();
+    let generated =
+        xtask::pipeline::generate(&schema, "schema-2026.11.0-rc1.yml", "/stages/").unwrap();
     let features = &generated.api.features;
     // A resource whose models are shared with others (the stage types' `FlowSet`) and one that
     // reaches a model no other resource does.

@@ -1777,7 +1777,7 @@ fn run(mutant: &Mutant, bases: &[Base]) -> (Outcome, Option<BTreeMap<PathBuf, St
     IN_CASE.with(|c| c.set(true));
     let result = std::panic::catch_unwind(|| {
         let doc = codegen::load::parse(&text, &label)?;
-        codegen::generate_from(&doc, &label, "/stages/")
+        xtask::pipeline::generate_from(&doc, &label, "/stages/")
     });
     IN_CASE.with(|c| c.set(false));
     match result {

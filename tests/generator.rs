@@ -3,7 +3,8 @@
 
 use stages_tests::repo_root;
 use std::path::PathBuf;
-use xtask::codegen::{self, Mode, Options};
+use xtask::codegen;
+use xtask::pipeline::{Mode, Options};
 
 /// Each `tests/fixtures/bad/*.yaml` is one broken schema; its first lines say the JSON pointer
 /// (`# expect:`) and the message (`# message:`) the error must name.
@@ -35,7 +36,8 @@ fn every_bad_schema_is_an_error_naming_its_pointer_without_panicking() {
         let pointer = field("# expect:");
         let message = field("# message:");
         let label = format!("bad/{}", path.file_name().unwrap().to_string_lossy());
-        let outcome = std::panic::catch_unwind(|| codegen::generate(path, &label, "/stages/"));
+        let outcome =
+            std::panic::catch_unwind(|| xtask::pipeline::generate(path, &label, "/stages/"));
         let error = match outcome {
             Err(_) => {
                 failures.push(format!("{label}: panicked"));
@@ -65,7 +67,7 @@ fn every_bad_schema_is_an_error_naming_its_pointer_without_panicking() {
 fn one_run_reports_every_problem_at_once() {
     let yaml = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /stages/a/:\n    get:\n      operationId: a\n      parameters:\n      - {in: header, name: h, schema: {type: string}}\n      responses:\n        '200':\n          description: ''\n          content:\n            application/json:\n              schema:\n                type: object\n                properties:\n                  x: {anyOf: [{type: string}]}\n                  y: {not: {type: string}}\n";
     let doc = codegen::load::parse(yaml, "multi.yaml").unwrap();
-    let error = codegen::generate_from(&doc, "multi.yaml", "/stages/")
+    let error = xtask::pipeline::generate_from(&doc, "multi.yaml", "/stages/")
         .unwrap_err()
         .to_string();
     assert!(
@@ -91,8 +93,8 @@ fn one_run_reports_every_problem_at_once() {
 #[test]
 fn generating_twice_gives_identical_bytes() {
     let options = Options::defaults();
-    let a = codegen::generate(&options.schema, &options.schema_label, "/stages/").unwrap();
-    let b = codegen::generate(&options.schema, &options.schema_label, "/stages/").unwrap();
+    let a = xtask::pipeline::generate(&options.schema, &options.schema_label, "/stages/").unwrap();
+    let b = xtask::pipeline::generate(&options.schema, &options.schema_label, "/stages/").unwrap();
     assert_eq!(a.files, b.files);
     for (path, text) in &a.files {
         // JSON has no comments: the manifest's marker is its first key.
@@ -118,7 +120,8 @@ fn generating_twice_gives_identical_bytes() {
 #[test]
 fn every_schema_of_ours_becomes_a_type_and_every_operation_is_lowered() {
     let options = Options::defaults();
-    let generated = codegen::generate(&options.schema, &options.schema_label, "/stages/").unwrap();
+    let generated =
+        xtask::pipeline::generate(&options.schema, &options.schema_label, "/stages/").unwrap();
     let api = &generated.api;
     assert_eq!(api.base_path, "/api/v3");
     assert_eq!(api.component_models, 20);
@@ -175,7 +178,7 @@ fn every_schema_of_ours_becomes_a_type_and_every_operation_is_lowered() {
 fn committed_generated_code_is_fresh() {
     let mut options = Options::defaults();
     options.mode = Mode::Check;
-    let summary = codegen::run(&options).unwrap();
+    let summary = xtask::pipeline::run(&options).unwrap();
     assert!(
         summary.drift.is_empty(),
         "generated/ is stale; run `cargo xtask codegen`:\n{}",

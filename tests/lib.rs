@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
-    xtask::codegen::repo_root()
+    xtask::repo_root()
 }
 
 /// Where the real authentik schemas are: `$AUTHENTIK_SCHEMA_DIR`, else `../shared/authentik`
@@ -38,7 +38,7 @@ pub fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// One set of generated crates (`models/`, `server/`, `client/`, as `codegen::Generated::files`
+/// One set of generated crates (`models/`, `server/`, `client/`, as `xtask::pipeline::Generated::files`
 /// holds them) to compile beside others in one workspace.
 pub struct CrateSet {
     /// Unique in the workspace; the set's directory, and its package names' prefix

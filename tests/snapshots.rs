@@ -40,7 +40,7 @@ fn generate(name: &str, path: &Path) -> Result<BTreeMap<PathBuf, String>, String
     let label = format!("fixtures/good/{name}.yaml");
     let outcome = std::panic::catch_unwind(|| {
         let doc = codegen::load::parse(&text, &label)?;
-        codegen::generate_from(&doc, &label, "/stages/")
+        xtask::pipeline::generate_from(&doc, &label, "/stages/")
     });
     match outcome {
         Ok(Ok(generated)) => Ok(generated.files),
@@ -60,7 +60,7 @@ fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
 /// The `*/src/support.rs` files generated for our own schema, without their `@generated` line.
 fn reference_support() -> BTreeMap<PathBuf, String> {
     let schema = repo_root().join(codegen::DEFAULT_SCHEMA);
-    let generated = codegen::generate(&schema, codegen::DEFAULT_SCHEMA, "/stages/")
+    let generated = xtask::pipeline::generate(&schema, codegen::DEFAULT_SCHEMA, "/stages/")
         .unwrap_or_else(|e| panic!("our schema: {e}"));
     generated
         .files

@@ -29,7 +29,7 @@ pub struct Diagnostic {
 pub fn write_workspace(
     ws: &Path,
     consumer: &Path,
-    sets: [(&str, &codegen::Generated); 2],
+    sets: [(&str, &xtask::pipeline::Generated); 2],
 ) -> [String; 2] {
     std::fs::create_dir_all(ws).expect("create scratch dir");
     let mut keep = BTreeSet::new();
@@ -421,7 +421,7 @@ fn write_fixed(
 
 /// Whether the generated enums are `#[non_exhaustive]`: the consumer's `match`es on them then
 /// have a `_` arm (its feature `non-exhaustive`), which is unreachable otherwise.
-pub fn non_exhaustive(generated: &codegen::Generated) -> bool {
+pub fn non_exhaustive(generated: &xtask::pipeline::Generated) -> bool {
     generated.files.iter().any(|(path, text)| {
         let lines: Vec<&str> = text.lines().map(str::trim).collect();
         path.starts_with("models")

@@ -4,7 +4,8 @@
 //! resident memory the kernel reports (`VmHWM`) belongs to that case alone. All cases run in one
 //! invocation, side by side, because this machine is noisy.
 
-use crate::codegen::{self, Options};
+use crate::codegen;
+use crate::pipeline::{add_manifest, Options};
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -24,9 +25,7 @@ pub fn measure_child(options: &Options) -> Result<ExitCode, String> {
     let mut files = std::collections::BTreeMap::new();
     codegen::emit_crates(&api, &options.schema_label, &mut files).map_err(|e| e.to_string())?;
     let crates_ms = start.elapsed().as_secs_f64() * 1000.0;
-    // The API manifest, as `codegen::generate_from` makes it.
-    let surface = crate::api::Surface::from_api(&api, &options.schema_label, &options.paths);
-    files.insert(PathBuf::from(crate::api::MANIFEST), surface.to_json());
+    add_manifest(&api, &options.schema_label, &options.paths, &mut files);
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     let manifest_ms = ms - crates_ms;
     let bytes: usize = files.values().map(String::len).sum();
@@ -69,7 +68,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
             other => return Err(format!("unknown option `{other}` for bench")),
         }
     }
-    let root = codegen::repo_root();
+    let root = crate::paths::repo_root();
     let dir = crate::authentik_schema_dir();
     let mut cases = vec![Case {
         label: "ours (schema/stages.yaml), /stages/".into(),

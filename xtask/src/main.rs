@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use xtask::codegen::{self, Mode, Options};
+use xtask::codegen;
+use xtask::pipeline::{Mode, Options};
 
 // Generating is mostly small allocations (token trees, syntax trees) on several threads;
 // mimalloc serves those faster than the system allocator (`cargo xtask bench` shows it).
@@ -106,7 +107,7 @@ fn codegen_task(args: &[String]) -> Result<ExitCode, String> {
     if measure {
         return xtask::bench::measure_child(&options);
     }
-    match codegen::run(&options) {
+    match xtask::pipeline::run(&options) {
         Ok(summary) => {
             if options.mode == Mode::Check && !summary.drift.is_empty() {
                 let manifest = options.out.join(xtask::api::MANIFEST);

@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 use xtask::api::diff::{self, Change, Impact, Kind};
 
 fn root() -> PathBuf {
-    xtask::codegen::repo_root()
+    xtask::repo_root()
 }
 
 fn evolution(version: &str) -> PathBuf {

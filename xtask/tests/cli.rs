@@ -12,7 +12,7 @@ fn xtask(args: &[&str]) -> Output {
 }
 
 fn root() -> PathBuf {
-    xtask::codegen::repo_root()
+    xtask::repo_root()
 }
 
 fn scratch(name: &str) -> PathBuf {

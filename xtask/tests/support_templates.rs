@@ -14,15 +14,15 @@ const COPIES: &[(&str, &str)] = &[
 ];
 
 fn template(name: &str) -> String {
-    let path = codegen::repo_root().join("xtask/templates").join(name);
+    let path = xtask::repo_root().join("xtask/templates").join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 #[test]
 fn support_files_are_the_header_and_the_template_byte_for_byte() {
-    let root = codegen::repo_root();
+    let root = xtask::repo_root();
     let label = codegen::DEFAULT_SCHEMA;
-    let generated = codegen::generate(&root.join(label), label, codegen::DEFAULT_PATHS)
+    let generated = xtask::pipeline::generate(&root.join(label), label, codegen::DEFAULT_PATHS)
         .unwrap_or_else(|e| panic!("{e}"));
     for (file, name) in COPIES {
         let expected = format!("{}\n{}", format::header("//", label), template(name));

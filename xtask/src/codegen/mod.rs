@@ -1,5 +1,6 @@
 //! The generator: schema → generated crates, in passes that each have a module:
 //! [`load`] → [`lower`] (into [`ir`]) → [`emit`] → [`mod@format`] → [`mod@write`].
+//! [`crate::pipeline`] adds the API manifest beside the crates and runs the whole task.
 
 pub mod diag;
 pub mod emit;
@@ -16,8 +17,6 @@ use diag::Error;
 use plan::{CrateFiles, Plan};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
-pub use write::Mode;
 
 /// The schema `cargo xtask codegen` reads by default, relative to the repository root.
 pub const DEFAULT_SCHEMA: &str = "schema/stages.yaml";
@@ -27,8 +26,6 @@ pub const DEFAULT_OUT: &str = "generated";
 pub const DEFAULT_PATHS: &str = "/stages/";
 /// The generated crates, as directories under the output directory.
 pub const CRATES: &[&str] = &["client", "models", "server"];
-/// Everything the generator owns in the output directory: the crates and the API manifest.
-pub const OWNED: &[&str] = &[crate::api::MANIFEST, "client", "models", "server"];
 /// The package name of the generated models crate.
 pub const MODELS_PACKAGE: &str = "authentik-models";
 /// The package name of the generated server crate.
@@ -36,13 +33,7 @@ pub const SERVER_PACKAGE: &str = "authentik-server";
 /// The package name of the generated client crate.
 pub const CLIENT_PACKAGE: &str = "authentik-client";
 
-/// The repository root (the parent of `xtask/`).
-pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
-}
+use crate::paths::repo_root;
 
 /// How generated files and messages name a schema, the same however its path was typed: the
 /// path from the repository root when the schema is inside it (`schema/stages.yaml`), else its
@@ -61,46 +52,6 @@ pub fn schema_label(path: &Path) -> String {
     )
 }
 
-/// What one run does.
-#[derive(Clone, Debug)]
-pub struct Options {
-    pub schema: PathBuf,
-    /// How generated files name the schema in their header (`schema/stages.yaml`).
-    pub schema_label: String,
-    pub paths: String,
-    pub out: PathBuf,
-    pub mode: Mode,
-}
-
-impl Options {
-    /// The defaults: our schema, `/stages/`, `generated/`, writing.
-    pub fn defaults() -> Self {
-        let root = repo_root();
-        Options {
-            schema: root.join(DEFAULT_SCHEMA),
-            schema_label: DEFAULT_SCHEMA.to_owned(),
-            paths: DEFAULT_PATHS.to_owned(),
-            out: root.join(DEFAULT_OUT),
-            mode: Mode::Write,
-        }
-    }
-}
-
-/// The generated files, in memory, by path relative to the output directory.
-#[derive(Debug)]
-pub struct Generated {
-    pub api: ir::Api,
-    /// The API in Rust terms, also among the files as `api.json`.
-    pub surface: crate::api::Surface,
-    pub files: BTreeMap<PathBuf, String>,
-}
-
-/// Loads, lowers, emits and formats: everything but touching the output directory.
-pub fn generate(schema: &Path, schema_label: &str, paths: &str) -> Result<Generated, Error> {
-    let doc = load::load_paths(schema, schema_label, paths)?;
-    generate_from(&doc, schema_label, paths)
-}
-
 /// Lowers the operations under `paths`; a schema problem is an error naming the schema as
 /// `schema_label` with every pointer.
 pub fn lower_selected(
@@ -114,24 +65,6 @@ pub fn lower_selected(
     lower::lower(doc, &selection).map_err(|diagnostics| Error::Schema {
         path: schema_label.to_owned(),
         diagnostics,
-    })
-}
-
-/// [`generate`] for a document already loaded.
-pub fn generate_from(
-    doc: &openapiv3::OpenAPI,
-    schema_label: &str,
-    paths: &str,
-) -> Result<Generated, Error> {
-    let api = lower_selected(doc, schema_label, paths)?;
-    let mut files = BTreeMap::new();
-    emit_crates(&api, schema_label, &mut files)?;
-    let surface = crate::api::Surface::from_api(&api, schema_label, paths);
-    files.insert(PathBuf::from(crate::api::MANIFEST), surface.to_json());
-    Ok(Generated {
-        api,
-        surface,
-        files,
     })
 }
 
@@ -409,62 +342,6 @@ invalid_html_tags = "allow"
 invalid_rust_codeblocks = "allow"
 "#
     )
-}
-
-/// What a run did.
-#[derive(Debug)]
-pub struct Summary {
-    pub types: usize,
-    pub component_types: usize,
-    pub operations: usize,
-    pub files: usize,
-    pub drift: write::Drift,
-    /// What changed in the API since the manifest in the output directory.
-    pub api: crate::api::Delta,
-    pub elapsed: Duration,
-    pub mode: Mode,
-}
-
-impl Summary {
-    /// The one line a run prints.
-    pub fn line(&self) -> String {
-        let verb = match self.mode {
-            Mode::Write => "changed",
-            Mode::Check => "stale",
-        };
-        format!(
-            "codegen: {} types ({} schemas), {} operations, {} of {} files {verb}, {} ms",
-            self.types,
-            self.component_types,
-            self.operations,
-            self.drift.len(),
-            self.files,
-            self.elapsed.as_millis()
-        )
-    }
-}
-
-/// One whole run: generate, then write or check.
-pub fn run(options: &Options) -> Result<Summary, Error> {
-    let start = Instant::now();
-    let generated = generate(&options.schema, &options.schema_label, &options.paths)?;
-    let manifest = Path::new(crate::api::MANIFEST);
-    let api = crate::api::Delta::since(
-        &options.out.join(manifest),
-        &generated.surface,
-        generated.files.get(manifest).map_or("", String::as_str),
-    );
-    let drift = write::sync(&options.out, OWNED, &generated.files, options.mode)?;
-    Ok(Summary {
-        types: generated.api.models.len(),
-        component_types: generated.api.component_models,
-        operations: generated.api.operations.len(),
-        files: generated.files.len(),
-        drift,
-        api,
-        elapsed: start.elapsed(),
-        mode: options.mode,
-    })
 }
 
 #[cfg(test)]

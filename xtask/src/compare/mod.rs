@@ -94,7 +94,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let Some(args) = parse(args)? else {
         return Ok(ExitCode::SUCCESS);
     };
-    let root = codegen::repo_root();
+    let root = crate::paths::repo_root();
     let schema_dir = crate::authentik_schema_dir();
     let schema = schema_dir.join(format!("schema-{VERSION}.yml"));
     if !schema.is_file() {
@@ -114,8 +114,9 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
 
     // Generated lines.
     let label = format!("schema-{VERSION}.yml");
-    let stages = codegen::generate(&schema, &label, "/stages/").map_err(|e| e.to_string())?;
-    let whole = codegen::generate(&schema, &label, "/").map_err(|e| e.to_string())?;
+    let stages =
+        crate::pipeline::generate(&schema, &label, "/stages/").map_err(|e| e.to_string())?;
+    let whole = crate::pipeline::generate(&schema, &label, "/").map_err(|e| e.to_string())?;
     let official_src = if args.official {
         Some(official_project(&scratch)?)
     } else {
@@ -253,7 +254,8 @@ fn print_row(label: &str, usage: Rusage, goal: &str) {
 /// Writes the generated crates into a workspace of their own at `dir`, with the repository's
 /// `Cargo.lock` (the same dependency versions; nothing new is fetched).
 fn write_crates(dir: &Path, files: &BTreeMap<PathBuf, String>, root: &Path) -> Result<(), String> {
-    codegen::write::sync(dir, codegen::OWNED, files, Mode::Write).map_err(|e| e.to_string())?;
+    codegen::write::sync(dir, crate::pipeline::OWNED, files, Mode::Write)
+        .map_err(|e| e.to_string())?;
     let members: Vec<String> = codegen::CRATES.iter().map(|c| format!("{c:?}")).collect();
     std::fs::write(
         dir.join("Cargo.toml"),

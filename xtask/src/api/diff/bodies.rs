@@ -1,12 +1,8 @@
 //! Request bodies and responses of an operation present in both surfaces.
 
-use super::operations::ResourceChanges;
-use super::{Document, Impact, Kind};
+use super::resource::{ResourceChanges, BOTH, CLIENTS, NEITHER};
+use super::{Document, Kind};
 use crate::api::surface::{Operation, Response};
-
-const BOTH: (Impact, Impact) = (Impact::Breaking, Impact::Breaking);
-const NEITHER: (Impact, Impact) = (Impact::Compatible, Impact::Compatible);
-const CLIENTS: (Impact, Impact) = (Impact::Breaking, Impact::Compatible);
 
 pub(super) fn diff_body(
     cx: &mut ResourceChanges<'_>,

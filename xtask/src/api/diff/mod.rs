@@ -13,6 +13,7 @@
 mod bodies;
 mod constraints;
 mod operations;
+mod resource;
 mod types;
 
 use super::surface::{Shape, Surface};

@@ -1,43 +1,10 @@
 //! Resources and operations: traits and methods added or removed, and what changed in an
 //! operation's parameters, request body and responses.
 
-use super::{Change, Document, Flow, Impact, Kind};
+use super::resource::{ResourceChanges, BOTH, CLIENTS, NEITHER, SERVERS};
+use super::{Change, Document, Flow, Kind};
 use crate::api::surface::{Location, Operation, Param, Resource, Surface};
 use std::collections::BTreeSet;
-
-const BOTH: (Impact, Impact) = (Impact::Breaking, Impact::Breaking);
-const NEITHER: (Impact, Impact) = (Impact::Compatible, Impact::Compatible);
-const CLIENTS: (Impact, Impact) = (Impact::Breaking, Impact::Compatible);
-const SERVERS: (Impact, Impact) = (Impact::Compatible, Impact::Breaking);
-
-/// Changes of one resource, with what they share.
-pub(super) struct ResourceChanges<'a> {
-    module: &'a str,
-    out: &'a mut Vec<Change>,
-}
-
-impl ResourceChanges<'_> {
-    pub(super) fn push(
-        &mut self,
-        kind: Kind,
-        (pointer, document): (&str, Document),
-        (client, server): (Impact, Impact),
-        rust: String,
-        message: String,
-    ) {
-        self.out.push(Change {
-            kind,
-            pointer: pointer.to_owned(),
-            document,
-            client,
-            server,
-            resource: Some(self.module.to_owned()),
-            type_name: None,
-            rust,
-            message,
-        });
-    }
-}
 
 pub(super) fn diff_resources(old: &Surface, new: &Surface, out: &mut Vec<Change>) {
     let modules: BTreeSet<&String> = old.resources.keys().chain(new.resources.keys()).collect();

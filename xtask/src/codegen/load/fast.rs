@@ -309,7 +309,7 @@ mod tests {
     /// to serde_yaml), so the comparison is not with serde_yaml against itself.
     #[test]
     fn agrees_with_serde_yaml_on_every_schema_at_hand() {
-        let root = crate::codegen::repo_root();
+        let root = crate::paths::repo_root();
         let mut files = vec![root.join(crate::codegen::DEFAULT_SCHEMA)];
         let mut dirs = vec![root.join("tests/fixtures")];
         while let Some(dir) = dirs.pop() {
