@@ -129,6 +129,113 @@ pub enum SetBody {
     Other(String),
 }
 
+/// An operation's HTTP method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl Method {
+    /// The method as a path item's key names it (`get`), if it is one.
+    pub fn from_key(key: &str) -> Option<Method> {
+        Some(match key {
+            "get" => Method::Get,
+            "put" => Method::Put,
+            "post" => Method::Post,
+            "delete" => Method::Delete,
+            "options" => Method::Options,
+            "head" => Method::Head,
+            "patch" => Method::Patch,
+            "trace" => Method::Trace,
+            _ => return None,
+        })
+    }
+
+    /// As HTTP writes it: `GET`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+
+    /// As a path item's key writes it, and axum's `MethodRouter` method: `get`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Method::Get => "get",
+            Method::Put => "put",
+            Method::Post => "post",
+            Method::Delete => "delete",
+            Method::Options => "options",
+            Method::Head => "head",
+            Method::Patch => "patch",
+            Method::Trace => "trace",
+        }
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A path as the schema writes it (`/stages/captcha/{stage_uuid}/`), parsed once into the fixed
+/// text and the path parameters between it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PathTemplate {
+    pub text: String,
+    pub parts: Vec<PathPart>,
+}
+
+/// A piece of a [`PathTemplate`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum PathPart {
+    /// Fixed text (`/stages/captcha/`).
+    Literal(String),
+    /// A path parameter (`{stage_uuid}`): its name as the path writes it, and its index in the
+    /// operation's [`Operation::params`].
+    Param { name: String, index: usize },
+}
+
+impl PathTemplate {
+    /// Whether the path has no parameter.
+    pub fn is_fixed(&self) -> bool {
+        self.parts.iter().all(|p| matches!(p, PathPart::Literal(_)))
+    }
+}
+
+impl std::fmt::Display for PathTemplate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// One path of a resource as the router mounts it: the operations at it, and what a `405`
+/// answer's `Allow` names.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Route {
+    pub path: PathTemplate,
+    /// Its operations, as indices into [`Api::operations`], in document order.
+    pub operations: Vec<usize>,
+    /// The methods it answers: its operations' and, beside a `GET`, `HEAD` (which axum answers
+    /// for a `GET` route).
+    pub allow: Vec<Method>,
+}
+
 /// The operations of one resource (`/stages/captcha/...`): a module and a trait in the server and
 /// the client.
 #[derive(Clone, Debug, PartialEq)]
@@ -141,6 +248,8 @@ pub struct Resource {
     pub trait_name: String,
     /// Its operations, as indices into [`Api::operations`], in document order.
     pub operations: Vec<usize>,
+    /// Its paths, each with the operations at it, in path order.
+    pub routes: Vec<Route>,
     /// The description every one of its operations shares (drf-spectacular gives each operation
     /// of a viewset the viewset's docstring), said once for the trait; the operations' own
     /// `doc` is then `None`.
@@ -340,10 +449,9 @@ pub struct Operation {
     pub rust_name: String,
     /// The names of the operation's own types, each unique where it is declared.
     pub names: OperationNames,
-    /// Upper-case HTTP method.
-    pub method: String,
+    pub method: Method,
     /// The path as the schema writes it, without the base path (`/stages/captcha/{stage_uuid}/`).
-    pub path: String,
+    pub path: PathTemplate,
     pub pointer: Pointer,
     pub doc: Option<String>,
     pub deprecated: bool,

@@ -4,13 +4,30 @@
 use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 use std::collections::BTreeSet;
 
-const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
-    "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
-    "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
-    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "gen", "macro",
-    "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+/// Rust's strict and reserved keywords, and `_`: what syn does not take as an identifier,
+/// sorted (for `binary_search`). The one keyword list: made names avoid these, and an emitted
+/// identifier that is one of them is raw ([`is_keyword`]).
+pub const KEYWORDS: &[&str] = &[
+    "Self", "_", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
+    "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
+
+/// Keywords of a later edition (2024's `gen`): identifiers in the generated crates' edition 2021,
+/// but made names avoid them too, so that the crates can move to a later edition unchanged.
+const LATER_KEYWORDS: &[&str] = &["gen"];
+
+/// Whether `name` is one of [`KEYWORDS`].
+pub fn is_keyword(name: &str) -> bool {
+    KEYWORDS.binary_search(&name).is_ok()
+}
+
+/// Whether a made name must not be `name`: a keyword of this edition or a later one.
+fn avoided(name: &str) -> bool {
+    is_keyword(name) || LATER_KEYWORDS.contains(&name)
+}
 
 /// Keeps only characters that may appear in an identifier, turning the rest into word breaks.
 fn words(raw: &str) -> String {
@@ -28,7 +45,7 @@ pub fn type_name(raw: &str, fallback: &str) -> String {
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert(0, 'V');
     }
-    if KEYWORDS.contains(&name.as_str()) {
+    if avoided(&name) {
         name.push('_');
     }
     name
@@ -43,7 +60,7 @@ pub fn field_name(raw: &str, fallback: &str) -> String {
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert(0, '_');
     }
-    if KEYWORDS.contains(&name.as_str()) {
+    if avoided(&name) {
         name.push('_');
     }
     name

@@ -47,8 +47,8 @@ fn operation(op: &ir::Operation) -> Operation {
     let successes = op.responses.iter().filter(|r| r.success).count();
     Operation {
         operation_id: op.operation_id.clone(),
-        method: op.method.clone(),
-        path: op.path.clone(),
+        method: op.method.as_str().to_owned(),
+        path: op.path.text.clone(),
         pointer: op.pointer.to_string(),
         deprecated: op.deprecated,
         rust_types: OperationTypes {

@@ -495,7 +495,7 @@ fn emit_operation(api: &Api, op: &Operation) -> EmittedOperation {
     }
 
     let (path_build, path) = path_expr(op);
-    let http_method = format_ident!("{}", op.method);
+    let http_method = format_ident!("{}", op.method.as_str());
     let query_value = quote!(query.to_pairs());
     // A plain function returning the one generic `call` future: nothing per operation is
     // `async`, and the future borrows only the client.
@@ -530,29 +530,22 @@ fn emit_operation(api: &Api, op: &Operation) -> EmittedOperation {
 /// The path after the base URL, each parameter percent-encoded: a statement that builds it in
 /// `path` (none for a fixed path), and the expression to pass on.
 fn path_expr(op: &Operation) -> (TokenStream, TokenStream) {
-    let mut template = String::new();
-    let mut values = Vec::new();
-    let mut rest = op.path.as_str();
-    let escape = |literal: &str| literal.replace('{', "{{").replace('}', "}}");
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
-            break;
-        };
-        let name = &rest[open + 1..close];
-        // `lower` refused a template that no path parameter declares.
-        if let Some(p) = path_params(op).find(|p| p.name == name) {
-            template.push_str(&escape(&rest[..open]));
-            template.push_str("{}");
-            let v = ident(&p.rust_name);
-            values.push(quote!(support::segment(#v)));
-        }
-        rest = &rest[close + 1..];
-    }
-    if values.is_empty() {
-        let path = &op.path;
+    if op.path.is_fixed() {
+        let path = &op.path.text;
         return (quote!(), quote!(#path.to_owned()));
     }
-    template.push_str(&escape(rest));
+    let mut template = String::new();
+    let mut values = Vec::new();
+    for part in &op.path.parts {
+        match part {
+            PathPart::Literal(text) => template.push_str(&text.replace('{', "{{").replace('}', "}}")),
+            PathPart::Param { index, .. } => {
+                template.push_str("{}");
+                let v = ident(&op.params[*index].rust_name);
+                values.push(quote!(support::segment(#v)));
+            }
+        }
+    }
     (
         quote!(let path = format!(#template, #(#values),*);),
         quote!(path),

@@ -77,7 +77,7 @@ pub fn ident(name: &str) -> Ident {
     let plain = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         && name.bytes().next().is_some_and(|b| !b.is_ascii_digit());
     let keyword = if plain {
-        KEYWORDS.binary_search(&name).is_ok()
+        crate::codegen::naming::is_keyword(name)
     } else {
         syn::parse_str::<Ident>(name).is_err()
     };
@@ -87,16 +87,6 @@ pub fn ident(name: &str) -> Ident {
         Ident::new(name, Span::call_site())
     }
 }
-
-/// What syn does not take as an identifier: Rust's strict and reserved keywords and `_`,
-/// sorted (for `binary_search`).
-const KEYWORDS: &[&str] = &[
-    "Self", "_", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
-    "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "if", "impl",
-    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
-    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
-    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
-];
 
 /// `#[doc]` attributes for a description, or the fallback when there is none.
 ///
@@ -217,8 +207,9 @@ mod gate_tests {
 mod tests {
     #[test]
     fn keywords_are_what_syn_refuses_and_sorted() {
-        assert!(super::KEYWORDS.windows(2).all(|w| w[0] < w[1]));
-        for keyword in super::KEYWORDS {
+        use crate::codegen::naming::KEYWORDS;
+        assert!(KEYWORDS.windows(2).all(|w| w[0] < w[1]));
+        for keyword in KEYWORDS {
             assert!(syn::parse_str::<syn::Ident>(keyword).is_err(), "{keyword}");
         }
         // Near misses syn takes as identifiers: not listed.
@@ -233,9 +224,12 @@ mod tests {
             "types",
         ] {
             assert!(syn::parse_str::<syn::Ident>(word).is_ok(), "{word}");
-            assert!(!super::KEYWORDS.contains(&word), "{word}");
+            assert!(!KEYWORDS.contains(&word), "{word}");
         }
         assert_eq!(super::ident("type").to_string(), "r#type");
+        // A later edition's keyword is an identifier here, but made names avoid it.
+        assert_eq!(super::ident("gen").to_string(), "gen");
+        assert_eq!(crate::codegen::naming::field_name("gen", "x"), "gen_");
         assert_eq!(super::ident("types").to_string(), "types");
         assert_eq!(super::ident("é").to_string(), "é");
     }

@@ -6,8 +6,7 @@ use super::common::*;
 use super::{ident, local_type};
 use crate::codegen::ir::*;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
-use std::collections::BTreeMap;
+use quote::quote;
 
 /// The router module: the state handlers share and `router`, which mounts every resource's
 /// routes. Each resource module has its handlers ([`emit_handler`]) and mounts them
@@ -73,29 +72,20 @@ pub fn emit_router(api: &Api) -> TokenStream {
 
 /// A resource module's `routes`: one `.route` per path of the resource, each with its methods
 /// and a 405 fallback naming them.
-pub(super) fn emit_routes(api: &Api, resource: &Resource, ops: &[&Operation]) -> TokenStream {
+pub(super) fn emit_routes(api: &Api, resource: &Resource) -> TokenStream {
     let trait_ident = ident(&resource.trait_name);
-    let mut by_path: BTreeMap<&str, Vec<&Operation>> = BTreeMap::new();
-    for op in ops {
-        by_path.entry(op.path.as_str()).or_default().push(op);
-    }
-    let base = &api.base_path;
-    let routes = by_path.iter().map(|(path, ops)| {
+    let routes = resource.routes.iter().map(|route| {
         // Full paths rather than a nested router: one routing step per request.
-        let path = format!("{base}{path}");
-        let mut methods = Vec::new();
-        let mut allow = Vec::new();
-        for op in ops {
+        let path = format!("{}{}", api.base_path, route_text(&route.path));
+        let methods = route.operations.iter().map(|&i| {
+            let op = &api.operations[i];
             let handler = ident(&op.rust_name);
-            let m = format_ident!("{}", op.method.to_ascii_lowercase());
-            allow.push(op.method.clone());
+            let m = ident(op.method.key());
             // `self::`: `routes`' parameters and locals (`service`, `config`, `state`, `api`)
             // would hide a handler of the same name.
-            methods.push(quote!(.#m(self::#handler::<S>)));
-        }
-        if allow.iter().any(|m| m == "GET") && !allow.iter().any(|m| m == "HEAD") {
-            allow.push("HEAD".to_owned());
-        }
+            quote!(.#m(self::#handler::<S>))
+        });
+        let allow: Vec<&str> = route.allow.iter().map(|m| m.as_str()).collect();
         let allow = allow.join(", ");
         // One statement per route: a single long method chain is slow to parse and print.
         quote! {
@@ -116,6 +106,17 @@ pub(super) fn emit_routes(api: &Api, resource: &Resource, ops: &[&Operation]) ->
             support::Routes::from(api.with_state(state))
         }
     }
+}
+
+/// A path as axum's router matches it: each parameter as `{name}`.
+fn route_text(path: &PathTemplate) -> String {
+    path.parts
+        .iter()
+        .map(|part| match part {
+            PathPart::Literal(text) => text.clone(),
+            PathPart::Param { name, .. } => format!("{{{name}}}"),
+        })
+        .collect()
 }
 
 /// One operation's handler, in its resource's module: authenticate, parse, validate, call the

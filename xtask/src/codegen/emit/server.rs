@@ -111,7 +111,7 @@ pub fn emit_resource(api: &Api, resource: &Resource, ops: &[&Operation]) -> Toke
     let handlers = ops
         .iter()
         .map(|op| super::router::emit_handler(api, resource, op));
-    let routes = super::router::emit_routes(api, resource, ops);
+    let routes = super::router::emit_routes(api, resource);
     quote! {
         use crate::responses;
         use crate::router::Shared;

@@ -294,7 +294,7 @@ fn patterns(api: &Api) -> BTreeMap<String, String> {
 /// A `GET` whose 200 answer has `results` (a list) and `pagination.next`, and which takes an
 /// optional integer `page` query parameter: authentik's paginated lists.
 fn paging(api: &Api, op: &Operation) -> Option<Paging> {
-    if op.method != "GET" || op.body.is_some() {
+    if op.method != Method::Get || op.body.is_some() {
         return None;
     }
     let page = op

@@ -67,8 +67,13 @@ pub fn lower(doc: &oa::OpenAPI, selection: &Selection) -> Result<Api, Vec<Diagno
             }
         };
         let resource = resource_of(path, &selection.path_prefix, &collections);
-        for (method, op) in item.iter() {
-            let op_pointer = pointer.push(method);
+        for (key, op) in item.iter() {
+            let op_pointer = pointer.push(key);
+            let Some(method) = Method::from_key(key) else {
+                cx.diags
+                    .error(&op_pointer, format!("the method `{key}` is not supported"));
+                continue;
+            };
             if let Some(op) = cx.lower_operation(path, method, op, item, &op_pointer, &resource) {
                 if let Some(first) =
                     operation_ids.insert(op.operation_id.clone(), op_pointer.clone())
@@ -329,11 +334,11 @@ mod tests {
         let op = &api.operations[0];
         assert_eq!(
             (
-                op.method.as_str(),
+                op.method,
                 op.rust_name.as_str(),
                 op.resource.as_str()
             ),
-            ("PATCH", "a_patch", "a")
+            (Method::Patch, "a_patch", "a")
         );
         assert_eq!(op.params[0].location, ParamLocation::Path);
         assert_eq!(op.params[0].ty, Type::Uuid);

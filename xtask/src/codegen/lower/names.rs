@@ -223,7 +223,7 @@ fn settle_resources(api: &mut Api, diags: &mut Diagnostics) {
         if module.len() > MAX_MODULE_LEN {
             if let Some(first) = operations.first().map(|&i| &api.operations[i]) {
                 diags.error(
-                    &Pointer::root().push("paths").push(&first.path),
+                    &Pointer::root().push("paths").push(&first.path.text),
                     format!(
                         "the resource name `{}...` is too long: {} characters, at most {MAX_MODULE_LEN} (it names a file)",
                         module.chars().take(32).collect::<String>(),
@@ -236,17 +236,41 @@ fn settle_resources(api: &mut Api, diags: &mut Diagnostics) {
         for &i in &operations {
             api.operations[i].resource = module.clone();
         }
+        let routes = routes(&api.operations, &operations);
         resources.push(Resource {
             key,
             module,
             trait_name,
             operations,
+            routes,
             doc: None,
             lookup: None,
         });
     }
     resources.sort_by(|a, b| a.module.cmp(&b.module));
     api.resources = resources;
+}
+
+/// A resource's operations (indices into `all`) grouped by path, in path order.
+fn routes(all: &[Operation], operations: &[usize]) -> Vec<Route> {
+    let mut by_path: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for &i in operations {
+        by_path.entry(all[i].path.text.as_str()).or_default().push(i);
+    }
+    by_path
+        .into_values()
+        .map(|operations| {
+            let mut allow: Vec<Method> = operations.iter().map(|&i| all[i].method).collect();
+            if allow.contains(&Method::Get) && !allow.contains(&Method::Head) {
+                allow.push(Method::Head);
+            }
+            Route {
+                path: all[operations[0]].path.clone(),
+                operations,
+                allow,
+            }
+        })
+        .collect()
 }
 
 /// Operation methods, in document order, then the page streams of paginated lists.

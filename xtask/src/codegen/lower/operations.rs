@@ -12,7 +12,7 @@ impl<'a> Lower<'a> {
     pub(super) fn lower_operation(
         &mut self,
         path: &str,
-        method: &str,
+        method: Method,
         op: &'a oa::Operation,
         item: &'a oa::PathItem,
         at: &Pointer,
@@ -21,7 +21,7 @@ impl<'a> Lower<'a> {
         let operation_id = op
             .operation_id
             .clone()
-            .unwrap_or_else(|| naming::field_name(&format!("{method} {path}"), "operation"));
+            .unwrap_or_else(|| naming::field_name(&format!("{} {path}", method.key()), "operation"));
         let rust_name = naming::field_name(&operation_id, "operation");
         let hint_base = naming::type_name(&operation_id, "Operation");
 
@@ -133,30 +133,7 @@ impl<'a> Lower<'a> {
             };
             p.rust_name = names.claim(naming::field_name(&p.name, "param"));
         }
-        // Path templates and path parameters must agree.
-        let template: Vec<&str> = path
-            .split('/')
-            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .collect();
-        for name in &template {
-            if !params
-                .iter()
-                .any(|p| p.location == ParamLocation::Path && p.name == *name)
-            {
-                self.diags.error(
-                    at,
-                    format!("path parameter `{{{name}}}` is not declared in `parameters`"),
-                );
-            }
-        }
-        for p in params.iter().filter(|p| p.location == ParamLocation::Path) {
-            if !template.contains(&p.name.as_str()) {
-                self.diags.error(
-                    &p.pointer,
-                    format!("path parameter `{}` does not appear in the path", p.name),
-                );
-            }
-        }
+        let path = self.path_template(path, &params, at);
 
         let body = op.request_body.as_ref().and_then(|b| {
             self.lower_body(b, &at.push("requestBody"), &format!("{hint_base}_body"))
@@ -226,8 +203,8 @@ impl<'a> Lower<'a> {
             rust_name,
             // Chosen with every other name (`names`).
             names: OperationNames::default(),
-            method: method.to_ascii_uppercase(),
-            path: path.to_owned(),
+            method,
+            path,
             pointer: at.clone(),
             doc,
             deprecated: op.deprecated,
@@ -239,6 +216,58 @@ impl<'a> Lower<'a> {
             paging: None,
             lookup: false,
         })
+    }
+
+    /// `path` parsed into its fixed text and parameters; each `{name}` segment must be a
+    /// declared path parameter, and each path parameter must have its segment.
+    fn path_template(&mut self, path: &str, params: &[Param], at: &Pointer) -> PathTemplate {
+        let mut parts = Vec::new();
+        let mut literal = String::new();
+        for (i, segment) in path.split('/').enumerate() {
+            if i > 0 {
+                literal.push('/');
+            }
+            let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
+                literal.push_str(segment);
+                continue;
+            };
+            let index = params
+                .iter()
+                .position(|p| p.location == ParamLocation::Path && p.name == name);
+            let Some(index) = index else {
+                self.diags.error(
+                    at,
+                    format!("path parameter `{{{name}}}` is not declared in `parameters`"),
+                );
+                literal.push_str(segment);
+                continue;
+            };
+            if !literal.is_empty() {
+                parts.push(PathPart::Literal(std::mem::take(&mut literal)));
+            }
+            parts.push(PathPart::Param {
+                name: name.to_owned(),
+                index,
+            });
+        }
+        if !literal.is_empty() {
+            parts.push(PathPart::Literal(literal));
+        }
+        for (index, p) in params.iter().enumerate() {
+            let in_path = parts
+                .iter()
+                .any(|part| matches!(part, PathPart::Param { index: i, .. } if *i == index));
+            if p.location == ParamLocation::Path && !in_path {
+                self.diags.error(
+                    &p.pointer,
+                    format!("path parameter `{}` does not appear in the path", p.name),
+                );
+            }
+        }
+        PathTemplate {
+            text: path.to_owned(),
+            parts,
+        }
     }
 
     fn lower_body(
