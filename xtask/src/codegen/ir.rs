@@ -35,6 +35,30 @@ pub struct Api {
     /// Every model a JSON request body reaches, through fields, items, union variants and
     /// aliases (by Rust name): the models the server reads, so the ones it has a `Shape` for.
     pub request_models: BTreeSet<String>,
+    /// The models (by Rust name) whose values can be invalid: constraints of their own, a
+    /// string enum (a value it does not list), or a model they hold that can
+    /// ([`Api::validates`]).
+    pub validating: BTreeSet<String>,
+}
+
+impl Api {
+    /// Whether the model named `name` can be invalid: for a struct or a union, whether its
+    /// `validate()` can find anything.
+    pub fn validates(&self, name: &str) -> bool {
+        self.validating.contains(name)
+    }
+
+    /// Whether a value of type `ty` has a `validate()` of its own: a struct or a union does
+    /// (whether or not it can find anything); an enum is checked by what holds it.
+    pub fn has_validate(&self, ty: &Type) -> bool {
+        match ty {
+            Type::Named(n) => matches!(
+                self.models.get(n).map(|m| &m.kind),
+                Some(ModelKind::Struct(_) | ModelKind::Union(_))
+            ),
+            _ => false,
+        }
+    }
 }
 
 /// The generated crates' cargo features. Each resource has one, named after its module, which
@@ -282,9 +306,6 @@ pub struct Model {
     pub doc: Option<String>,
     pub deprecated: bool,
     pub kind: ModelKind,
-    /// Whether `validate()` can find anything: constraints of its own, an enum (unknown values),
-    /// or a nested model that validates.
-    pub validates: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -594,8 +615,9 @@ pub struct Response {
     pub status: Status,
     /// The variant this status gets in response and error enums (`Ok`, `BadRequest`, `Status418`).
     pub variant: String,
-    /// A 2xx status: the client returns it as the success value; the rest are errors.
-    pub success: bool,
+    /// The status code when it is a success (`2xx`): the client returns the answer as the
+    /// success value. `None` for the rest (and for `default`): they are errors.
+    pub success: Option<u16>,
     pub doc: Option<String>,
     pub body: ResponseBody,
     pub pointer: Pointer,

@@ -44,7 +44,7 @@ fn operation(op: &ir::Operation) -> Operation {
         .params
         .iter()
         .any(|p| p.location == ir::ParamLocation::Query);
-    let successes = op.responses.iter().filter(|r| r.success).count();
+    let successes = op.responses.iter().filter(|r| r.success.is_some()).count();
     Operation {
         operation_id: op.operation_id.clone(),
         method: op.method.as_str().to_owned(),
@@ -78,7 +78,7 @@ fn operation(op: &ir::Operation) -> Operation {
                     ir::Status::Default => "default".to_owned(),
                 },
                 variant: r.variant.clone(),
-                success: r.success,
+                success: r.success.is_some(),
                 ty: match &r.body {
                     ir::ResponseBody::None => None,
                     ir::ResponseBody::Json(t) => Some(rust_type(t)),

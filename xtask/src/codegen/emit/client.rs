@@ -267,7 +267,7 @@ pub fn emit_resource(api: &Api, resource: &Resource, ops: &[&Operation]) -> Toke
     let error_sets = error_sets.into_iter().map(ident);
     let models_use = models_import(
         ops.iter()
-            .any(|op| operation_names_models(op, |r| r.success)),
+            .any(|op| operation_names_models(op, |r| r.success.is_some())),
     );
     quote! {
         use crate::errors::{#(#error_sets),*};
@@ -295,14 +295,6 @@ pub fn emit_resource(api: &Api, resource: &Resource, ops: &[&Operation]) -> Toke
 /// A status code as a person writes it (`200`, not `200u16`).
 fn status_literal(n: u16) -> proc_macro2::Literal {
     proc_macro2::Literal::u16_unsuffixed(n)
-}
-
-/// The status of a success (`lower` marks only `2xx` codes as successes).
-fn success_code(r: &Response) -> u16 {
-    match r.status {
-        Status::Code(n) => n,
-        Status::Default => 200,
-    }
 }
 
 struct EmittedOperation {
@@ -354,7 +346,7 @@ fn emit_operation(api: &Api, op: &Operation) -> EmittedOperation {
         } else {
             quote!(support::RawBody)
         };
-        let check = validates(api, &body.ty).then(|| {
+        let check = api.has_validate(&body.ty).then(|| {
             let ty = local_type(&body.ty);
             quote!(#ty::validate)
         });
@@ -378,7 +370,11 @@ fn emit_operation(api: &Api, op: &Operation) -> EmittedOperation {
     }
 
     // Outputs: the success value; the documented errors are the shared enum's.
-    let successes: Vec<&Response> = op.responses.iter().filter(|r| r.success).collect();
+    let successes: Vec<(u16, &Response)> = op
+        .responses
+        .iter()
+        .filter_map(|r| r.success.map(|n| (n, r)))
+        .collect();
     let body_type = |r: &Response| match &r.body {
         ResponseBody::None => None,
         ResponseBody::Json(ty) => Some(local_type(ty)),
@@ -386,8 +382,8 @@ fn emit_operation(api: &Api, op: &Operation) -> EmittedOperation {
     };
     let (success_ty, success_items, read_answer) = match successes.as_slice() {
         [] => (quote!(()), quote!(), quote!(answer.empty(None))),
-        [one] => {
-            let n = status_literal(success_code(one));
+        [(n, one)] => {
+            let n = status_literal(*n);
             let read = match &one.body {
                 ResponseBody::None => quote!(answer.empty(Some(#n))),
                 ResponseBody::Json(ty) => {
@@ -401,8 +397,8 @@ fn emit_operation(api: &Api, op: &Operation) -> EmittedOperation {
         many => {
             let mut variants = Vec::new();
             let mut arms = Vec::new();
-            for r in many {
-                let n = status_literal(success_code(r));
+            for &(n, r) in many {
+                let n = status_literal(n);
                 let v = ident(&r.variant);
                 let docs = doc_attrs(
                     Some(&doc_with(r.doc.as_deref(), &status_doc(&r.status))),

@@ -61,17 +61,6 @@ pub fn status_doc(status: &Status) -> String {
     }
 }
 
-/// Whether a body type has a `validate()` (structs and unions do).
-pub fn validates(api: &Api, ty: &Type) -> bool {
-    match ty {
-        Type::Named(n) => matches!(
-            api.models.get(n).map(|m| &m.kind),
-            Some(ModelKind::Struct(_) | ModelKind::Union(_))
-        ),
-        _ => false,
-    }
-}
-
 /// Whether a type names something in the models crate (a model, or its `Binary`).
 pub fn names_models(ty: &Type) -> bool {
     match ty {

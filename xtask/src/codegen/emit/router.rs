@@ -167,7 +167,7 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
         Some(b) => {
             let read = match (b.kind, b.required) {
                 (BodyKind::Json, required) => {
-                    let check = if validates(api, &b.ty) {
+                    let check = if api.has_validate(&b.ty) {
                         let ty = local_type(&b.ty);
                         quote!(#ty::validate)
                     } else {
@@ -183,7 +183,7 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
                 (_, false) => quote!(input.optional_raw(body)),
             };
             // Without a `validate` to name it, the body's type is stated.
-            let ty = match (b.kind, validates(api, &b.ty)) {
+            let ty = match (b.kind, api.has_validate(&b.ty)) {
                 (BodyKind::Json, false) => {
                     let ty = local_type(&b.ty);
                     Some(if b.required { ty } else { quote!(Option<#ty>) })

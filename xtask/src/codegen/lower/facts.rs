@@ -2,76 +2,30 @@
 //! exists: which parameters are which scalars, which fields are boxed, which models validate,
 //! which lists are paginated, which enums parameters use, and the names of compiled patterns.
 
+use super::operations::{unsupported_param, OperationDraft};
 use crate::codegen::diag::Diagnostics;
 use crate::codegen::ir::*;
 use crate::codegen::naming;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Settles every fact on `api`, reporting parameters whose type no generated code can carry.
-pub(super) fn settle(api: &mut Api, diags: &mut Diagnostics) {
-    check_params(api, diags);
-    mark_boxed(api);
-    mark_validating(api);
-    api.param_enums = param_enums(api);
-    api.patterns = patterns(api);
-    let paging: Vec<Option<Paging>> = api.operations.iter().map(|op| paging(api, op)).collect();
-    for (op, paging) in api.operations.iter_mut().zip(paging) {
-        op.paging = paging;
-    }
-}
-
-/// The scalar a parameter value has, if it is one: strings, numbers, booleans, uuids, date-times
-/// and string enums (nullable or not).
-fn param_value(models: &BTreeMap<String, Model>, ty: &Type) -> Option<ParamValue> {
-    Some(match ty {
-        Type::String | Type::Any => ParamValue::String,
-        Type::Uuid => ParamValue::Uuid,
-        Type::DateTime => ParamValue::DateTime,
-        Type::Integer { bits } => ParamValue::Integer { bits: *bits },
-        Type::Number => ParamValue::Number,
-        Type::Boolean => ParamValue::Boolean,
-        Type::Named(n) if matches!(models.get(n).map(|m| &m.kind), Some(ModelKind::Enum(_))) => {
-            ParamValue::Enum(n.clone())
-        }
-        Type::Nullable(inner) => return param_value(models, inner),
-        _ => return None,
-    })
-}
-
-fn check_params(api: &mut Api, diags: &mut Diagnostics) {
-    let models = &api.models;
-    for p in api
-        .operations
-        .iter_mut()
-        .flat_map(|op| op.params.iter_mut())
-    {
-        let (value, many) = match (&p.ty, p.location) {
-            (Type::Array(inner), ParamLocation::Query) => (param_value(models, inner), true),
-            (other, _) => (param_value(models, other), false),
+/// Reports each parameter whose named type is not a string enum (the only model a path or a
+/// query value can be).
+pub(super) fn check_param_enums(
+    operations: &[OperationDraft],
+    models: &BTreeMap<String, Model>,
+    diags: &mut Diagnostics,
+) {
+    for p in operations.iter().flat_map(|op| &op.params) {
+        let ParamValue::Enum(name) = &p.value else {
+            continue;
         };
-        match value {
-            Some(value) => {
-                p.value = value;
-                p.many = many;
-            }
-            None => diags.error(
-                &p.pointer,
-                match (p.location, &p.ty) {
-                    (ParamLocation::Path, _) => {
-                        "a path parameter must be a string, number, boolean, uuid or enum"
-                    }
-                    (ParamLocation::Query, Type::Array(_)) => {
-                        "a query parameter array of objects is not supported"
-                    }
-                    (ParamLocation::Query, _) => "an object query parameter is not supported",
-                },
-            ),
+        if !matches!(models.get(name).map(|m| &m.kind), Some(ModelKind::Enum(_))) {
+            let array = matches!(p.ty, Type::Array(_));
+            diags.error(&p.pointer, unsupported_param(p.location, array));
         }
     }
 }
 
-/// Named types a type refers to, and whether each is reached without an indirection (a `Vec`
-/// or a map) in between.
 fn named_refs(ty: &Type, direct: bool, out: &mut Vec<(String, bool)>) {
     match ty {
         Type::Named(n) => out.push((n.clone(), direct)),
@@ -85,8 +39,8 @@ fn named_refs(ty: &Type, direct: bool, out: &mut Vec<(String, bool)>) {
 /// field's own model again: such a type would have infinite size. A field from model A to model
 /// B closes such a loop exactly when A and B are in the same strongly connected component of the
 /// direct-containment graph, which one linear pass (Tarjan's) finds.
-fn mark_boxed(api: &mut Api) {
-    let names: Vec<&String> = api.models.keys().collect();
+pub(super) fn mark_boxed(all: &mut BTreeMap<String, Model>) {
+    let names: Vec<&String> = all.keys().collect();
     let index: BTreeMap<&str, usize> = names
         .iter()
         .enumerate()
@@ -94,7 +48,7 @@ fn mark_boxed(api: &mut Api) {
         .collect();
     let mut edges: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
     let mut refs = Vec::new();
-    for (i, m) in api.models.values().enumerate() {
+    for (i, m) in all.values().enumerate() {
         refs.clear();
         match &m.kind {
             ModelKind::Struct(s) => s
@@ -116,7 +70,7 @@ fn mark_boxed(api: &mut Api) {
     let component = strongly_connected(&edges);
     let component_of = |name: &str| index.get(name).map(|&i| component[i]);
     let mut boxed: Vec<(usize, usize)> = Vec::new();
-    for (i, m) in api.models.values().enumerate() {
+    for (i, m) in all.values().enumerate() {
         if let ModelKind::Struct(s) = &m.kind {
             for (j, f) in s.fields.iter().enumerate() {
                 let mut refs = Vec::new();
@@ -130,7 +84,7 @@ fn mark_boxed(api: &mut Api) {
             }
         }
     }
-    let mut models: Vec<&mut Model> = api.models.values_mut().collect();
+    let mut models: Vec<&mut Model> = all.values_mut().collect();
     for (i, j) in boxed {
         if let ModelKind::Struct(s) = &mut models[i].kind {
             s.fields[j].boxed = true;
@@ -191,12 +145,12 @@ fn strongly_connected(edges: &[Vec<usize>]) -> Vec<usize> {
     component
 }
 
-/// Marks the models whose `validate()` can report anything: constraints of their own, an enum
+/// The models whose `validate()` can report anything: constraints of their own, an enum
 /// (unknown values), or a nested model that validates. One pass over the reversed references.
-fn mark_validating(api: &mut Api) {
+pub(super) fn validating(models: &BTreeMap<String, Model>) -> BTreeSet<String> {
     let mut users: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut queue: Vec<String> = Vec::new();
-    for (name, m) in &api.models {
+    for (name, m) in models {
         let mut refs = Vec::new();
         let own = match &m.kind {
             ModelKind::Enum(_) => true,
@@ -226,8 +180,7 @@ fn mark_validating(api: &mut Api) {
         }
         // Aliases do not validate themselves; only structs and unions inherit.
         for user in users.get(&name).into_iter().flatten() {
-            let inherits = api
-                .models
+            let inherits = models
                 .get(user)
                 .is_some_and(|m| matches!(m.kind, ModelKind::Struct(_) | ModelKind::Union(_)));
             if inherits && !validating.contains(user) {
@@ -235,14 +188,12 @@ fn mark_validating(api: &mut Api) {
             }
         }
     }
-    for (name, m) in api.models.iter_mut() {
-        m.validates = validating.contains(name);
-    }
+    validating
 }
 
 /// The enums (by Rust name) that some parameter uses, alone or in a list.
-fn param_enums(api: &Api) -> BTreeSet<String> {
-    api.operations
+pub(super) fn param_enums(operations: &[OperationDraft]) -> BTreeSet<String> {
+    operations
         .iter()
         .flat_map(|o| &o.params)
         .filter_map(|p| match &p.value {
@@ -255,7 +206,7 @@ fn param_enums(api: &Api) -> BTreeSet<String> {
 /// Every `pattern` a model checks, named after the first field (in model, then field order)
 /// that checks it: `FLOW_SET_SLUG`. A pattern keeps its name when others come and go; only
 /// removing the field that names it renames it. Names are unique (`_2` on a clash).
-fn patterns(api: &Api) -> BTreeMap<String, String> {
+pub(super) fn patterns(models: &BTreeMap<String, Model>) -> BTreeMap<String, String> {
     fn collect(c: &Constraints, user: &str, out: &mut Vec<(String, String)>) {
         if let Some(p) = &c.pattern {
             out.push((p.clone(), user.to_owned()));
@@ -265,7 +216,7 @@ fn patterns(api: &Api) -> BTreeMap<String, String> {
         }
     }
     let mut uses = Vec::new();
-    for m in api.models.values() {
+    for m in models.values() {
         match &m.kind {
             ModelKind::Struct(s) => {
                 for f in &s.fields {
@@ -293,7 +244,7 @@ fn patterns(api: &Api) -> BTreeMap<String, String> {
 
 /// A `GET` whose 200 answer has `results` (a list) and `pagination.next`, and which takes an
 /// optional integer `page` query parameter: authentik's paginated lists.
-fn paging(api: &Api, op: &Operation) -> Option<Paging> {
+pub(super) fn paging(models: &BTreeMap<String, Model>, op: &OperationDraft) -> Option<Paging> {
     if op.method != Method::Get || op.body.is_some() {
         return None;
     }
@@ -311,7 +262,7 @@ fn paging(api: &Api, op: &Operation) -> Option<Paging> {
     let ResponseBody::Json(Type::Named(list)) = &ok.body else {
         return None;
     };
-    let ModelKind::Struct(list) = &api.models.get(list)?.kind else {
+    let ModelKind::Struct(list) = &models.get(list)?.kind else {
         return None;
     };
     let field = |s: &'_ Struct, name: &str| {
@@ -326,7 +277,7 @@ fn paging(api: &Api, op: &Operation) -> Option<Paging> {
     let (Type::Named(pagination), pagination_field) = field(list, "pagination")? else {
         return None;
     };
-    let ModelKind::Struct(pagination) = &api.models.get(&pagination)?.kind else {
+    let ModelKind::Struct(pagination) = &models.get(&pagination)?.kind else {
         return None;
     };
     let (Type::Number, next_field) = field(pagination, "next")? else {

@@ -9,17 +9,21 @@
 use crate::codegen::ir::*;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The features of `api`, whose names are settled.
-pub(super) fn settle(api: &Api) -> Features {
-    let all: BTreeSet<&str> = api.resources.iter().map(|r| r.module.as_str()).collect();
+/// The features of an API whose names are settled: its models, operations and resources.
+pub(super) fn settle(
+    models: &BTreeMap<String, Model>,
+    operations: &[Operation],
+    resources: &[Resource],
+) -> Features {
+    let all: BTreeSet<&str> = resources.iter().map(|r| r.module.as_str()).collect();
     let mut reached_by: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     let mut errors_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for resource in &api.resources {
+    for resource in resources {
         let mut roots = Vec::new();
         for op in resource
             .operations
             .iter()
-            .filter_map(|&i| api.operations.get(i))
+            .filter_map(|&i| operations.get(i))
         {
             roots.extend(op.params.iter().map(|p| &p.ty));
             roots.extend(op.body.iter().map(|b| &b.ty));
@@ -32,7 +36,7 @@ pub(super) fn settle(api: &Api) -> Features {
                 .or_default()
                 .insert(&resource.module);
         }
-        for model in reach(api, roots) {
+        for model in reach(models, roots) {
             reached_by
                 .entry(model)
                 .or_default()
@@ -82,19 +86,21 @@ impl Features {
 }
 
 /// Every model a JSON request body reaches ([`Api::request_models`]).
-pub(super) fn request_models(api: &Api) -> BTreeSet<String> {
-    let roots = api
-        .operations
+pub(super) fn request_models(
+    models: &BTreeMap<String, Model>,
+    operations: &[Operation],
+) -> BTreeSet<String> {
+    let roots = operations
         .iter()
         .filter_map(|op| op.body.as_ref())
         .filter(|body| body.kind == BodyKind::Json)
         .map(|body| &body.ty)
         .collect();
-    reach(api, roots).into_iter().map(str::to_owned).collect()
+    reach(models, roots).into_iter().map(str::to_owned).collect()
 }
 
 /// Every model the `roots` name, directly or through other models.
-fn reach<'a>(api: &'a Api, roots: Vec<&'a Type>) -> BTreeSet<&'a str> {
+fn reach<'a>(all: &'a BTreeMap<String, Model>, roots: Vec<&'a Type>) -> BTreeSet<&'a str> {
     let mut seen: BTreeSet<&'a str> = BTreeSet::new();
     let mut types: Vec<&'a Type> = roots;
     let mut models: Vec<&'a str> = Vec::new();
@@ -110,7 +116,7 @@ fn reach<'a>(api: &'a Api, roots: Vec<&'a Type>) -> BTreeSet<&'a str> {
         let Some(name) = models.pop() else {
             return seen;
         };
-        let Some((key, model)) = api.models.get_key_value(name) else {
+        let Some((key, model)) = all.get_key_value(name) else {
             continue;
         };
         if !seen.insert(key.as_str()) {

@@ -9,6 +9,7 @@ use super::diag::{Diagnostic, Diagnostics, Pointer};
 use super::ir::*;
 use super::naming;
 use openapiv3 as oa;
+use operations::OperationDraft;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 mod composed;
@@ -34,89 +35,108 @@ pub struct Selection {
 /// diagnostic.
 pub fn lower(doc: &oa::OpenAPI, selection: &Selection) -> Result<Api, Vec<Diagnostic>> {
     let mut cx = Lower::new(doc);
-    let mut operations = Vec::new();
-    let mut operation_ids = BTreeMap::new();
-    let collections = Collections::new(
-        doc.paths
-            .paths
-            .keys()
-            .map(String::as_str)
-            .filter(|p| p.starts_with(&selection.path_prefix)),
-    );
-    for (path, item) in &doc.paths.paths {
-        if !path.starts_with(&selection.path_prefix) {
-            continue;
-        }
-        let pointer = Pointer::root().push("paths").push(path);
-        if let Some(bad) = path
-            .chars()
-            .find(|c| c.is_control() || c.is_whitespace() || matches!(c, '?' | '#' | '*' | ':'))
-        {
-            cx.diags.error(
-                &pointer,
-                format!("a path with the character {bad:?} is not supported"),
-            );
-            continue;
-        }
-        let item = match item {
-            oa::ReferenceOr::Item(item) => item,
-            oa::ReferenceOr::Reference { .. } => {
-                cx.diags
-                    .error(&pointer, "a `$ref` path item is not supported");
-                continue;
-            }
-        };
-        let resource = resource_of(path, &selection.path_prefix, &collections);
-        for (key, op) in item.iter() {
-            let op_pointer = pointer.push(key);
-            let Some(method) = Method::from_key(key) else {
-                cx.diags
-                    .error(&op_pointer, format!("the method `{key}` is not supported"));
+    let drafts = cx.lower_paths(&selection.path_prefix);
+    cx.drain_components();
+    let Lower {
+        mut models,
+        mut diags,
+        component_count,
+        ..
+    } = cx;
+    facts::check_param_enums(&drafts, &models, &mut diags);
+    facts::mark_boxed(&mut models);
+    let validating = facts::validating(&models);
+    let param_enums = facts::param_enums(&drafts);
+    let patterns = facts::patterns(&models);
+    let paging = drafts.iter().map(|d| facts::paging(&models, d)).collect();
+    let named = names::settle(drafts, paging, &mut diags);
+    let features = features::settle(&models, &named.operations, &named.resources);
+    let request_models = features::request_models(&models, &named.operations);
+    diags.finish()?;
+    Ok(Api {
+        title: naming::one_line(&doc.info.title),
+        version: naming::one_line(&doc.info.version),
+        base_path: doc
+            .servers
+            .first()
+            .map(|s| base_path_of(&s.url))
+            .unwrap_or_default(),
+        models,
+        operations: named.operations,
+        resources: named.resources,
+        component_models: component_count,
+        param_enums,
+        patterns,
+        error_sets: named.error_sets,
+        response_sets: named.response_sets,
+        features,
+        request_models,
+        validating,
+    })
+}
+
+impl<'a> Lower<'a> {
+    /// Every operation under `prefix`, in document order, each with its resource; an
+    /// `operationId` used twice is an error.
+    fn lower_paths(&mut self, prefix: &str) -> Vec<OperationDraft> {
+        let selected = || self.doc.paths.paths.iter().filter(|(p, _)| p.starts_with(prefix));
+        let collections = Collections::new(selected().map(|(p, _)| p.as_str()));
+        let mut operations: Vec<OperationDraft> = Vec::new();
+        let mut operation_ids: BTreeMap<String, Pointer> = BTreeMap::new();
+        for (path, item) in selected() {
+            let pointer = Pointer::root().push("paths").push(path);
+            let Some(item) = self.path_item(path, item, &pointer) else {
                 continue;
             };
-            if let Some(op) = cx.lower_operation(path, method, op, item, &op_pointer, &resource) {
-                if let Some(first) =
-                    operation_ids.insert(op.operation_id.clone(), op_pointer.clone())
+            let resource = resource_of(path, prefix, &collections);
+            for (key, op) in item.iter() {
+                let op_pointer = pointer.push(key);
+                let Some(method) = Method::from_key(key) else {
+                    self.diags
+                        .error(&op_pointer, format!("the method `{key}` is not supported"));
+                    continue;
+                };
+                let op = self.lower_operation(path, method, op, item, &op_pointer, &resource);
+                if let Some(first) = operation_ids.insert(op.operation_id.clone(), op_pointer.clone())
                 {
-                    cx.diags.error(
+                    self.diags.error(
                         &op_pointer.push("operationId"),
-                        format!(
-                            "operationId `{}` is already used at {first}",
-                            op.operation_id
-                        ),
+                        format!("operationId `{}` is already used at {first}", op.operation_id),
                     );
                 }
                 operations.push(op);
             }
         }
+        operations
     }
-    cx.drain_components();
-    let base_path = doc
-        .servers
-        .first()
-        .map(|s| base_path_of(&s.url))
-        .unwrap_or_default();
-    let mut api = Api {
-        title: naming::one_line(&doc.info.title),
-        version: naming::one_line(&doc.info.version),
-        base_path,
-        models: std::mem::take(&mut cx.models),
-        operations,
-        resources: Vec::new(),
-        component_models: cx.component_count,
-        param_enums: BTreeSet::new(),
-        patterns: BTreeMap::new(),
-        error_sets: Vec::new(),
-        response_sets: Vec::new(),
-        features: Features::default(),
-        request_models: BTreeSet::new(),
-    };
-    facts::settle(&mut api, &mut cx.diags);
-    names::settle(&mut api, &mut cx.diags);
-    api.features = features::settle(&api);
-    api.request_models = features::request_models(&api);
-    cx.diags.finish()?;
-    Ok(api)
+
+    /// A path item that can be generated: a path of characters a URL path and a route can hold,
+    /// not a `$ref`.
+    fn path_item(
+        &mut self,
+        path: &str,
+        item: &'a oa::ReferenceOr<oa::PathItem>,
+        pointer: &Pointer,
+    ) -> Option<&'a oa::PathItem> {
+        if let Some(bad) = path
+            .chars()
+            .find(|c| c.is_control() || c.is_whitespace() || matches!(c, '?' | '#' | '*' | ':'))
+        {
+            self.diags.error(
+                pointer,
+                format!("a path with the character {bad:?} is not supported"),
+            );
+            return None;
+        }
+        match item {
+            oa::ReferenceOr::Item(item) => Some(item),
+            oa::ReferenceOr::Reference { .. } => {
+                self.diags
+                    .error(pointer, "a `$ref` path item is not supported");
+                None
+            }
+        }
+    }
 }
 
 /// `/api/v3/` or `https://host/api/v3` → `/api/v3`.

@@ -5,6 +5,7 @@
 //! page streams, and each operation's types. A name that is taken gets the first free numbered
 //! form (`Name2`), the same way every run, so no collision is left for rustc.
 
+use super::operations::OperationDraft;
 use crate::codegen::diag::{Diagnostics, Pointer};
 use crate::codegen::ir::*;
 use crate::codegen::naming::{self, Namespace};
@@ -13,20 +14,119 @@ use std::collections::BTreeMap;
 /// Module names become file names: keep them well within every file system's limit.
 const MAX_MODULE_LEN: usize = 100;
 
-pub(super) fn settle(api: &mut Api, diags: &mut Diagnostics) {
-    settle_resources(api, diags);
-    let mut methods = settle_methods(api);
-    settle_lookups(api, &mut methods);
-    settle_types(api);
-    settle_error_sets(api);
-    settle_response_sets(api);
-    settle_resource_docs(api);
+/// What this pass makes: the operations, finished, and what spans them.
+pub(super) struct Named {
+    pub(super) operations: Vec<Operation>,
+    pub(super) resources: Vec<Resource>,
+    pub(super) error_sets: Vec<ErrorSet>,
+    pub(super) response_sets: Vec<ResponseSet>,
+}
+
+/// Names everything that spans the API and makes each [`Operation`] from its draft and its
+/// paging (one per draft, in order).
+pub(super) fn settle(
+    drafts: Vec<OperationDraft>,
+    paging: Vec<Option<Paging>>,
+    diags: &mut Diagnostics,
+) -> Named {
+    let groups = group_resources(&drafts, diags);
+    let mut methods = Namespace::methods();
+    let rust_names: Vec<String> = drafts
+        .iter()
+        .map(|d| methods.claim(naming::field_name(&d.operation_id, "operation")))
+        .collect();
+    let alls: Vec<Option<String>> = rust_names
+        .iter()
+        .zip(&paging)
+        .map(|(name, paging)| paging.as_ref().map(|_| methods.claim(format!("{name}_all"))))
+        .collect();
+    let lookup_method = methods.claim(LOOKUP_METHOD.to_owned());
+    let lookups: Vec<Option<(Lookup, Vec<usize>)>> = groups
+        .iter()
+        .map(|g| lookup(&drafts, &g.operations, &lookup_method))
+        .collect();
+    let bases = type_bases(&drafts);
+    let (error_sets, error_names) = error_sets(&drafts);
+    let (response_sets, response_names) = response_sets(&drafts);
+    let docs: Vec<Option<String>> = groups
+        .iter()
+        .map(|g| shared_doc(&drafts, &g.operations))
+        .collect();
+
+    let mut group_of = vec![0; drafts.len()];
+    for (g, group) in groups.iter().enumerate() {
+        for &i in &group.operations {
+            group_of[i] = g;
+        }
+    }
+    let looked_up: Vec<usize> = lookups
+        .iter()
+        .flatten()
+        .flat_map(|(_, ops)| ops.iter().copied())
+        .collect();
+    let parts = rust_names.into_iter().zip(alls).zip(paging);
+    let operations: Vec<Operation> = drafts
+        .into_iter()
+        .zip(parts)
+        .enumerate()
+        .map(|(i, (d, ((rust_name, all), paging)))| {
+            let group = &groups[group_of[i]];
+            let base = &bases[i];
+            Operation {
+                names: OperationNames {
+                    request: format!("{base}Request"),
+                    response: format!("{base}Response"),
+                    response_set: response_names[i].clone(),
+                    query: format!("{base}Query"),
+                    error: error_names[i].clone(),
+                    success: format!("{base}Success"),
+                    all,
+                },
+                rust_name,
+                // The resource's shared description is said once, on its trait.
+                doc: d.doc.filter(|doc| docs[group_of[i]].as_ref() != Some(doc)),
+                resource: group.module.clone(),
+                lookup: looked_up.contains(&i),
+                paging,
+                operation_id: d.operation_id,
+                method: d.method,
+                path: d.path,
+                pointer: d.pointer,
+                deprecated: d.deprecated,
+                params: d.params,
+                body: d.body,
+                responses: d.responses,
+                security: d.security,
+            }
+        })
+        .collect();
+    let mut resources: Vec<Resource> = groups
+        .into_iter()
+        .zip(lookups)
+        .zip(docs)
+        .map(|((g, lookup), doc)| Resource {
+            routes: routes(&operations, &g.operations),
+            key: g.key,
+            module: g.module,
+            trait_name: g.trait_name,
+            operations: g.operations,
+            doc,
+            lookup: lookup.map(|(lookup, _)| lookup),
+        })
+        .collect();
+    resources.sort_by(|a, b| a.module.cmp(&b.module));
+    Named {
+        operations,
+        resources,
+        error_sets,
+        response_sets,
+    }
 }
 
 /// One error enum per distinct set of documented errors (statuses and bodies), named after its
 /// variants (`BadRequestOrForbiddenError`; `UndocumentedError` when an operation documents
 /// none), numbered when two sets would share a name.
-fn settle_error_sets(api: &mut Api) {
+fn error_sets(drafts: &[OperationDraft]) -> (Vec<ErrorSet>, Vec<String>) {
     let mut names = Namespace::default();
     let mut sets: Vec<ErrorSet> = Vec::new();
     let same = |a: &[Response], b: &[&Response]| {
@@ -35,8 +135,13 @@ fn settle_error_sets(api: &mut Api) {
                 .zip(b)
                 .all(|(x, y)| x.status == y.status && x.body == y.body)
     };
-    for op in &mut api.operations {
-        let errors: Vec<&Response> = op.responses.iter().filter(|r| !r.success).collect();
+    let mut chosen = Vec::with_capacity(drafts.len());
+    for op in drafts {
+        let errors: Vec<&Response> = op
+            .responses
+            .iter()
+            .filter(|r| r.success.is_none())
+            .collect();
         let index = find_or_add(
             &mut sets,
             |s| same(&s.responses, &errors),
@@ -48,9 +153,9 @@ fn settle_error_sets(api: &mut Api) {
                 responses: errors.iter().map(|r| (*r).clone()).collect(),
             },
         );
-        op.names.error = sets[index].rust_name.clone();
+        chosen.push(sets[index].rust_name.clone());
     }
-    api.error_sets = sets;
+    (sets, chosen)
 }
 
 /// The index of the set `is` finds in `sets`, or of the one `make` adds at the end.
@@ -89,26 +194,12 @@ const RESPONSES_MODULE_ITEMS: &[&str] = &[
 /// variants (`OkOrBadRequestOrForbidden`; a variant without a body but `204`'s is `EmptyOk`, one
 /// with bytes of another media type `RawOk`; `Undocumented` when an operation documents none),
 /// numbered when two sets would still share a name.
-fn settle_response_sets(api: &mut Api) {
+fn response_sets(drafts: &[OperationDraft]) -> (Vec<ResponseSet>, Vec<String>) {
     let mut names = Namespace::reserving(RESPONSES_MODULE_ITEMS);
     let mut sets: Vec<ResponseSet> = Vec::new();
-    for op in &mut api.operations {
-        let variants: Vec<SetVariant> = op
-            .responses
-            .iter()
-            .map(|r| SetVariant {
-                name: r.variant.clone(),
-                status: r.status.clone(),
-                body: match &r.body {
-                    ResponseBody::None => SetBody::None,
-                    ResponseBody::Json(_) => SetBody::Json(match r.status {
-                        Status::Code(n) => format!("T{n}"),
-                        Status::Default => "TDefault".to_owned(),
-                    }),
-                    ResponseBody::Other(content_type) => SetBody::Other(content_type.clone()),
-                },
-            })
-            .collect();
+    let mut chosen = Vec::with_capacity(drafts.len());
+    for op in drafts {
+        let variants: Vec<SetVariant> = op.responses.iter().map(set_variant).collect();
         let index = find_or_add(
             &mut sets,
             |s| s.variants == variants,
@@ -125,40 +216,43 @@ fn settle_response_sets(api: &mut Api) {
                 variants: variants.clone(),
             },
         );
-        op.names.response_set = sets[index].rust_name.clone();
+        chosen.push(sets[index].rust_name.clone());
     }
-    api.response_sets = sets;
+    (sets, chosen)
+}
+
+/// A response as a response enum's variant: a JSON body is the type parameter `T<status>`.
+fn set_variant(r: &Response) -> SetVariant {
+    SetVariant {
+        name: r.variant.clone(),
+        status: r.status.clone(),
+        body: match &r.body {
+            ResponseBody::None => SetBody::None,
+            ResponseBody::Json(_) => SetBody::Json(match r.status {
+                Status::Code(n) => format!("T{n}"),
+                Status::Default => "TDefault".to_owned(),
+            }),
+            ResponseBody::Other(content_type) => SetBody::Other(content_type.clone()),
+        },
+    }
 }
 
 /// The description most operations of a resource share (at least two) is the resource's, said
 /// once on its trait; the operations that said it say only what is their own.
-fn settle_resource_docs(api: &mut Api) {
-    for resource in &mut api.resources {
-        let mut counts: Vec<(&str, usize)> = Vec::new();
-        for &i in &resource.operations {
-            let Some(doc) = api.operations[i].doc.as_deref() else {
-                continue;
-            };
-            match counts.iter_mut().find(|(d, _)| *d == doc) {
-                Some((_, n)) => *n += 1,
-                None => counts.push((doc, 1)),
-            }
-        }
-        // The first of the most common, so ties go the same way every run.
-        let Some(&(shared, n)) = counts.iter().rev().max_by_key(|(_, n)| *n) else {
+fn shared_doc(drafts: &[OperationDraft], operations: &[usize]) -> Option<String> {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for &i in operations {
+        let Some(doc) = drafts[i].doc.as_deref() else {
             continue;
         };
-        if n < 2 {
-            continue;
+        match counts.iter_mut().find(|(d, _)| *d == doc) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((doc, 1)),
         }
-        let shared = shared.to_owned();
-        for &i in &resource.operations {
-            if api.operations[i].doc.as_deref() == Some(shared.as_str()) {
-                api.operations[i].doc = None;
-            }
-        }
-        resource.doc = Some(shared);
     }
+    // The first of the most common, so ties go the same way every run.
+    let &(shared, n) = counts.iter().rev().max_by_key(|(_, n)| *n)?;
+    (n >= 2).then(|| shared.to_owned())
 }
 
 /// The name of the server traits' "does this object exist?" method.
@@ -167,61 +261,57 @@ const LOOKUP_METHOD: &str = "object_exists";
 /// Gives each resource whose refusable detail operations (a path parameter, and a body or a
 /// query to refuse) all take the same one path parameter a [`Lookup`], and marks those
 /// operations.
-fn settle_lookups(api: &mut Api, methods: &mut Namespace) {
-    let method = methods.claim(LOOKUP_METHOD.to_owned());
-    for resource in &mut api.resources {
-        let refusable: Vec<usize> = resource
-            .operations
+fn lookup(
+    drafts: &[OperationDraft],
+    operations: &[usize],
+    method: &str,
+) -> Option<(Lookup, Vec<usize>)> {
+    let refusable: Vec<usize> = operations
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let op = &drafts[i];
+            let has_path = op.params.iter().any(|p| p.location == ParamLocation::Path);
+            let has_query = op.params.iter().any(|p| p.location == ParamLocation::Query);
+            has_path && (op.body.is_some() || has_query)
+        })
+        .collect();
+    let mut keys = refusable.iter().map(|&i| {
+        let path: Vec<&Param> = drafts[i]
+            .params
             .iter()
-            .copied()
-            .filter(|&i| {
-                let op = &api.operations[i];
-                let has_path = op.params.iter().any(|p| p.location == ParamLocation::Path);
-                let has_query = op.params.iter().any(|p| p.location == ParamLocation::Query);
-                has_path && (op.body.is_some() || has_query)
-            })
+            .filter(|p| p.location == ParamLocation::Path)
             .collect();
-        let mut keys = refusable.iter().map(|&i| {
-            let path: Vec<&Param> = api.operations[i]
-                .params
-                .iter()
-                .filter(|p| p.location == ParamLocation::Path)
-                .collect();
-            match path.as_slice() {
-                [one] => Some((one.name.clone(), one.value.clone())),
-                _ => None,
-            }
-        });
-        let Some(Some(first)) = keys.next() else {
-            continue;
-        };
-        if !keys.all(|k| k.as_ref() == Some(&first)) {
-            continue;
+        match path.as_slice() {
+            [one] => Some((one.name.clone(), one.value.clone())),
+            _ => None,
         }
-        for &i in &refusable {
-            api.operations[i].lookup = true;
-        }
-        resource.lookup = Some(Lookup {
-            method: method.clone(),
-            param: first.0,
-            value: first.1,
-        });
+    });
+    let first = keys.next()??;
+    if !keys.all(|k| k.as_ref() == Some(&first)) {
+        return None;
     }
+    let lookup = Lookup {
+        method: method.to_owned(),
+        param: first.0,
+        value: first.1,
+    };
+    Some((lookup, refusable))
 }
 
 /// Groups operations by resource (in key order) and names each resource's module and trait.
-fn settle_resources(api: &mut Api, diags: &mut Diagnostics) {
+fn group_resources(drafts: &[OperationDraft], diags: &mut Diagnostics) -> Vec<Group> {
     let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, op) in api.operations.iter().enumerate() {
-        by_key.entry(op.resource.clone()).or_default().push(i);
+    for (i, op) in drafts.iter().enumerate() {
+        by_key.entry(op.resource_key.clone()).or_default().push(i);
     }
     let mut modules = Namespace::modules();
     let mut traits = Namespace::root_items();
-    let mut resources = Vec::new();
+    let mut groups = Vec::new();
     for (key, operations) in by_key {
         let module = modules.claim(key.clone());
         if module.len() > MAX_MODULE_LEN {
-            if let Some(first) = operations.first().map(|&i| &api.operations[i]) {
+            if let Some(first) = operations.first().map(|&i| &drafts[i]) {
                 diags.error(
                     &Pointer::root().push("paths").push(&first.path.text),
                     format!(
@@ -233,22 +323,22 @@ fn settle_resources(api: &mut Api, diags: &mut Diagnostics) {
             }
         }
         let trait_name = traits.claim(format!("{}Api", naming::type_name(&key, "Root")));
-        for &i in &operations {
-            api.operations[i].resource = module.clone();
-        }
-        let routes = routes(&api.operations, &operations);
-        resources.push(Resource {
+        groups.push(Group {
             key,
             module,
             trait_name,
             operations,
-            routes,
-            doc: None,
-            lookup: None,
         });
     }
-    resources.sort_by(|a, b| a.module.cmp(&b.module));
-    api.resources = resources;
+    groups
+}
+
+/// A resource's operations, with its names, before the rest of its [`Resource`] is known.
+struct Group {
+    key: String,
+    module: String,
+    trait_name: String,
+    operations: Vec<usize>,
 }
 
 /// A resource's operations (indices into `all`) grouped by path, in path order.
@@ -273,28 +363,12 @@ fn routes(all: &[Operation], operations: &[usize]) -> Vec<Route> {
         .collect()
 }
 
-/// Operation methods, in document order, then the page streams of paginated lists.
-fn settle_methods(api: &mut Api) -> Namespace {
-    let mut methods = Namespace::methods();
-    for op in &mut api.operations {
-        op.rust_name = methods.claim(naming::field_name(&op.operation_id, "operation"));
-    }
-    for op in &mut api.operations {
-        if op.paging.is_some() {
-            op.names.all = Some(methods.claim(format!("{}_all", op.rust_name)));
-        }
-    }
-    methods
-}
-
-/// Each operation's types: `<Base>Request`, `<Base>Response`, `<Base>Query` and `<Base>Success`, from a base that is unique across the API (query structs share one module).
-fn settle_types(api: &mut Api) {
+/// Each operation's base for its types' names (`<Base>Request`, `<Base>Response`, `<Base>Query`
+/// and `<Base>Success`), unique across the API (query structs share one module).
+fn type_bases(drafts: &[OperationDraft]) -> Vec<String> {
     let mut bases = Namespace::default();
-    for op in &mut api.operations {
-        let base = bases.claim(naming::type_name(&op.operation_id, "Operation"));
-        op.names.request = format!("{base}Request");
-        op.names.response = format!("{base}Response");
-        op.names.query = format!("{base}Query");
-        op.names.success = format!("{base}Success");
-    }
+    drafts
+        .iter()
+        .map(|op| bases.claim(naming::type_name(&op.operation_id, "Operation")))
+        .collect()
 }

@@ -8,6 +8,37 @@ use crate::codegen::ir::*;
 use crate::codegen::naming;
 use openapiv3 as oa;
 
+/// An operation as lowering leaves it: everything but what is settled over the whole API (its
+/// method name and types' names, its resource's module, paging, the lookup), which
+/// `names::settle` adds when it makes the [`Operation`].
+pub(super) struct OperationDraft {
+    pub(super) operation_id: String,
+    pub(super) method: Method,
+    pub(super) path: PathTemplate,
+    pub(super) pointer: Pointer,
+    pub(super) doc: Option<String>,
+    pub(super) deprecated: bool,
+    /// The resource as its paths name it (`captcha`), before modules are named.
+    pub(super) resource_key: String,
+    pub(super) params: Vec<Param>,
+    pub(super) body: Option<Body>,
+    pub(super) responses: Vec<Response>,
+    pub(super) security: Vec<String>,
+}
+
+/// A parameter as the schema declares it, before path-level and operation-level parameters are
+/// merged and names are claimed.
+struct Declared {
+    name: String,
+    location: ParamLocation,
+    pointer: Pointer,
+    doc: Option<String>,
+    ty: Type,
+    required: bool,
+    explode: bool,
+    constraints: Constraints,
+}
+
 impl<'a> Lower<'a> {
     pub(super) fn lower_operation(
         &mut self,
@@ -16,172 +47,217 @@ impl<'a> Lower<'a> {
         op: &'a oa::Operation,
         item: &'a oa::PathItem,
         at: &Pointer,
-        resource: &str,
-    ) -> Option<Operation> {
-        let operation_id = op
-            .operation_id
-            .clone()
-            .unwrap_or_else(|| naming::field_name(&format!("{} {path}", method.key()), "operation"));
-        let rust_name = naming::field_name(&operation_id, "operation");
-        let hint_base = naming::type_name(&operation_id, "Operation");
-
-        // Path-level parameters apply unless the operation overrides them by name and place.
-        let mut params: Vec<Param> = Vec::new();
-        let item_params = item.parameters.iter().enumerate().map(|(i, p)| {
-            (
-                p,
-                Pointer::root()
-                    .push("paths")
-                    .push(path)
-                    .push("parameters")
-                    .push(i.to_string()),
-            )
+        resource_key: &str,
+    ) -> OperationDraft {
+        let operation_id = op.operation_id.clone().unwrap_or_else(|| {
+            naming::field_name(&format!("{} {path}", method.key()), "operation")
         });
+        let hint_base = naming::type_name(&operation_id, "Operation");
+        let params = self.lower_params(path, op, item, at, &hint_base);
+        let path = self.path_template(path, &params, at);
+        let body = op.request_body.as_ref().and_then(|b| {
+            self.lower_body(b, &at.push("requestBody"), &format!("{hint_base}_body"))
+        });
+        let responses = self.lower_responses(&op.responses, at, &hint_base);
+        OperationDraft {
+            operation_id,
+            method,
+            path,
+            pointer: at.clone(),
+            doc: operation_doc(op),
+            deprecated: op.deprecated,
+            resource_key: resource_key.to_owned(),
+            params,
+            body,
+            responses,
+            security: self.security(op),
+        }
+    }
+
+    /// The parameters of the path item and of the operation: the operation's override the path
+    /// item's of the same name and place. Path parameters are fields of the server's request
+    /// (beside `query` and `body`) and arguments and locals of generated functions; query
+    /// parameters are fields of the query struct. Each kind has its own namespace, which knows
+    /// the generated code's own names.
+    fn lower_params(
+        &mut self,
+        path: &str,
+        op: &'a oa::Operation,
+        item: &'a oa::PathItem,
+        at: &Pointer,
+        hint_base: &str,
+    ) -> Vec<Param> {
+        let item_at = Pointer::root().push("paths").push(path).push("parameters");
+        let item_params = item
+            .parameters
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p, item_at.push(i.to_string())));
         let op_params = op
             .parameters
             .iter()
             .enumerate()
             .map(|(i, p)| (p, at.push("parameters").push(i.to_string())));
+        let mut declared: Vec<Declared> = Vec::new();
         for (p, p_at) in item_params.chain(op_params) {
-            let Some((param, p_at)) = self.item_or_ref(&refs::PARAMETERS, p, &p_at) else {
+            let Some(param) = self.lower_param(p, &p_at, hint_base) else {
                 continue;
             };
-            let (location, data, explode) = match param {
-                oa::Parameter::Path { parameter_data, .. } => {
-                    (ParamLocation::Path, parameter_data, false)
-                }
-                oa::Parameter::Query {
-                    parameter_data,
-                    style,
-                    ..
-                } => {
-                    if !matches!(style, oa::QueryStyle::Form) {
-                        self.diags.error(
-                            &p_at.push("style"),
-                            "only `style: form` query parameters are supported",
-                        );
-                    }
-                    (
-                        ParamLocation::Query,
-                        parameter_data,
-                        parameter_data.explode.unwrap_or(true),
-                    )
-                }
-                oa::Parameter::Header { .. } => {
-                    self.diags
-                        .error(&p_at, "header parameters are not supported");
-                    continue;
-                }
-                oa::Parameter::Cookie { .. } => {
-                    self.diags
-                        .error(&p_at, "cookie parameters are not supported");
-                    continue;
-                }
-            };
-            let schema = match &data.format {
-                oa::ParameterSchemaOrContent::Schema(s) => s,
-                oa::ParameterSchemaOrContent::Content(_) => {
-                    self.diags.error(
-                        &p_at,
-                        "a parameter with `content` instead of `schema` is not supported",
-                    );
-                    continue;
-                }
-            };
-            let lowered = self.lower_ref_or_schema(
-                RefOr::from_unboxed(schema),
-                &p_at.push("schema"),
-                &format!("{hint_base}_{}", data.name),
-            );
-            let ty = if lowered.nullable {
-                Type::Nullable(Box::new(lowered.ty))
-            } else {
-                lowered.ty
-            };
-            let param = Param {
-                name: data.name.clone(),
-                rust_name: String::new(),
-                location,
-                pointer: p_at,
-                doc: data.description.clone().or(lowered.doc),
-                ty,
-                required: data.required || location == ParamLocation::Path,
-                explode,
-                constraints: lowered.constraints,
-                // Checked and set once every model is known (`facts`).
-                value: ParamValue::String,
-                many: false,
-            };
-            if let Some(existing) = params
+            match declared
                 .iter_mut()
                 .find(|q| q.name == param.name && q.location == param.location)
             {
-                *existing = param;
-            } else {
-                params.push(param);
+                Some(existing) => *existing = param,
+                None => declared.push(param),
             }
         }
-        // Path parameters are fields of the server's request (beside `query` and `body`) and
-        // arguments and locals of generated functions; query parameters are fields of the query
-        // struct. Each kind has its own namespace, which knows the generated code's own names.
         let mut path_names = naming::Namespace::path_params();
         let mut query_names = naming::Namespace::query_params();
-        for p in &mut params {
-            let names = match p.location {
-                ParamLocation::Path => &mut path_names,
-                ParamLocation::Query => &mut query_names,
-            };
-            p.rust_name = names.claim(naming::field_name(&p.name, "param"));
+        declared
+            .into_iter()
+            .filter_map(|d| {
+                let names = match d.location {
+                    ParamLocation::Path => &mut path_names,
+                    ParamLocation::Query => &mut query_names,
+                };
+                let rust_name = names.claim(naming::field_name(&d.name, "param"));
+                let (value, many) = self.param_value(&d)?;
+                Some(Param {
+                    name: d.name,
+                    rust_name,
+                    location: d.location,
+                    pointer: d.pointer,
+                    doc: d.doc,
+                    ty: d.ty,
+                    required: d.required,
+                    explode: d.explode,
+                    constraints: d.constraints,
+                    value,
+                    many,
+                })
+            })
+            .collect()
+    }
+
+    /// One parameter as declared, its schema lowered; `None` (with a diagnostic) for what is not
+    /// supported.
+    fn lower_param(
+        &mut self,
+        p: &'a oa::ReferenceOr<oa::Parameter>,
+        at: &Pointer,
+        hint_base: &str,
+    ) -> Option<Declared> {
+        let (param, p_at) = self.item_or_ref(&refs::PARAMETERS, p, at)?;
+        let (location, data, explode) = match param {
+            oa::Parameter::Path { parameter_data, .. } => {
+                (ParamLocation::Path, parameter_data, false)
+            }
+            oa::Parameter::Query {
+                parameter_data,
+                style,
+                ..
+            } => {
+                if !matches!(style, oa::QueryStyle::Form) {
+                    self.diags.error(
+                        &p_at.push("style"),
+                        "only `style: form` query parameters are supported",
+                    );
+                }
+                let explode = parameter_data.explode.unwrap_or(true);
+                (ParamLocation::Query, parameter_data, explode)
+            }
+            oa::Parameter::Header { .. } => {
+                self.diags.error(&p_at, "header parameters are not supported");
+                return None;
+            }
+            oa::Parameter::Cookie { .. } => {
+                self.diags.error(&p_at, "cookie parameters are not supported");
+                return None;
+            }
+        };
+        let oa::ParameterSchemaOrContent::Schema(schema) = &data.format else {
+            self.diags.error(
+                &p_at,
+                "a parameter with `content` instead of `schema` is not supported",
+            );
+            return None;
+        };
+        let mut lowered = self.lower_ref_or_schema(
+            RefOr::from_unboxed(schema),
+            &p_at.push("schema"),
+            &format!("{hint_base}_{}", data.name),
+        );
+        Some(Declared {
+            name: data.name.clone(),
+            location,
+            doc: data.description.clone().or(lowered.doc.take()),
+            constraints: std::mem::take(&mut lowered.constraints),
+            ty: nullable_wrap(lowered),
+            required: data.required || location == ParamLocation::Path,
+            explode,
+            pointer: p_at,
+        })
+    }
+
+    /// The scalar a path or query value carries, and whether the query takes a list of them;
+    /// `None`, with a diagnostic, for a type neither can carry. A named type is taken to be a
+    /// string enum here; `facts` checks that it is one once every model is lowered.
+    fn param_value(&mut self, d: &Declared) -> Option<(ParamValue, bool)> {
+        let (value, many) = match (&d.ty, d.location) {
+            (Type::Array(inner), ParamLocation::Query) => (scalar(inner), true),
+            (other, _) => (scalar(other), false),
+        };
+        match value {
+            Some(value) => Some((value, many)),
+            None => {
+                let array = matches!(d.ty, Type::Array(_));
+                self.diags
+                    .error(&d.pointer, unsupported_param(d.location, array));
+                None
+            }
         }
-        let path = self.path_template(path, &params, at);
+    }
 
-        let body = op.request_body.as_ref().and_then(|b| {
-            self.lower_body(b, &at.push("requestBody"), &format!("{hint_base}_body"))
-        });
-
-        let mut responses = Vec::new();
-        let statuses = op
-            .responses
-            .responses
-            .iter()
-            .map(|(code, r)| (code.clone(), r))
-            .collect::<Vec<_>>();
-        for (code, r) in statuses {
+    /// Every documented status, and `default`; ranges (`4XX`) are refused.
+    fn lower_responses(
+        &mut self,
+        responses: &'a oa::Responses,
+        at: &Pointer,
+        hint_base: &str,
+    ) -> Vec<Response> {
+        let mut lowered = Vec::new();
+        for (code, r) in &responses.responses {
             let r_at = at.push("responses").push(code.to_string());
             let status = match code {
-                oa::StatusCode::Code(c) => Status::Code(c),
+                oa::StatusCode::Code(c) => Status::Code(*c),
                 oa::StatusCode::Range(_) => {
                     self.diags
                         .error(&r_at, "status code ranges (`4XX`) are not supported");
                     continue;
                 }
             };
-            if let Some(r) =
-                self.lower_response(status, r, &r_at, &format!("{hint_base}_{code}_response"))
-            {
-                responses.push(r);
-            }
+            let hint = format!("{hint_base}_{code}_response");
+            lowered.extend(self.lower_response(status, r, &r_at, &hint));
         }
-        if let Some(r) = &op.responses.default {
+        if let Some(r) = &responses.default {
             let r_at = at.push("responses").push("default");
-            if let Some(r) = self.lower_response(
-                Status::Default,
-                r,
-                &r_at,
-                &format!("{hint_base}_default_response"),
-            ) {
-                responses.push(r);
-            }
+            let hint = format!("{hint_base}_default_response");
+            lowered.extend(self.lower_response(Status::Default, r, &r_at, &hint));
         }
-        if responses.is_empty() {
+        if lowered.is_empty() {
             self.diags.error(
                 &at.push("responses"),
                 "an operation needs at least one response",
             );
         }
+        lowered
+    }
 
+    /// The security schemes any one of which the operation accepts (its own requirements, else
+    /// the document's); empty when it is open.
+    fn security(&self, op: &oa::Operation) -> Vec<String> {
         let requirements = op.security.as_ref().or(self.doc.security.as_ref());
-        let security = match requirements {
+        match requirements {
             // An empty requirement (`{}`) means the operation may also be called without one.
             Some(reqs) if !reqs.iter().any(|r| r.is_empty()) => {
                 let mut names: Vec<String> = reqs.iter().flat_map(|r| r.keys().cloned()).collect();
@@ -190,32 +266,7 @@ impl<'a> Lower<'a> {
                 names
             }
             _ => Vec::new(),
-        };
-
-        let doc = match (&op.summary, &op.description) {
-            (Some(s), Some(d)) if s != d => Some(format!("{s}\n\n{d}")),
-            (Some(s), _) => Some(s.clone()),
-            (None, Some(d)) => Some(d.clone()),
-            (None, None) => None,
-        };
-        Some(Operation {
-            operation_id,
-            rust_name,
-            // Chosen with every other name (`names`).
-            names: OperationNames::default(),
-            method,
-            path,
-            pointer: at.clone(),
-            doc,
-            deprecated: op.deprecated,
-            resource: resource.to_owned(),
-            params,
-            body,
-            responses,
-            security,
-            paging: None,
-            lookup: false,
-        })
+        }
     }
 
     /// `path` parsed into its fixed text and parameters; each `{name}` segment must be a
@@ -329,12 +380,51 @@ impl<'a> Lower<'a> {
         let doc = Some(resp.description.clone()).filter(|d| !d.trim().is_empty());
         Some(Response {
             variant: status_variant(&status),
-            success: matches!(status, Status::Code(200..=299)),
+            success: match status {
+                Status::Code(n @ 200..=299) => Some(n),
+                _ => None,
+            },
             status,
             doc,
             body,
             pointer: at,
         })
+    }
+}
+
+/// The summary and the description, once each.
+fn operation_doc(op: &oa::Operation) -> Option<String> {
+    match (&op.summary, &op.description) {
+        (Some(s), Some(d)) if s != d => Some(format!("{s}\n\n{d}")),
+        (Some(s), _) => Some(s.clone()),
+        (None, Some(d)) => Some(d.clone()),
+        (None, None) => None,
+    }
+}
+
+/// The scalar of one path or query value of type `ty`, if it is one.
+fn scalar(ty: &Type) -> Option<ParamValue> {
+    Some(match ty {
+        Type::String | Type::Any => ParamValue::String,
+        Type::Uuid => ParamValue::Uuid,
+        Type::DateTime => ParamValue::DateTime,
+        Type::Integer { bits } => ParamValue::Integer { bits: *bits },
+        Type::Number => ParamValue::Number,
+        Type::Boolean => ParamValue::Boolean,
+        Type::Named(n) => ParamValue::Enum(n.clone()),
+        Type::Nullable(inner) => return scalar(inner),
+        _ => return None,
+    })
+}
+
+/// Why a parameter's type cannot be carried in its place.
+pub(super) fn unsupported_param(location: ParamLocation, array: bool) -> &'static str {
+    match (location, array) {
+        (ParamLocation::Path, _) => {
+            "a path parameter must be a string, number, boolean, uuid or enum"
+        }
+        (ParamLocation::Query, true) => "a query parameter array of objects is not supported",
+        (ParamLocation::Query, false) => "an object query parameter is not supported",
     }
 }
 

@@ -136,7 +136,6 @@ impl<'a> Lower<'a> {
                 doc,
                 deprecated: data.deprecated,
                 kind,
-                validates: false,
             },
         );
     }

@@ -106,7 +106,7 @@ impl<'a> TypesEmitter<'a> {
 
     /// Whether the model named `name` has a `validate()` that can find anything.
     fn validates(&self, name: &str) -> bool {
-        self.api.models.get(name).is_some_and(|m| m.validates)
+        self.api.validates(name)
     }
 
     /// Models are named by path from the crate root.
