@@ -27,9 +27,6 @@ pub struct SeededStage {
     pub data: Value,
 }
 
-/// Kinds the service serves itself: their stages come through the API, not from fixtures.
-const SERVED_KINDS: &[&str] = &["captcha", "identification"];
-
 impl Fixtures {
     /// Reads a fixtures document (JSON):
     /// `{"flows": [{"pk": ...}], "sources": [{"pk": ...}], "stages": [{"pk": ..., "kind": "password", "name": ...}]}`.
@@ -69,7 +66,8 @@ impl Fixtures {
                     }),
                     "stages" => {
                         let kind = text_field("kind")?;
-                        if SERVED_KINDS.contains(&kind.as_str()) {
+                        // Kinds the service serves come through the API, not from fixtures.
+                        if crate::kinds::is_served(&kind) {
                             return Err(format!(
                                 "{at}: {kind} stages are created through the API, not seeded"
                             ));

@@ -12,9 +12,8 @@
 //! reference lookups use are written beside the document and indexed; row counts per kind are
 //! kept by triggers, so an unfiltered page does not count its rows (see `schema.rs`).
 
-use authentik_models::{field, CaptchaStage, IdentificationStage};
 use rusqlite::functions::FunctionFlags;
-use rusqlite::types::Value as SqlValue;
+use rusqlite::types::{ToSql, Value as SqlValue};
 use rusqlite::TransactionBehavior;
 use rusqlite::{params, params_from_iter, Connection, OpenFlags, OptionalExtension};
 use serde_json::Value;
@@ -32,36 +31,31 @@ pub struct Row {
     pub columns: Columns,
 }
 
-/// The plain columns of a stage, taken from the same stage its document is written from: what
-/// lists filter on, and the references a delete clears and `used_by` finds.
+/// Plain columns of a stage (each a member of its document, of the same name) with their values,
+/// taken from the same stage its document is written from: what lists filter on, and the
+/// references a delete clears and `used_by` finds. A stage's kind gives its own columns; the
+/// table's others stay `NULL` for it.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Columns {
-    pub public_key: Option<String>,
-    pub password_stage: Option<String>,
-    pub enrollment_flow: Option<String>,
-    pub recovery_flow: Option<String>,
-    pub passwordless_flow: Option<String>,
-    pub case_insensitive_matching: Option<bool>,
-    pub show_matched_user: Option<bool>,
-    pub show_source_labels: Option<bool>,
-}
+pub struct Columns(pub Vec<(&'static str, SqlValue)>);
 
 impl Columns {
-    /// The columns of a document given as JSON (a seeded stage): its string members of those
-    /// names.
-    pub fn from_document(doc: &Value) -> Columns {
-        let text = |field: &str| doc.get(field).and_then(Value::as_str).map(str::to_owned);
-        let flag = |field: &str| doc.get(field).and_then(Value::as_bool);
-        Columns {
-            public_key: text(field!(CaptchaStage.public_key)),
-            password_stage: text(field!(IdentificationStage.password_stage)),
-            enrollment_flow: text(field!(IdentificationStage.enrollment_flow)),
-            recovery_flow: text(field!(IdentificationStage.recovery_flow)),
-            passwordless_flow: text(field!(IdentificationStage.passwordless_flow)),
-            case_insensitive_matching: flag(field!(IdentificationStage.case_insensitive_matching)),
-            show_matched_user: flag(field!(IdentificationStage.show_matched_user)),
-            show_source_labels: flag(field!(IdentificationStage.show_source_labels)),
-        }
+    /// The `columns` of a document given as JSON (a seeded stage): its string and boolean
+    /// members of those names.
+    pub fn from_document(doc: &Value, columns: &[&'static str]) -> Columns {
+        let value = |column: &str| match doc.get(column) {
+            Some(Value::String(text)) => SqlValue::Text(text.clone()),
+            Some(Value::Bool(flag)) => SqlValue::Integer(i64::from(*flag)),
+            _ => SqlValue::Null,
+        };
+        Columns(columns.iter().map(|c| (*c, value(c))).collect())
+    }
+
+    fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.0.iter().map(|(name, _)| *name)
+    }
+
+    fn values(&self) -> impl Iterator<Item = &dyn ToSql> + '_ {
+        self.0.iter().map(|(_, value)| value as &dyn ToSql)
     }
 }
 
@@ -103,7 +97,8 @@ mod schema;
 
 pub use fixtures::*;
 pub use queries::*;
-use schema::{migrate, prepare, REFERENCE_COLUMNS};
+pub use schema::Layout;
+use schema::{migrate, prepare};
 
 /// Read connections kept open between reads (more are opened when needed, then closed).
 const IDLE_READERS: usize = 8;
@@ -117,6 +112,7 @@ struct Inner {
     /// `None` for `:memory:`: reads then go through the writer's connection.
     readers: Option<Mutex<Vec<Connection>>>,
     path: PathBuf,
+    layout: Layout,
 }
 
 /// A SQLite database: a file (WAL, one writer, pooled readers) or in memory.
@@ -128,8 +124,10 @@ pub struct Store {
 static MEMORY_STORES: AtomicU64 = AtomicU64::new(0);
 
 impl Store {
-    /// Opens (creating) the database at `path`; `:memory:` keeps it in memory.
+    /// Opens (creating) the database at `path`; `:memory:` keeps it in memory. Its stages table
+    /// has the columns of every kind the service serves ([`crate::kinds`]).
     pub fn open(path: &Path) -> rusqlite::Result<Self> {
+        let layout = crate::kinds::layout();
         let memory = path == Path::new(":memory:");
         let mut writer = if memory {
             Connection::open_in_memory()?
@@ -149,7 +147,7 @@ impl Store {
             conn
         };
         prepare(&writer)?;
-        migrate(&mut writer)?;
+        migrate(&mut writer, &layout)?;
         let (readers, checkpointer) = if memory {
             (None, None)
         } else {
@@ -183,20 +181,26 @@ impl Store {
                 _checkpointer: checkpointer,
                 readers,
                 path: path.to_owned(),
+                layout,
             }),
         })
     }
 
     /// Runs `f` in one write transaction (`BEGIN IMMEDIATE`) on the writer connection: committed
     /// when `f` answers `Ok`, rolled back otherwise. Writes run one after another, in order, and
-    /// each is answered only after its own `COMMIT` has returned.
-    pub async fn write<T: Send + 'static>(
+    /// each is answered only after its own `COMMIT` has returned. `f` may fail with any error a
+    /// [`StoreError`] converts into (the service's refusals, which write nothing).
+    pub async fn write<T, E>(
         &self,
-        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
-    ) -> Result<T, StoreError> {
+        f: impl FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
         let (answer, answered) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move |conn| {
-            let _ = answer.send(in_transaction(conn, f));
+            let _ = answer.send(in_transaction(conn, "BEGIN IMMEDIATE", f));
         });
         self.inner
             .writer
@@ -209,28 +213,24 @@ impl Store {
 
     /// Runs `f` on one snapshot of the database. A file database reads on a pooled connection,
     /// on this thread, without waiting for the writer; `:memory:` goes through the writer.
-    pub async fn read<T: Send + 'static>(
+    pub async fn read<T, E>(
         &self,
-        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
-    ) -> Result<T, StoreError> {
+        f: impl FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
         let Some(pool) = &self.inner.readers else {
             return self.write(move |tx| f(tx)).await;
         };
         let pooled = pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let conn = match pooled {
             Some(conn) => conn,
-            None => open_reader(&self.inner.path)?,
+            None => open_reader(&self.inner.path).map_err(StoreError::from)?,
         };
-        // One deferred transaction: one snapshot. `BEGIN` and `COMMIT` are cached statements.
-        let result = (|| {
-            conn.prepare_cached("BEGIN")?.execute([])?;
-            let value = f(&conn)?;
-            conn.prepare_cached("COMMIT")?.execute([])?;
-            Ok(value)
-        })();
-        if result.is_err() {
-            rollback(&conn);
-        }
+        // One deferred transaction: one snapshot.
+        let result = in_transaction(&conn, "BEGIN", f);
         let mut idle = pool.lock().unwrap_or_else(|p| p.into_inner());
         if idle.len() < IDLE_READERS {
             idle.push(conn);
@@ -240,6 +240,7 @@ impl Store {
 
     /// Adds (or replaces, by pk) the objects of a fixtures file, in one transaction.
     pub async fn seed(&self, fixtures: Fixtures) -> Result<(), StoreError> {
+        let columns = self.inner.layout.columns.clone();
         self.write(move |tx| {
             for flow in &fixtures.flows {
                 upsert_referent(tx, "flow", flow)?;
@@ -248,38 +249,10 @@ impl Store {
                 upsert_referent(tx, "source", source)?;
             }
             for stage in &fixtures.stages {
-                let c = Columns::from_document(&stage.data);
                 let result = if name_taken(tx, &stage.name, Some(stage.pk))? {
                     Err(StoreError::NameTaken)
                 } else {
-                    map_unique(
-                        tx.execute(
-                            "INSERT INTO stages (kind, name, uuid, data, public_key, password_stage,
-                                 enrollment_flow, recovery_flow, passwordless_flow,
-                                 case_insensitive_matching, show_matched_user, show_source_labels)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-                             ON CONFLICT (uuid) DO UPDATE SET kind = ?1, name = ?2, data = ?4,
-                                 public_key = ?5, password_stage = ?6, enrollment_flow = ?7,
-                                 recovery_flow = ?8, passwordless_flow = ?9,
-                                 case_insensitive_matching = ?10, show_matched_user = ?11,
-                                 show_source_labels = ?12",
-                            params![
-                                stage.kind,
-                                stage.name,
-                                stage.pk.to_string(),
-                                stage.data.to_string(),
-                                c.public_key,
-                                c.password_stage,
-                                c.enrollment_flow,
-                                c.recovery_flow,
-                                c.passwordless_flow,
-                                c.case_insensitive_matching,
-                                c.show_matched_user,
-                                c.show_source_labels,
-                            ],
-                        )
-                        .map(|_| ()),
-                    )
+                    upsert_seeded(tx, stage, &Columns::from_document(&stage.data, &columns))
                 };
                 result.map_err(|e| StoreError::Other(format!("stage {}: {e}", stage.name)))?;
             }
@@ -289,22 +262,29 @@ impl Store {
     }
 }
 
-/// One write transaction on the writer's connection. `BEGIN IMMEDIATE`, `COMMIT` and `ROLLBACK`
-/// are cached statements: parsing them anew for every write (as `Connection::transaction` does)
-/// is a measurable share of the single writer's time.
-fn in_transaction<T>(
+/// One transaction, begun with `begin` (`BEGIN IMMEDIATE` for the writer, a deferred `BEGIN`
+/// for a snapshot): committed when `f` answers `Ok`, rolled back otherwise. `BEGIN`, `COMMIT`
+/// and `ROLLBACK` are cached statements: parsing them anew for every write (as
+/// `Connection::transaction` does) is a measurable share of the single writer's time.
+fn in_transaction<T, E: From<StoreError>>(
     conn: &Connection,
-    f: impl FnOnce(&Connection) -> Result<T, StoreError>,
-) -> Result<T, StoreError> {
-    conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
+    begin: &str,
+    f: impl FnOnce(&Connection) -> Result<T, E>,
+) -> Result<T, E> {
+    execute_cached(conn, begin)?;
     let result = f(conn).and_then(|value| {
-        conn.prepare_cached("COMMIT")?.execute([])?;
+        execute_cached(conn, "COMMIT")?;
         Ok(value)
     });
     if result.is_err() {
         rollback(conn);
     }
     result
+}
+
+fn execute_cached(conn: &Connection, sql: &str) -> Result<(), StoreError> {
+    conn.prepare_cached(sql)?.execute([])?;
+    Ok(())
 }
 
 /// Ends a transaction left open (by an error or a panicking job); SQLite may have ended it already.
@@ -321,31 +301,20 @@ fn rollback(conn: &Connection) {
 
 /// How often the WAL is copied back into the database file, off the writer's thread.
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
-/// WAL pages (about 400 MB with 4 KiB pages) after which the writer checkpoints (what the
-/// checkpointer has not yet copied) so that the WAL starts over. Each of those checkpoints
-/// syncs the WAL and the database on the writer's thread, and every write waits meanwhile: at
-/// 20,000 requests/s under load-bench, 12,500 pages (50 MB) had the writer in `fsync` 11% of
-/// the time (132 calls in 8 s), 50,000 pages 2.5% (32 calls), one stall of 15-22 ms a second
-/// (see [`spawn_checkpointer`]); 100,000 pages halve those stalls again (p99 101-102 ms
-/// against 107-109 ms, alternated). The WAL file keeps the size it reached (it is written over
-/// from the start, not truncated): up to 400 MB under a sustained write load, a few pages when
-/// writes come slower than the checkpointer copies them. The checkpointer thread keeps the WAL
-/// copied up to a few milliseconds behind, so a page lookup in the WAL index searches only the
-/// frames it has not yet copied, however long the file.
+/// WAL pages (about 400 MB with 4 KiB pages) after which the writer checkpoints what the
+/// checkpointer has not yet copied, so that the WAL starts over. Each of those checkpoints syncs
+/// the WAL and the database on the writer's thread, and every write waits meanwhile: the larger
+/// this is, the rarer those stalls, and the larger the WAL file may grow (it is written over
+/// from the start, not truncated). Why this size, as measured: docs/service.md, "Tuning the
+/// store".
 const WRITER_CHECKPOINT_PAGES: i64 = 100_000;
 
-// The writer keeps SQLite's default page cache (2 MB). A 16 MiB one was tried: with the
-// database file memory-mapped a miss costs little (`pread` was 0.2% of the service's samples at
-// 2 MB), while each commit of the writer ends in `pcache1TruncateUnsafe`, a walk of its whole
-// cache, which grew with it: 6.7% of the service's samples late in a 30 s load at 16 MiB, 2.7% at
-// 2 MB.
+// The writer keeps SQLite's default page cache (2 MB): a larger one makes every commit's walk
+// of the cache longer (docs/service.md, "Tuning the store").
 
 /// Page size of a new database: SQLite's default, 4 KiB. Smaller pages write fewer bytes to the
-/// WAL per commit, but a write costs about as many system calls either way (one frame per b-tree
-/// it touches), and with 1 KiB pages b-tree pages split four times as often; each split that
-/// renumbers pages sends the commit through a scan of the writer's whole page cache
-/// (`pcache1TruncateUnsafe`, 8-16% of the writer's time under the load benchmark). Measured
-/// under the load benchmark: 4 KiB pages cost the service about a fifth less CPU per request.
+/// WAL per commit but split b-tree pages more often, and a split that renumbers pages sends the
+/// commit through a scan of the writer's whole page cache (docs/service.md, "Tuning the store").
 const PAGE_SIZE: i64 = 4096;
 
 /// WAL frames from which the checkpointer no longer sleeps between passes that copy something:
@@ -362,8 +331,7 @@ const HURRY_FROM_FRAMES: i64 = WRITER_CHECKPOINT_PAGES / 5 * 4;
 /// yet copied and the database pages written since the database file was last synced (SQLite
 /// syncs the database only at the end of a checkpoint that copied everything). So this thread
 /// syncs the database file itself after each pass that copied pages but not all of them, and from
-/// [`HURRY_FROM_FRAMES`] on it does not sleep between passes that make progress. Under the load
-/// benchmark that took the writer's checkpoints from 40-55 ms to 15-22 ms (once a second).
+/// [`HURRY_FROM_FRAMES`] on it does not sleep between passes that make progress.
 fn spawn_checkpointer(path: &Path) -> rusqlite::Result<mpsc::Sender<()>> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
@@ -459,7 +427,7 @@ mod tests {
                 })
                 .await;
             assert!(matches!(failed, Err(StoreError::Other(_))));
-            let panicked: Result<(), _> = store
+            let panicked: Result<(), StoreError> = store
                 .write(move |conn| {
                     insert(conn, "captcha", Uuid::new_v4(), "a", &row())?;
                     panic!("a bug in a write")
@@ -477,7 +445,8 @@ mod tests {
             assert!(matches!(taken, Err(StoreError::NameTaken)));
             let stored = store
                 .read(|conn| {
-                    Ok(conn.query_row("SELECT count(*) FROM stages", [], |r| r.get::<_, i64>(0))?)
+                    let n = conn.query_row("SELECT count(*) FROM stages", [], |r| r.get(0))?;
+                    Ok::<i64, StoreError>(n)
                 })
                 .await
                 .unwrap();
@@ -522,7 +491,7 @@ mod tests {
         }
         let mut conn = Connection::open(&path).unwrap();
         prepare(&conn).unwrap();
-        migrate(&mut conn).unwrap();
+        migrate(&mut conn, &crate::kinds::layout()).unwrap();
         let layout: String = conn
             .query_row(
                 "SELECT sql FROM sqlite_schema WHERE name = 'stages'",
@@ -563,6 +532,28 @@ mod tests {
         std::fs::remove_dir_all(&dir).ok();
     }
 
+    /// A table without a column a served kind has (one added to the service since the database
+    /// was made) gains it on open, filled from the documents' members of that name.
+    #[test]
+    fn a_kinds_new_column_is_added_and_filled() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        prepare(&conn).unwrap();
+        let mut layout = crate::kinds::layout();
+        let added = layout.columns.pop().unwrap();
+        migrate(&mut conn, &layout).unwrap();
+        let doc = format!(r#"{{"name": "i", "{added}": true}}"#);
+        conn.execute(
+            "INSERT INTO stages (kind, name, uuid, data) VALUES ('identification', 'i', 'u', ?1)",
+            [&doc],
+        )
+        .unwrap();
+        migrate(&mut conn, &crate::kinds::layout()).unwrap();
+        let value: i64 = conn
+            .query_row(&format!("SELECT {added} FROM stages"), [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(value, 1);
+    }
+
     fn plan(conn: &Connection, sql: &str) -> String {
         let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
         let rows = stmt
@@ -579,7 +570,7 @@ mod tests {
     fn every_request_uses_an_index() {
         let mut conn = Connection::open_in_memory().unwrap();
         prepare(&conn).unwrap();
-        migrate(&mut conn).unwrap();
+        migrate(&mut conn, &crate::kinds::layout()).unwrap();
         let cases = [
             (
                 "SELECT data FROM stages WHERE kind = 'captcha' ORDER BY name ASC LIMIT 20 OFFSET 40",
@@ -636,7 +627,7 @@ mod tests {
     fn counts_follow_inserts_and_deletes() {
         let mut conn = Connection::open_in_memory().unwrap();
         prepare(&conn).unwrap();
-        migrate(&mut conn).unwrap();
+        migrate(&mut conn, &crate::kinds::layout()).unwrap();
         let row = |name: &str| Row {
             data: format!(r#"{{"name": "{name}"}}"#),
             secret: None,
@@ -659,7 +650,7 @@ mod tests {
         assert_eq!(count(&conn, &all).unwrap(), 1);
         // Counts are rebuilt when a database is opened.
         conn.execute("UPDATE stage_counts SET n = 7", []).unwrap();
-        migrate(&mut conn).unwrap();
+        migrate(&mut conn, &crate::kinds::layout()).unwrap();
         assert_eq!(count(&conn, &all).unwrap(), 1);
         assert_eq!(page(&conn, &all, 10, 0).unwrap(), [row("b").data]);
     }

@@ -41,29 +41,16 @@ pub fn insert(
     if name_taken(conn, name, None)? {
         return Err(StoreError::NameTaken);
     }
-    let c = &row.columns;
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO stages (kind, name, uuid, data, secret, public_key, password_stage,
-                             enrollment_flow, recovery_flow, passwordless_flow,
-                             case_insensitive_matching, show_matched_user, show_source_labels)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    )?;
-    let result = stmt.execute(params![
-        kind,
-        name,
-        uuid.to_string(),
-        row.data,
-        row.secret,
-        c.public_key,
-        c.password_stage,
-        c.enrollment_flow,
-        c.recovery_flow,
-        c.passwordless_flow,
-        c.case_insensitive_matching,
-        c.show_matched_user,
-        c.show_source_labels,
-    ]);
-    map_unique(result.map(|_| ()))
+    let columns: String = row.columns.names().map(|c| format!(", {c}")).collect();
+    let marks = ", ?".repeat(row.columns.0.len());
+    let mut stmt = conn.prepare_cached(&format!(
+        "INSERT INTO stages (kind, name, uuid, data, secret{columns})
+         VALUES (?, ?, ?, ?, ?{marks})"
+    ))?;
+    let id = uuid.to_string();
+    let mut params: Vec<&dyn ToSql> = vec![&kind, &name, &id, &row.data, &row.secret];
+    params.extend(row.columns.values());
+    map_unique(stmt.execute(params.as_slice()).map(|_| ()))
 }
 
 /// Replaces a stage's document, secret and columns, and its name when `renamed` gives a new one
@@ -74,57 +61,52 @@ pub fn replace(
     renamed: Option<&str>,
     row: &Row,
 ) -> Result<(), StoreError> {
-    let c = &row.columns;
-    let id = uuid.to_string();
-    let result = match renamed {
-        Some(name) => {
-            if name_taken(conn, name, Some(uuid))? {
-                return Err(StoreError::NameTaken);
-            }
-            conn.prepare_cached(
-                "UPDATE stages SET name = ?1, data = ?2, secret = ?3, public_key = ?4,
-                     password_stage = ?5, enrollment_flow = ?6, recovery_flow = ?7,
-                     passwordless_flow = ?8, case_insensitive_matching = ?9,
-                     show_matched_user = ?10, show_source_labels = ?11
-                 WHERE uuid = ?12",
-            )?
-            .execute(params![
-                name,
-                row.data,
-                row.secret,
-                c.public_key,
-                c.password_stage,
-                c.enrollment_flow,
-                c.recovery_flow,
-                c.passwordless_flow,
-                c.case_insensitive_matching,
-                c.show_matched_user,
-                c.show_source_labels,
-                id
-            ])
+    let mut params: Vec<&dyn ToSql> = Vec::new();
+    let mut set = String::new();
+    if let Some(name) = &renamed {
+        if name_taken(conn, name, Some(uuid))? {
+            return Err(StoreError::NameTaken);
         }
-        None => conn
-            .prepare_cached(
-                "UPDATE stages SET data = ?1, secret = ?2, public_key = ?3, password_stage = ?4,
-                     enrollment_flow = ?5, recovery_flow = ?6, passwordless_flow = ?7,
-                     case_insensitive_matching = ?8, show_matched_user = ?9,
-                     show_source_labels = ?10
-                 WHERE uuid = ?11",
-            )?
-            .execute(params![
-                row.data,
-                row.secret,
-                c.public_key,
-                c.password_stage,
-                c.enrollment_flow,
-                c.recovery_flow,
-                c.passwordless_flow,
-                c.case_insensitive_matching,
-                c.show_matched_user,
-                c.show_source_labels,
-                id
-            ]),
-    };
+        set.push_str("name = ?, ");
+        params.push(name);
+    }
+    set.push_str("data = ?, secret = ?");
+    params.extend([&row.data as &dyn ToSql, &row.secret]);
+    for column in row.columns.names() {
+        set.push_str(&format!(", {column} = ?"));
+    }
+    params.extend(row.columns.values());
+    let id = uuid.to_string();
+    params.push(&id);
+    let mut stmt = conn.prepare_cached(&format!("UPDATE stages SET {set} WHERE uuid = ?"))?;
+    map_unique(stmt.execute(params.as_slice()).map(|_| ()))
+}
+
+/// Adds a seeded stage, or replaces the one of its pk (kind, name, document and `columns`; the
+/// secret stays).
+pub(super) fn upsert_seeded(
+    tx: &Connection,
+    stage: &SeededStage,
+    columns: &Columns,
+) -> Result<(), StoreError> {
+    let names: String = columns.names().map(|c| format!(", {c}")).collect();
+    let marks = ", ?".repeat(columns.0.len());
+    let updates: String = columns
+        .names()
+        .map(|c| format!(", {c} = excluded.{c}"))
+        .collect();
+    let id = stage.pk.to_string();
+    let data = stage.data.to_string();
+    let mut params: Vec<&dyn ToSql> = vec![&stage.kind, &stage.name, &id, &data];
+    params.extend(columns.values());
+    let result = tx.execute(
+        &format!(
+            "INSERT INTO stages (kind, name, uuid, data{names}) VALUES (?, ?, ?, ?{marks})
+             ON CONFLICT (uuid) DO UPDATE SET kind = excluded.kind, name = excluded.name,
+                 data = excluded.data{updates}"
+        ),
+        params.as_slice(),
+    );
     map_unique(result.map(|_| ()))
 }
 
@@ -141,8 +123,9 @@ pub fn name_taken(conn: &Connection, name: &str, except: Option<Uuid>) -> Result
     })
 }
 
-/// Removes a stage (found by its pk's index) and clears the `columns` that reference it in other stages
-/// (authentik's `SET_NULL`), each through its index.
+/// Removes a stage (found by its pk's index) and clears the `columns` that reference it in other
+/// stages (authentik's `SET_NULL`), each through its index. Column names come from the kinds'
+/// descriptions ([`super::Layout`]), never from a request.
 pub fn delete(
     conn: &Connection,
     kind: &str,
@@ -155,7 +138,6 @@ pub fn delete(
         return Err(StoreError::NotFound);
     }
     for column in columns {
-        debug_assert!(REFERENCE_COLUMNS.contains(column));
         let mut stmt = conn.prepare_cached(&format!(
             "UPDATE stages SET data = json_set(data, '$.{column}', json('null')), {column} = NULL
              WHERE {column} = ?1"
@@ -171,7 +153,6 @@ pub fn referencing(
     column: &'static str,
     uuid: Uuid,
 ) -> Result<Vec<(String, String)>, StoreError> {
-    debug_assert!(REFERENCE_COLUMNS.contains(&column));
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT kind, data FROM stages WHERE {column} = ?1 ORDER BY name"
     ))?;

@@ -24,28 +24,17 @@
 
 use super::*;
 
-/// Plain columns, written by the service beside the document (the members of the document of
-/// the same names). Names are fixed here and only ever spliced into SQL from this list; each is
-/// the JSON name of a stage model's field (`field!`), so a field the schema renames or removes
-/// stops the build here.
-pub(super) const PLAIN_COLUMNS: &[&str] = &[
-    field!(CaptchaStage.public_key),
-    field!(IdentificationStage.password_stage),
-    field!(IdentificationStage.enrollment_flow),
-    field!(IdentificationStage.recovery_flow),
-    field!(IdentificationStage.passwordless_flow),
-    field!(IdentificationStage.case_insensitive_matching),
-    field!(IdentificationStage.show_matched_user),
-    field!(IdentificationStage.show_source_labels),
-];
-
-/// Reference columns (indexed, partial: only rows that reference something).
-pub(super) const REFERENCE_COLUMNS: &[&str] = &[
-    field!(IdentificationStage.password_stage),
-    field!(IdentificationStage.enrollment_flow),
-    field!(IdentificationStage.recovery_flow),
-    field!(IdentificationStage.passwordless_flow),
-];
+/// The plain columns of the stages table, written by the service beside each document (the
+/// members of the document of the same names): every served kind's columns
+/// ([`crate::kind::StageKind::COLUMNS`]), gathered by [`crate::kinds::layout`]. Names come from
+/// those descriptions only (each the JSON name of a stage model's field, `field!`), never from a
+/// request, so they may be spliced into SQL.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Layout {
+    pub columns: Vec<&'static str>,
+    /// The columns that hold references: indexed (partial: only rows that reference something).
+    pub indexed: Vec<&'static str>,
+}
 
 /// How much of the database file is memory-mapped (see [`prepare`]).
 const MMAP_SIZE: i64 = 256 << 20;
@@ -75,10 +64,10 @@ pub(super) fn prepare(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 /// `CREATE TABLE stages` in the current layout.
-fn create_stages(tx: &Connection) -> rusqlite::Result<()> {
+fn create_stages(tx: &Connection, layout: &Layout) -> rusqlite::Result<()> {
     // No declared type: a column holds what it is given (text, or 0/1 for the booleans), as
     // `json_extract` gives it.
-    let plain: String = PLAIN_COLUMNS.iter().map(|c| format!("{c}, ")).collect();
+    let plain: String = layout.columns.iter().map(|c| format!("{c}, ")).collect();
     tx.execute_batch(&format!(
         "CREATE TABLE IF NOT EXISTS stages (
              kind TEXT NOT NULL,
@@ -92,8 +81,8 @@ fn create_stages(tx: &Connection) -> rusqlite::Result<()> {
     ))
 }
 
-/// Creates or upgrades the schema; recounts the rows per kind.
-pub(super) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+/// Creates or upgrades the schema to `layout`; recounts the rows per kind.
+pub(super) fn migrate(conn: &mut Connection, layout: &Layout) -> rusqlite::Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let existing: Option<String> = tx
         .query_row(
@@ -103,52 +92,12 @@ pub(super) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
         )
         .optional()?;
     if existing.is_some_and(|sql| !sql.contains("WITHOUT ROWID") || sql.contains("GENERATED")) {
-        // An earlier layout (a rowid table, `uuid` its primary key, `name` unique, the filter
-        // columns generated from the document): rebuilt in this one, the plain columns read
-        // from the documents once. Its indexes and triggers go with it.
-        tx.execute_batch("ALTER TABLE stages RENAME TO stages_before_rebuild")?;
-        create_stages(&tx)?;
-        let columns = PLAIN_COLUMNS.join(", ");
-        let values: Vec<String> = PLAIN_COLUMNS
-            .iter()
-            .map(|c| format!("json_extract(data, '$.{c}')"))
-            .collect();
-        tx.execute_batch(&format!(
-            "INSERT INTO stages (kind, name, uuid, data, secret, {columns})
-                 SELECT kind, name, uuid, data, secret, {} FROM stages_before_rebuild;
-             DROP TABLE stages_before_rebuild;",
-            values.join(", ")
-        ))?;
+        rebuild_earlier_layout(&tx, layout)?;
     }
-    create_stages(&tx)?;
-    tx.execute_batch(
-        "CREATE TABLE IF NOT EXISTS referents (
-             model TEXT NOT NULL,
-             uuid TEXT NOT NULL,
-             data TEXT NOT NULL,
-             PRIMARY KEY (model, uuid)
-         ) WITHOUT ROWID;
-         CREATE TABLE IF NOT EXISTS stage_counts (
-             kind TEXT PRIMARY KEY,
-             n INTEGER NOT NULL
-         ) WITHOUT ROWID;
-         CREATE TRIGGER IF NOT EXISTS stages_counted_in AFTER INSERT ON stages BEGIN
-             INSERT INTO stage_counts (kind, n) VALUES (NEW.kind, 1)
-                 ON CONFLICT (kind) DO UPDATE SET n = n + 1;
-         END;
-         CREATE TRIGGER IF NOT EXISTS stages_counted_out AFTER DELETE ON stages BEGIN
-             UPDATE stage_counts SET n = n - 1 WHERE kind = OLD.kind;
-         END;
-         CREATE TRIGGER IF NOT EXISTS stages_kind_moves AFTER UPDATE OF kind ON stages
-             WHEN OLD.kind <> NEW.kind BEGIN
-             UPDATE stage_counts SET n = n - 1 WHERE kind = OLD.kind;
-             INSERT INTO stage_counts (kind, n) VALUES (NEW.kind, 1)
-                 ON CONFLICT (kind) DO UPDATE SET n = n + 1;
-         END;
-
-         DROP INDEX IF EXISTS stages_kind_public_key;",
-    )?;
-    for column in REFERENCE_COLUMNS {
+    create_stages(&tx, layout)?;
+    add_columns(&tx, layout)?;
+    tx.execute_batch(REFERENTS_AND_COUNTS)?;
+    for column in &layout.indexed {
         tx.execute_batch(&format!(
             "CREATE INDEX IF NOT EXISTS stages_{column} ON stages ({column})
              WHERE {column} IS NOT NULL"
@@ -159,4 +108,70 @@ pub(super) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
          INSERT INTO stage_counts (kind, n) SELECT kind, count(*) FROM stages GROUP BY kind;",
     )?;
     tx.commit()
+}
+
+/// An earlier layout (a rowid table, `uuid` its primary key, `name` unique, the filter columns
+/// generated from the document), rebuilt in this one, the plain columns read from the documents
+/// once. Its indexes and triggers go with it.
+fn rebuild_earlier_layout(tx: &Connection, layout: &Layout) -> rusqlite::Result<()> {
+    tx.execute_batch("ALTER TABLE stages RENAME TO stages_before_rebuild")?;
+    create_stages(tx, layout)?;
+    let columns = layout.columns.join(", ");
+    let values: Vec<String> = layout
+        .columns
+        .iter()
+        .map(|c| format!("json_extract(data, '$.{c}')"))
+        .collect();
+    tx.execute_batch(&format!(
+        "INSERT INTO stages (kind, name, uuid, data, secret, {columns})
+             SELECT kind, name, uuid, data, secret, {} FROM stages_before_rebuild;
+         DROP TABLE stages_before_rebuild;",
+        values.join(", ")
+    ))
+}
+
+/// The seeded objects, and the row counts per kind with the triggers that keep them.
+const REFERENTS_AND_COUNTS: &str = "
+    CREATE TABLE IF NOT EXISTS referents (
+        model TEXT NOT NULL,
+        uuid TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (model, uuid)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS stage_counts (
+        kind TEXT PRIMARY KEY,
+        n INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TRIGGER IF NOT EXISTS stages_counted_in AFTER INSERT ON stages BEGIN
+        INSERT INTO stage_counts (kind, n) VALUES (NEW.kind, 1)
+            ON CONFLICT (kind) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER IF NOT EXISTS stages_counted_out AFTER DELETE ON stages BEGIN
+        UPDATE stage_counts SET n = n - 1 WHERE kind = OLD.kind;
+    END;
+    CREATE TRIGGER IF NOT EXISTS stages_kind_moves AFTER UPDATE OF kind ON stages
+        WHEN OLD.kind <> NEW.kind BEGIN
+        UPDATE stage_counts SET n = n - 1 WHERE kind = OLD.kind;
+        INSERT INTO stage_counts (kind, n) VALUES (NEW.kind, 1)
+            ON CONFLICT (kind) DO UPDATE SET n = n + 1;
+    END;
+
+    DROP INDEX IF EXISTS stages_kind_public_key;";
+
+/// Adds the columns of `layout` that an existing table lacks (those of a kind served since it
+/// was created), each filled from the documents' members of its name.
+fn add_columns(tx: &Connection, layout: &Layout) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare("SELECT name FROM pragma_table_info('stages')")?;
+    let existing = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for column in &layout.columns {
+        if !existing.iter().any(|c| c == column) {
+            tx.execute_batch(&format!(
+                "ALTER TABLE stages ADD COLUMN {column};
+                 UPDATE stages SET {column} = json_extract(data, '$.{column}');"
+            ))?;
+        }
+    }
+    Ok(())
 }
