@@ -32,6 +32,8 @@ pub struct Api {
     pub response_sets: Vec<ResponseSet>,
     /// The generated crates' cargo features: which one compiles each model and error enum.
     pub features: Features,
+    /// Which file of the models crate holds each model.
+    pub model_files: ModelFiles,
     /// Every model a JSON request body reaches, through fields, items, union variants and
     /// aliases (by Rust name): the models the server reads, so the ones it has a `Shape` for.
     pub request_models: BTreeSet<String>,
@@ -46,6 +48,11 @@ impl Api {
     /// `validate()` can find anything.
     pub fn validates(&self, name: &str) -> bool {
         self.validating.contains(name)
+    }
+
+    /// The models named, in order.
+    pub fn models_named<'a>(&'a self, names: &'a [String]) -> Vec<&'a Model> {
+        names.iter().filter_map(|n| self.models.get(n)).collect()
     }
 
     /// Whether a value of type `ty` has a `validate()` of its own: a struct or a union does
@@ -112,6 +119,16 @@ impl Features {
             .map(String::as_str)
             .collect()
     }
+}
+
+/// The models crate's files of models, each a list of Rust names in name order: `types.rs`
+/// holds the models several resources (or all) reach; a model one resource alone reaches is in
+/// that resource's own module (`captcha.rs`), which its feature compiles.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ModelFiles {
+    pub shared: Vec<String>,
+    /// By resource module.
+    pub by_resource: BTreeMap<String, Vec<String>>,
 }
 
 /// Documented error responses that several operations share (`400` with a `ValidationError`,

@@ -95,7 +95,7 @@ fn plan_models<'a>(api: &'a ir::Api, schema_label: &str, plan: &mut Plan<'a>) {
     let mut out = CrateFiles::new("models", schema_label, manifest, plan);
     out.rust("lib.rs", move || emit::models::emit_lib(api));
     let emitter = emit::models::TypesEmitter::new(api);
-    let (shared, by_resource) = emit::models::split(api);
+    let shared = api.models_named(&api.model_files.shared);
     let head = shared.clone();
     out.items(
         "types.rs",
@@ -103,7 +103,8 @@ fn plan_models<'a>(api: &'a ir::Api, schema_label: &str, plan: &mut Plan<'a>) {
         shared,
         move |m| emitter.emit_model(m),
     );
-    for (module, models) in by_resource {
+    for (module, names) in &api.model_files.by_resource {
+        let models = api.models_named(names);
         let head = models.clone();
         out.items(
             &format!("{module}.rs"),

@@ -63,6 +63,23 @@ pub(super) fn settle(
     features
 }
 
+/// Which file each model goes to ([`ModelFiles`]): its resource's module when its feature is
+/// that resource's, else `types.rs`.
+pub(super) fn model_files(models: &BTreeMap<String, Model>, features: &Features) -> ModelFiles {
+    let mut files = ModelFiles::default();
+    for name in models.keys() {
+        match features.model(name) {
+            Some(f) if features.is_resource(f) => files
+                .by_resource
+                .entry(f.to_owned())
+                .or_default()
+                .push(name.clone()),
+            _ => files.shared.push(name.clone()),
+        }
+    }
+    files
+}
+
 impl Features {
     /// The feature that compiles an item (a model or an error enum named `name`) that
     /// `resources` reach, of `all` resources: none when every resource does, the resource's own

@@ -52,6 +52,7 @@ pub fn lower(doc: &oa::OpenAPI, selection: &Selection) -> Result<Api, Vec<Diagno
     let named = names::settle(drafts, paging, &mut diags);
     let features = features::settle(&models, &named.operations, &named.resources);
     let request_models = features::request_models(&models, &named.operations);
+    let model_files = features::model_files(&models, &features);
     diags.finish()?;
     Ok(Api {
         title: naming::one_line(&doc.info.title),
@@ -70,6 +71,7 @@ pub fn lower(doc: &oa::OpenAPI, selection: &Selection) -> Result<Api, Vec<Diagno
         error_sets: named.error_sets,
         response_sets: named.response_sets,
         features,
+        model_files,
         request_models,
         validating,
     })

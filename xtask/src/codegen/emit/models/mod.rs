@@ -11,7 +11,6 @@ use super::{doc_attrs, doc_line, ident, type_tokens};
 use crate::codegen::ir::*;
 use proc_macro2::TokenStream;
 use quote::quote;
-use std::collections::BTreeMap;
 
 /// The text of the support module every models crate carries.
 pub const SUPPORT: &str = include_str!("../../../../templates/models_support.rs");
@@ -22,16 +21,16 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         " Models for {} {}: one type per schema the selected operations reach.",
         api.title, api.version
     );
-    let (shared, by_resource) = split(api);
+    let files = &api.model_files;
     // A schema with no models still has a (empty) types.rs; only its re-export would be unused.
-    let reexport = if shared.is_empty() {
+    let reexport = if files.shared.is_empty() {
         quote!()
     } else {
         quote!(
             pub use types::*;
         )
     };
-    let resource_mods = by_resource.keys().map(|module| {
+    let resource_mods = files.by_resource.keys().map(|module| {
         let m = ident(module);
         quote! {
             #[cfg(feature = #module)]
@@ -39,7 +38,7 @@ pub fn emit_lib(api: &Api) -> TokenStream {
             mod #m;
         }
     });
-    let resource_uses = by_resource.keys().map(|module| {
+    let resource_uses = files.by_resource.keys().map(|module| {
         let m = ident(module);
         quote! {
             #[cfg(feature = #module)]
@@ -77,20 +76,6 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         #reexport
         #(#resource_uses)*
     }
-}
-
-/// The models of `types.rs` (reached by several resources, or by all), and those one resource
-/// alone reaches, by its module: they go to a file of their own, compiled with its feature.
-pub fn split(api: &Api) -> (Vec<&Model>, BTreeMap<&str, Vec<&Model>>) {
-    let mut shared = Vec::new();
-    let mut by_resource: BTreeMap<&str, Vec<&Model>> = BTreeMap::new();
-    for m in api.models.values() {
-        match api.features.model(&m.rust_name) {
-            Some(f) if api.features.is_resource(f) => by_resource.entry(f).or_default().push(m),
-            _ => shared.push(m),
-        }
-    }
-    (shared, by_resource)
 }
 
 /// Emits `types.rs` a model at a time, so the formatter can work on parts of it in parallel.
