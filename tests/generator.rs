@@ -145,7 +145,8 @@ fn every_schema_of_ours_becomes_a_type_and_every_operation_is_lowered() {
         .iter()
         .find(|o| o.operation_id == "stages_captcha_create")
         .unwrap();
-    assert_eq!(create.method, "POST");
+    assert_eq!(create.method, codegen::ir::Method::Post);
+    assert_eq!(create.path.text, "/stages/captcha/");
     assert_eq!(create.pointer.as_str(), "#/paths/~1stages~1captcha~1/post");
     let statuses: Vec<String> = create
         .responses
