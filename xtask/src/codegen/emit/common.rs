@@ -61,41 +61,16 @@ pub fn status_doc(status: &Status) -> String {
     }
 }
 
-/// Whether a type names something in the models crate (a model, or its `Binary`).
-pub fn names_models(ty: &Type) -> bool {
-    match ty {
-        Type::Named(_) | Type::Binary => true,
-        Type::Array(inner) | Type::Map(inner) | Type::Nullable(inner) => names_models(inner),
-        _ => false,
-    }
-}
-
-/// Whether an operation's types in a resource module name the models crate: its path
-/// parameters, its JSON body, and the responses `shown` keeps (the client's modules hold only
-/// successes; its errors are in `errors`). Query structs are re-exported by their full path.
-pub fn operation_names_models(op: &Operation, shown: impl Fn(&Response) -> bool) -> bool {
-    path_params(op).any(|p| names_models(&p.value.ty()))
-        || op
-            .body
-            .as_ref()
-            .is_some_and(|b| b.kind == BodyKind::Json && names_models(&b.ty))
-        || op
-            .responses
-            .iter()
-            .filter(|r| shown(r))
-            .any(|r| matches!(&r.body, ResponseBody::Json(ty) if names_models(ty)))
-}
-
-/// `use authentik_models as models;` where the module names the models crate (an unused import
+/// `use authentik_models as models;` where `items` name the models crate (an unused import
 /// would fail the generated crates' lints).
-pub fn models_import(used: bool) -> TokenStream {
-    if used {
+pub fn models_import(items: &TokenStream) -> TokenStream {
+    use_if(
+        items,
+        "models",
         quote!(
             use authentik_models as models;
-        )
-    } else {
-        quote!()
-    }
+        ),
+    )
 }
 
 /// `impl Fields for X` (the models' `support::Fields`, which `field!` reads): the fields whose
@@ -119,5 +94,30 @@ pub fn fields_impl<'a>(
                 const RENAMED: &'static [(&'static str, &'static str)] = &[#(#renamed),*];
             }
         }
+    }
+}
+
+/// A status code as a person writes it (`200`, not `200u16`).
+pub fn status_literal(n: u16) -> proc_macro2::Literal {
+    proc_macro2::Literal::u16_unsuffixed(n)
+}
+
+/// Whether `tokens` name `ident` anywhere, inside groups too: how an emitter derives its
+/// imports from what it emitted.
+pub fn mentions(tokens: &TokenStream, ident: &str) -> bool {
+    tokens.clone().into_iter().any(|tree| match tree {
+        proc_macro2::TokenTree::Ident(i) => i == ident,
+        proc_macro2::TokenTree::Group(g) => mentions(&g.stream(), ident),
+        _ => false,
+    })
+}
+
+/// `import` where `tokens` name `ident`, else nothing (an unused import would fail the
+/// generated crates' lints).
+pub fn use_if(tokens: &TokenStream, ident: &str, import: TokenStream) -> TokenStream {
+    if mentions(tokens, ident) {
+        import
+    } else {
+        quote!()
     }
 }

@@ -123,152 +123,19 @@ fn route_text(path: &PathTemplate) -> String {
 /// trait, answer. Each step answers `Err(response)` to refuse the request; `support::traced`
 /// logs the outcome.
 pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStream {
+    let h = Handler::new(api, resource, op);
     let handler = ident(&op.rust_name);
-    let method = ident(&op.rust_name);
     let trait_ident = ident(&resource.trait_name);
     let request = ident(&op.names.request);
     let op_id = &op.operation_id;
-
     let auth = if op.security.is_empty() {
         quote!()
     } else {
         quote!(let principal = input.authenticate(&*state.service).await?;)
     };
-    let path_params: Vec<&Param> = path_params(op).collect();
-    let lookup = resource.lookup.as_ref().filter(|_| op.lookup);
-    // Without a lookup, each value is read in the request's literal, in the same order; path
-    // values are read first, before a lookup or a page number.
-    let bind_path = lookup.is_some() || op.paging.is_some();
-    let path = path_params.iter().filter(|_| bind_path).map(|p| {
-        let name = ident(&p.rust_name);
-        let key = &p.name;
-        // A text key is lent to the lookup as `&str`: the type is stated, not inferred from it.
-        if op.lookup && p.value == ParamValue::String {
-            quote!(let #name: String = input.path(#key).await?;)
-        } else {
-            quote!(let #name = input.path(#key).await?;)
-        }
-    });
-    let has_query = !query_params(op).is_empty();
-    // DRF's paginator answers 404 for a page that is not a page number, whatever else is wrong.
-    let page = if op.paging.is_some() {
-        quote!(input.page_number()?;)
-    } else {
-        quote!()
-    };
-    let query = if has_query {
-        quote!(let query = input.query()?;)
-    } else {
-        quote!()
-    };
-    // The body's read (a future of `Result<T, Response>`) and the type it states, if any.
-    let body_read = match &op.body {
-        None => None,
-        Some(b) => {
-            let read = match (b.kind, b.required) {
-                (BodyKind::Json, required) => {
-                    let check = if api.has_validate(&b.ty) {
-                        let ty = local_type(&b.ty);
-                        quote!(#ty::validate)
-                    } else {
-                        quote!(support::unchecked)
-                    };
-                    if required {
-                        quote!(input.json(body, #check))
-                    } else {
-                        quote!(input.optional_json(body, #check))
-                    }
-                }
-                (_, true) => quote!(input.raw(body)),
-                (_, false) => quote!(input.optional_raw(body)),
-            };
-            // Without a `validate` to name it, the body's type is stated.
-            let ty = match (b.kind, api.has_validate(&b.ty)) {
-                (BodyKind::Json, false) => {
-                    let ty = local_type(&b.ty);
-                    Some(if b.required { ty } else { quote!(Option<#ty>) })
-                }
-                _ => None,
-            };
-            Some((read, ty))
-        }
-    };
-    let body = match &body_read {
-        None => quote!(),
-        Some((read, None)) => quote!(let body = #read.await?;),
-        Some((read, Some(ty))) => quote!(let body: #ty = #read.await?;),
-    };
-    // With a lookup, a refusal of the query or the body first asks whether the object exists.
-    let checked = match lookup {
-        None => quote!(#page),
-        Some(lookup) => {
-            let mut names = Vec::new();
-            if has_query {
-                names.push(quote!(query));
-            }
-            if op.body.is_some() {
-                names.push(quote!(body));
-            }
-            let hook = ident(&lookup.method);
-            let key = path_params
-                .iter()
-                .find(|p| p.name == lookup.param)
-                .map(|p| ident(&p.rust_name));
-            let principal = if op.security.is_empty() {
-                quote!(None)
-            } else {
-                quote!(Some(&principal))
-            };
-            let values = match names.as_slice() {
-                [one] => one.clone(),
-                many => quote!((#(#many),*)),
-            };
-            // The body alone is read as it is; with the query, both in one block.
-            let checked = match (&body_read, has_query) {
-                (Some((read, None)), false) => quote!(let checked = #read.await;),
-                (Some((read, Some(ty))), false) => {
-                    quote!(let checked: Result<#ty, _> = #read.await;)
-                }
-                _ => quote! {
-                    let checked = async {
-                        #page
-                        #query
-                        #body
-                        Ok(#values)
-                    }
-                    .await;
-                },
-            };
-            quote! {
-                #checked
-                let exists = || state.service.#hook(#principal, OP, &#key);
-                let #values = support::unless_missing(checked, exists).await?;
-            }
-        }
-    };
-    // The request's fields: the values read above, or (without a lookup) read here.
-    let mut init = Vec::new();
-    for p in &path_params {
-        let name = ident(&p.rust_name);
-        let key = &p.name;
-        init.push(if bind_path {
-            quote!(#name,)
-        } else {
-            quote!(#name: input.path(#key).await?,)
-        });
-    }
-    if has_query {
-        init.push(match lookup {
-            Some(_) => quote!(query,),
-            None => quote!(query: input.query()?,),
-        });
-    }
-    if let Some((read, _)) = &body_read {
-        init.push(match lookup {
-            Some(_) => quote!(body,),
-            None => quote!(body: #read.await?,),
-        });
-    }
+    let path = h.bound_path();
+    let checked = h.checked();
+    let init = h.request_fields();
     let body_binding = if op.body.is_some() {
         quote!(body)
     } else {
@@ -280,17 +147,18 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
         quote!(&principal,)
     };
     let uses_input =
-        !op.security.is_empty() || !path_params.is_empty() || has_query || op.body.is_some();
-    let input = match (uses_input, path_params.is_empty()) {
+        !op.security.is_empty() || !h.path_params.is_empty() || h.has_query || op.body.is_some();
+    let input = match (uses_input, h.path_params.is_empty()) {
         (false, _) => quote!(_),
         (true, true) => quote!(input),
         (true, false) => quote!(mut input),
     };
     // The lookup names the operation too: once, as `OP`.
-    let (op_const, op_name) = match lookup {
+    let (op_const, op_name) = match h.lookup {
         Some(_) => (quote!(const OP: &str = #op_id;), quote!(OP)),
         None => (quote!(), quote!(#op_id)),
     };
+    let method = ident(&op.rust_name);
     quote! {
         async fn #handler<S: #trait_ident>(
             State(state): State<Arc<Shared<S>>>,
@@ -309,4 +177,187 @@ pub fn emit_handler(api: &Api, resource: &Resource, op: &Operation) -> TokenStre
             support::traced(span, handle).await
         }
     }
+}
+
+/// What a handler reads, and in which order.
+struct Handler<'a> {
+    op: &'a Operation,
+    path_params: Vec<&'a Param>,
+    has_query: bool,
+    /// The resource's lookup, when this operation asks it before refusing a request.
+    lookup: Option<&'a Lookup>,
+    /// Path values are read first, into locals, before a lookup or a page number; otherwise
+    /// each value is read in the request's literal, in the same order.
+    bind_path: bool,
+    /// The body's read (a future of `Result<T, Response>`) and the type it states, if any.
+    body_read: Option<(TokenStream, Option<TokenStream>)>,
+}
+
+impl<'a> Handler<'a> {
+    fn new(api: &'a Api, resource: &'a Resource, op: &'a Operation) -> Self {
+        let lookup = resource.lookup.as_ref().filter(|_| op.lookup);
+        Handler {
+            op,
+            path_params: path_params(op).collect(),
+            has_query: !query_params(op).is_empty(),
+            lookup,
+            bind_path: lookup.is_some() || op.paging.is_some(),
+            body_read: op.body.as_ref().map(|b| body_read(api, b)),
+        }
+    }
+
+    /// `let` statements reading the path values, when they are read first.
+    fn bound_path(&self) -> Vec<TokenStream> {
+        if !self.bind_path {
+            return Vec::new();
+        }
+        let lends_text = self.op.lookup;
+        self.path_params
+            .iter()
+            .map(|p| {
+                let name = ident(&p.rust_name);
+                let key = &p.name;
+                // A text key is lent to the lookup as `&str`: the type is stated, not inferred.
+                if lends_text && p.value == ParamValue::String {
+                    quote!(let #name: String = input.path(#key).await?;)
+                } else {
+                    quote!(let #name = input.path(#key).await?;)
+                }
+            })
+            .collect()
+    }
+
+    /// DRF's paginator answers 404 for a page that is not a page number, whatever else is
+    /// wrong: the page is checked before the query and the body.
+    fn page(&self) -> TokenStream {
+        if self.op.paging.is_some() {
+            quote!(input.page_number()?;)
+        } else {
+            quote!()
+        }
+    }
+
+    /// What is read before the request is built: the page number and, with a lookup, the
+    /// query and the body, whose refusal first asks whether the object exists.
+    fn checked(&self) -> TokenStream {
+        match self.lookup {
+            None => self.page(),
+            Some(lookup) => self.checked_with(lookup),
+        }
+    }
+
+    fn checked_with(&self, lookup: &Lookup) -> TokenStream {
+        let mut names = Vec::new();
+        if self.has_query {
+            names.push(quote!(query));
+        }
+        if self.op.body.is_some() {
+            names.push(quote!(body));
+        }
+        let values = match names.as_slice() {
+            [one] => one.clone(),
+            many => quote!((#(#many),*)),
+        };
+        let hook = ident(&lookup.method);
+        let key = self
+            .path_params
+            .iter()
+            .find(|p| p.name == lookup.param)
+            .map(|p| ident(&p.rust_name));
+        let principal = if self.op.security.is_empty() {
+            quote!(None)
+        } else {
+            quote!(Some(&principal))
+        };
+        // The body alone is read as it is; with the query, both in one block.
+        let checked = match (&self.body_read, self.has_query) {
+            (Some((read, None)), false) => quote!(let checked = #read.await;),
+            (Some((read, Some(ty))), false) => quote!(let checked: Result<#ty, _> = #read.await;),
+            _ => {
+                let page = self.page();
+                let query = self.has_query.then(|| quote!(let query = input.query()?;));
+                let body = match &self.body_read {
+                    None => quote!(),
+                    Some((read, None)) => quote!(let body = #read.await?;),
+                    Some((read, Some(ty))) => quote!(let body: #ty = #read.await?;),
+                };
+                quote! {
+                    let checked = async {
+                        #page
+                        #query
+                        #body
+                        Ok(#values)
+                    }
+                    .await;
+                }
+            }
+        };
+        quote! {
+            #checked
+            let exists = || state.service.#hook(#principal, OP, &#key);
+            let #values = support::unless_missing(checked, exists).await?;
+        }
+    }
+
+    /// The request's fields: the values read above, or (without a lookup) read here.
+    fn request_fields(&self) -> Vec<TokenStream> {
+        let mut init = Vec::new();
+        for p in &self.path_params {
+            let name = ident(&p.rust_name);
+            let key = &p.name;
+            init.push(if self.bind_path {
+                quote!(#name,)
+            } else {
+                quote!(#name: input.path(#key).await?,)
+            });
+        }
+        let looked_up = self.lookup.is_some();
+        if self.has_query {
+            init.push(if looked_up {
+                quote!(query,)
+            } else {
+                quote!(query: input.query()?,)
+            });
+        }
+        if let Some((read, _)) = &self.body_read {
+            init.push(if looked_up {
+                quote!(body,)
+            } else {
+                quote!(body: #read.await?,)
+            });
+        }
+        init
+    }
+}
+
+/// How a handler reads its body (a future of `Result<T, Response>`: JSON checked by the type's
+/// `validate()`, or raw bytes) and, without a `validate` to name it, the type it states.
+fn body_read(api: &Api, b: &Body) -> (TokenStream, Option<TokenStream>) {
+    let validates = api.has_validate(&b.ty);
+    let read = match (b.kind, b.required) {
+        (BodyKind::Json, required) => {
+            let check = if validates {
+                let ty = local_type(&b.ty);
+                quote!(#ty::validate)
+            } else {
+                quote!(support::unchecked)
+            };
+            if required {
+                quote!(input.json(body, #check))
+            } else {
+                quote!(input.optional_json(body, #check))
+            }
+        }
+        (_, true) => quote!(input.raw(body)),
+        (_, false) => quote!(input.optional_raw(body)),
+    };
+    let ty = (b.kind == BodyKind::Json && !validates).then(|| {
+        let ty = local_type(&b.ty);
+        if b.required {
+            ty
+        } else {
+            quote!(Option<#ty>)
+        }
+    });
+    (read, ty)
 }

@@ -203,10 +203,16 @@ pub(super) fn param_enums(operations: &[OperationDraft]) -> BTreeSet<String> {
         .collect()
 }
 
-/// Every `pattern` a model checks, named after the first field (in model, then field order)
+/// DRF's slug pattern (a `SlugField`'s) and its message; any other pattern gets
+/// [`Pattern::GENERIC_MESSAGE`].
+const SLUG_PATTERN: &str = "^[-a-zA-Z0-9_]+$";
+const SLUG_MESSAGE: &str =
+    "Enter a valid \"slug\" consisting of letters, numbers, underscores or hyphens.";
+
+/// Every `pattern` a model checks, with DRF's message for it, named after the first field (in model, then field order)
 /// that checks it: `FLOW_SET_SLUG`. A pattern keeps its name when others come and go; only
 /// removing the field that names it renames it. Names are unique (`_2` on a clash).
-pub(super) fn patterns(models: &BTreeMap<String, Model>) -> BTreeMap<String, String> {
+pub(super) fn patterns(models: &BTreeMap<String, Model>) -> BTreeMap<String, Pattern> {
     fn collect(c: &Constraints, user: &str, out: &mut Vec<(String, String)>) {
         if let Some(p) = &c.pattern {
             out.push((p.clone(), user.to_owned()));
@@ -235,9 +241,15 @@ pub(super) fn patterns(models: &BTreeMap<String, Model>) -> BTreeMap<String, Str
     let mut names = naming::Namespace::default();
     let mut patterns = BTreeMap::new();
     for (pattern, user) in uses {
-        patterns
-            .entry(pattern)
-            .or_insert_with(|| names.claim(naming::shouty(&user)));
+        let message = if pattern == SLUG_PATTERN {
+            SLUG_MESSAGE
+        } else {
+            Pattern::GENERIC_MESSAGE
+        };
+        patterns.entry(pattern).or_insert_with(|| Pattern {
+            static_name: names.claim(naming::shouty(&user)),
+            message,
+        });
     }
     patterns
 }

@@ -113,7 +113,10 @@ pub(super) fn request_models(
         .filter(|body| body.kind == BodyKind::Json)
         .map(|body| &body.ty)
         .collect();
-    reach(models, roots).into_iter().map(str::to_owned).collect()
+    reach(models, roots)
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Every model the `roots` name, directly or through other models.

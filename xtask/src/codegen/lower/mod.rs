@@ -81,7 +81,13 @@ impl<'a> Lower<'a> {
     /// Every operation under `prefix`, in document order, each with its resource; an
     /// `operationId` used twice is an error.
     fn lower_paths(&mut self, prefix: &str) -> Vec<OperationDraft> {
-        let selected = || self.doc.paths.paths.iter().filter(|(p, _)| p.starts_with(prefix));
+        let selected = || {
+            self.doc
+                .paths
+                .paths
+                .iter()
+                .filter(|(p, _)| p.starts_with(prefix))
+        };
         let collections = Collections::new(selected().map(|(p, _)| p.as_str()));
         let mut operations: Vec<OperationDraft> = Vec::new();
         let mut operation_ids: BTreeMap<String, Pointer> = BTreeMap::new();
@@ -99,11 +105,15 @@ impl<'a> Lower<'a> {
                     continue;
                 };
                 let op = self.lower_operation(path, method, op, item, &op_pointer, &resource);
-                if let Some(first) = operation_ids.insert(op.operation_id.clone(), op_pointer.clone())
+                if let Some(first) =
+                    operation_ids.insert(op.operation_id.clone(), op_pointer.clone())
                 {
                     self.diags.error(
                         &op_pointer.push("operationId"),
-                        format!("operationId `{}` is already used at {first}", op.operation_id),
+                        format!(
+                            "operationId `{}` is already used at {first}",
+                            op.operation_id
+                        ),
                     );
                 }
                 operations.push(op);
@@ -355,11 +365,7 @@ mod tests {
         assert_eq!(api.base_path, "/api/v3");
         let op = &api.operations[0];
         assert_eq!(
-            (
-                op.method,
-                op.rust_name.as_str(),
-                op.resource.as_str()
-            ),
+            (op.method, op.rust_name.as_str(), op.resource.as_str()),
             (Method::Patch, "a_patch", "a")
         );
         assert_eq!(op.params[0].location, ParamLocation::Path);

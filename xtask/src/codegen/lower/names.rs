@@ -38,7 +38,11 @@ pub(super) fn settle(
     let alls: Vec<Option<String>> = rust_names
         .iter()
         .zip(&paging)
-        .map(|(name, paging)| paging.as_ref().map(|_| methods.claim(format!("{name}_all"))))
+        .map(|(name, paging)| {
+            paging
+                .as_ref()
+                .map(|_| methods.claim(format!("{name}_all")))
+        })
         .collect();
     let lookup_method = methods.claim(LOOKUP_METHOD.to_owned());
     let lookups: Vec<Option<(Lookup, Vec<usize>)>> = groups
@@ -345,7 +349,10 @@ struct Group {
 fn routes(all: &[Operation], operations: &[usize]) -> Vec<Route> {
     let mut by_path: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for &i in operations {
-        by_path.entry(all[i].path.text.as_str()).or_default().push(i);
+        by_path
+            .entry(all[i].path.text.as_str())
+            .or_default()
+            .push(i);
     }
     by_path
         .into_values()

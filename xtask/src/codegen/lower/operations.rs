@@ -167,11 +167,13 @@ impl<'a> Lower<'a> {
                 (ParamLocation::Query, parameter_data, explode)
             }
             oa::Parameter::Header { .. } => {
-                self.diags.error(&p_at, "header parameters are not supported");
+                self.diags
+                    .error(&p_at, "header parameters are not supported");
                 return None;
             }
             oa::Parameter::Cookie { .. } => {
-                self.diags.error(&p_at, "cookie parameters are not supported");
+                self.diags
+                    .error(&p_at, "cookie parameters are not supported");
                 return None;
             }
         };

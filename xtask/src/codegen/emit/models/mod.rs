@@ -170,8 +170,8 @@ impl<'a> TypesEmitter<'a> {
         if self.api.patterns.is_empty() {
             return quote!();
         }
-        let statics = self.api.patterns.iter().map(|(p, name)| {
-            let name = ident(name);
+        let statics = self.api.patterns.iter().map(|(p, pattern)| {
+            let name = ident(&pattern.static_name);
             let doc = doc_line(&format!("`{p}`"));
             quote! {
                 #doc
@@ -197,7 +197,6 @@ impl<'a> TypesEmitter<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::validate::{PATTERN_MESSAGE, SLUG_MESSAGE};
     use super::*;
     use crate::codegen::lower;
 
@@ -257,10 +256,10 @@ mod tests {
         assert!(text.contains("static A_CODE:"), "{text}");
         assert!(text.contains("&crate::patterns::A_SLUG"), "{text}");
         assert!(
-            text.contains(SLUG_MESSAGE.replace('"', "\\\"").as_str()),
+            text.contains("consisting of letters, numbers, underscores or hyphens."),
             "{text}"
         );
-        assert!(text.contains(PATTERN_MESSAGE), "{text}");
+        assert!(text.contains(Pattern::GENERIC_MESSAGE), "{text}");
     }
 
     #[test]

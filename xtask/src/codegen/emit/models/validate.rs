@@ -7,13 +7,16 @@ use crate::codegen::ir::*;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-/// DRF's message for its slug pattern; any other pattern gets the generic one.
-const SLUG_PATTERN: &str = "^[-a-zA-Z0-9_]+$";
-pub(super) const SLUG_MESSAGE: &str =
-    "Enter a valid \"slug\" consisting of letters, numbers, underscores or hyphens.";
-pub(super) const PATTERN_MESSAGE: &str = "This value does not match the required pattern.";
-
 impl TypesEmitter<'_> {
+    /// The static holding a pattern compiled, and the message a value that does not match gets.
+    fn pattern(&self, pattern: &str) -> (proc_macro2::Ident, &'static str) {
+        match self.api.patterns.get(pattern) {
+            Some(p) => (ident(&p.static_name), p.message),
+            // lower collects every pattern a model checks; this is not reached.
+            None => (ident("PATTERN_0"), Pattern::GENERIC_MESSAGE),
+        }
+    }
+
     pub(super) fn emit_struct_validate(&self, s: &Struct) -> TokenStream {
         let errors = format_ident!("checks");
         let checks: Vec<TokenStream> = s
@@ -57,12 +60,7 @@ impl TypesEmitter<'_> {
                     calls.push(call("length", usize_range(c.min_length, c.max_length)));
                 }
                 if let Some(p) = &c.pattern {
-                    let regex = ident(self.api.patterns.get(p).map_or("PATTERN_0", String::as_str));
-                    let message = if p == SLUG_PATTERN {
-                        SLUG_MESSAGE
-                    } else {
-                        PATTERN_MESSAGE
-                    };
+                    let (regex, message) = self.pattern(p);
                     calls.push(call("pattern", quote!(&crate::patterns::#regex, #message)));
                 }
                 if c.email {
@@ -176,12 +174,7 @@ impl TypesEmitter<'_> {
                     );
                 }
                 if let Some(p) = &c.pattern {
-                    let regex = ident(self.api.patterns.get(p).map_or("PATTERN_0", String::as_str));
-                    let message = if p == SLUG_PATTERN {
-                        SLUG_MESSAGE
-                    } else {
-                        PATTERN_MESSAGE
-                    };
+                    let (regex, message) = self.pattern(p);
                     own.push(quote!(crate::support::check::pattern(&mut messages, #value, &crate::patterns::#regex, #message);));
                 }
                 if c.email {
