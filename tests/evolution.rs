@@ -43,7 +43,6 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use xtask::api::diff::{self, Change};
-use xtask::codegen;
 
 #[test]
 fn evolution_pair_breaks_exactly_the_probed_lines_api_diff_calls_breaking() {

@@ -6,7 +6,6 @@ use serde_json::Value;
 use stages_tests::{package_prefix, prune, rename_manifest, repo_root, write_if_changed};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use xtask::codegen;
 
 /// How many times the consumer is checked against the new crates at most (see `// fix:`).
 const MAX_ROUNDS: usize = 4;
