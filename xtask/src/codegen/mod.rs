@@ -150,7 +150,7 @@ fn plan_server<'a>(api: &'a ir::Api, schema_label: &str, plan: &mut Plan<'a>) {
         move |m| emit::shape::emit_shape(api, m),
     );
     out.rust("router.rs", move || emit::router::emit_router(api));
-    for (resource, ops) in emit::common::resources(api) {
+    for (resource, ops) in api.resource_operations() {
         out.rust(&format!("{}.rs", resource.module), move || {
             server::emit_resource(api, resource, &ops)
         });
@@ -172,7 +172,7 @@ fn plan_client<'a>(api: &'a ir::Api, schema_label: &str, plan: &mut Plan<'a>) {
     out.rust("lib.rs", move || client::emit_lib(api));
     out.template("support.rs", client::SUPPORT);
     out.rust("errors.rs", move || client::emit_errors(api));
-    for (resource, ops) in emit::common::resources(api) {
+    for (resource, ops) in api.resource_operations() {
         out.rust(&format!("{}.rs", resource.module), move || {
             client::emit_resource(api, resource, &ops)
         });

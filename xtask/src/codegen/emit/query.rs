@@ -1,9 +1,7 @@
 //! The models crate's `query` module: one struct per operation with query parameters, shared by
 //! the client (which writes it with `to_pairs`) and the server (which parses it).
 
-use super::common::*;
-use super::doc_attrs;
-use super::ident;
+use crate::codegen::emit::rust::*;
 use crate::codegen::ir::*;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -13,11 +11,11 @@ pub fn emit_queries(api: &Api) -> TokenStream {
     let structs = api
         .operations
         .iter()
-        .filter(|op| !query_params(op).is_empty())
-        .map(|op| super::gate(Some(&op.resource), emit_query(op)));
+        .filter(|op| !op.query_params().is_empty())
+        .map(|op| gate(Some(&op.resource), emit_query(op)));
     let enums = api.param_enums.iter().map(|n| {
         let ty = ident(n);
-        super::gate(
+        gate(
             api.features.model(n),
             quote! {
                 impl crate::support::ToParam for crate::#ty {
@@ -38,7 +36,7 @@ pub fn emit_queries(api: &Api) -> TokenStream {
 
 /// The query struct of an operation, with `to_pairs`.
 fn emit_query(op: &Operation) -> TokenStream {
-    let params = query_params(op);
+    let params = op.query_params();
     let query_ident = ident(&op.names.query);
     let models = quote!(crate);
     let mut fields = Vec::new();

@@ -2,8 +2,7 @@
 //! `router()`) and, in each resource module, one handler per operation that authenticates,
 //! parses, validates and calls the trait, and `routes`, which mounts them.
 
-use super::common::*;
-use super::{ident, local_type};
+use crate::codegen::emit::rust::*;
 use crate::codegen::ir::*;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -38,7 +37,7 @@ pub fn emit_router(api: &Api) -> TokenStream {
     };
     let full = Features::FULL;
     let full = quote!(#[cfg(feature = #full)]);
-    let allow = super::allow_unused_imports(api.resources.len() > 1);
+    let allow = allow_unused_imports(api.resources.len() > 1);
     quote! {
         //! The router: every resource's routes, each of whose handlers authenticates, parses,
         //! validates and dispatches (in the resource's module).
@@ -198,8 +197,8 @@ impl<'a> Handler<'a> {
         let lookup = resource.lookup.as_ref().filter(|_| op.lookup);
         Handler {
             op,
-            path_params: path_params(op).collect(),
-            has_query: !query_params(op).is_empty(),
+            path_params: op.path_params().collect(),
+            has_query: !op.query_params().is_empty(),
             lookup,
             bind_path: lookup.is_some() || op.paging.is_some(),
             body_read: op.body.as_ref().map(|b| body_read(api, b)),

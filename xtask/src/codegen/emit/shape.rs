@@ -4,7 +4,7 @@
 //! them; the trait is the server's (`support::Shape`), so it may be implemented there for the
 //! models crate's types.
 
-use super::{ident, local_type};
+use crate::codegen::emit::rust::*;
 use crate::codegen::ir::*;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -21,7 +21,7 @@ pub fn emit_head(api: &Api) -> TokenStream {
             //! request body of the schema holds.
         };
     }
-    let allow = super::allow_unused_imports(!api.features.models.is_empty());
+    let allow = allow_unused_imports(!api.features.models.is_empty());
     quote! {
         //! How the router reads each model in a request body: `support::Shape` for every type a
         //! request body of the schema holds.
@@ -35,7 +35,7 @@ pub fn emit_head(api: &Api) -> TokenStream {
 
 /// One model's `Shape`; nothing for an alias (its target has one).
 pub fn emit_shape(api: &Api, m: &Model) -> TokenStream {
-    super::gate(api.features.model(&m.rust_name), shape_items(m))
+    gate(api.features.model(&m.rust_name), shape_items(m))
 }
 
 fn shape_items(m: &Model) -> TokenStream {

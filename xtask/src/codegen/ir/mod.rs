@@ -56,6 +56,18 @@ impl Api {
         self.validating.contains(name)
     }
 
+    /// Each resource with its operations, in module order.
+    pub fn resource_operations(&self) -> impl Iterator<Item = (&Resource, Vec<&Operation>)> {
+        self.resources.iter().map(|r| {
+            let ops = r
+                .operations
+                .iter()
+                .filter_map(|&i| self.operations.get(i))
+                .collect();
+            (r, ops)
+        })
+    }
+
     /// The models named, in order.
     pub fn models_named<'a>(&'a self, names: &'a [String]) -> Vec<&'a Model> {
         names.iter().filter_map(|n| self.models.get(n)).collect()

@@ -136,6 +136,23 @@ pub struct Operation {
     pub lookup: bool,
 }
 
+impl Operation {
+    /// Its path parameters, in schema order.
+    pub fn path_params(&self) -> impl Iterator<Item = &Param> {
+        self.params
+            .iter()
+            .filter(|p| p.location == ParamLocation::Path)
+    }
+
+    /// Its query parameters, in schema order.
+    pub fn query_params(&self) -> Vec<&Param> {
+        self.params
+            .iter()
+            .filter(|p| p.location == ParamLocation::Query)
+            .collect()
+    }
+}
+
 /// The names an operation's types and extra methods get.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OperationNames {

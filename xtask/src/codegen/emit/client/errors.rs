@@ -2,8 +2,7 @@
 //! ([`ErrorSet`]), with its `Display`, its status and how an answer decodes into it.
 
 use super::type_label;
-use crate::codegen::emit::common::*;
-use crate::codegen::emit::{doc_attrs, doc_with, ident, local_type};
+use crate::codegen::emit::rust::*;
 use crate::codegen::ir::*;
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
@@ -22,13 +21,13 @@ pub fn emit_errors(api: &Api) -> TokenStream {
         .error_sets
         .iter()
         .map(|set| {
-            crate::codegen::emit::gate(
+            gate(
                 api.features.error_set(&set.rust_name),
                 emit_error_set(api, set),
             )
         })
         .collect();
-    let allow = crate::codegen::emit::allow_unused_imports(!api.features.error_sets.is_empty());
+    let allow = allow_unused_imports(!api.features.error_sets.is_empty());
     let models_use = models_import(&sets);
     quote! {
         #doc

@@ -6,8 +6,7 @@ mod operation;
 
 pub use errors::emit_errors;
 
-use super::common::*;
-use super::{doc_attrs, doc_with, ident};
+use crate::codegen::emit::rust::*;
 use crate::codegen::ir::*;
 use operation::emit_operation;
 use proc_macro2::TokenStream;
@@ -149,7 +148,7 @@ mod tests {
     fn resource_text(paths: &str, schemas: &str) -> String {
         let yaml = format!("openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n{paths}components:\n  schemas:\n{schemas}");
         let api = lower::lower_text(&yaml, "/");
-        let (resource, ops) = resources(&api).next().unwrap();
+        let (resource, ops) = api.resource_operations().next().unwrap();
         let tokens = emit_resource(&api, resource, &ops);
         let module = crate::codegen::format::format_rust("a.rs", tokens, "//").unwrap();
         let errors = crate::codegen::format::format_rust("errors.rs", emit_errors(&api), "//");

@@ -2,8 +2,7 @@
 //! resource's module, and the method's implementation on [`crate::Client`] (the generated one).
 
 use super::type_label;
-use crate::codegen::emit::common::*;
-use crate::codegen::emit::{doc_attrs, doc_with, ident, local_type};
+use crate::codegen::emit::rust::*;
 use crate::codegen::ir::*;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -70,10 +69,10 @@ impl Inputs {
             args: Vec::new(),
             path_names: Vec::new(),
             path_clones: Vec::new(),
-            has_query: !query_params(op).is_empty(),
+            has_query: !op.query_params().is_empty(),
             payload: None,
         };
-        for p in path_params(op) {
+        for p in op.path_params() {
             let name = ident(&p.rust_name);
             let ty = match &p.value {
                 ParamValue::String => quote!(&str),

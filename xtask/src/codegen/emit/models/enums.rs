@@ -2,7 +2,7 @@
 //! with its conversions and serde impls from the support module's `string_enum!` table (its
 //! `Shape` is the server's, `emit::shape`).
 
-use crate::codegen::emit::{doc_attrs, doc_line, doc_with, ident};
+use crate::codegen::emit::rust::*;
 use crate::codegen::ir::*;
 use proc_macro2::TokenStream;
 use quote::quote;

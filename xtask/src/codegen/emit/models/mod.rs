@@ -7,7 +7,7 @@ mod structs;
 mod unions;
 mod validate;
 
-use super::{doc_attrs, doc_line, ident, type_tokens};
+use crate::codegen::emit::rust::*;
 use crate::codegen::ir::*;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -109,7 +109,7 @@ impl<'a> TypesEmitter<'a> {
             .features
             .model(&m.rust_name)
             .filter(|f| !self.api.features.is_resource(f));
-        super::gate(feature, self.emit_model_items(m))
+        gate(feature, self.emit_model_items(m))
     }
 
     fn emit_model_items(&self, m: &Model) -> TokenStream {

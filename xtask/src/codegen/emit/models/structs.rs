@@ -3,8 +3,7 @@
 //! server's (`emit::shape`).
 
 use super::TypesEmitter;
-use crate::codegen::emit::common::fields_impl;
-use crate::codegen::emit::{doc_attrs, doc_with, ident, type_tokens};
+use crate::codegen::emit::rust::*;
 use crate::codegen::ir::*;
 use proc_macro2::TokenStream;
 use quote::quote;

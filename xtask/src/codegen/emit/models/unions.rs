@@ -2,7 +2,7 @@
 //! serde impls and `validate()` (its `Shape` is the server's, `emit::shape`).
 
 use super::TypesEmitter;
-use crate::codegen::emit::{doc_attrs, doc_line, doc_with, ident, type_tokens};
+use crate::codegen::emit::rust::*;
 use crate::codegen::ir::*;
 use proc_macro2::TokenStream;
 use quote::quote;

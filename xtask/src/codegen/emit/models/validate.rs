@@ -2,7 +2,7 @@
 //! with Django REST Framework's messages.
 
 use super::TypesEmitter;
-use crate::codegen::emit::ident;
+use crate::codegen::emit::rust::*;
 use crate::codegen::ir::*;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};

@@ -8,8 +8,7 @@ mod responses;
 
 pub use responses::emit_responses;
 
-use super::common::*;
-use super::{doc_attrs, doc_with, ident, local_type, type_tokens};
+use crate::codegen::emit::rust::*;
 use crate::codegen::ir::*;
 use operation::emit_operation_types;
 use proc_macro2::TokenStream;
@@ -151,7 +150,7 @@ pub fn emit_resource(api: &Api, resource: &Resource, ops: &[&Operation]) -> Toke
 pub fn emit_params(api: &Api) -> TokenStream {
     let impls = api.param_enums.iter().map(|n| {
         let ty = type_tokens(&Type::Named(n.clone()), &models());
-        super::gate(api.features.model(n), quote! {
+        gate(api.features.model(n), quote! {
             impl crate::support::FromParam for #ty {
                 fn from_param(value: &str) -> ::std::result::Result<Self, ::std::string::String> {
                     let parsed = <#ty>::from(value);

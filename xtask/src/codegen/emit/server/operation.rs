@@ -1,8 +1,7 @@
 //! Server, one operation's types in its resource's module: the query parser (the struct is the
 //! models crate's), the parsed request and the response type.
 
-use crate::codegen::emit::common::*;
-use crate::codegen::emit::{doc_attrs, doc_with, ident, local_type};
+use crate::codegen::emit::rust::*;
 use crate::codegen::ir::*;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -23,7 +22,7 @@ pub(super) fn emit_operation_types(op: &Operation) -> TokenStream {
 /// The query struct's re-export (it is in the models crate, shared with the client) and its
 /// parser. Each value's type is the struct field's, inferred.
 fn query_parser(op: &Operation) -> TokenStream {
-    let query_params = query_params(op);
+    let query_params = op.query_params();
     if query_params.is_empty() {
         return quote!();
     }
@@ -85,13 +84,13 @@ fn query_parser(op: &Operation) -> TokenStream {
 fn request_struct(op: &Operation) -> TokenStream {
     let request = ident(&op.names.request);
     let mut fields = Vec::new();
-    for p in path_params(op) {
+    for p in op.path_params() {
         let name = ident(&p.rust_name);
         let docs = doc_attrs(p.doc.as_deref(), &format!("`{}`", p.name));
         let ty = local_type(&p.value.ty());
         fields.push(quote!(#docs pub #name: #ty,));
     }
-    if !query_params(op).is_empty() {
+    if !op.query_params().is_empty() {
         let query_ident = ident(&op.names.query);
         fields.push(quote!(#[doc = " Query parameters."] pub query: #query_ident,));
     }

@@ -1,8 +1,7 @@
 //! Server, responses: the `responses` module, one enum per distinct set of documented answers
 //! ([`ResponseSet`]), generic over its JSON bodies' types.
 
-use crate::codegen::emit::common::*;
-use crate::codegen::emit::ident;
+use crate::codegen::emit::rust::*;
 use crate::codegen::ir::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
