@@ -96,7 +96,6 @@ pub trait CaptchaApi: Send + Sync {
     > + Send;
 }
 
-#[allow(refining_impl_trait)]
 impl CaptchaApi for crate::Client {
     fn stages_captcha_list(
         &self,
@@ -175,6 +174,6 @@ impl CaptchaApi for crate::Client {
         stage_uuid: ::uuid::Uuid,
     ) -> support::Call<'_, Vec<models::UsedBy>, BadRequestOrForbiddenError> {
         let path = format!("/stages/captcha/{}/used_by/", support::segment(stage_uuid));
-        self.call(Method::GET, path, |answer| answer.json(200, "list of UsedBy"))
+        self.call(Method::GET, path, |answer| answer.json(200, "array of UsedBy"))
     }
 }

@@ -96,7 +96,6 @@ pub trait IdentificationApi: Send + Sync {
     > + Send;
 }
 
-#[allow(refining_impl_trait)]
 impl IdentificationApi for crate::Client {
     fn stages_identification_list(
         &self,
@@ -182,6 +181,6 @@ impl IdentificationApi for crate::Client {
         let path = format!(
             "/stages/identification/{}/used_by/", support::segment(stage_uuid)
         );
-        self.call(Method::GET, path, |answer| answer.json(200, "list of UsedBy"))
+        self.call(Method::GET, path, |answer| answer.json(200, "array of UsedBy"))
     }
 }

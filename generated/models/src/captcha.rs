@@ -38,12 +38,8 @@ pub struct CaptchaStage {
 }
 
 impl CaptchaStage {
-    /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
-    /// values) on every field, nested values included.
-    ///
-    /// # Errors
-    ///
-    /// Every failing field, shaped like authentik's 400 body.
+    /// Checks the schema's constraints on every field, nested values included
+    /// ([`support::ValidationErrors`] lists what fails, as authentik's 400 body).
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         let mut checks = support::Checks::default();
         checks.each("flow_set", &self.flow_set, crate::FlowSet::validate);
@@ -75,20 +71,20 @@ impl support::Fields for CaptchaStage {}
 /// CaptchaStage Serializer
 #[derive(Clone, PartialEq)]
 pub struct CaptchaStageRequest {
-    /// Constraints: at least 1 character(s).
+    /// Constraints: at least 1 character.
     pub name: ::std::string::String,
     pub flow_set: ::std::option::Option<::std::vec::Vec<crate::FlowSetRequest>>,
     /// Public key, acquired your captcha Provider.
     ///
-    /// Constraints: at least 1 character(s).
+    /// Constraints: at least 1 character.
     pub public_key: ::std::string::String,
     /// Private key, acquired your captcha Provider.
     ///
-    /// Write-only: never returned by the server, and printed as `<redacted>` by `Debug`. Constraints: at least 1 character(s).
+    /// Write-only: never returned by the server, and printed as `<redacted>` by `Debug`. Constraints: at least 1 character.
     pub private_key: ::std::string::String,
-    /// Constraints: at least 1 character(s).
+    /// Constraints: at least 1 character.
     pub js_url: ::std::option::Option<::std::string::String>,
-    /// Constraints: at least 1 character(s).
+    /// Constraints: at least 1 character.
     pub api_url: ::std::option::Option<::std::string::String>,
     pub interactive: ::std::option::Option<bool>,
     pub score_min_threshold: ::std::option::Option<f64>,
@@ -98,12 +94,8 @@ pub struct CaptchaStageRequest {
 }
 
 impl CaptchaStageRequest {
-    /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
-    /// values) on every field, nested values included.
-    ///
-    /// # Errors
-    ///
-    /// Every failing field, shaped like authentik's 400 body.
+    /// Checks the schema's constraints on every field, nested values included
+    /// ([`support::ValidationErrors`] lists what fails, as authentik's 400 body).
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         let mut checks = support::Checks::default();
         checks.length("name", &self.name, 1..);
@@ -159,12 +151,8 @@ pub struct PaginatedCaptchaStageList {
 }
 
 impl PaginatedCaptchaStageList {
-    /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
-    /// values) on every field, nested values included.
-    ///
-    /// # Errors
-    ///
-    /// Every failing field, shaped like authentik's 400 body.
+    /// Checks the schema's constraints on every field, nested values included
+    /// ([`support::ValidationErrors`] lists what fails, as authentik's 400 body).
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         let mut checks = support::Checks::default();
         checks.each("results", &self.results, crate::CaptchaStage::validate);
@@ -184,20 +172,20 @@ impl support::Fields for PaginatedCaptchaStageList {}
 /// CaptchaStage Serializer
 #[derive(Clone, PartialEq, ::std::default::Default)]
 pub struct PatchedCaptchaStageRequest {
-    /// Constraints: at least 1 character(s).
+    /// Constraints: at least 1 character.
     pub name: ::std::option::Option<::std::string::String>,
     pub flow_set: ::std::option::Option<::std::vec::Vec<crate::FlowSetRequest>>,
     /// Public key, acquired your captcha Provider.
     ///
-    /// Constraints: at least 1 character(s).
+    /// Constraints: at least 1 character.
     pub public_key: ::std::option::Option<::std::string::String>,
     /// Private key, acquired your captcha Provider.
     ///
-    /// Write-only: never returned by the server, and printed as `<redacted>` by `Debug`. Constraints: at least 1 character(s).
+    /// Write-only: never returned by the server, and printed as `<redacted>` by `Debug`. Constraints: at least 1 character.
     pub private_key: ::std::option::Option<::std::string::String>,
-    /// Constraints: at least 1 character(s).
+    /// Constraints: at least 1 character.
     pub js_url: ::std::option::Option<::std::string::String>,
-    /// Constraints: at least 1 character(s).
+    /// Constraints: at least 1 character.
     pub api_url: ::std::option::Option<::std::string::String>,
     pub interactive: ::std::option::Option<bool>,
     pub score_min_threshold: ::std::option::Option<f64>,
@@ -207,12 +195,8 @@ pub struct PatchedCaptchaStageRequest {
 }
 
 impl PatchedCaptchaStageRequest {
-    /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
-    /// values) on every field, nested values included.
-    ///
-    /// # Errors
-    ///
-    /// Every failing field, shaped like authentik's 400 body.
+    /// Checks the schema's constraints on every field, nested values included
+    /// ([`support::ValidationErrors`] lists what fails, as authentik's 400 body).
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         let mut checks = support::Checks::default();
         checks.length("name", &self.name, 1..);

@@ -29,24 +29,16 @@ pub struct IdentificationStage {
     /// Fields of the user object to match against. (Hold shift to select multiple options)
     pub user_fields: ::std::option::Option<::std::vec::Vec<crate::UserFieldsEnum>>,
     /// When set, shows a password field, instead of showing the password field as seaprate step.
-    ///
-    /// Absent leaves it as is, `Null` clears it.
     pub password_stage: crate::support::Maybe<::uuid::Uuid>,
     /// When enabled, user fields are matched regardless of their casing.
     pub case_insensitive_matching: ::std::option::Option<bool>,
     /// When a valid username/email has been entered, and this option is enabled, the user's username and avatar will be shown. Otherwise, the text that the user entered will be shown
     pub show_matched_user: ::std::option::Option<bool>,
     /// Optional enrollment flow, which is linked at the bottom of the page.
-    ///
-    /// Absent leaves it as is, `Null` clears it.
     pub enrollment_flow: crate::support::Maybe<::uuid::Uuid>,
     /// Optional recovery flow, which is linked at the bottom of the page.
-    ///
-    /// Absent leaves it as is, `Null` clears it.
     pub recovery_flow: crate::support::Maybe<::uuid::Uuid>,
     /// Optional passwordless flow, which is linked at the bottom of the page.
-    ///
-    /// Absent leaves it as is, `Null` clears it.
     pub passwordless_flow: crate::support::Maybe<::uuid::Uuid>,
     /// Specify which sources should be shown.
     pub sources: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
@@ -56,12 +48,8 @@ pub struct IdentificationStage {
 }
 
 impl IdentificationStage {
-    /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
-    /// values) on every field, nested values included.
-    ///
-    /// # Errors
-    ///
-    /// Every failing field, shaped like authentik's 400 body.
+    /// Checks the schema's constraints on every field, nested values included
+    /// ([`support::ValidationErrors`] lists what fails, as authentik's 400 body).
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         let mut checks = support::Checks::default();
         checks.each("flow_set", &self.flow_set, crate::FlowSet::validate);
@@ -97,30 +85,22 @@ impl support::Fields for IdentificationStage {}
 /// IdentificationStage Serializer
 #[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct IdentificationStageRequest {
-    /// Constraints: at least 1 character(s).
+    /// Constraints: at least 1 character.
     pub name: ::std::string::String,
     pub flow_set: ::std::option::Option<::std::vec::Vec<crate::FlowSetRequest>>,
     /// Fields of the user object to match against. (Hold shift to select multiple options)
     pub user_fields: ::std::option::Option<::std::vec::Vec<crate::UserFieldsEnum>>,
     /// When set, shows a password field, instead of showing the password field as seaprate step.
-    ///
-    /// Absent leaves it as is, `Null` clears it.
     pub password_stage: crate::support::Maybe<::uuid::Uuid>,
     /// When enabled, user fields are matched regardless of their casing.
     pub case_insensitive_matching: ::std::option::Option<bool>,
     /// When a valid username/email has been entered, and this option is enabled, the user's username and avatar will be shown. Otherwise, the text that the user entered will be shown
     pub show_matched_user: ::std::option::Option<bool>,
     /// Optional enrollment flow, which is linked at the bottom of the page.
-    ///
-    /// Absent leaves it as is, `Null` clears it.
     pub enrollment_flow: crate::support::Maybe<::uuid::Uuid>,
     /// Optional recovery flow, which is linked at the bottom of the page.
-    ///
-    /// Absent leaves it as is, `Null` clears it.
     pub recovery_flow: crate::support::Maybe<::uuid::Uuid>,
     /// Optional passwordless flow, which is linked at the bottom of the page.
-    ///
-    /// Absent leaves it as is, `Null` clears it.
     pub passwordless_flow: crate::support::Maybe<::uuid::Uuid>,
     /// Specify which sources should be shown.
     pub sources: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
@@ -130,12 +110,8 @@ pub struct IdentificationStageRequest {
 }
 
 impl IdentificationStageRequest {
-    /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
-    /// values) on every field, nested values included.
-    ///
-    /// # Errors
-    ///
-    /// Every failing field, shaped like authentik's 400 body.
+    /// Checks the schema's constraints on every field, nested values included
+    /// ([`support::ValidationErrors`] lists what fails, as authentik's 400 body).
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         let mut checks = support::Checks::default();
         checks.length("name", &self.name, 1..);
@@ -172,12 +148,8 @@ pub struct PaginatedIdentificationStageList {
 }
 
 impl PaginatedIdentificationStageList {
-    /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
-    /// values) on every field, nested values included.
-    ///
-    /// # Errors
-    ///
-    /// Every failing field, shaped like authentik's 400 body.
+    /// Checks the schema's constraints on every field, nested values included
+    /// ([`support::ValidationErrors`] lists what fails, as authentik's 400 body).
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         let mut checks = support::Checks::default();
         checks.each("results", &self.results, crate::IdentificationStage::validate);
@@ -197,7 +169,7 @@ impl support::Fields for PaginatedIdentificationStageList {}
 /// IdentificationStage Serializer
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::std::default::Default)]
 pub struct PatchedIdentificationStageRequest {
-    /// Constraints: at least 1 character(s).
+    /// Constraints: at least 1 character.
     pub name: ::std::option::Option<::std::string::String>,
     pub flow_set: ::std::option::Option<::std::vec::Vec<crate::FlowSetRequest>>,
     /// Fields of the user object to match against. (Hold shift to select multiple options)
@@ -230,12 +202,8 @@ pub struct PatchedIdentificationStageRequest {
 }
 
 impl PatchedIdentificationStageRequest {
-    /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
-    /// values) on every field, nested values included.
-    ///
-    /// # Errors
-    ///
-    /// Every failing field, shaped like authentik's 400 body.
+    /// Checks the schema's constraints on every field, nested values included
+    /// ([`support::ValidationErrors`] lists what fails, as authentik's 400 body).
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         let mut checks = support::Checks::default();
         checks.length("name", &self.name, 1..);

@@ -2,11 +2,10 @@
 //! Each operation's query parameters, as one struct: the client writes it as a query
 //! string (`to_pairs`), the server parses a query string into it.
 
-#[cfg(feature = "captcha")]
 /// Query parameters of `GET /stages/captcha/`; `None` leaves a parameter out.
+#[cfg(feature = "captcha")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesCaptchaListQuery {
-    /// `name`
     pub name: ::std::option::Option<::std::string::String>,
     /// Which field to use when ordering the results.
     pub ordering: ::std::option::Option<::std::string::String>,
@@ -14,7 +13,6 @@ pub struct StagesCaptchaListQuery {
     pub page: ::std::option::Option<i64>,
     /// Number of results to return per page.
     pub page_size: ::std::option::Option<i64>,
-    /// `public_key`
     pub public_key: ::std::option::Option<::std::string::String>,
     /// A search term.
     pub search: ::std::option::Option<::std::string::String>,
@@ -38,15 +36,12 @@ impl StagesCaptchaListQuery {
     }
 }
 
-#[cfg(feature = "identification")]
 /// Query parameters of `GET /stages/identification/`; `None` leaves a parameter out.
+#[cfg(feature = "identification")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesIdentificationListQuery {
-    /// `case_insensitive_matching`
     pub case_insensitive_matching: ::std::option::Option<bool>,
-    /// `enrollment_flow`
     pub enrollment_flow: ::std::option::Option<::uuid::Uuid>,
-    /// `name`
     pub name: ::std::option::Option<::std::string::String>,
     /// Which field to use when ordering the results.
     pub ordering: ::std::option::Option<::std::string::String>,
@@ -54,17 +49,12 @@ pub struct StagesIdentificationListQuery {
     pub page: ::std::option::Option<i64>,
     /// Number of results to return per page.
     pub page_size: ::std::option::Option<i64>,
-    /// `password_stage`
     pub password_stage: ::std::option::Option<::uuid::Uuid>,
-    /// `passwordless_flow`
     pub passwordless_flow: ::std::option::Option<::uuid::Uuid>,
-    /// `recovery_flow`
     pub recovery_flow: ::std::option::Option<::uuid::Uuid>,
     /// A search term.
     pub search: ::std::option::Option<::std::string::String>,
-    /// `show_matched_user`
     pub show_matched_user: ::std::option::Option<bool>,
-    /// `show_source_labels`
     pub show_source_labels: ::std::option::Option<bool>,
 }
 

@@ -118,12 +118,8 @@ pub struct FlowSet {
 }
 
 impl FlowSet {
-    /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
-    /// values) on every field, nested values included.
-    ///
-    /// # Errors
-    ///
-    /// Every failing field, shaped like authentik's 400 body.
+    /// Checks the schema's constraints on every field, nested values included
+    /// ([`support::ValidationErrors`] lists what fails, as authentik's 400 body).
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         let mut checks = support::Checks::default();
         checks.length("slug", &self.slug, ..=50);
@@ -179,15 +175,15 @@ impl support::Fields for FlowSet {}
 /// Stripped down flow serializer
 #[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct FlowSetRequest {
-    /// Constraints: at least 1 character(s).
+    /// Constraints: at least 1 character.
     pub name: ::std::string::String,
     /// Visible in the URL.
     ///
-    /// Constraints: at least 1 character(s), at most 50 characters, matches `^[-a-zA-Z0-9_]+$`.
+    /// Constraints: at least 1 character, at most 50 characters, matches `^[-a-zA-Z0-9_]+$`.
     pub slug: ::std::string::String,
     /// Shown as the Title in Flow pages.
     ///
-    /// Constraints: at least 1 character(s).
+    /// Constraints: at least 1 character.
     pub title: ::std::string::String,
     /// Decides what this Flow is used for. For example, the Authentication flow is redirect to when an un-authenticated user visits authentik.
     pub designation: crate::FlowDesignationEnum,
@@ -200,12 +196,8 @@ pub struct FlowSetRequest {
 }
 
 impl FlowSetRequest {
-    /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
-    /// values) on every field, nested values included.
-    ///
-    /// # Errors
-    ///
-    /// Every failing field, shaped like authentik's 400 body.
+    /// Checks the schema's constraints on every field, nested values included
+    /// ([`support::ValidationErrors`] lists what fails, as authentik's 400 body).
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         let mut checks = support::Checks::default();
         checks.length("name", &self.name, 1..);
@@ -264,12 +256,8 @@ pub struct GenericError {
 }
 
 impl GenericError {
-    /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
-    /// values) on every field, nested values included.
-    ///
-    /// # Errors
-    ///
-    /// Every failing field, shaped like authentik's 400 body.
+    /// Checks the schema's constraints on every field, nested values included
+    /// ([`support::ValidationErrors`] lists what fails, as authentik's 400 body).
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         ::std::result::Result::Ok(())
     }
@@ -297,12 +285,8 @@ pub struct Pagination {
 }
 
 impl Pagination {
-    /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
-    /// values) on every field, nested values included.
-    ///
-    /// # Errors
-    ///
-    /// Every failing field, shaped like authentik's 400 body.
+    /// Checks the schema's constraints on every field, nested values included
+    /// ([`support::ValidationErrors`] lists what fails, as authentik's 400 body).
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         ::std::result::Result::Ok(())
     }
@@ -352,12 +336,8 @@ pub struct UsedBy {
 }
 
 impl UsedBy {
-    /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
-    /// values) on every field, nested values included.
-    ///
-    /// # Errors
-    ///
-    /// Every failing field, shaped like authentik's 400 body.
+    /// Checks the schema's constraints on every field, nested values included
+    /// ([`support::ValidationErrors`] lists what fails, as authentik's 400 body).
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         let mut checks = support::Checks::default();
         checks.choice("action", &self.action, crate::UsedByActionEnum::unknown);
@@ -415,12 +395,8 @@ pub struct ValidationError {
 }
 
 impl ValidationError {
-    /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
-    /// values) on every field, nested values included.
-    ///
-    /// # Errors
-    ///
-    /// Every failing field, shaped like authentik's 400 body.
+    /// Checks the schema's constraints on every field, nested values included
+    /// ([`support::ValidationErrors`] lists what fails, as authentik's 400 body).
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         ::std::result::Result::Ok(())
     }

@@ -34,6 +34,18 @@ pub fn emit_queries(api: &Api) -> TokenStream {
     }
 }
 
+/// A parameter's description; without one, its name on the wire where the Rust name differs
+/// (`pageSize`), else nothing: a doc that only repeats the field's name says nothing.
+pub(super) fn param_doc(p: &Param) -> TokenStream {
+    let bare = p.rust_name.strip_prefix("r#").unwrap_or(&p.rust_name);
+    let fallback = if bare == p.name {
+        String::new()
+    } else {
+        format!("`{}`", p.name)
+    };
+    doc_attrs(p.doc.as_deref(), &fallback)
+}
+
 /// The query struct of an operation, with `to_pairs`.
 fn emit_query(op: &Operation) -> TokenStream {
     let params = op.query_params();
@@ -45,7 +57,7 @@ fn emit_query(op: &Operation) -> TokenStream {
     for p in &params {
         let name = ident(&p.rust_name);
         let key = &p.name;
-        let docs = doc_attrs(p.doc.as_deref(), &format!("`{}`", p.name));
+        let docs = param_doc(p);
         let value = param_value_tokens(&p.value, &models);
         let many = p.many;
         let ty = if many {

@@ -113,8 +113,8 @@ pub fn doc_line(text: &str) -> TokenStream {
     quote!(#[doc = #line])
 }
 
-/// `items` (a sequence of items) with `#[cfg(feature = "...")]` before each one, so that the
-/// cargo feature compiles them; unchanged when `feature` is `None` (always compiled).
+/// `items` (a sequence of items) with `#[cfg(feature = "...")]` on each one (after its doc
+/// comment), so that the cargo feature compiles them; unchanged when `feature` is `None` (always compiled).
 ///
 /// An item ends at a top-level `;` or at a top-level `{ ... }` that no `;` follows
 /// (`struct X { .. }`, `impl X { .. }`; not `use a::{b, c};` or `const X: T = T { .. };`).
@@ -128,6 +128,12 @@ pub fn gate(feature: Option<&str>, items: TokenStream) -> TokenStream {
     let mut at_start = true;
     while let Some(token) = tokens.next() {
         if at_start {
+            // After the item's doc comment, before its other attributes.
+            if is_pound(&token) && matches!(tokens.peek(), Some(TokenTree::Group(g)) if is_doc(g)) {
+                out.extend([token]);
+                out.extend(tokens.next());
+                continue;
+            }
             out.extend(cfg.clone());
         }
         let ends = match &token {
@@ -142,6 +148,16 @@ pub fn gate(feature: Option<&str>, items: TokenStream) -> TokenStream {
         at_start = ends;
     }
     out
+}
+
+fn is_pound(token: &TokenTree) -> bool {
+    matches!(token, TokenTree::Punct(p) if p.as_char() == '#')
+}
+
+/// Whether an attribute's `[...]` is `[doc = ...]`.
+fn is_doc(group: &proc_macro2::Group) -> bool {
+    group.delimiter() == Delimiter::Bracket
+        && matches!(group.stream().into_iter().next(), Some(TokenTree::Ident(i)) if i == "doc")
 }
 
 /// `#![allow(unused_imports)]` for a file whose items are behind different features (`gated`):
@@ -276,7 +292,7 @@ mod gate_tests {
             "{gated}"
         );
         assert!(
-            gated.starts_with("# [cfg (feature = \"captcha\")] # [doc"),
+            gated.starts_with("# [doc = \" A\"] # [cfg (feature = \"captcha\")] # [derive"),
             "{gated}"
         );
         assert!(gated.contains("} ; # [cfg"), "{gated}");

@@ -43,6 +43,9 @@ pub struct Api {
     /// Every model a JSON request body reaches, through fields, items, union variants and
     /// aliases (by Rust name): the models the server reads, so the ones it has a `Shape` for.
     pub request_models: BTreeSet<String>,
+    /// The models that are the JSON body of a `PATCH` (by Rust name): an absent field leaves
+    /// the stored value as it is, and `null` clears it.
+    pub patch_bodies: BTreeSet<String>,
     /// The models (by Rust name) whose values can be invalid: constraints of their own, a
     /// string enum (a value it does not list), or a model they hold that can
     /// ([`Api::validates`]).
@@ -66,6 +69,29 @@ impl Api {
                 .collect();
             (r, ops)
         })
+    }
+
+    /// How the schema names a type, in JSON terms, for messages: `UsedBy`, `array of UsedBy`,
+    /// `object of string values`, `string or null`.
+    pub fn type_label(&self, ty: &Type) -> String {
+        match ty {
+            Type::Named(n) => self
+                .models
+                .get(n)
+                .map_or_else(|| n.clone(), |m| m.name.clone()),
+            Type::Array(inner) => format!("array of {}", self.type_label(inner)),
+            Type::Map(inner) => format!("object of {} values", self.type_label(inner)),
+            Type::Nullable(inner) => format!("{} or null", self.type_label(inner)),
+            Type::String => "string".into(),
+            Type::Uuid => "uuid".into(),
+            Type::DateTime => "date-time".into(),
+            Type::Date => "date".into(),
+            Type::Binary => "binary".into(),
+            Type::Integer { .. } => "integer".into(),
+            Type::Number => "number".into(),
+            Type::Boolean => "boolean".into(),
+            Type::Any => "JSON value".into(),
+        }
     }
 
     /// The models named, in order.

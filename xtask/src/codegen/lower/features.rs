@@ -119,6 +119,20 @@ pub(super) fn request_models(
         .collect()
 }
 
+/// The models that are the JSON body of a `PATCH` ([`Api::patch_bodies`]).
+pub(super) fn patch_bodies(operations: &[Operation]) -> BTreeSet<String> {
+    operations
+        .iter()
+        .filter(|op| op.method == Method::Patch)
+        .filter_map(|op| op.body.as_ref())
+        .filter(|body| body.kind == BodyKind::Json)
+        .filter_map(|body| match &body.ty {
+            Type::Named(name) => Some(name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Every model the `roots` name, directly or through other models.
 fn reach<'a>(all: &'a BTreeMap<String, Model>, roots: Vec<&'a Type>) -> BTreeSet<&'a str> {
     let mut seen: BTreeSet<&'a str> = BTreeSet::new();

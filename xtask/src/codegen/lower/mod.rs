@@ -52,6 +52,7 @@ pub fn lower(doc: &oa::OpenAPI, selection: &Selection) -> Result<Api, Vec<Diagno
     let named = names::settle(drafts, paging, &mut diags);
     let features = features::settle(&models, &named.operations, &named.resources);
     let request_models = features::request_models(&models, &named.operations);
+    let patch_bodies = features::patch_bodies(&named.operations);
     let model_files = features::model_files(&models, &features);
     diags.finish()?;
     Ok(Api {
@@ -73,6 +74,7 @@ pub fn lower(doc: &oa::OpenAPI, selection: &Selection) -> Result<Api, Vec<Diagno
         features,
         model_files,
         request_models,
+        patch_bodies,
         validating,
     })
 }

@@ -16,7 +16,6 @@ pub trait ThingApi: Send + Sync {
     > + Send;
 }
 
-#[allow(refining_impl_trait)]
 impl ThingApi for crate::Client {
     fn stages_thing_retrieve(
         &self,

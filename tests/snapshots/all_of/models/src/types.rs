@@ -8,12 +8,8 @@ pub struct Inner {
 }
 
 impl Inner {
-    /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
-    /// values) on every field, nested values included.
-    ///
-    /// # Errors
-    ///
-    /// Every failing field, shaped like authentik's 400 body.
+    /// Checks the schema's constraints on every field, nested values included
+    /// ([`support::ValidationErrors`] lists what fails, as authentik's 400 body).
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         ::std::result::Result::Ok(())
     }
@@ -33,17 +29,12 @@ pub struct Thing {
     pub name: ::std::string::String,
     /// Read-only: set by the server.
     pub inner: crate::Inner,
-    /// Absent leaves it as is, `Null` clears it.
     pub parent: crate::support::Maybe<crate::Inner>,
 }
 
 impl Thing {
-    /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
-    /// values) on every field, nested values included.
-    ///
-    /// # Errors
-    ///
-    /// Every failing field, shaped like authentik's 400 body.
+    /// Checks the schema's constraints on every field, nested values included
+    /// ([`support::ValidationErrors`] lists what fails, as authentik's 400 body).
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         ::std::result::Result::Ok(())
     }

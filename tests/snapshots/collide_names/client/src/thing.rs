@@ -15,7 +15,6 @@ pub trait ThingApi: Send + Sync {
     ) -> impl Future<Output = Result<models::Foo, Error<ForbiddenError>>> + Send;
 }
 
-#[allow(refining_impl_trait)]
 impl ThingApi for crate::Client {
     fn stages_thing_create(
         &self,

@@ -51,7 +51,6 @@ pub trait XApi: Send + Sync {
     ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send;
 }
 
-#[allow(refining_impl_trait)]
 impl XApi for crate::Client {
     fn config(&self) -> support::Call<'_, (), UndocumentedError> {
         self.call(

@@ -2,11 +2,10 @@
 //! Each operation's query parameters, as one struct: the client writes it as a query
 //! string (`to_pairs`), the server parses a query string into it.
 
-#[cfg(feature = "x")]
 /// Query parameters of `GET /stages/x/`; `None` leaves a parameter out.
+#[cfg(feature = "x")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesXListQuery {
-    /// `search`
     pub search: ::std::option::Option<::std::string::String>,
 }
 
@@ -23,11 +22,10 @@ impl StagesXListQuery {
     }
 }
 
-#[cfg(feature = "x")]
 /// Query parameters of `GET /stages/x/all/`; `None` leaves a parameter out.
+#[cfg(feature = "x")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesXList2Query {
-    /// `search`
     pub search: ::std::option::Option<::std::string::String>,
 }
 
@@ -44,11 +42,10 @@ impl StagesXList2Query {
     }
 }
 
-#[cfg(feature = "x")]
 /// Query parameters of `PUT /stages/x/{id}/`; `None` leaves a parameter out.
+#[cfg(feature = "x")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesXUpdateQuery {
-    /// `force`
     pub force: ::std::option::Option<bool>,
 }
 
@@ -65,11 +62,10 @@ impl StagesXUpdateQuery {
     }
 }
 
-#[cfg(feature = "x")]
 /// Query parameters of `PATCH /stages/x/{id}/`; `None` leaves a parameter out.
+#[cfg(feature = "x")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesXUpdate2Query {
-    /// `force`
     pub force: ::std::option::Option<bool>,
 }
 

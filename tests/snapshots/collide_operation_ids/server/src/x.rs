@@ -101,7 +101,6 @@ impl support::FromQuery for StagesXUpdateQuery {
 /// `PUT /stages/x/{id}/` (`stages_x_update`)
 #[derive(Clone, Debug, PartialEq)]
 pub struct StagesXUpdateRequest {
-    /// `id`
     pub id: i64,
     /// Query parameters.
     pub query: StagesXUpdateQuery,
@@ -130,7 +129,6 @@ impl support::FromQuery for StagesXUpdate2Query {
 /// `PATCH /stages/x/{id}/` (`stages_x_update_`)
 #[derive(Clone, Debug, PartialEq)]
 pub struct StagesXUpdate2Request {
-    /// `id`
     pub id: i64,
     /// Query parameters.
     pub query: StagesXUpdate2Query,

@@ -18,7 +18,6 @@ pub trait XApi: Send + Sync {
     ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send;
 }
 
-#[allow(refining_impl_trait)]
 impl XApi for crate::Client {
     fn stages_x_create(
         &self,

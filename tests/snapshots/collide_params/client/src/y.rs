@@ -18,7 +18,6 @@ pub trait YApi: Send + Sync {
     ) -> impl Future<Output = Result<models::Thing, Error<ForbiddenError>>> + Send;
 }
 
-#[allow(refining_impl_trait)]
 impl YApi for crate::Client {
     fn stages_y_retrieve(
         &self,

@@ -2,17 +2,13 @@
 //! Each operation's query parameters, as one struct: the client writes it as a query
 //! string (`to_pairs`), the server parses a query string into it.
 
-#[cfg(feature = "x")]
 /// Query parameters of `POST /stages/x/{state}/`; `None` leaves a parameter out.
+#[cfg(feature = "x")]
 #[derive(Clone, Debug, PartialEq)]
 pub struct StagesXCreateQuery {
-    /// `principal`
     pub principal: ::std::option::Option<::std::string::String>,
-    /// `parts`
     pub parts: i64,
-    /// `body`
     pub body: ::std::option::Option<::std::string::String>,
-    /// `payload`
     pub payload: ::std::option::Option<bool>,
     /// `errors`
     pub errors2: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -20,7 +16,6 @@ pub struct StagesXCreateQuery {
     pub pairs2: ::std::option::Option<::std::string::String>,
     /// `reader`
     pub reader2: ::std::string::String,
-    /// `value`
     pub value: i64,
 }
 
@@ -50,11 +45,10 @@ impl StagesXCreateQuery {
     }
 }
 
-#[cfg(feature = "y")]
 /// Query parameters of `GET /stages/y/{principal}/{parts}/`; `None` leaves a parameter out.
+#[cfg(feature = "y")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesYRetrieveQuery {
-    /// `state`
     pub state: ::std::option::Option<::std::string::String>,
     /// `pairs`
     pub pairs2: ::std::option::Option<i64>,

@@ -22,7 +22,6 @@ pub trait ModelsApi: Send + Sync {
     ) -> impl Future<Output = Result<(), Error<ForbiddenError>>> + Send;
 }
 
-#[allow(refining_impl_trait)]
 impl ModelsApi for crate::Client {
     fn stages_models_list(
         &self,

@@ -22,7 +22,6 @@ pub trait ParamsApi: Send + Sync {
     ) -> impl Future<Output = Result<(), Error<ForbiddenError>>> + Send;
 }
 
-#[allow(refining_impl_trait)]
 impl ParamsApi for crate::Client {
     fn stages_params_list(
         &self,

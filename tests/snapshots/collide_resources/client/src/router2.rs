@@ -22,7 +22,6 @@ pub trait RouterApi: Send + Sync {
     ) -> impl Future<Output = Result<(), Error<ForbiddenError>>> + Send;
 }
 
-#[allow(refining_impl_trait)]
 impl RouterApi for crate::Client {
     fn stages_router_list(
         &self,

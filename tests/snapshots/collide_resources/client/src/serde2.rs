@@ -22,7 +22,6 @@ pub trait SerdeApi: Send + Sync {
     ) -> impl Future<Output = Result<(), Error<ForbiddenError>>> + Send;
 }
 
-#[allow(refining_impl_trait)]
 impl SerdeApi for crate::Client {
     fn stages_serde_list(
         &self,

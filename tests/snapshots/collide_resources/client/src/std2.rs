@@ -22,7 +22,6 @@ pub trait StdApi: Send + Sync {
     ) -> impl Future<Output = Result<(), Error<ForbiddenError>>> + Send;
 }
 
-#[allow(refining_impl_trait)]
 impl StdApi for crate::Client {
     fn stages_std_list(
         &self,

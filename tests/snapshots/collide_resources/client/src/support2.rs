@@ -22,7 +22,6 @@ pub trait SupportApi: Send + Sync {
     ) -> impl Future<Output = Result<(), Error<ForbiddenError>>> + Send;
 }
 
-#[allow(refining_impl_trait)]
 impl SupportApi for crate::Client {
     fn stages_support_list(
         &self,

@@ -2,11 +2,10 @@
 //! Each operation's query parameters, as one struct: the client writes it as a query
 //! string (`to_pairs`), the server parses a query string into it.
 
-#[cfg(feature = "support2")]
 /// Query parameters of `GET /stages/support/`; `None` leaves a parameter out.
+#[cfg(feature = "support2")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesSupportListQuery {
-    /// `search`
     pub search: ::std::option::Option<::std::string::String>,
 }
 
@@ -23,11 +22,10 @@ impl StagesSupportListQuery {
     }
 }
 
-#[cfg(feature = "router2")]
 /// Query parameters of `GET /stages/router/`; `None` leaves a parameter out.
+#[cfg(feature = "router2")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesRouterListQuery {
-    /// `search`
     pub search: ::std::option::Option<::std::string::String>,
 }
 
@@ -44,11 +42,10 @@ impl StagesRouterListQuery {
     }
 }
 
-#[cfg(feature = "params2")]
 /// Query parameters of `GET /stages/params/`; `None` leaves a parameter out.
+#[cfg(feature = "params2")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesParamsListQuery {
-    /// `search`
     pub search: ::std::option::Option<::std::string::String>,
 }
 
@@ -65,11 +62,10 @@ impl StagesParamsListQuery {
     }
 }
 
-#[cfg(feature = "models2")]
 /// Query parameters of `GET /stages/models/`; `None` leaves a parameter out.
+#[cfg(feature = "models2")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesModelsListQuery {
-    /// `search`
     pub search: ::std::option::Option<::std::string::String>,
 }
 
@@ -86,11 +82,10 @@ impl StagesModelsListQuery {
     }
 }
 
-#[cfg(feature = "std2")]
 /// Query parameters of `GET /stages/std/`; `None` leaves a parameter out.
+#[cfg(feature = "std2")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesStdListQuery {
-    /// `search`
     pub search: ::std::option::Option<::std::string::String>,
 }
 
@@ -107,11 +102,10 @@ impl StagesStdListQuery {
     }
 }
 
-#[cfg(feature = "serde2")]
 /// Query parameters of `GET /stages/serde/`; `None` leaves a parameter out.
+#[cfg(feature = "serde2")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesSerdeListQuery {
-    /// `search`
     pub search: ::std::option::Option<::std::string::String>,
 }
 

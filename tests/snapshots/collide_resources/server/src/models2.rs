@@ -41,7 +41,6 @@ pub type StagesModelsListResponse = responses::OkOrEmptyForbidden<models::Thing>
 /// `DELETE /stages/models/{id}/` (`stages_models_destroy`)
 #[derive(Clone, Debug, PartialEq)]
 pub struct StagesModelsDestroyRequest {
-    /// `id`
     pub id: String,
 }
 

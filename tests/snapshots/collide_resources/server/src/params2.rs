@@ -41,7 +41,6 @@ pub type StagesParamsListResponse = responses::OkOrEmptyForbidden<models::Thing>
 /// `DELETE /stages/params/{id}/` (`stages_params_destroy`)
 #[derive(Clone, Debug, PartialEq)]
 pub struct StagesParamsDestroyRequest {
-    /// `id`
     pub id: String,
 }
 

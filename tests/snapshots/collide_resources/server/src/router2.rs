@@ -41,7 +41,6 @@ pub type StagesRouterListResponse = responses::OkOrEmptyForbidden<models::Thing>
 /// `DELETE /stages/router/{id}/` (`stages_router_destroy`)
 #[derive(Clone, Debug, PartialEq)]
 pub struct StagesRouterDestroyRequest {
-    /// `id`
     pub id: String,
 }
 

@@ -41,7 +41,6 @@ pub type StagesSerdeListResponse = responses::OkOrEmptyForbidden<models::Thing>;
 /// `DELETE /stages/serde/{id}/` (`stages_serde_destroy`)
 #[derive(Clone, Debug, PartialEq)]
 pub struct StagesSerdeDestroyRequest {
-    /// `id`
     pub id: String,
 }
 

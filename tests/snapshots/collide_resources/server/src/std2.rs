@@ -41,7 +41,6 @@ pub type StagesStdListResponse = responses::OkOrEmptyForbidden<models::Thing>;
 /// `DELETE /stages/std/{id}/` (`stages_std_destroy`)
 #[derive(Clone, Debug, PartialEq)]
 pub struct StagesStdDestroyRequest {
-    /// `id`
     pub id: String,
 }
 

@@ -41,7 +41,6 @@ pub type StagesSupportListResponse = responses::OkOrEmptyForbidden<models::Thing
 /// `DELETE /stages/support/{id}/` (`stages_support_destroy`)
 #[derive(Clone, Debug, PartialEq)]
 pub struct StagesSupportDestroyRequest {
-    /// `id`
     pub id: String,
 }
 

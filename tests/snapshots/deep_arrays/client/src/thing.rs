@@ -31,7 +31,6 @@ pub trait ThingApi: Send + Sync {
     > + Send;
 }
 
-#[allow(refining_impl_trait)]
 impl ThingApi for crate::Client {
     fn stages_thing_list(
         &self,
@@ -59,7 +58,7 @@ impl ThingApi for crate::Client {
                 answer
                     .json(
                         200,
-                        "list of list of list of list of list of list of list of list of list of list of list of list of list of list of list of Thing",
+                        "array of array of array of array of array of array of array of array of array of array of array of array of array of array of array of Thing",
                     )
             },
         )

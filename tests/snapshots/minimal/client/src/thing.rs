@@ -13,7 +13,6 @@ pub trait ThingApi: Send + Sync {
     ) -> impl Future<Output = Result<String, Error<UndocumentedError>>> + Send;
 }
 
-#[allow(refining_impl_trait)]
 impl ThingApi for crate::Client {
     fn stages_thing_retrieve(&self) -> support::Call<'_, String, UndocumentedError> {
         self.call(

@@ -15,7 +15,6 @@ pub trait ThingApi: Send + Sync {
     ) -> impl Future<Output = Result<(), Error<BadRequestOrForbiddenError>>> + Send;
 }
 
-#[allow(refining_impl_trait)]
 impl ThingApi for crate::Client {
     fn stages_thing_set_icon_create(
         &self,

@@ -14,7 +14,6 @@ use std::sync::Arc;
 /// `POST /stages/thing/{slug}/set_icon/` (`stages_thing_set_icon_create`)
 #[derive(Clone, Debug, PartialEq)]
 pub struct StagesThingSetIconCreateRequest {
-    /// `slug`
     pub slug: String,
     /// The request body; `None` when the request has none.
     pub body: Option<support::RawBody>,

@@ -14,7 +14,6 @@ pub trait ChallengeApi: Send + Sync {
     ) -> impl Future<Output = Result<models::Challenge, Error<ForbiddenError>>> + Send;
 }
 
-#[allow(refining_impl_trait)]
 impl ChallengeApi for crate::Client {
     fn stages_challenge_retrieve(
         &self,

@@ -9,12 +9,8 @@ pub struct CaptchaChallenge {
 }
 
 impl CaptchaChallenge {
-    /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
-    /// values) on every field, nested values included.
-    ///
-    /// # Errors
-    ///
-    /// Every failing field, shaped like authentik's 400 body.
+    /// Checks the schema's constraints on every field, nested values included
+    /// ([`support::ValidationErrors`] lists what fails, as authentik's 400 body).
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         ::std::result::Result::Ok(())
     }
@@ -42,11 +38,8 @@ pub enum Challenge {
 }
 
 impl Challenge {
-    /// Checks the constraints of the object inside.
-    ///
-    /// # Errors
-    ///
-    /// Every failing field, shaped like authentik's 400 body.
+    /// Checks the constraints of the object inside ([`crate::support::ValidationErrors`]
+    /// lists what fails, as authentik's 400 body).
     pub fn validate(
         &self,
     ) -> ::std::result::Result<(), crate::support::ValidationErrors> {
@@ -122,12 +115,8 @@ pub struct PasswordChallenge {
 }
 
 impl PasswordChallenge {
-    /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
-    /// values) on every field, nested values included.
-    ///
-    /// # Errors
-    ///
-    /// Every failing field, shaped like authentik's 400 body.
+    /// Checks the schema's constraints on every field, nested values included
+    /// ([`support::ValidationErrors`] lists what fails, as authentik's 400 body).
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         ::std::result::Result::Ok(())
     }

@@ -41,7 +41,6 @@ pub trait ThingApi: Send + Sync {
     }
 }
 
-#[allow(refining_impl_trait)]
 impl ThingApi for crate::Client {
     fn stages_thing_list(
         &self,

@@ -2,15 +2,12 @@
 //! Each operation's query parameters, as one struct: the client writes it as a query
 //! string (`to_pairs`), the server parses a query string into it.
 
-#[cfg(feature = "thing")]
 /// Query parameters of `GET /stages/thing/`; `None` leaves a parameter out.
+#[cfg(feature = "thing")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesThingListQuery {
-    /// `page`
     pub page: ::std::option::Option<i64>,
-    /// `page_size`
     pub page_size: ::std::option::Option<i64>,
-    /// `search`
     pub search: ::std::option::Option<::std::string::String>,
 }
 

@@ -15,7 +15,6 @@ pub trait NodeApi: Send + Sync {
     ) -> impl Future<Output = Result<models::Node, Error<ForbiddenError>>> + Send;
 }
 
-#[allow(refining_impl_trait)]
 impl NodeApi for crate::Client {
     fn stages_node_create(
         &self,

@@ -8,12 +8,8 @@ pub struct Edge {
 }
 
 impl Edge {
-    /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
-    /// values) on every field, nested values included.
-    ///
-    /// # Errors
-    ///
-    /// Every failing field, shaped like authentik's 400 body.
+    /// Checks the schema's constraints on every field, nested values included
+    /// ([`support::ValidationErrors`] lists what fails, as authentik's 400 body).
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         let mut checks = support::Checks::default();
         {
@@ -39,19 +35,14 @@ impl support::Fields for Edge {}
 pub struct Node {
     /// Constraints: at most 10 characters.
     pub name: ::std::string::String,
-    /// Absent leaves it as is, `Null` clears it.
     pub parent: crate::support::Maybe<::std::boxed::Box<crate::Node>>,
     pub children: ::std::vec::Vec<crate::Node>,
     pub edge: ::std::option::Option<::std::boxed::Box<crate::Edge>>,
 }
 
 impl Node {
-    /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
-    /// values) on every field, nested values included.
-    ///
-    /// # Errors
-    ///
-    /// Every failing field, shaped like authentik's 400 body.
+    /// Checks the schema's constraints on every field, nested values included
+    /// ([`support::ValidationErrors`] lists what fails, as authentik's 400 body).
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         let mut checks = support::Checks::default();
         checks.length("name", &self.name, ..=10);

@@ -2,11 +2,10 @@
 //! Each operation's query parameters, as one struct: the client writes it as a query
 //! string (`to_pairs`), the server parses a query string into it.
 
-#[cfg(feature = "thing")]
 /// Query parameters of `GET /stages/thing/`; `None` leaves a parameter out.
+#[cfg(feature = "thing")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StagesThingListQuery {
-    /// `mode`
     pub mode: ::std::option::Option<crate::StagesThingListMode>,
 }
 

@@ -53,17 +53,12 @@ crate::support::string_enum! {
 pub struct Thing {
     pub mode: crate::ModeEnum,
     pub level: ::std::option::Option<crate::ThingLevel>,
-    /// Absent leaves it as is, `Null` clears it.
     pub maybe: crate::support::Maybe<crate::ModeEnum>,
 }
 
 impl Thing {
-    /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
-    /// values) on every field, nested values included.
-    ///
-    /// # Errors
-    ///
-    /// Every failing field, shaped like authentik's 400 body.
+    /// Checks the schema's constraints on every field, nested values included
+    /// ([`support::ValidationErrors`] lists what fails, as authentik's 400 body).
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         let mut checks = support::Checks::default();
         checks.choice("mode", &self.mode, crate::ModeEnum::unknown);

@@ -4,7 +4,7 @@ use crate::support;
 /// `PatchedThingRequest`
 #[derive(Clone, PartialEq, ::std::default::Default)]
 pub struct PatchedThingRequest {
-    /// Constraints: at least 1 character(s).
+    /// Constraints: at least 1 character.
     pub name: ::std::option::Option<::std::string::String>,
     pub note: ::std::option::Option<::std::string::String>,
     /// Absent leaves it as is, `Null` clears it.
@@ -14,12 +14,8 @@ pub struct PatchedThingRequest {
 }
 
 impl PatchedThingRequest {
-    /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
-    /// values) on every field, nested values included.
-    ///
-    /// # Errors
-    ///
-    /// Every failing field, shaped like authentik's 400 body.
+    /// Checks the schema's constraints on every field, nested values included
+    /// ([`support::ValidationErrors`] lists what fails, as authentik's 400 body).
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         let mut checks = support::Checks::default();
         checks.length("name", &self.name, 1..);
@@ -55,20 +51,15 @@ impl ::std::fmt::Debug for PatchedThingRequest {
 pub struct Thing {
     /// Read-only: set by the server.
     pub id: ::uuid::Uuid,
-    /// Constraints: at least 1 character(s).
+    /// Constraints: at least 1 character.
     pub name: ::std::string::String,
     pub note: ::std::option::Option<::std::string::String>,
-    /// Absent leaves it as is, `Null` clears it.
     pub flow: crate::support::Maybe<::uuid::Uuid>,
 }
 
 impl Thing {
-    /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
-    /// values) on every field, nested values included.
-    ///
-    /// # Errors
-    ///
-    /// Every failing field, shaped like authentik's 400 body.
+    /// Checks the schema's constraints on every field, nested values included
+    /// ([`support::ValidationErrors`] lists what fails, as authentik's 400 body).
     pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
         let mut checks = support::Checks::default();
         checks.length("name", &self.name, 1..);

@@ -15,7 +15,6 @@ use std::sync::Arc;
 /// `PATCH /stages/thing/{id}/` (`stages_thing_partial_update`)
 #[derive(Clone, Debug, PartialEq)]
 pub struct StagesThingPartialUpdateRequest {
-    /// `id`
     pub id: ::uuid::Uuid,
     /// The request body; `None` when the request has none.
     pub body: Option<models::PatchedThingRequest>,

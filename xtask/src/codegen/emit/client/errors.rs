@@ -1,7 +1,6 @@
 //! Client, errors: the `errors` module, one enum per distinct set of documented error responses
 //! ([`ErrorSet`]), with its `Display`, its status and how an answer decodes into it.
 
-use super::type_label;
 use crate::codegen::emit::rust::*;
 use crate::codegen::ir::*;
 use proc_macro2::{Ident, TokenStream};
@@ -58,11 +57,9 @@ struct Arms {
 fn body_of(api: &Api, body: &ResponseBody) -> Option<(TokenStream, Ident, Option<String>)> {
     match body {
         ResponseBody::None => None,
-        ResponseBody::Json(ty) => Some((
-            local_type(ty),
-            ident("fmt_error"),
-            Some(type_label(api, ty)),
-        )),
+        ResponseBody::Json(ty) => {
+            Some((local_type(ty), ident("fmt_error"), Some(api.type_label(ty))))
+        }
         ResponseBody::Other(_) => Some((quote!(Vec<u8>), ident("fmt_bytes"), None)),
     }
 }

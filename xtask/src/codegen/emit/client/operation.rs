@@ -1,7 +1,6 @@
 //! Client, one operation: its trait method (and page stream), the types it adds to its
 //! resource's module, and the method's implementation on [`crate::Client`] (the generated one).
 
-use super::type_label;
 use crate::codegen::emit::rust::*;
 use crate::codegen::ir::*;
 use proc_macro2::{Ident, TokenStream};
@@ -160,7 +159,7 @@ impl Outputs {
         let (ty, read) = match &response.body {
             ResponseBody::None => (quote!(()), quote!(answer.empty(Some(#n)))),
             ResponseBody::Json(ty) => {
-                let label = type_label(api, ty);
+                let label = api.type_label(ty);
                 (local_type(ty), quote!(answer.json(#n, #label)))
             }
             ResponseBody::Other(_) => (quote!(Vec<u8>), quote!(answer.bytes(#n))),
@@ -190,7 +189,7 @@ impl Outputs {
                 }
                 ResponseBody::Json(ty) => {
                     let t = local_type(ty);
-                    let label = type_label(api, ty);
+                    let label = api.type_label(ty);
                     variants.push(quote!(#docs #v(#t),));
                     arms.push(quote!(#n => Ok(#success::#v(answer.decode(#label)?)),));
                 }

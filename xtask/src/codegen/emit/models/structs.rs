@@ -40,10 +40,12 @@ impl TypesEmitter<'_> {
         } else {
             quote!()
         };
+        let patch = self.api.patch_bodies.contains(&m.rust_name);
         let fields = s.fields.iter().map(|f| {
             let fname = ident(&f.rust_name);
             let ty = self.field_type(f);
-            let docs = field_doc(f).map_or_else(TokenStream::new, |doc| doc_attrs(Some(&doc), ""));
+            let docs =
+                field_doc(f, patch).map_or_else(TokenStream::new, |doc| doc_attrs(Some(&doc), ""));
             let deprecated = if f.deprecated {
                 quote!(#[deprecated])
             } else {
@@ -93,12 +95,8 @@ impl TypesEmitter<'_> {
 
             #allow_deprecated
             impl #name {
-                /// Checks the schema's constraints (lengths, patterns, ranges, item counts, enum
-                /// values) on every field, nested values included.
-                ///
-                /// # Errors
-                ///
-                /// Every failing field, shaped like authentik's 400 body.
+                /// Checks the schema's constraints on every field, nested values included
+                /// ([`support::ValidationErrors`] lists what fails, as authentik's 400 body).
                 pub fn validate(&self) -> ::std::result::Result<(), support::ValidationErrors> {
                     #validate
                 }
@@ -174,8 +172,18 @@ fn json_table(name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
     }
 }
 
-/// The field's description, with what the schema says about reading and writing it.
-fn field_doc(f: &Field) -> Option<String> {
+/// `1 character`, `50 characters`.
+fn characters(n: usize) -> String {
+    if n == 1 {
+        "1 character".to_owned()
+    } else {
+        format!("{n} characters")
+    }
+}
+
+/// The field's description, with what the schema says about reading and writing it (and, in a
+/// `PATCH` body, what an absent or `null` value does).
+fn field_doc(f: &Field, patch: bool) -> Option<String> {
     let mut notes = Vec::new();
     if f.read_only {
         notes.push("Read-only: set by the server.".to_owned());
@@ -186,16 +194,16 @@ fn field_doc(f: &Field) -> Option<String> {
                 .to_owned(),
         );
     }
-    if f.presence == Presence::OptionalNullable {
+    if patch && f.presence == Presence::OptionalNullable {
         notes.push("Absent leaves it as is, `Null` clears it.".to_owned());
     }
     let c = &f.constraints;
     let mut rules = Vec::new();
     if let Some(n) = c.min_length {
-        rules.push(format!("at least {n} character(s)"));
+        rules.push(format!("at least {}", characters(n)));
     }
     if let Some(n) = c.max_length {
-        rules.push(format!("at most {n} characters"));
+        rules.push(format!("at most {}", characters(n)));
     }
     if let Some(p) = &c.pattern {
         rules.push(format!("matches `{p}`"));

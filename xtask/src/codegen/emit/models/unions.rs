@@ -54,11 +54,8 @@ impl TypesEmitter<'_> {
             }
 
             impl #name {
-                /// Checks the constraints of the object inside.
-                ///
-                /// # Errors
-                ///
-                /// Every failing field, shaped like authentik's 400 body.
+                /// Checks the constraints of the object inside ([`crate::support::ValidationErrors`]
+                /// lists what fails, as authentik's 400 body).
                 pub fn validate(&self) -> ::std::result::Result<(), crate::support::ValidationErrors> {
                     match self {
                         #(#validate_arms)*
