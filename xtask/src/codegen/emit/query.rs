@@ -46,41 +46,41 @@ pub(super) fn param_doc(p: &Param) -> TokenStream {
     doc_attrs(p.doc.as_deref(), &fallback)
 }
 
+/// A query struct's field (optional unless required; a list when the parameter takes several
+/// values) and its line of `to_pairs`.
+fn query_field(p: &Param) -> (TokenStream, TokenStream) {
+    let name = ident(&p.rust_name);
+    let key = &p.name;
+    let docs = param_doc(p);
+    let value = param_value_tokens(&p.value, &quote!(crate));
+    let ty = if p.many {
+        quote!(::std::vec::Vec<#value>)
+    } else {
+        value
+    };
+    let explode = p.explode;
+    // One short line per parameter: the support's `Pairs` does the rest.
+    let push = match (p.many, p.required) {
+        (false, true) => quote!(pairs.one(#key, &self.#name);),
+        (false, false) => quote!(pairs.opt(#key, &self.#name);),
+        (true, true) => quote!(pairs.many(#key, &self.#name, #explode);),
+        (true, false) => quote!(pairs.opt_many(#key, &self.#name, #explode);),
+    };
+    let field = if p.required {
+        quote!(#docs pub #name: #ty,)
+    } else {
+        quote!(#docs pub #name: ::std::option::Option<#ty>,)
+    };
+    (field, push)
+}
+
 /// The query struct of an operation, with `to_pairs`.
 fn emit_query(op: &Operation) -> TokenStream {
     let params = op.query_params();
     let query_ident = ident(&op.names.query);
-    let models = quote!(crate);
-    let mut fields = Vec::new();
-    let mut pushes = Vec::new();
-    let mut any_required = false;
-    for p in &params {
-        let name = ident(&p.rust_name);
-        let key = &p.name;
-        let docs = param_doc(p);
-        let value = param_value_tokens(&p.value, &models);
-        let many = p.many;
-        let ty = if many {
-            quote!(::std::vec::Vec<#value>)
-        } else {
-            value
-        };
-        let explode = p.explode;
-        // One short line per parameter: the support's `Pairs` does the rest.
-        let push = match (many, p.required) {
-            (false, true) => quote!(pairs.one(#key, &self.#name);),
-            (false, false) => quote!(pairs.opt(#key, &self.#name);),
-            (true, true) => quote!(pairs.many(#key, &self.#name, #explode);),
-            (true, false) => quote!(pairs.opt_many(#key, &self.#name, #explode);),
-        };
-        pushes.push(push);
-        if p.required {
-            any_required = true;
-            fields.push(quote!(#docs pub #name: #ty,));
-        } else {
-            fields.push(quote!(#docs pub #name: ::std::option::Option<#ty>,));
-        }
-    }
+    let (fields, pushes): (Vec<TokenStream>, Vec<TokenStream>) =
+        params.iter().map(|p| query_field(p)).unzip();
+    let any_required = params.iter().any(|p| p.required);
     let default = if any_required {
         quote!()
     } else {

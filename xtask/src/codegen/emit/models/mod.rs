@@ -30,21 +30,7 @@ pub fn emit_lib(api: &Api) -> TokenStream {
             pub use types::*;
         )
     };
-    let resource_mods = files.by_resource.keys().map(|module| {
-        let m = ident(module);
-        quote! {
-            #[cfg(feature = #module)]
-            #[rustfmt::skip]
-            mod #m;
-        }
-    });
-    let resource_uses = files.by_resource.keys().map(|module| {
-        let m = ident(module);
-        quote! {
-            #[cfg(feature = #module)]
-            pub use #m::*;
-        }
-    });
+    let (resource_mods, resource_uses) = resource_modules(files);
     let patterns = if api.patterns.is_empty() {
         quote!()
     } else {
@@ -66,7 +52,7 @@ pub fn emit_lib(api: &Api) -> TokenStream {
 
         #[rustfmt::skip]
         mod types;
-        #(#resource_mods)*
+        #resource_mods
         #patterns
         #[rustfmt::skip]
         pub mod query;
@@ -74,8 +60,28 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         pub mod support;
 
         #reexport
-        #(#resource_uses)*
+        #resource_uses
     }
+}
+
+/// Each resource's own module of models, behind its feature, and its re-export.
+fn resource_modules(files: &ModelFiles) -> (TokenStream, TokenStream) {
+    let mods = files.by_resource.keys().map(|module| {
+        let m = ident(module);
+        quote! {
+            #[cfg(feature = #module)]
+            #[rustfmt::skip]
+            mod #m;
+        }
+    });
+    let uses = files.by_resource.keys().map(|module| {
+        let m = ident(module);
+        quote! {
+            #[cfg(feature = #module)]
+            pub use #m::*;
+        }
+    });
+    (quote!(#(#mods)*), quote!(#(#uses)*))
 }
 
 /// Emits `types.rs` a model at a time, so the formatter can work on parts of it in parallel.

@@ -25,38 +25,9 @@ impl TypesEmitter<'_> {
         let name = ident(&m.rust_name);
         let docs = doc_attrs(m.doc.as_deref(), &format!("`{}`", m.name));
         let has_secret = s.fields.iter().any(|f| f.write_only);
-        let debug = if has_secret {
-            quote!()
-        } else {
-            quote!(::std::fmt::Debug,)
-        };
-        // With nothing required (PATCH bodies), `..Default::default()` names only what changes.
-        let all_optional = s
-            .fields
-            .iter()
-            .all(|f| matches!(f.presence, Presence::Optional | Presence::OptionalNullable));
-        let default = if all_optional {
-            quote!(::std::default::Default,)
-        } else {
-            quote!()
-        };
+        let derives = derives(s, has_secret);
         let patch = self.api.patch_bodies.contains(&m.rust_name);
-        let fields = s.fields.iter().map(|f| {
-            let fname = ident(&f.rust_name);
-            let ty = self.field_type(f);
-            let docs =
-                field_doc(f, patch).map_or_else(TokenStream::new, |doc| doc_attrs(Some(&doc), ""));
-            let deprecated = if f.deprecated {
-                quote!(#[deprecated])
-            } else {
-                quote!()
-            };
-            quote! {
-                #docs
-                #deprecated
-                pub #fname: #ty,
-            }
-        });
+        let fields = s.fields.iter().map(|f| self.struct_field(f, patch));
         let additional = s.additional.as_ref().map(|a| {
             let fname = ident(&a.rust_name);
             let ty = type_tokens(&a.ty, &self.models_path());
@@ -86,7 +57,7 @@ impl TypesEmitter<'_> {
         };
         quote! {
             #docs
-            #[derive(Clone, PartialEq, #debug #default)]
+            #[derive(#derives)]
             #allow_deprecated
             pub struct #name {
                 #(#fields)*
@@ -107,6 +78,24 @@ impl TypesEmitter<'_> {
             #fields_impl
 
             #debug_impl
+        }
+    }
+
+    /// One field: its doc, `#[deprecated]` if it is, and its type.
+    fn struct_field(&self, f: &Field, patch: bool) -> TokenStream {
+        let fname = ident(&f.rust_name);
+        let ty = self.field_type(f);
+        let docs =
+            field_doc(f, patch).map_or_else(TokenStream::new, |doc| doc_attrs(Some(&doc), ""));
+        let deprecated = if f.deprecated {
+            quote!(#[deprecated])
+        } else {
+            quote!()
+        };
+        quote! {
+            #docs
+            #deprecated
+            pub #fname: #ty,
         }
     }
 
@@ -143,6 +132,27 @@ impl TypesEmitter<'_> {
             }
         }
     }
+}
+
+/// What a struct derives: `Debug` unless it holds a secret (it gets a redacting one), and
+/// `Default` when nothing is required (PATCH bodies: `..Default::default()` names only what
+/// changes).
+fn derives(s: &Struct, has_secret: bool) -> TokenStream {
+    let debug = if has_secret {
+        quote!()
+    } else {
+        quote!(::std::fmt::Debug,)
+    };
+    let all_optional = s
+        .fields
+        .iter()
+        .all(|f| matches!(f.presence, Presence::Optional | Presence::OptionalNullable));
+    let default = if all_optional {
+        quote!(::std::default::Default,)
+    } else {
+        quote!()
+    };
+    quote!(Clone, PartialEq, #debug #default)
 }
 
 /// The struct's `Serialize` and `Deserialize`: the support module's `json_object!` table, one

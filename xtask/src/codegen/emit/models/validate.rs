@@ -48,85 +48,92 @@ impl TypesEmitter<'_> {
         let name = ident(&f.rust_name);
         let key = &f.json_name;
         let value = quote!(&self.#name);
-        let c = &f.constraints;
         let call = |check: &str, rest: TokenStream| {
             let check = format_ident!("{}", check);
-            quote!(checks.#check(#key, #value, #rest);)
+            if rest.is_empty() {
+                quote!(checks.#check(#key, #value);)
+            } else {
+                quote!(checks.#check(#key, #value, #rest);)
+            }
         };
-        let mut calls = Vec::new();
-        match &f.ty {
-            Type::String => {
-                if c.min_length.is_some() || c.max_length.is_some() {
-                    calls.push(call("length", usize_range(c.min_length, c.max_length)));
-                }
-                if let Some(p) = &c.pattern {
-                    let (regex, message) = self.pattern(p);
-                    calls.push(call("pattern", quote!(&crate::patterns::#regex, #message)));
-                }
-                if c.email {
-                    let check = quote!(checks.email(#key, #value););
-                    calls.push(check);
-                }
+        let c = &f.constraints;
+        let calls = match &f.ty {
+            Type::String => self.string_calls(c, &call),
+            Type::Integer { bits } => int_calls(*bits, c, &call),
+            Type::Number if c.minimum.is_some() || c.maximum.is_some() => {
+                vec![call("number_range", float_range(c.minimum, c.maximum))]
             }
-            Type::Integer { bits } => {
-                if c.minimum.is_some() || c.maximum.is_some() {
-                    let check = if *bits == 64 {
-                        "int_range"
-                    } else {
-                        "int32_range"
-                    };
-                    calls.push(call(check, int_range(c.minimum, c.maximum)));
-                }
-            }
-            Type::Number => {
-                if c.minimum.is_some() || c.maximum.is_some() {
-                    calls.push(call("number_range", float_range(c.minimum, c.maximum)));
-                }
-            }
-            Type::Named(model) => match self.api.models.get(model).map(|m| &m.kind) {
-                Some(ModelKind::Enum(_)) => {
-                    let ty = ident(model);
-                    calls.push(call("choice", quote!(crate::#ty::unknown)));
-                }
-                Some(ModelKind::Struct(_) | ModelKind::Union(_)) if self.validates(model) => {
-                    let ty = ident(model);
-                    calls.push(call("nested", quote!(crate::#ty::validate)));
-                }
-                _ => {}
-            },
-            Type::Array(inner) => {
-                if c.min_items.is_some() || c.max_items.is_some() {
-                    calls.push(call("items", usize_range(c.min_items, c.max_items)));
-                }
-                let item_checks = c.items.as_deref().is_some_and(|c| !c.is_empty());
-                match (inner.as_ref(), item_checks) {
-                    (Type::Named(model), false) => {
-                        let ty = ident(model);
-                        match self.api.models.get(model).map(|m| &m.kind) {
-                            Some(ModelKind::Enum(_)) => {
-                                calls.push(call("choices", quote!(crate::#ty::unknown)));
-                            }
-                            Some(ModelKind::Struct(_) | ModelKind::Union(_))
-                                if self.validates(model) =>
-                            {
-                                calls.push(call("each", quote!(crate::#ty::validate)));
-                            }
-                            _ => {}
-                        }
-                    }
-                    // Items with constraints of their own, nullable items and nested lists and
-                    // maps: written out.
-                    (Type::Nullable(_) | Type::Array(_) | Type::Map(_), _) | (_, true) => {
-                        return None
-                    }
-                    // Scalars with nothing to check per item.
-                    _ => {}
-                }
-            }
+            Type::Number => Vec::new(),
+            Type::Named(model) => self.model_call(model, "choice", "nested", &call),
+            Type::Array(inner) => self.array_calls(inner, c, &call)?,
             _ => return None,
-        }
+        };
         // Empty when there is nothing to check.
         Some(quote!(#(#calls)*))
+    }
+
+    /// `length`, `pattern` and `email` calls for a string field.
+    fn string_calls(
+        &self,
+        c: &Constraints,
+        call: &dyn Fn(&str, TokenStream) -> TokenStream,
+    ) -> Vec<TokenStream> {
+        let mut calls = Vec::new();
+        if c.min_length.is_some() || c.max_length.is_some() {
+            calls.push(call("length", usize_range(c.min_length, c.max_length)));
+        }
+        if let Some(p) = &c.pattern {
+            let (regex, message) = self.pattern(p);
+            calls.push(call("pattern", quote!(&crate::patterns::#regex, #message)));
+        }
+        if c.email {
+            calls.push(call("email", quote!()));
+        }
+        calls
+    }
+
+    /// The call for a field holding a model: `enum_check` (an enum's unknown value) or
+    /// `object_check` (a struct's or union's `validate()`, when it can fail); none otherwise.
+    fn model_call(
+        &self,
+        model: &str,
+        enum_check: &str,
+        object_check: &str,
+        call: &dyn Fn(&str, TokenStream) -> TokenStream,
+    ) -> Vec<TokenStream> {
+        let ty = ident(model);
+        match self.api.models.get(model).map(|m| &m.kind) {
+            Some(ModelKind::Enum(_)) => vec![call(enum_check, quote!(crate::#ty::unknown))],
+            Some(ModelKind::Struct(_) | ModelKind::Union(_)) if self.validates(model) => {
+                vec![call(object_check, quote!(crate::#ty::validate))]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// An array field's calls: its item count, and each item's enum value or `validate()`.
+    /// `None` when its items need checks written out (constraints of their own, nullable
+    /// items, nested lists and maps).
+    fn array_calls(
+        &self,
+        inner: &Type,
+        c: &Constraints,
+        call: &dyn Fn(&str, TokenStream) -> TokenStream,
+    ) -> Option<Vec<TokenStream>> {
+        let mut calls = Vec::new();
+        if c.min_items.is_some() || c.max_items.is_some() {
+            calls.push(call("items", usize_range(c.min_items, c.max_items)));
+        }
+        let item_checks = c.items.as_deref().is_some_and(|c| !c.is_empty());
+        match (inner, item_checks) {
+            (Type::Named(model), false) => {
+                calls.extend(self.model_call(model, "choices", "each", call))
+            }
+            (Type::Nullable(_) | Type::Array(_) | Type::Map(_), _) | (_, true) => return None,
+            // Scalars with nothing to check per item.
+            _ => {}
+        }
+        Some(calls)
     }
 
     /// A field's checks written out: its value taken when present, then [`Self::checks`].
@@ -163,41 +170,8 @@ impl TypesEmitter<'_> {
         sink: &proc_macro2::Ident,
         key: &TokenStream,
     ) -> Option<TokenStream> {
-        let mut own = Vec::new();
+        let mut own = self.scalar_checks(value, ty, c);
         match ty {
-            Type::String => {
-                if c.min_length.is_some() || c.max_length.is_some() {
-                    let min = opt_usize(c.min_length);
-                    let max = opt_usize(c.max_length);
-                    own.push(
-                        quote!(crate::support::check::length(&mut messages, #value, #min, #max);),
-                    );
-                }
-                if let Some(p) = &c.pattern {
-                    let (regex, message) = self.pattern(p);
-                    own.push(quote!(crate::support::check::pattern(&mut messages, #value, &crate::patterns::#regex, #message);));
-                }
-                if c.email {
-                    own.push(quote!(crate::support::check::email(&mut messages, #value);));
-                }
-            }
-            Type::Integer { bits } if c.minimum.is_some() || c.maximum.is_some() => {
-                let min = opt_int_bound(c.minimum);
-                let max = opt_int_bound(c.maximum);
-                let widened = if *bits == 64 {
-                    quote!(*#value)
-                } else {
-                    quote!(i64::from(*#value))
-                };
-                own.push(
-                    quote!(crate::support::check::int_range(&mut messages, #widened, #min, #max);),
-                );
-            }
-            Type::Number if c.minimum.is_some() || c.maximum.is_some() => {
-                let min = opt_float_bound(c.minimum);
-                let max = opt_float_bound(c.maximum);
-                own.push(quote!(crate::support::check::number_range(&mut messages, *#value, #min, #max);));
-            }
             Type::Named(name) => match self.api.models.get(name).map(|m| &m.kind) {
                 Some(ModelKind::Enum(_)) => {
                     own.push(
@@ -240,6 +214,49 @@ impl TypesEmitter<'_> {
             _ => {}
         }
         combine(own, None, sink, key)
+    }
+
+    /// The checks of a string's length, pattern and email form, and of a number's range:
+    /// statements that push onto `messages`.
+    fn scalar_checks(&self, value: &TokenStream, ty: &Type, c: &Constraints) -> Vec<TokenStream> {
+        let mut own = Vec::new();
+        match ty {
+            Type::String => {
+                if c.min_length.is_some() || c.max_length.is_some() {
+                    let min = opt_usize(c.min_length);
+                    let max = opt_usize(c.max_length);
+                    own.push(
+                        quote!(crate::support::check::length(&mut messages, #value, #min, #max);),
+                    );
+                }
+                if let Some(p) = &c.pattern {
+                    let (regex, message) = self.pattern(p);
+                    own.push(quote!(crate::support::check::pattern(&mut messages, #value, &crate::patterns::#regex, #message);));
+                }
+                if c.email {
+                    own.push(quote!(crate::support::check::email(&mut messages, #value);));
+                }
+            }
+            Type::Integer { bits } if c.minimum.is_some() || c.maximum.is_some() => {
+                let min = opt_int_bound(c.minimum);
+                let max = opt_int_bound(c.maximum);
+                let widened = if *bits == 64 {
+                    quote!(*#value)
+                } else {
+                    quote!(i64::from(*#value))
+                };
+                own.push(
+                    quote!(crate::support::check::int_range(&mut messages, #widened, #min, #max);),
+                );
+            }
+            Type::Number if c.minimum.is_some() || c.maximum.is_some() => {
+                let min = opt_float_bound(c.minimum);
+                let max = opt_float_bound(c.maximum);
+                own.push(quote!(crate::support::check::number_range(&mut messages, *#value, #min, #max);));
+            }
+            _ => {}
+        }
+        own
     }
 
     /// Checks on each item of an array (`indexed`) or each value of a map.
@@ -301,6 +318,23 @@ impl TypesEmitter<'_> {
             #sink.add_nested(#key, #inner_sink);
         })
     }
+}
+
+/// The range call for an integer field (`int_range`, or `int32_range` for 32 bits).
+fn int_calls(
+    bits: u8,
+    c: &Constraints,
+    call: &dyn Fn(&str, TokenStream) -> TokenStream,
+) -> Vec<TokenStream> {
+    if c.minimum.is_none() && c.maximum.is_none() {
+        return Vec::new();
+    }
+    let check = if bits == 64 {
+        "int_range"
+    } else {
+        "int32_range"
+    };
+    vec![call(check, int_range(c.minimum, c.maximum))]
 }
 
 fn combine(

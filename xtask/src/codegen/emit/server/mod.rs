@@ -65,53 +65,13 @@ pub fn emit_lib(api: &Api) -> TokenStream {
 pub fn emit_resource(api: &Api, resource: &Resource, ops: &[&Operation]) -> TokenStream {
     let items: TokenStream = ops.iter().map(|op| emit_operation_types(op)).collect();
     let trait_ident = ident(&resource.trait_name);
-    let methods = ops.iter().map(|op| {
-        let method = ident(&op.rust_name);
-        let request = ident(&op.names.request);
-        let response = ident(&op.names.response);
-        let doc = doc_attrs(Some(&operation_doc(op)), "");
-        let principal = if op.security.is_empty() {
-            quote!()
-        } else {
-            quote!(principal: &Self::Principal,)
-        };
-        quote! {
-            #doc
-            fn #method(&self, #principal request: #request)
-                -> impl Future<Output = Result<#response, ApiError>> + Send;
-        }
-    });
+    let methods = ops.iter().map(|op| trait_method(op));
     let mut trait_doc = format!("The `{}` operations, as the hand-written service answers them. The router has authenticated, parsed and validated each request before calling a method.", resource.key);
     if let Some(doc) = &resource.doc {
         trait_doc = doc_with(Some(&trait_doc), doc);
     }
     let trait_doc = doc_attrs(Some(&trait_doc), "");
-    let lookup = resource.lookup.as_ref().map(|lookup| {
-        let method = ident(&lookup.method);
-        let key = match &lookup.value {
-            ParamValue::String => quote!(str),
-            other => local_type(&other.ty()),
-        };
-        let doc = doc_attrs(
-            Some(&format!(
-                "Whether the object `{}` names exists. The router asks only when it is about to refuse a request to one of the operations that name one (a body or a query it cannot take), so that an unknown object answers 404 first, as authentik looks the object up before it reads the request. `principal` is `None` for an operation open to all; `operation` is its `operationId`.\n\nThe default answers `true`: the refusal stands, and an operation answers 404 itself.",
-                lookup.param
-            )),
-            "",
-        );
-        quote! {
-            #doc
-            fn #method(
-                &self,
-                principal: Option<&Self::Principal>,
-                operation: &'static str,
-                key: &#key,
-            ) -> impl Future<Output = Result<bool, ApiError>> + Send {
-                let _ = (principal, operation, key);
-                async { Ok(true) }
-            }
-        }
-    });
+    let lookup = resource.lookup.as_ref().map(lookup_method);
     let handlers = ops
         .iter()
         .map(|op| super::router::emit_handler(api, resource, op));
@@ -143,6 +103,53 @@ pub fn emit_resource(api: &Api, resource: &Resource, ops: &[&Operation]) -> Toke
         use std::sync::Arc;
 
         #body
+    }
+}
+
+/// The trait's method for an operation: the authenticated principal (unless the operation is
+/// open) and the parsed request, answered with the operation's response.
+fn trait_method(op: &Operation) -> TokenStream {
+    let method = ident(&op.rust_name);
+    let request = ident(&op.names.request);
+    let response = ident(&op.names.response);
+    let doc = doc_attrs(Some(&operation_doc(op)), "");
+    let principal = if op.security.is_empty() {
+        quote!()
+    } else {
+        quote!(principal: &Self::Principal,)
+    };
+    quote! {
+        #doc
+        fn #method(&self, #principal request: #request)
+            -> impl Future<Output = Result<#response, ApiError>> + Send;
+    }
+}
+
+/// The trait's provided lookup method, asked before a request to a detail operation is refused.
+fn lookup_method(lookup: &Lookup) -> TokenStream {
+    let method = ident(&lookup.method);
+    let key = match &lookup.value {
+        ParamValue::String => quote!(str),
+        other => local_type(&other.ty()),
+    };
+    let doc = doc_attrs(
+        Some(&format!(
+            "Whether the object `{}` names exists. The router asks only when it is about to refuse a request to one of the operations that name one (a body or a query it cannot take), so that an unknown object answers 404 first, as authentik looks the object up before it reads the request. `principal` is `None` for an operation open to all; `operation` is its `operationId`.\n\nThe default answers `true`: the refusal stands, and an operation answers 404 itself.",
+            lookup.param
+        )),
+        "",
+    );
+    quote! {
+        #doc
+        fn #method(
+            &self,
+            principal: Option<&Self::Principal>,
+            operation: &'static str,
+            key: &#key,
+        ) -> impl Future<Output = Result<bool, ApiError>> + Send {
+            let _ = (principal, operation, key);
+            async { Ok(true) }
+        }
     }
 }
 
