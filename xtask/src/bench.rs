@@ -6,7 +6,7 @@
 
 use crate::codegen;
 use crate::pipeline::{add_manifest, Options};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
@@ -45,6 +45,7 @@ fn peak_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// One schema and path selection to time, with the time it should stay under.
 struct Case {
     label: String,
     schema: PathBuf,
@@ -54,6 +55,22 @@ struct Case {
 
 /// Runs every case and prints a table.
 pub fn run(args: &[String]) -> Result<ExitCode, String> {
+    let runs = parse(args)?;
+    let cases = cases();
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    print_header(runs);
+    for case in &cases {
+        let mut samples = Samples::default();
+        for _ in 0..runs {
+            samples.add(&measure(&exe, case)?);
+        }
+        println!("{}", samples.row(case));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads `bench`'s options: how many runs per case.
+fn parse(args: &[String]) -> Result<usize, String> {
     let mut runs = 5usize;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -68,6 +85,12 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
             other => return Err(format!("unknown option `{other}` for bench")),
         }
     }
+    Ok(runs)
+}
+
+/// Our schema's `/stages/`, then `/stages/` and the whole of each real authentik schema found
+/// (a notice for each one missing).
+fn cases() -> Vec<Case> {
     let root = crate::paths::repo_root();
     let dir = crate::authentik_schema_dir();
     let mut cases = vec![Case {
@@ -98,7 +121,11 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
             goal_ms: 1000.0,
         });
     }
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    cases
+}
+
+/// What the table shows and the column headings.
+fn print_header(runs: usize) {
     let profile = if cfg!(debug_assertions) {
         "debug (dev profile)"
     } else {
@@ -119,58 +146,118 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         "peak MiB",
         "goal ms"
     );
-    for case in &cases {
-        let mut times = Vec::new();
-        let mut loads = Vec::new();
-        let mut lowers = Vec::new();
-        let mut manifests = Vec::new();
-        let mut peak = 0u64;
-        let mut counts = (String::new(), String::new());
-        for _ in 0..runs {
-            let out = Command::new(&exe)
-                .args(["codegen", "--measure", "--paths", case.paths, "--schema"])
-                .arg(&case.schema)
-                .output()
-                .map_err(|e| e.to_string())?;
-            if !out.status.success() {
-                return Err(format!(
-                    "{} failed: {}",
-                    case.label,
-                    String::from_utf8_lossy(&out.stderr)
-                ));
-            }
-            let text = String::from_utf8_lossy(&out.stdout).to_string();
-            let field = |key: &str| {
-                text.split_whitespace()
-                    .find_map(|kv| kv.strip_prefix(key))
-                    .unwrap_or("")
-                    .to_owned()
-            };
-            times.push(field("ms=").parse::<f64>().unwrap_or(f64::NAN));
-            loads.push(field("load_ms=").parse::<f64>().unwrap_or(f64::NAN));
-            lowers.push(field("lower_ms=").parse::<f64>().unwrap_or(f64::NAN));
-            manifests.push(field("manifest_ms=").parse::<f64>().unwrap_or(f64::NAN));
-            peak = peak.max(field("peak_kib=").parse().unwrap_or(0));
-            counts = (field("types="), field("ops="));
+}
+
+/// One run of a case in a child process: the line [`measure_child`] prints.
+fn measure(exe: &Path, case: &Case) -> Result<String, String> {
+    let out = Command::new(exe)
+        .args(["codegen", "--measure", "--paths", case.paths, "--schema"])
+        .arg(&case.schema)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!(
+            "{} failed: {}",
+            case.label,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).to_string())
+}
+
+/// The figures of a case's runs so far.
+#[derive(Default)]
+struct Samples {
+    times: Vec<f64>,
+    loads: Vec<f64>,
+    lowers: Vec<f64>,
+    manifests: Vec<f64>,
+    peak: u64,
+    counts: (String, String),
+}
+
+impl Samples {
+    /// Adds one run's figures, read from the `key=value` line of [`measure_child`].
+    fn add(&mut self, text: &str) {
+        let field = |key: &str| {
+            text.split_whitespace()
+                .find_map(|kv| kv.strip_prefix(key))
+                .unwrap_or("")
+                .to_owned()
+        };
+        self.times
+            .push(field("ms=").parse::<f64>().unwrap_or(f64::NAN));
+        self.loads
+            .push(field("load_ms=").parse::<f64>().unwrap_or(f64::NAN));
+        self.lowers
+            .push(field("lower_ms=").parse::<f64>().unwrap_or(f64::NAN));
+        self.manifests
+            .push(field("manifest_ms=").parse::<f64>().unwrap_or(f64::NAN));
+        self.peak = self.peak.max(field("peak_kib=").parse().unwrap_or(0));
+        self.counts = (field("types="), field("ops="));
+    }
+
+    /// The case's row: medians, the fastest whole run, the peak memory and the goal.
+    fn row(mut self, case: &Case) -> String {
+        for figures in [
+            &mut self.times,
+            &mut self.loads,
+            &mut self.lowers,
+            &mut self.manifests,
+        ] {
+            figures.sort_by(f64::total_cmp);
         }
-        times.sort_by(f64::total_cmp);
-        loads.sort_by(f64::total_cmp);
-        lowers.sort_by(f64::total_cmp);
-        manifests.sort_by(f64::total_cmp);
-        let median = times[times.len() / 2];
-        println!(
+        let median = |figures: &[f64]| figures[figures.len() / 2];
+        format!(
             "{:<38} {:>6} {:>5} {:>8.1} {:>10.1} {:>10.1} {:>10.1} {:>10.1} {:>10.1} {:>8.0}",
             case.label,
-            counts.0,
-            counts.1,
-            loads[loads.len() / 2],
-            lowers[lowers.len() / 2],
-            median,
-            times[0],
-            manifests[manifests.len() / 2],
-            peak as f64 / 1024.0,
+            self.counts.0,
+            self.counts.1,
+            median(&self.loads),
+            median(&self.lowers),
+            median(&self.times),
+            self.times[0],
+            median(&self.manifests),
+            self.peak as f64 / 1024.0,
             case.goal_ms
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_parse() {
+        assert_eq!(parse(&[]), Ok(5));
+        assert_eq!(parse(&["--runs".to_owned(), "3".to_owned()]), Ok(3));
+        assert!(parse(&["--runs".to_owned(), "0".to_owned()]).is_err());
+        assert!(parse(&["--bogus".to_owned()]).is_err());
+    }
+
+    /// Medians of each column, the fastest whole run, the largest peak, the last counts.
+    #[test]
+    fn a_row_takes_medians_of_the_runs() {
+        let mut samples = Samples::default();
+        for (ms, peak) in [(30.0, 2048), (10.0, 1024), (20.0, 4096)] {
+            samples.add(&format!(
+                "ms={ms} load_ms={} lower_ms={} manifest_ms=1.5 peak_kib={peak} types=7 ops=3 bytes=9",
+                ms / 10.0,
+                ms / 5.0
+            ));
+        }
+        let case = Case {
+            label: "case".to_owned(),
+            schema: PathBuf::new(),
+            paths: "/",
+            goal_ms: 300.0,
+        };
+        let row = samples.row(&case);
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(
+            cells,
+            ["case", "7", "3", "2.0", "4.0", "20.0", "10.0", "1.5", "4.0", "300"]
         );
     }
-    Ok(ExitCode::SUCCESS)
 }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use xtask::codegen;
-use xtask::pipeline::{Mode, Options};
+use xtask::pipeline::{Mode, Options, Summary};
 
 // Generating is mostly small allocations (token trees, syntax trees) on several threads;
 // mimalloc serves those faster than the system allocator (`cargo xtask bench` shows it).
@@ -68,10 +68,60 @@ fn main() -> ExitCode {
     }
 }
 
+/// `cargo xtask codegen`: generates (or checks) the crates and reports how the run went.
 fn codegen_task(args: &[String]) -> Result<ExitCode, String> {
-    let mut options = Options::defaults();
-    let mut quiet = false;
-    let mut measure = false;
+    let Some(CodegenArgs {
+        options,
+        quiet,
+        measure,
+    }) = parse_codegen(args)?
+    else {
+        print!("{HELP}");
+        return Ok(ExitCode::SUCCESS);
+    };
+    if !options.paths.starts_with('/') {
+        return Err(format!(
+            "--paths must start with `/` (got `{}`)",
+            options.paths
+        ));
+    }
+    if measure {
+        return xtask::bench::measure_child(&options);
+    }
+    match xtask::pipeline::run(&options) {
+        Ok(summary) if options.mode == Mode::Check && !summary.drift.is_empty() => {
+            report_stale(&options, &summary);
+            Ok(ExitCode::FAILURE)
+        }
+        Ok(summary) => {
+            if !quiet {
+                report_run(&summary);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// The options of `codegen`.
+struct CodegenArgs {
+    options: Options,
+    quiet: bool,
+    /// Used by `bench`: generate in memory only and print time and peak memory.
+    measure: bool,
+}
+
+/// Reads `codegen`'s options; `None` when `--help` asks for the help text instead.
+fn parse_codegen(args: &[String]) -> Result<Option<CodegenArgs>, String> {
+    let mut parsed = CodegenArgs {
+        options: Options::defaults(),
+        quiet: false,
+        measure: false,
+    };
+    let options = &mut parsed.options;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = |name: &str| {
@@ -88,51 +138,33 @@ fn codegen_task(args: &[String]) -> Result<ExitCode, String> {
             "--paths" => options.paths = value("--paths")?,
             "--out" => options.out = PathBuf::from(value("--out")?),
             "--check" => options.mode = Mode::Check,
-            "--quiet" | "-q" => quiet = true,
-            // Used by `bench`: generate in memory only and print time and peak memory.
-            "--measure" => measure = true,
-            "--help" | "-h" => {
-                print!("{HELP}");
-                return Ok(ExitCode::SUCCESS);
-            }
+            "--quiet" | "-q" => parsed.quiet = true,
+            "--measure" => parsed.measure = true,
+            "--help" | "-h" => return Ok(None),
             other => return Err(format!("unknown option `{other}` for codegen\n\n{HELP}")),
         }
     }
-    if !options.paths.starts_with('/') {
-        return Err(format!(
-            "--paths must start with `/` (got `{}`)",
-            options.paths
-        ));
+    Ok(Some(parsed))
+}
+
+/// `--check` found drift: what changed in the API, the file diffs, the summary and the
+/// command that brings the output up to date, on stderr.
+fn report_stale(options: &Options, summary: &Summary) {
+    let manifest = options.out.join(xtask::api::MANIFEST);
+    if let Some(explained) = summary.api.explain(&manifest) {
+        eprint!("{explained}");
     }
-    if measure {
-        return xtask::bench::measure_child(&options);
-    }
-    match xtask::pipeline::run(&options) {
-        Ok(summary) => {
-            if options.mode == Mode::Check && !summary.drift.is_empty() {
-                let manifest = options.out.join(xtask::api::MANIFEST);
-                if let Some(explained) = summary.api.explain(&manifest) {
-                    eprint!("{explained}");
-                }
-                eprint!("{}", summary.drift.report());
-                eprintln!("{}", summary.line());
-                eprintln!(
-                    "generated code is stale: run `cargo xtask codegen` and commit the result"
-                );
-                return Ok(ExitCode::FAILURE);
-            }
-            if !quiet {
-                println!("{}", summary.line());
-                // A first run into an empty directory has nothing to compare with.
-                if !summary.drift.is_empty() && summary.drift.missing.len() < summary.files {
-                    println!("{}", summary.api.line());
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            Ok(ExitCode::FAILURE)
-        }
+    eprint!("{}", summary.drift.report());
+    eprintln!("{}", summary.line());
+    eprintln!("generated code is stale: run `cargo xtask codegen` and commit the result");
+}
+
+/// A run that went well: its summary line and, when it changed files that were there before,
+/// what changed in the API.
+fn report_run(summary: &Summary) {
+    println!("{}", summary.line());
+    // A first run into an empty directory has nothing to compare with.
+    if !summary.drift.is_empty() && summary.drift.missing.len() < summary.files {
+        println!("{}", summary.api.line());
     }
 }

@@ -94,74 +94,135 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let Some(args) = parse(args)? else {
         return Ok(ExitCode::SUCCESS);
     };
-    let root = crate::paths::repo_root();
-    let schema_dir = crate::authentik_schema_dir();
-    let schema = schema_dir.join(format!("schema-{VERSION}.yml"));
-    if !schema.is_file() {
-        return Err(format!(
-            "{} not found (set AUTHENTIK_SCHEMA_DIR)",
-            schema.display()
-        ));
-    }
-    let scratch = root.join("target/compare");
-    std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
-    let wrapper = std::env::current_exe().map_err(|e| e.to_string())?;
+    let compare = Compare::new(args)?;
     println!(
         "compare: authentik {VERSION}, {} cores, load average {} (at start)",
         std::thread::available_parallelism().map_or(1, |n| n.get()),
         load_average()
     );
-
-    // Generated lines.
-    let label = format!("schema-{VERSION}.yml");
-    let stages =
-        crate::pipeline::generate(&schema, &label, "/stages/").map_err(|e| e.to_string())?;
-    let whole = crate::pipeline::generate(&schema, &label, "/").map_err(|e| e.to_string())?;
-    let official_src = if args.official {
-        Some(official_project(&scratch)?)
-    } else {
-        None
-    };
-    print_lines(&stages.files, &whole.files, official_src.as_deref())?;
-
-    // Crate-only checks of our crates, whole schema.
-    let ours = scratch.join("ours");
-    write_crates(&ours, &whole.files, &root)?;
-    let ours_target = scratch.join("ours-target");
-    println!();
-    println!(
-        "crate-only `cargo check`, whole schema (CARGO_INCREMENTAL=0, dependencies built first; rustc of that crate alone)"
-    );
-    println!(
-        "  {:<50} {:>8} {:>8} {:>9}   goal",
-        "crate", "wall s", "cpu s", "peak MiB"
-    );
-    let mut ours_sum = Rusage::default();
-    for package in [MODELS_PACKAGE, CLIENT_PACKAGE, SERVER_PACKAGE] {
-        let measured = check_alone(&ours, &ours_target, &wrapper, package, &[])?;
-        let usage = measured
-            .get(&crate_name(package))
-            .copied()
-            .ok_or_else(|| format!("rustc never checked {package}"))?;
-        if package != SERVER_PACKAGE {
-            ours_sum = ours_sum.plus(usage);
-        }
-        print_row(&format!("{package} (ours)"), usage, "");
+    let (whole, official) = compare.generated_lines()?;
+    write_crates(&compare.ours(), &whole, &compare.root)?;
+    let ours_sum = compare.check_ours()?;
+    if official {
+        compare.check_official(ours_sum)?;
     }
-    print_row(
-        "models + client (ours, what a client user pays)",
-        ours_sum,
-        "<= 20 s, <= half the official's, <= 1024 MiB",
-    );
-    if official_src.is_some() {
-        let project = scratch.join("official");
-        let measured = check_alone(
-            &project,
-            &scratch.join("official-target"),
-            &wrapper,
-            OFFICIAL,
-            &[],
-        )?;
+    if let Some(feature) = &compare.args.features {
+        compare.check_feature(feature);
+    }
+    if compare.args.bench {
+        compare.codegen_times()?;
+    }
+    println!();
+    println!("load average {} (at the end)", load_average());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One run of `compare`: what was asked, and where the schema, the scratch projects and this
+/// binary (the rustc wrapper) are.
+struct Compare {
+    args: Args,
+    root: PathBuf,
+    schema_dir: PathBuf,
+    schema: PathBuf,
+    scratch: PathBuf,
+    wrapper: PathBuf,
+}
+
+impl Compare {
+    /// Finds the schema (an error when it is missing) and makes the scratch directory.
+    fn new(args: Args) -> Result<Self, String> {
+        let root = crate::paths::repo_root();
+        let schema_dir = crate::authentik_schema_dir();
+        let schema = schema_dir.join(format!("schema-{VERSION}.yml"));
+        if !schema.is_file() {
+            return Err(format!(
+                "{} not found (set AUTHENTIK_SCHEMA_DIR)",
+                schema.display()
+            ));
+        }
+        let scratch = root.join("target/compare");
+        std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
+        let wrapper = std::env::current_exe().map_err(|e| e.to_string())?;
+        Ok(Compare {
+            args,
+            root,
+            schema_dir,
+            schema,
+            scratch,
+            wrapper,
+        })
+    }
+
+    /// The workspace our generated crates (whole schema) are checked in.
+    fn ours(&self) -> PathBuf {
+        self.scratch.join("ours")
+    }
+
+    /// Its target directory.
+    fn ours_target(&self) -> PathBuf {
+        self.scratch.join("ours-target")
+    }
+
+    /// Generates `/stages/` and the whole schema (and resolves the official crate unless
+    /// skipped) and prints their lines; returns the whole schema's files and whether the
+    /// official crate is compared.
+    fn generated_lines(&self) -> Result<(BTreeMap<PathBuf, String>, bool), String> {
+        let label = format!("schema-{VERSION}.yml");
+        let stages = crate::pipeline::generate(&self.schema, &label, "/stages/")
+            .map_err(|e| e.to_string())?;
+        let whole =
+            crate::pipeline::generate(&self.schema, &label, "/").map_err(|e| e.to_string())?;
+        let official_src = if self.args.official {
+            Some(official_project(&self.scratch)?)
+        } else {
+            None
+        };
+        print_lines(&stages.files, &whole.files, official_src.as_deref())?;
+        Ok((whole.files, official_src.is_some()))
+    }
+
+    /// Checks our models, client and server alone and prints a row for each and one for what
+    /// a client user pays (models + client), which it returns.
+    fn check_ours(&self) -> Result<Rusage, String> {
+        println!();
+        println!(
+            "crate-only `cargo check`, whole schema (CARGO_INCREMENTAL=0, dependencies built first; rustc of that crate alone)"
+        );
+        println!(
+            "  {:<50} {:>8} {:>8} {:>9}   goal",
+            "crate", "wall s", "cpu s", "peak MiB"
+        );
+        let mut ours_sum = Rusage::default();
+        for package in [MODELS_PACKAGE, CLIENT_PACKAGE, SERVER_PACKAGE] {
+            let measured = check_alone(
+                &self.ours(),
+                &self.ours_target(),
+                &self.wrapper,
+                package,
+                &[],
+            )?;
+            let usage = measured
+                .get(&crate_name(package))
+                .copied()
+                .ok_or_else(|| format!("rustc never checked {package}"))?;
+            if package != SERVER_PACKAGE {
+                ours_sum = ours_sum.plus(usage);
+            }
+            print_row(&format!("{package} (ours)"), usage, "");
+        }
+        print_row(
+            "models + client (ours, what a client user pays)",
+            ours_sum,
+            "<= 20 s, <= half the official's, <= 1024 MiB",
+        );
+        Ok(ours_sum)
+    }
+
+    /// Checks the official crate alone, prints its row and how ours compare with it.
+    fn check_official(&self, ours_sum: Rusage) -> Result<(), String> {
+        let project = self.scratch.join("official");
+        let target = self.scratch.join("official-target");
+        let measured = check_alone(&project, &target, &self.wrapper, OFFICIAL, &[])?;
         let usage = measured
             .get(&crate_name(OFFICIAL))
             .copied()
@@ -175,32 +236,37 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
             "  ours (models + client) / official: {:.2} (goal <= 0.50)",
             ours_sum.wall_s / usage.wall_s
         );
+        Ok(())
     }
-    if let Some(feature) = &args.features {
+
+    /// Checks each of our crates with only `feature` and prints a row per crate rustc checked
+    /// (a failure is printed, not returned).
+    fn check_feature(&self, feature: &str) {
         println!();
         println!("one resource: --no-default-features --features {feature}, whole schema");
         for package in [MODELS_PACKAGE, CLIENT_PACKAGE, SERVER_PACKAGE] {
             // Every generated crate is cleaned, so the models a client or server builds with
             // this feature are checked (and shown) again too.
-            let flags = ["--no-default-features", "--features", feature.as_str()];
+            let flags = ["--no-default-features", "--features", feature];
             match check_alone_cleaning(
-                &ours,
-                &ours_target,
-                &wrapper,
+                &self.ours(),
+                &self.ours_target(),
+                &self.wrapper,
                 package,
                 &[MODELS_PACKAGE, CLIENT_PACKAGE, SERVER_PACKAGE],
                 &flags,
             ) {
                 Ok(measured) => {
                     for (krate, usage) in measured.iter().filter(|(k, _)| is_ours(k)) {
+                        let goal = if krate == &crate_name(package) {
+                            "<= 3 s"
+                        } else {
+                            ""
+                        };
                         print_row(
                             &format!("{krate} (`cargo check -p {package}`)"),
                             *usage,
-                            if krate == &crate_name(package) {
-                                "<= 3 s"
-                            } else {
-                                ""
-                            },
+                            goal,
                         );
                     }
                 }
@@ -209,13 +275,15 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         }
     }
 
-    if args.bench {
+    /// The codegen timings: `cargo xtask codegen` through cargo, then the release build's
+    /// `cargo xtask bench`.
+    fn codegen_times(&self) -> Result<(), String> {
         println!();
-        codegen_wall_time(&root, &schema, &scratch, args.runs)?;
+        codegen_wall_time(&self.root, &self.schema, &self.scratch, self.args.runs)?;
         println!();
         println!(
             "release codegen (cargo run --release -p xtask -- bench --runs {}):",
-            args.runs
+            self.args.runs
         );
         let status = Command::new(cargo())
             .args([
@@ -227,20 +295,19 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
                 "xtask",
                 "--",
             ])
-            .args(["bench", "--runs", &args.runs.to_string()])
-            .current_dir(&root)
-            .env("AUTHENTIK_SCHEMA_DIR", &schema_dir)
+            .args(["bench", "--runs", &self.args.runs.to_string()])
+            .current_dir(&self.root)
+            .env("AUTHENTIK_SCHEMA_DIR", &self.schema_dir)
             .status()
             .map_err(|e| format!("cargo: {e}"))?;
         if !status.success() {
             return Err(format!("cargo xtask bench failed: {status}"));
         }
+        Ok(())
     }
-    println!();
-    println!("load average {} (at the end)", load_average());
-    Ok(ExitCode::SUCCESS)
 }
 
+/// One row of the check table: wall and CPU seconds, peak MiB, and the goal.
 fn print_row(label: &str, usage: Rusage, goal: &str) {
     println!(
         "  {:<50} {:>8.1} {:>8.1} {:>9.0}   {goal}",

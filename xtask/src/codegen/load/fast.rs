@@ -25,32 +25,61 @@ enum Open {
 
 /// The document as serde_yaml reads it, or `None` when serde_yaml must read it.
 pub fn read(text: &str) -> Option<Value> {
-    // What libyaml reads otherwise than saphyr, or refuses: a byte order mark (libyaml skips
-    // one), control characters (NUL ends saphyr's input), and the line breaks YAML 1.1 has
-    // and 1.2 does not (NEL, U+2028, U+2029).
-    if text.chars().any(|c| {
+    if has_characters_libyaml_reads_otherwise(text) {
+        return None;
+    }
+    let mut reader = Reader::default();
+    for event in Parser::new_from_str(text) {
+        let (event, _) = event.ok()?;
+        if let Step::Completed(value) = reader.step(event)? {
+            reader.place(value)?;
+        }
+    }
+    reader.finish()
+}
+
+/// What libyaml reads otherwise than saphyr, or refuses: a byte order mark (libyaml skips
+/// one), control characters (NUL ends saphyr's input), and the line breaks YAML 1.1 has
+/// and 1.2 does not (NEL, U+2028, U+2029).
+fn has_characters_libyaml_reads_otherwise(text: &str) -> bool {
+    text.chars().any(|c| {
         !matches!(c, '\t' | '\n' | '\r')
             && (c.is_control()
                 || matches!(
                     c,
                     '\u{2028}' | '\u{2029}' | '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}'
                 ))
-    }) {
-        return None;
-    }
-    let mut stack: Vec<Open> = Vec::new();
-    let mut document: Option<Value> = None;
-    let mut documents = 0usize;
-    for event in Parser::new_from_str(text) {
-        let (event, _) = event.ok()?;
+    })
+}
+
+/// The document being read: the collections open around the current event, the value of the
+/// whole document once it is complete, and how many documents the stream started.
+#[derive(Default)]
+struct Reader {
+    stack: Vec<Open>,
+    document: Option<Value>,
+    documents: usize,
+}
+
+/// What one event did, when [`Reader::step`] keeps reading.
+enum Step {
+    /// A marker, or a collection opened: no value is complete.
+    Nothing,
+    /// A scalar was read or a collection closed: the value goes into its parent.
+    Completed(Value),
+}
+
+impl Reader {
+    /// Applies one event; `None` when it is outside the subset [`read`] reads (a second
+    /// document, an alias, an anchor or tag, nesting past [`MAX_DEPTH`], an ill-formed end).
+    fn step(&mut self, event: Event<'_>) -> Option<Step> {
         let value = match event {
-            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => continue,
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {
+                return Some(Step::Nothing)
+            }
             Event::DocumentStart(_) => {
-                documents += 1;
-                if documents > 1 {
-                    return None;
-                }
-                continue;
+                self.documents += 1;
+                return (self.documents <= 1).then_some(Step::Nothing);
             }
             Event::Alias(_) => return None,
             Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag)
@@ -58,25 +87,13 @@ pub fn read(text: &str) -> Option<Value> {
             {
                 return None
             }
-            Event::SequenceStart(..) => {
-                stack.push(Open::Sequence(Vec::new()));
-                if stack.len() > MAX_DEPTH {
-                    return None;
-                }
-                continue;
-            }
-            Event::MappingStart(..) => {
-                stack.push(Open::Mapping(Mapping::new(), None));
-                if stack.len() > MAX_DEPTH {
-                    return None;
-                }
-                continue;
-            }
-            Event::SequenceEnd => match stack.pop()? {
+            Event::SequenceStart(..) => return self.open(Open::Sequence(Vec::new())),
+            Event::MappingStart(..) => return self.open(Open::Mapping(Mapping::new(), None)),
+            Event::SequenceEnd => match self.stack.pop()? {
                 Open::Sequence(items) => Value::Sequence(items),
                 Open::Mapping(..) => return None,
             },
-            Event::MappingEnd => match stack.pop()? {
+            Event::MappingEnd => match self.stack.pop()? {
                 Open::Mapping(map, None) => Value::Mapping(map),
                 _ => return None,
             },
@@ -87,9 +104,21 @@ pub fn read(text: &str) -> Option<Value> {
                 scalar(&text, style)?
             }
         };
-        match stack.last_mut() {
+        Some(Step::Completed(value))
+    }
+
+    /// Opens a collection; `None` past [`MAX_DEPTH`].
+    fn open(&mut self, collection: Open) -> Option<Step> {
+        self.stack.push(collection);
+        (self.stack.len() <= MAX_DEPTH).then_some(Step::Nothing)
+    }
+
+    /// Puts a complete value where it belongs: the document, the next item of a sequence, or a
+    /// mapping's key or value; `None` for a second top-level value or a key given twice.
+    fn place(&mut self, value: Value) -> Option<()> {
+        match self.stack.last_mut() {
             None => {
-                if document.replace(value).is_some() {
+                if self.document.replace(value).is_some() {
                     return None;
                 }
             }
@@ -104,11 +133,16 @@ pub fn read(text: &str) -> Option<Value> {
                 }
             },
         }
+        Some(())
     }
-    if !stack.is_empty() || documents != 1 {
-        return None;
+
+    /// The document, when exactly one was read and every collection closed.
+    fn finish(self) -> Option<Value> {
+        if !self.stack.is_empty() || self.documents != 1 {
+            return None;
+        }
+        self.document
     }
-    document
 }
 
 /// A scalar as serde_yaml resolves an untagged one: quoted and block scalars are strings; a plain

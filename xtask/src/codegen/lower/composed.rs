@@ -138,73 +138,113 @@ impl<'a> Lower<'a> {
         StringEnum { values: out }
     }
 
+    /// A discriminated `oneOf`: a variant per tag whose schema is an object with properties.
     pub(super) fn lower_union(
         &mut self,
         d: &'a oa::Discriminator,
         one_of: &'a [oa::ReferenceOr<oa::Schema>],
         pointer: &Pointer,
     ) -> Union {
-        let mut variants = Vec::new();
-        let mut names = naming::Namespace::variants();
-        // Tag → schema reference: the mapping when given, else each variant's own name.
-        let mut tags: Vec<(String, String, Pointer)> = Vec::new();
-        if d.mapping.is_empty() {
-            for (i, v) in one_of.iter().enumerate() {
-                let at = pointer.push("oneOf").push(i.to_string());
-                match v {
-                    oa::ReferenceOr::Reference { reference } => {
-                        let tag = reference.rsplit('/').next().unwrap_or(reference).to_owned();
-                        tags.push((tag, reference.clone(), at));
-                    }
-                    oa::ReferenceOr::Item(_) => self
-                        .diags
-                        .error(&at, "a oneOf variant must be a `$ref` to an object schema"),
-                }
-            }
+        let tags = if d.mapping.is_empty() {
+            self.tags_of_variants(one_of, pointer)
         } else {
-            for (tag, target) in &d.mapping {
-                let reference = if target.starts_with('#') {
-                    target.clone()
-                } else {
-                    format!("#/components/schemas/{target}")
-                };
-                tags.push((
-                    tag.clone(),
-                    reference,
-                    pointer.push("discriminator").push("mapping").push(tag),
-                ));
-            }
-        }
-        for (tag, reference, at) in tags {
-            let Some(Resolved {
-                name, item: schema, ..
-            }) = self.resolve(&refs::SCHEMAS, &reference, &at)
-            else {
-                continue;
-            };
-            // drf-spectacular's polymorphic request bodies leave the discriminator out of the
-            // variant's own properties: such a variant gets the tag added when it is serialized.
-            let has_property = match &schema.schema_kind {
-                oa::SchemaKind::Type(oa::Type::Object(o)) if !o.properties.is_empty() => {
-                    o.properties.contains_key(&d.property_name)
-                }
-                _ => {
-                    self.diags.error(&at, format!("discriminator variant `{name}` must be an object schema with properties"));
-                    continue;
-                }
-            };
-            let model = self.enqueue(&name);
-            let rust_name = names.claim(model.clone());
-            variants.push(UnionVariant {
-                tag,
-                rust_name,
-                model,
-                add_tag: !has_property,
-            });
-        }
+            tags_of_mapping(d, pointer)
+        };
+        let mut names = naming::Namespace::variants();
+        let variants = tags
+            .into_iter()
+            .filter_map(|tag| self.lower_variant(d, tag, &mut names))
+            .collect();
         Union {
             property: d.property_name.clone(),
             variants,
         }
     }
+
+    /// Without a mapping, each variant's tag is the name its `$ref` ends in; an inline variant
+    /// is reported.
+    fn tags_of_variants(
+        &mut self,
+        one_of: &[oa::ReferenceOr<oa::Schema>],
+        pointer: &Pointer,
+    ) -> Vec<Tag> {
+        let mut tags = Vec::new();
+        for (i, v) in one_of.iter().enumerate() {
+            let at = pointer.push("oneOf").push(i.to_string());
+            match v {
+                oa::ReferenceOr::Reference { reference } => {
+                    let tag = reference.rsplit('/').next().unwrap_or(reference).to_owned();
+                    tags.push(Tag {
+                        tag,
+                        reference: reference.clone(),
+                        at,
+                    });
+                }
+                oa::ReferenceOr::Item(_) => self
+                    .diags
+                    .error(&at, "a oneOf variant must be a `$ref` to an object schema"),
+            }
+        }
+        tags
+    }
+
+    /// The variant a tag names, its model enqueued; `None` when its reference does not resolve
+    /// or (reported) its schema is not an object with properties.
+    fn lower_variant(
+        &mut self,
+        d: &oa::Discriminator,
+        Tag { tag, reference, at }: Tag,
+        names: &mut naming::Namespace,
+    ) -> Option<UnionVariant> {
+        let Resolved {
+            name, item: schema, ..
+        } = self.resolve(&refs::SCHEMAS, &reference, &at)?;
+        // drf-spectacular's polymorphic request bodies leave the discriminator out of the
+        // variant's own properties: such a variant gets the tag added when it is serialized.
+        let has_property = match &schema.schema_kind {
+            oa::SchemaKind::Type(oa::Type::Object(o)) if !o.properties.is_empty() => {
+                o.properties.contains_key(&d.property_name)
+            }
+            _ => {
+                self.diags.error(
+                    &at,
+                    format!(
+                        "discriminator variant `{name}` must be an object schema with properties"
+                    ),
+                );
+                return None;
+            }
+        };
+        let model = self.enqueue(&name);
+        let rust_name = names.claim(model.clone());
+        Some(UnionVariant {
+            tag,
+            rust_name,
+            model,
+            add_tag: !has_property,
+        })
+    }
+}
+
+/// A union's tag, the schema reference it selects, and where it was given.
+struct Tag {
+    tag: String,
+    reference: String,
+    at: Pointer,
+}
+
+/// With a mapping, its entries in order; a bare schema name stands for a component.
+fn tags_of_mapping(d: &oa::Discriminator, pointer: &Pointer) -> Vec<Tag> {
+    d.mapping
+        .iter()
+        .map(|(tag, target)| Tag {
+            tag: tag.clone(),
+            reference: if target.starts_with('#') {
+                target.clone()
+            } else {
+                format!("#/components/schemas/{target}")
+            },
+            at: pointer.push("discriminator").push("mapping").push(tag),
+        })
+        .collect()
 }

@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 mod composed;
 mod facts;
 mod features;
+mod in_place;
 mod names;
 mod operations;
 mod refs;

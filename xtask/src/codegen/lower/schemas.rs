@@ -2,7 +2,7 @@
 //!
 //! A schema that is a type of its own (an object with properties, a string enum, a discriminated
 //! `oneOf`, an `allOf` of several objects) becomes a [`Model`]; anything else is used in place as
-//! a [`Type`]. Nesting is bounded, so no schema can exhaust the stack.
+//! a [`Type`] (lowered in `in_place.rs`). Nesting is bounded, so no schema can exhaust the stack.
 
 use super::refs::{self, Resolved};
 use super::Lower;
@@ -30,7 +30,7 @@ pub(super) struct Lowered {
 }
 
 impl Lowered {
-    fn plain(ty: Type) -> Self {
+    pub(super) fn plain(ty: Type) -> Self {
         Lowered {
             ty,
             nullable: false,
@@ -39,6 +39,14 @@ impl Lowered {
             deprecated: false,
             doc: None,
             constraints: Constraints::default(),
+        }
+    }
+
+    /// A type with the constraints its schema gives it, nothing else set.
+    pub(super) fn constrained(ty: Type, constraints: Constraints) -> Self {
+        Lowered {
+            constraints,
+            ..Lowered::plain(ty)
         }
     }
 }
@@ -71,61 +79,8 @@ impl<'a> Lower<'a> {
         self.depth = depth;
         let data = &schema.schema_data;
         let doc = data.description.clone().or_else(|| data.title.clone());
-        let kind = match &schema.schema_kind {
-            oa::SchemaKind::Type(oa::Type::Object(o)) if !o.properties.is_empty() => {
-                let props = properties_of(&o.properties, pointer);
-                let s = self.lower_struct(
-                    &rust_name,
-                    props,
-                    &o.required,
-                    o.additional_properties.as_ref(),
-                    pointer,
-                );
-                ModelKind::Struct(s)
-            }
-            oa::SchemaKind::Any(any)
-                if !any.properties.is_empty()
-                    && matches!(any.typ.as_deref(), None | Some("object")) =>
-            {
-                let props = properties_of(&any.properties, pointer);
-                let s = self.lower_struct(
-                    &rust_name,
-                    props,
-                    &any.required,
-                    any.additional_properties.as_ref(),
-                    pointer,
-                );
-                ModelKind::Struct(s)
-            }
-            oa::SchemaKind::Type(oa::Type::String(s)) if !s.enumeration.is_empty() => {
-                ModelKind::Enum(self.lower_enum(&s.enumeration, pointer))
-            }
-            oa::SchemaKind::AllOf { all_of } if all_of.len() > 1 => {
-                ModelKind::Struct(self.lower_all_of(&rust_name, all_of, pointer))
-            }
-            oa::SchemaKind::OneOf { one_of } => match &data.discriminator {
-                Some(d) => ModelKind::Union(self.lower_union(d, one_of, pointer)),
-                None => {
-                    self.diags
-                        .error(pointer, "oneOf without discriminator is not supported");
-                    return;
-                }
-            },
-            oa::SchemaKind::AnyOf { .. } => {
-                self.diags.error(pointer, "anyOf is not supported");
-                return;
-            }
-            _ => {
-                self.inlining.push(name.to_owned());
-                let lowered = self.lower_schema(schema, pointer, &rust_name);
-                self.inlining.pop();
-                let ty = if lowered.nullable {
-                    Type::Nullable(Box::new(lowered.ty))
-                } else {
-                    lowered.ty
-                };
-                ModelKind::Alias(ty, lowered.constraints)
-            }
+        let Some(kind) = self.model_kind(name, &rust_name, schema, pointer) else {
+            return;
         };
         self.models.insert(
             rust_name.clone(),
@@ -138,6 +93,74 @@ impl<'a> Lower<'a> {
                 kind,
             },
         );
+    }
+
+    /// Which kind of model a schema is (struct, enum, union or alias); `None`, reported, for a
+    /// composition the generator does not support.
+    fn model_kind(
+        &mut self,
+        name: &str,
+        rust_name: &str,
+        schema: &'a oa::Schema,
+        pointer: &Pointer,
+    ) -> Option<ModelKind> {
+        let kind = match &schema.schema_kind {
+            oa::SchemaKind::Type(oa::Type::Object(o)) if !o.properties.is_empty() => {
+                let props = properties_of(&o.properties, pointer);
+                let additional = o.additional_properties.as_ref();
+                let s = self.lower_struct(rust_name, props, &o.required, additional, pointer);
+                ModelKind::Struct(s)
+            }
+            oa::SchemaKind::Any(any)
+                if !any.properties.is_empty()
+                    && matches!(any.typ.as_deref(), None | Some("object")) =>
+            {
+                let props = properties_of(&any.properties, pointer);
+                let additional = any.additional_properties.as_ref();
+                let s = self.lower_struct(rust_name, props, &any.required, additional, pointer);
+                ModelKind::Struct(s)
+            }
+            oa::SchemaKind::Type(oa::Type::String(s)) if !s.enumeration.is_empty() => {
+                ModelKind::Enum(self.lower_enum(&s.enumeration, pointer))
+            }
+            oa::SchemaKind::AllOf { all_of } if all_of.len() > 1 => {
+                ModelKind::Struct(self.lower_all_of(rust_name, all_of, pointer))
+            }
+            oa::SchemaKind::OneOf { one_of } => match &schema.schema_data.discriminator {
+                Some(d) => ModelKind::Union(self.lower_union(d, one_of, pointer)),
+                None => {
+                    self.diags
+                        .error(pointer, "oneOf without discriminator is not supported");
+                    return None;
+                }
+            },
+            oa::SchemaKind::AnyOf { .. } => {
+                self.diags.error(pointer, "anyOf is not supported");
+                return None;
+            }
+            _ => self.lower_alias(name, rust_name, schema, pointer),
+        };
+        Some(kind)
+    }
+
+    /// A named schema that is no type of its own (a primitive, a list, a map): an alias of the
+    /// type it stands for, nullable when the schema is.
+    fn lower_alias(
+        &mut self,
+        name: &str,
+        rust_name: &str,
+        schema: &'a oa::Schema,
+        pointer: &Pointer,
+    ) -> ModelKind {
+        self.inlining.push(name.to_owned());
+        let lowered = self.lower_schema(schema, pointer, rust_name);
+        self.inlining.pop();
+        let ty = if lowered.nullable {
+            Type::Nullable(Box::new(lowered.ty))
+        } else {
+            lowered.ty
+        };
+        ModelKind::Alias(ty, lowered.constraints)
     }
 
     /// Names and lowers an inline schema that needs a type of its own.
@@ -205,7 +228,7 @@ impl<'a> Lower<'a> {
 
     /// Enters a list or map at `at`; `false`, reported, when it would be nested too deep in one
     /// Rust type (the first such, counted from the outside; nothing inside it is lowered).
-    fn enter_list(&mut self, at: &Pointer) -> bool {
+    pub(super) fn enter_list(&mut self, at: &Pointer) -> bool {
         if self.list_depth >= MAX_TYPE_DEPTH {
             self.diags.error(
                 at,
@@ -275,186 +298,6 @@ impl<'a> Lower<'a> {
         lowered.doc = data.description.clone().or(lowered.doc);
         lowered
     }
-
-    fn lower_type(&mut self, t: &'a oa::Type, at: &Pointer, hint: &str) -> Lowered {
-        use oa::VariantOrUnknownOrEmpty as F;
-        let mut c = Constraints::default();
-        let ty = match t {
-            oa::Type::String(s) => {
-                c.min_length = s.min_length;
-                c.max_length = s.max_length;
-                if let Some(p) = &s.pattern {
-                    if let Err(e) = regex::Regex::new(p) {
-                        self.diags.error(
-                            &at.push("pattern"),
-                            format!(
-                                "pattern {p:?} is not a supported regular expression: {}",
-                                last_line(&e.to_string())
-                            ),
-                        );
-                    }
-                    c.pattern = Some(p.clone());
-                }
-                let ty = match &s.format {
-                    F::Item(oa::StringFormat::DateTime) => Type::DateTime,
-                    F::Item(oa::StringFormat::Date) => Type::Date,
-                    F::Item(oa::StringFormat::Binary) => Type::Binary,
-                    F::Unknown(f) if f == "uuid" => Type::Uuid,
-                    F::Unknown(f) if f == "email" => {
-                        c.email = true;
-                        Type::String
-                    }
-                    _ => Type::String,
-                };
-                // Lengths and patterns are text rules: a uuid, a date or bytes have their own
-                // form (DRF's UUIDField and DateTimeField do not check them either).
-                if ty != Type::String {
-                    c = Constraints::default();
-                }
-                ty
-            }
-            oa::Type::Integer(i) => {
-                if !i.enumeration.is_empty() {
-                    self.diags
-                        .error(&at.push("enum"), "an integer enum is not supported");
-                }
-                c.minimum = i.minimum.map(|v| (Bound::Int(v), i.exclusive_minimum));
-                c.maximum = i.maximum.map(|v| (Bound::Int(v), i.exclusive_maximum));
-                let bits = match &i.format {
-                    F::Item(oa::IntegerFormat::Int32) => 32,
-                    _ => 64,
-                };
-                Type::Integer { bits }
-            }
-            oa::Type::Number(n) => {
-                if !n.enumeration.is_empty() {
-                    self.diags
-                        .error(&at.push("enum"), "a number enum is not supported");
-                }
-                c.minimum = n.minimum.map(|v| (Bound::Float(v), n.exclusive_minimum));
-                c.maximum = n.maximum.map(|v| (Bound::Float(v), n.exclusive_maximum));
-                Type::Number
-            }
-            oa::Type::Boolean(_) => Type::Boolean,
-            oa::Type::Object(o) => {
-                // Objects with properties are models (handled by the caller); this is a map.
-                self.lower_map(o.additional_properties.as_ref(), at, hint)
-            }
-            oa::Type::Array(a) => {
-                c.min_items = a.min_items;
-                c.max_items = a.max_items;
-                match &a.items {
-                    None => Type::Array(Box::new(Type::Any)),
-                    Some(_) if !self.enter_list(at) => Type::Any,
-                    Some(items) => {
-                        let item = self.lower_ref_or_schema(
-                            items.to_ref_or(),
-                            &at.push("items"),
-                            &format!("{hint}_item"),
-                        );
-                        self.list_depth -= 1;
-                        if !item.constraints.is_empty() {
-                            c.items = Some(Box::new(item.constraints.clone()));
-                        }
-                        Type::Array(Box::new(nullable_wrap(item)))
-                    }
-                }
-            }
-        };
-        let mut l = Lowered::plain(ty);
-        l.constraints = c;
-        l
-    }
-
-    fn lower_map(
-        &mut self,
-        additional: Option<&'a oa::AdditionalProperties>,
-        at: &Pointer,
-        hint: &str,
-    ) -> Type {
-        match additional {
-            None | Some(oa::AdditionalProperties::Any(_)) => Type::Map(Box::new(Type::Any)),
-            Some(_) if !self.enter_list(at) => Type::Any,
-            Some(oa::AdditionalProperties::Schema(s)) => {
-                let value = self.lower_ref_or_schema(
-                    RefOr::from_unboxed(s),
-                    &at.push("additionalProperties"),
-                    &format!("{hint}_value"),
-                );
-                self.list_depth -= 1;
-                Type::Map(Box::new(nullable_wrap(value)))
-            }
-        }
-    }
-
-    fn lower_any(&mut self, any: &'a oa::AnySchema, at: &Pointer, hint: &str) -> Lowered {
-        let is_empty = *any == oa::AnySchema::default();
-        if is_empty {
-            return Lowered::plain(Type::Any);
-        }
-        // `allOf: [$ref]` beside string constraints (drf-spectacular writes this for enum
-        // parameters): the referenced type, with the constraints.
-        let only_all_of_one = any.all_of.len() == 1
-            && any.typ.is_none()
-            && any.one_of.is_empty()
-            && any.any_of.is_empty()
-            && any.not.is_none()
-            && any.properties.is_empty()
-            && any.additional_properties.is_none()
-            && any.items.is_none()
-            && any.enumeration.is_empty();
-        if only_all_of_one {
-            let mut inner = self.lower_ref_or_schema(
-                RefOr::from_unboxed(&any.all_of[0]),
-                &at.push("allOf").push("0"),
-                hint,
-            );
-            inner.doc = None;
-            if inner.ty == Type::String {
-                inner.constraints.min_length = inner.constraints.min_length.or(any.min_length);
-                inner.constraints.max_length = inner.constraints.max_length.or(any.max_length);
-            }
-            return inner;
-        }
-        let objectish = matches!(any.typ.as_deref(), None | Some("object"))
-            && any.one_of.is_empty()
-            && any.any_of.is_empty()
-            && any.all_of.is_empty()
-            && any.not.is_none()
-            && any.items.is_none()
-            && any.enumeration.is_empty();
-        if objectish && any.properties.is_empty() {
-            return Lowered::plain(self.lower_map(any.additional_properties.as_ref(), at, hint));
-        }
-        if let Some(t) = any.typ.as_deref().filter(|t| *t != "object") {
-            if !any.properties.is_empty() {
-                self.diags.error(
-                    &at.push("properties"),
-                    format!("properties beside type {t} are not supported"),
-                );
-                return Lowered::plain(Type::Any);
-            }
-        }
-        let what = match (
-            &any.typ,
-            any.one_of.is_empty(),
-            any.any_of.is_empty(),
-            any.all_of.is_empty(),
-        ) {
-            (_, false, _, _) => "oneOf mixed with other keywords".to_owned(),
-            (_, _, false, _) => "anyOf mixed with other keywords".to_owned(),
-            (_, _, _, false) => "allOf mixed with other keywords".to_owned(),
-            (Some(t), ..) => {
-                format!("a schema of type {t:?} with keywords that do not belong to that type")
-            }
-            (None, ..) if !any.enumeration.is_empty() => {
-                "an enum without `type: string`".to_owned()
-            }
-            (None, ..) => "a schema without `type`".to_owned(),
-        };
-        self.diags.error(at, format!("{what} is not supported"));
-        Lowered::plain(Type::Any)
-    }
 }
 
 /// `oneOf`/`anyOf` schemas are always models, so [`Lower::lower_schema`] never lowers them in place.
@@ -468,10 +311,6 @@ pub(super) fn nullable_wrap(l: Lowered) -> Type {
     } else {
         l.ty
     }
-}
-
-fn last_line(s: &str) -> String {
-    s.lines().last().unwrap_or(s).trim().to_owned()
 }
 
 /// A schema position that is either a `$ref` or an inline schema, boxed or not.
