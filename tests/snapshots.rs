@@ -1,7 +1,12 @@
 //! Output snapshots: each `tests/fixtures/good/<name>.yaml` is a minimal schema for one feature or
 //! one collision class; what the generator makes of it is committed under
-//! `tests/snapshots/<name>/` (the generated file tree, without the `*/src/support.rs` copies of
-//! the templates) and compared byte for byte, so a generator change shows as an output diff.
+//! `tests/snapshots/<name>/` (the generated file tree, without the support modules,
+//! `*/src/support/`) and compared byte for byte, so a generator change shows as an output diff.
+//!
+//! The support modules are copies of the templates (`xtask/templates/<crate>/support/`), the same
+//! for every fixture: instead of storing them fifteen times, the test checks that each fixture's
+//! crates get exactly the templates, each file the `@generated` line and then the template's
+//! bytes.
 //!
 //! Update every snapshot with `UPDATE_SNAPSHOTS=1 cargo test -p stages-tests --test snapshots`.
 //!
@@ -57,30 +62,58 @@ fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "(no message)".to_owned())
 }
 
-/// The `*/src/support.rs` files generated for our own schema, without their `@generated` line.
-fn reference_support() -> BTreeMap<PathBuf, String> {
-    let schema = repo_root().join(codegen::DEFAULT_SCHEMA);
-    let generated = xtask::pipeline::generate(&schema, codegen::DEFAULT_SCHEMA, "/stages/")
-        .unwrap_or_else(|e| panic!("our schema: {e}"));
-    generated
-        .files
+/// The support templates as every fixture's crates get them, by the path of the copy
+/// (`server/support/mod.rs` is copied to `server/src/support/mod.rs`), without the header.
+fn support_templates() -> BTreeMap<PathBuf, String> {
+    let templates = read_tree(&repo_root().join("xtask/templates"));
+    assert!(!templates.is_empty(), "no templates under xtask/templates/");
+    templates
         .into_iter()
-        .filter(|(p, _)| p.ends_with("src/support.rs"))
-        .map(|(p, text)| (p, without_header(&text)))
+        .map(|(rel, text)| {
+            let mut parts = rel.iter();
+            let krate = parts.next().expect("a template's crate directory");
+            (Path::new(krate).join("src").join(parts.as_path()), text)
+        })
         .collect()
 }
 
-fn without_header(text: &str) -> String {
-    text.lines()
-        .filter(|l| !l.contains("@generated"))
-        .collect::<Vec<_>>()
-        .join("\n")
+/// Whether a generated file is in a crate's support module (`<crate>/src/support/...`): a copy
+/// of a template, not snapshotted. No resource is named `support`, so nothing else is there.
+fn in_support(path: &Path) -> bool {
+    let mut parts = path.iter().skip(1);
+    parts.next() == Some("src".as_ref()) && parts.next() == Some("support".as_ref())
 }
 
-/// Support code is a copy of a template, the same for every fixture: not snapshotted, unless it
-/// is not that copy (a resource named `support` took its place).
-fn snapshotted(path: &Path, text: &str, support: &BTreeMap<PathBuf, String>) -> bool {
-    !matches!(support.get(path), Some(reference) if *reference == without_header(text))
+/// What is wrong with a fixture's support modules: a template not copied, a copy that is not
+/// the header and the template's bytes, or a file there that is no template's copy.
+fn support_report(
+    label: &str,
+    generated: &BTreeMap<PathBuf, String>,
+    templates: &BTreeMap<PathBuf, String>,
+) -> String {
+    let header = codegen::format::header("//", label);
+    let mut report = String::new();
+    for (rel, template) in templates {
+        match generated.get(rel) {
+            None => report.push_str(&format!("  support file missing: {}\n", rel.display())),
+            Some(copy) if *copy != format!("{header}\n{template}") => {
+                report.push_str(&format!(
+                    "  not the header and its template's bytes: {}\n",
+                    rel.display()
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    for rel in generated.keys() {
+        if in_support(rel) && !templates.contains_key(rel) {
+            report.push_str(&format!(
+                "  in support/ but no template's copy: {}\n",
+                rel.display()
+            ));
+        }
+    }
+    report
 }
 
 /// Every file under `dir`, by path relative to it.
@@ -148,7 +181,7 @@ fn generated_output_matches_the_committed_snapshots() {
     let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| v != "0" && !v.is_empty());
     let root = repo_root().join("tests/snapshots");
     let fixtures = fixtures();
-    let support = reference_support();
+    let templates = support_templates();
     let mut failures = Vec::new();
     for (name, path) in &fixtures {
         let dir = root.join(name);
@@ -159,9 +192,19 @@ fn generated_output_matches_the_committed_snapshots() {
                 continue;
             }
         };
+        let support = support_report(
+            &format!("fixtures/good/{name}.yaml"),
+            &generated,
+            &templates,
+        );
+        if !support.is_empty() {
+            failures.push(format!(
+                "{name}: the support modules are not the templates:\n{support}"
+            ));
+        }
         let generated: BTreeMap<PathBuf, String> = generated
             .into_iter()
-            .filter(|(p, text)| snapshotted(p, text, &support))
+            .filter(|(p, _)| !in_support(p))
             .collect();
         if update {
             let _ = std::fs::remove_dir_all(&dir);

@@ -11,6 +11,7 @@ pub mod lower;
 pub mod naming;
 pub mod parallel;
 pub mod plan;
+pub mod support;
 pub mod write;
 
 use diag::Error;
@@ -117,7 +118,7 @@ fn plan_models<'a>(api: &'a ir::Api, schema_label: &str, plan: &mut Plan<'a>) {
         out.rust("patterns.rs", move || emitter.emit_patterns());
     }
     out.rust("query.rs", move || emit::query::emit_queries(api));
-    out.template("support.rs", emit::models::SUPPORT);
+    out.templates(support::MODELS);
 }
 
 fn plan_server<'a>(api: &'a ir::Api, schema_label: &str, plan: &mut Plan<'a>) {
@@ -133,8 +134,7 @@ fn plan_server<'a>(api: &'a ir::Api, schema_label: &str, plan: &mut Plan<'a>) {
     );
     let mut out = CrateFiles::new("server", schema_label, manifest, plan);
     out.rust("lib.rs", move || server::emit_lib(api));
-    out.template("support.rs", server::SUPPORT);
-    out.template("support/shape.rs", server::SHAPE_SUPPORT);
+    out.templates(support::SERVER);
     out.rust("params.rs", move || server::emit_params(api));
     out.rust("responses.rs", move || server::emit_responses(api));
     // Only what a request body holds is read by the router.
@@ -170,7 +170,7 @@ fn plan_client<'a>(api: &'a ir::Api, schema_label: &str, plan: &mut Plan<'a>) {
     );
     let mut out = CrateFiles::new("client", schema_label, manifest, plan);
     out.rust("lib.rs", move || client::emit_lib(api));
-    out.template("support.rs", client::SUPPORT);
+    out.templates(support::CLIENT);
     out.rust("errors.rs", move || client::emit_errors(api));
     for (resource, ops) in api.resource_operations() {
         out.rust(&format!("{}.rs", resource.module), move || {

@@ -119,6 +119,14 @@ impl<'p, 'a> CrateFiles<'p, 'a> {
         self.plan.text(PathBuf::from(rel), text);
     }
 
+    /// Each of a crate's templates ([`super::support`]), copied as [`CrateFiles::template`]
+    /// copies one.
+    pub fn templates(&mut self, templates: &[super::support::Template]) {
+        for (name, text) in templates {
+            self.template(name, text);
+        }
+    }
+
     /// A Rust file of many items: `head`, then each item as `emit` makes it, cut into runs that
     /// print as jobs of their own.
     pub fn items<T: Send + Sync + 'a>(

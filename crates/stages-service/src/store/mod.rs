@@ -125,7 +125,7 @@ static MEMORY_STORES: AtomicU64 = AtomicU64::new(0);
 
 impl Store {
     /// Opens (creating) the database at `path`; `:memory:` keeps it in memory. Its stages table
-    /// has the columns of every kind the service serves ([`crate::kinds`]).
+    /// has the columns of every kind the service serves (`kinds::SERVED`).
     pub fn open(path: &Path) -> rusqlite::Result<Self> {
         let layout = crate::kinds::layout();
         let memory = path == Path::new(":memory:");

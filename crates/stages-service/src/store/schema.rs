@@ -26,7 +26,7 @@ use super::*;
 
 /// The plain columns of the stages table, written by the service beside each document (the
 /// members of the document of the same names): every served kind's columns
-/// ([`crate::kind::StageKind::COLUMNS`]), gathered by [`crate::kinds::layout`]. Names come from
+/// (`StageKind::COLUMNS`), gathered by `kinds::layout`. Names come from
 /// those descriptions only (each the JSON name of a stage model's field, `field!`), never from a
 /// request, so they may be spliced into SQL.
 #[derive(Clone, Debug, Default, PartialEq)]

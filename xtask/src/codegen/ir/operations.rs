@@ -103,7 +103,8 @@ impl std::fmt::Display for PathTemplate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Route {
     pub path: PathTemplate,
-    /// Its operations, as indices into [`Api::operations`], in document order.
+    /// Its operations, as indices into [`Api::operations`](super::Api::operations), in document
+    /// order.
     pub operations: Vec<usize>,
     /// The methods it answers: its operations' and, beside a `GET`, `HEAD` (which axum answers
     /// for a `GET` route).
@@ -132,7 +133,8 @@ pub struct Operation {
     pub security: Vec<String>,
     /// How to walk the pages of a paginated list; `None` for anything else.
     pub paging: Option<Paging>,
-    /// The server asks its resource's [`Lookup`] before it refuses a request to this operation.
+    /// The server asks its resource's [`Lookup`](super::Lookup) before it refuses a request to
+    /// this operation.
     pub lookup: bool,
 }
 
@@ -158,15 +160,15 @@ impl Operation {
 pub struct OperationNames {
     /// The server's parsed request (`StagesCaptchaCreateRequest`).
     pub request: String,
-    /// The server's response type (`StagesCaptchaCreateResponse`): its [`ResponseSet`] with
-    /// the operation's bodies' types.
+    /// The server's response type (`StagesCaptchaCreateResponse`): its
+    /// [`ResponseSet`](super::ResponseSet) with the operation's bodies' types.
     pub response: String,
-    /// That [`ResponseSet`]'s name (`OkOrBadRequestOrForbidden`).
+    /// That [`ResponseSet`](super::ResponseSet)'s name (`OkOrBadRequestOrForbidden`).
     pub response_set: String,
     /// The query struct in the models' `query` module (`StagesCaptchaListQuery`).
     pub query: String,
     /// The client's error enum, shared by the operations documenting the same errors
-    /// (`BadRequestOrForbiddenError`, see [`ErrorSet`]).
+    /// (`BadRequestOrForbiddenError`, see [`ErrorSet`](super::ErrorSet)).
     pub error: String,
     /// The client's enum of successes, when several are documented (`StagesCaptchaCreateSuccess`).
     pub success: String,

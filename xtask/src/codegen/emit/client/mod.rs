@@ -12,9 +12,6 @@ use operation::emit_operation;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// The text of the client's support module.
-pub const SUPPORT: &str = include_str!("../../../../templates/client_support.rs");
-
 /// The crate root.
 pub fn emit_lib(api: &Api) -> TokenStream {
     let doc = format!(

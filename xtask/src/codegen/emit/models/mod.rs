@@ -12,9 +12,6 @@ use crate::codegen::ir::*;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// The text of the support module every models crate carries.
-pub const SUPPORT: &str = include_str!("../../../../templates/models_support.rs");
-
 /// The crate root: documentation and module declarations only.
 pub fn emit_lib(api: &Api) -> TokenStream {
     let doc = format!(

@@ -14,13 +14,6 @@ use operation::emit_operation_types;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// The text of the server's support module.
-pub const SUPPORT: &str = include_str!("../../../../templates/server_support.rs");
-
-/// The text of the support module's `shape` submodule: the `Shape` trait and its impls for the
-/// types fields hold.
-pub const SHAPE_SUPPORT: &str = include_str!("../../../../templates/server_shape_support.rs");
-
 /// The crate root.
 pub fn emit_lib(api: &Api) -> TokenStream {
     let doc = format!(
