@@ -6,7 +6,6 @@
 use stages_tests::{
     authentik_schema_dir, compile_crate_sets_with, one_feature, repo_root, Build, CrateSet,
 };
-use xtask::codegen;
 
 fn clippy_each(scratch: &str, set: CrateSet, features: &[&str]) {
     let sets = [set];

@@ -4,7 +4,6 @@
 //! Skipped, with a notice, when the directory is absent; under CI (`$CI`) its absence fails.
 
 use stages_tests::{authentik_schema_dir, compile_crate_sets, Build, CrateSet, REAL_SCHEMAS};
-use xtask::codegen;
 use xtask::codegen::ir::{ResponseBody, Type};
 
 #[test]
