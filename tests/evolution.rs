@@ -5,9 +5,12 @@
 //! A consumer crate, written by hand against the crates generated from an old schema, marks
 //! each line that uses something with a probe comment naming the api-diff change it exercises
 //! and the side it is on (`// probe: client field-removed Widget::legacy`; the grammar is in
-//! `tests/evolution/v1-consumer/src/lib.rs`). The test generates the old and the new crates into
-//! one scratch workspace, under package names of their own, with the consumer copied twice, once
-//! against each, and checks both copies with one `cargo check --message-format=json`. Then:
+//! `tests/evolution/v1-consumer/src/lib.rs`). The test generates the old crates, and the new
+//! ones over them as `cargo xtask codegen` regenerates (keeping the old names: an added item
+//! that collides in Rust with one that was there is the one numbered, as api-diff names it),
+//! into one scratch workspace, under package names of their own, with the consumer copied
+//! twice, once against each, and checks both copies with one `cargo check
+//! --message-format=json`. Then:
 //!
 //! - against the old crates the consumer compiles without a warning;
 //! - every probe names a change api-diff reports (live, computed here from the same surfaces
@@ -59,11 +62,16 @@ fn more_kinds_break_exactly_the_probed_lines_api_diff_calls_breaking() {
 /// (`tests/evolution/{consumer}`), which probes every change.
 fn our_pair(old: &str, new: &str, consumer: &str) {
     let fixture = |v: &str| repo_root().join(format!("tests/fixtures/evolution/{v}.yaml"));
-    let generate = |v: &str| {
-        xtask::pipeline::generate(&fixture(v), &format!("{v}.yaml"), "/stages/")
-            .unwrap_or_else(|e| panic!("{e}"))
-    };
-    let (old_crates, new_crates) = (generate(old), generate(new));
+    let old_crates = xtask::pipeline::generate(&fixture(old), &format!("{old}.yaml"), "/stages/")
+        .unwrap_or_else(|e| panic!("{e}"));
+    // As `cargo xtask codegen` regenerates over the old crates: keeping their names.
+    let new_crates = xtask::pipeline::regenerate(
+        &fixture(new),
+        &format!("{new}.yaml"),
+        "/stages/",
+        &old_crates.surface,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let outcome = Evolution {
         scratch: &format!("evolution-{old}"),
         consumer: repo_root().join("tests/evolution").join(consumer),
@@ -95,16 +103,13 @@ fn real_stages_2024_to_2026_break_exactly_the_probed_lines_api_diff_calls_breaki
     let Some(dir) = authentik_schema_dir() else {
         return;
     };
-    let generate = |version: &str| {
-        let label = format!("schema-{version}.yml");
-        xtask::pipeline::generate(&dir.join(&label), &label, "/stages/")
-            .unwrap_or_else(|e| panic!("{e}"))
-    };
-    let (old, new) = std::thread::scope(|scope| {
-        let old = scope.spawn(|| generate("2024.8.3"));
-        let new = generate("2026.11.0-rc1");
-        (old.join().expect("generate 2024.8.3"), new)
-    });
+    let label = |version: &str| format!("schema-{version}.yml");
+    let (old, new) = (label("2024.8.3"), label("2026.11.0-rc1"));
+    let old = xtask::pipeline::generate(&dir.join(&old), &old, "/stages/")
+        .unwrap_or_else(|e| panic!("{e}"));
+    // As `cargo xtask codegen` regenerates over the old crates: keeping their names.
+    let new = xtask::pipeline::regenerate(&dir.join(&new), &new, "/stages/", &old.surface)
+        .unwrap_or_else(|e| panic!("{e}"));
     let outcome = Evolution {
         scratch: "evolution-real",
         consumer: repo_root().join("tests/evolution/stages-2024-consumer"),

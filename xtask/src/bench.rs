@@ -18,7 +18,8 @@ pub fn measure_child(options: &Options) -> Result<ExitCode, String> {
     let doc = codegen::load::load_paths(&options.schema, &options.schema_label, &options.paths)
         .map_err(|e| e.to_string())?;
     let load_ms = start.elapsed().as_secs_f64() * 1000.0;
-    let api = codegen::lower_selected(&doc, &options.schema_label, &options.paths)
+    let fresh = codegen::lower::PriorNames::default();
+    let api = codegen::lower_selected(&doc, &options.schema_label, &options.paths, &fresh)
         .map_err(|e| e.to_string())?;
     drop(doc);
     let lower_ms = start.elapsed().as_secs_f64() * 1000.0;

@@ -1,11 +1,13 @@
 //! One generation: the crates that [`codegen`] makes from a schema, with the API manifest
 //! (`api.json`, [`api::Surface`]) beside them; and one `cargo xtask codegen` run, which writes or
 //! checks them and says what changed in the API since the manifest already there
-//! ([`api::Delta`]). This sits above both: `codegen` knows nothing of manifests, `api` nothing
-//! of the output directory.
+//! ([`api::Delta`]). A run keeps the names that manifest records ([`api::Earlier`]): an item
+//! that was there keeps its name, and an added one that collides with it is the one numbered.
+//! This sits above both: `codegen` knows nothing of manifests, `api` nothing of the output
+//! directory.
 
 use crate::api;
-use crate::codegen::{self, diag::Error, ir, load, write};
+use crate::codegen::{self, diag::Error, ir, load, lower::PriorNames, write};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -48,10 +50,32 @@ pub struct Generated {
     pub files: BTreeMap<PathBuf, String>,
 }
 
-/// Loads, lowers, emits and formats: everything but touching the output directory.
+/// Loads, lowers, emits and formats: everything but touching the output directory. Every name
+/// is made as a fresh run makes it.
 pub fn generate(schema: &Path, schema_label: &str, paths: &str) -> Result<Generated, Error> {
+    generate_named(schema, schema_label, paths, &PriorNames::default())
+}
+
+/// [`generate`] over an earlier generation whose API was `earlier` (its manifest): every item
+/// it had keeps its name, and an added one that collides with it in Rust is the one numbered.
+pub fn regenerate(
+    schema: &Path,
+    schema_label: &str,
+    paths: &str,
+    earlier: &api::Surface,
+) -> Result<Generated, Error> {
+    generate_named(schema, schema_label, paths, &earlier.prior_names())
+}
+
+/// [`generate`], keeping the names `prior` gave.
+fn generate_named(
+    schema: &Path,
+    schema_label: &str,
+    paths: &str,
+    prior: &PriorNames,
+) -> Result<Generated, Error> {
     let doc = load::load_paths(schema, schema_label, paths)?;
-    generate_from(&doc, schema_label, paths)
+    generate_from_named(&doc, schema_label, paths, prior)
 }
 
 /// [`generate`] for a document already loaded.
@@ -60,7 +84,16 @@ pub fn generate_from(
     schema_label: &str,
     paths: &str,
 ) -> Result<Generated, Error> {
-    let lowered = codegen::lower_selected(doc, schema_label, paths)?;
+    generate_from_named(doc, schema_label, paths, &PriorNames::default())
+}
+
+fn generate_from_named(
+    doc: &openapiv3::OpenAPI,
+    schema_label: &str,
+    paths: &str,
+    prior: &PriorNames,
+) -> Result<Generated, Error> {
+    let lowered = codegen::lower_selected(doc, schema_label, paths, prior)?;
     let mut files = BTreeMap::new();
     codegen::emit_crates(&lowered, schema_label, &mut files)?;
     let surface = add_manifest(&lowered, schema_label, paths, &mut files);
@@ -117,13 +150,19 @@ impl Summary {
     }
 }
 
-/// One whole run: generate, then write or check.
+/// One whole run: generate, keeping the names the manifest already in the output directory
+/// records, then write or check.
 pub fn run(options: &Options) -> Result<Summary, Error> {
     let start = Instant::now();
-    let generated = generate(&options.schema, &options.schema_label, &options.paths)?;
     let manifest = Path::new(api::MANIFEST);
-    let delta = api::Delta::since(
-        &options.out.join(manifest),
+    let earlier = api::Earlier::read(&options.out.join(manifest));
+    let generated = generate_named(
+        &options.schema,
+        &options.schema_label,
+        &options.paths,
+        &earlier.prior_names(),
+    )?;
+    let delta = earlier.delta(
         &generated.surface,
         generated.files.get(manifest).map_or("", String::as_str),
     );

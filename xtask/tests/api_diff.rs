@@ -7,6 +7,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use xtask::api::diff::{self, Change, Impact, Kind};
+use xtask::api::surface::Shape;
+use xtask::api::Surface;
 
 fn root() -> PathBuf {
     xtask::repo_root()
@@ -27,12 +29,22 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// An evolution pair's surfaces as api-diff loads them: `new` keeping `old`'s names.
+fn evolution_pair(old: &str, new: &str) -> (Surface, Surface) {
+    let (old_label, new_label) = (format!("{old}.yaml"), format!("{new}.yaml"));
+    let (old, new) = xtask::api::load_pair(
+        (&evolution(old), &old_label),
+        (&evolution(new), &new_label),
+        "/stages/",
+    );
+    let load =
+        |s: Result<Surface, _>| s.unwrap_or_else(|e: xtask::codegen::diag::Error| panic!("{e}"));
+    (load(old), load(new))
+}
+
 fn evolution_changes() -> Vec<Change> {
-    let load = |v: &str| {
-        xtask::api::load_surface(&evolution(v), &format!("{v}.yaml"), "/stages/")
-            .unwrap_or_else(|e| panic!("{e}"))
-    };
-    diff::diff(&load("v1"), &load("v2"))
+    let (old, new) = evolution_pair("v1", "v2");
+    diff::diff(&old, &new)
 }
 
 use Impact::{Breaking as B, Compatible as C};
@@ -189,6 +201,107 @@ fn pointers_name_the_place_in_the_document_they_point_into() {
     assert_eq!(
         pointer(Kind::ParameterRemoved, "StagesWidgetListQuery::colour"),
         ("#/paths/~1stages~1widget~1/get/parameters/1", Old)
+    );
+}
+
+/// The Rust names of a type's fields, enum values or union variants, by JSON name.
+fn part_names(surface: &Surface, ty: &str) -> Vec<(String, String)> {
+    match &surface.types[ty].shape {
+        Shape::Struct(s) => s
+            .fields
+            .iter()
+            .map(|f| (f.json.clone(), f.rust.clone()))
+            .collect(),
+        Shape::Enum(e) => e
+            .values
+            .iter()
+            .map(|v| (v.json.clone(), v.rust.clone()))
+            .collect(),
+        other => panic!("{ty} is a {}", other.name()),
+    }
+}
+
+/// The Rust names of an operation's parameters, by name.
+fn param_names(surface: &Surface, resource: &str, op: &str) -> Vec<(String, String)> {
+    let op = &surface.resources[resource].operations[op];
+    op.params
+        .iter()
+        .map(|p| (p.name.clone(), p.rust.clone()))
+        .collect()
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect()
+}
+
+#[test]
+fn an_addition_that_collides_in_rust_is_numbered_and_what_was_there_keeps_its_name() {
+    // more-v2 adds the enum value `dark_mode` before `dark-mode`, the query parameter
+    // `page_size` before `pageSize`, and the field `foo_bar` before `FooBar`.
+    let (old, new) = evolution_pair("more-v1", "more-v2");
+    assert_eq!(
+        part_names(&new, "ThemeEnum"),
+        pairs(&[
+            ("dark_mode", "DarkMode2"),
+            ("dark-mode", "DarkMode"),
+            ("light", "Light")
+        ])
+    );
+    let thing: Vec<(String, String)> = part_names(&new, "Thing")
+        .into_iter()
+        .filter(|(json, _)| json.eq_ignore_ascii_case("foo_bar") || json == "FooBar")
+        .collect();
+    assert_eq!(
+        thing,
+        pairs(&[("foo_bar", "foo_bar2"), ("FooBar", "foo_bar")])
+    );
+    let params = param_names(&new, "thing", "stages_thing_list");
+    assert_eq!(
+        params[2..4],
+        pairs(&[("page_size", "page_size2"), ("pageSize", "page_size")])
+    );
+    // api-diff calls each an addition; nothing that was there is renamed.
+    let changes = diff::diff(&old, &new);
+    let find = |kind: Kind, rust: &str| {
+        changes
+            .iter()
+            .find(|c| c.kind == kind && c.rust == rust)
+            .map(|c| (c.client, c.server))
+    };
+    assert_eq!(
+        find(Kind::EnumValueAdded, "ThemeEnum::DarkMode2"),
+        Some((C, C))
+    );
+    // Thing is an answer: servers build it (it has a required field, so no `Default`).
+    assert_eq!(find(Kind::FieldAdded, "Thing::foo_bar2"), Some((C, B)));
+    // The query has a required parameter now, so no `Default`: clients build it.
+    assert_eq!(
+        find(Kind::ParameterAdded, "StagesThingListQuery::page_size2"),
+        Some((B, C))
+    );
+    let renamed = [
+        Kind::EnumValueRenamed,
+        Kind::FieldRenamed,
+        Kind::ParameterRenamed,
+    ];
+    let renames: Vec<&Change> = changes
+        .iter()
+        .filter(|c| renamed.contains(&c.kind))
+        .collect();
+    assert!(renames.is_empty(), "{renames:?}");
+}
+
+#[test]
+fn without_earlier_names_the_first_of_colliding_items_takes_the_bare_name() {
+    // As a fresh generation names more-v2: the added items come first.
+    let fresh = xtask::api::load_surface(&evolution("more-v2"), "more-v2.yaml", "/stages/")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(part_names(&fresh, "ThemeEnum")[0].1, "DarkMode");
+    assert_eq!(
+        param_names(&fresh, "thing", "stages_thing_list")[2..4],
+        pairs(&[("page_size", "page_size"), ("pageSize", "page_size2")])
     );
 }
 

@@ -211,3 +211,61 @@ fn a_schema_change_is_told_in_api_terms_by_check_and_by_the_run_that_writes_it()
     assert!(out.status.success());
     assert!(std::fs::read_to_string(dir.join("api.json")).unwrap().len() > 100);
 }
+
+/// The Rust name of `json` among the values of the enum `ty` in the manifest at `dir`.
+fn value_name(dir: &Path, ty: &str, json: &str) -> String {
+    let text = std::fs::read_to_string(dir.join("api.json")).unwrap();
+    let surface = xtask::api::Surface::from_json(&text).unwrap();
+    match &surface.types[ty].shape {
+        xtask::api::surface::Shape::Enum(e) => e
+            .values
+            .iter()
+            .find(|v| v.json == json)
+            .map(|v| v.rust.clone())
+            .unwrap_or_else(|| panic!("{ty} has no value {json:?}")),
+        other => panic!("{ty} is a {}", other.name()),
+    }
+}
+
+#[test]
+fn regenerating_keeps_the_names_the_manifest_there_records() {
+    let dir = scratch("stable-names");
+    let out_dir = dir.to_str().unwrap();
+    let fixture = |v: &str| root().join(format!("tests/fixtures/evolution/{v}.yaml"));
+    let (v1, v2) = (fixture("more-v1"), fixture("more-v2"));
+    let (v1, v2) = (v1.to_str().unwrap(), v2.to_str().unwrap());
+    let out = xtask(&["codegen", "--schema", v1, "--out", out_dir, "-q"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(value_name(&dir, "ThemeEnum", "dark-mode"), "DarkMode");
+
+    // more-v2 adds "dark_mode" before "dark-mode": the value that was there keeps `DarkMode`.
+    let out = xtask(&["codegen", "--schema", v2, "--out", out_dir]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(value_name(&dir, "ThemeEnum", "dark-mode"), "DarkMode");
+    assert_eq!(value_name(&dir, "ThemeEnum", "dark_mode"), "DarkMode2");
+    // The API summary says so: additions, nothing renamed.
+    let stdout = text(&out.stdout);
+    for said in ["1 parameter added", "1 field added", "1 enum value added"] {
+        assert!(stdout.contains(said), "{said}: {stdout}");
+    }
+    assert!(!stdout.contains("renamed"), "{stdout}");
+    let models = std::fs::read_to_string(dir.join("models/src/types.rs")).unwrap();
+    for variant in [r#"DarkMode2 = "dark_mode","#, r#"DarkMode = "dark-mode","#] {
+        assert!(models.contains(variant), "{variant} in {models}");
+    }
+
+    // Generated over its own output, it is what is there.
+    let out = xtask(&["codegen", "--schema", v2, "--out", out_dir, "--check"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // Without the manifest, names are made afresh: the added value, listed first, takes
+    // `DarkMode`, so the crates there are stale.
+    std::fs::remove_file(dir.join("api.json")).unwrap();
+    let out = xtask(&["codegen", "--schema", v2, "--out", out_dir, "--check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let out = xtask(&["codegen", "--schema", v2, "--out", out_dir, "-q"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(value_name(&dir, "ThemeEnum", "dark_mode"), "DarkMode");
+    assert_eq!(value_name(&dir, "ThemeEnum", "dark-mode"), "DarkMode2");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -2,8 +2,8 @@
 //! (or manifests), in Rust terms. Exits 0 when nothing changed, 1 when something did, 2 on
 //! errors.
 
-use super::{diff, load_surface, report, Surface};
-use crate::codegen::{diag::Error, DEFAULT_PATHS};
+use super::{diff, report, Surface};
+use crate::codegen::DEFAULT_PATHS;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -13,6 +13,8 @@ cargo xtask api-diff OLD NEW [options]
 Every change from OLD to NEW in the selected paths, in terms of the generated Rust (types,
 fields, traits, methods), each classified as breaking or compatible for clients and for servers.
 OLD and NEW are OpenAPI schemas (YAML or JSON) or api.json manifests that codegen wrote.
+NEW is lowered keeping OLD's names, as codegen over OLD's output would: an added item that
+collides in Rust with one OLD had is the one numbered.
 Exits 0 when nothing changed, 1 when something did, 2 on errors.
       --paths PREFIX  which paths to compare (default: /stages/; / for every path)
       --json          print a JSON array of changes (kind, pointer, document, client, server,
@@ -72,7 +74,11 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     };
     let label = |p: &PathBuf| p.display().to_string().replace('\\', "/");
     let (old_label, new_label) = (label(&args.old), label(&args.new));
-    let (old, new) = load_both(&args, &old_label, &new_label);
+    let (old, new) = super::load_pair(
+        (&args.old, &old_label),
+        (&args.new, &new_label),
+        &args.paths,
+    );
     // Both files' errors, not only the first one's.
     let (old, new) = match (old, new) {
         (Ok(old), Ok(new)) => (old, new),
@@ -113,37 +119,6 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     } else {
         ExitCode::FAILURE
     })
-}
-
-/// Loads both inputs at once: loading and lowering a whole schema is most of the time.
-fn load_both(
-    args: &Args,
-    old_label: &str,
-    new_label: &str,
-) -> (Result<Surface, Error>, Result<Surface, Error>) {
-    std::thread::scope(|scope| {
-        let spawn = |path: &PathBuf, label: &str| {
-            let (path, label, paths) = (path.clone(), label.to_owned(), args.paths.clone());
-            std::thread::Builder::new()
-                // Lowering recurses through nested schemas: the main thread's room, and more.
-                .stack_size(64 << 20)
-                .spawn_scoped(scope, move || load_surface(&path, &label, &paths))
-        };
-        let old = spawn(&args.old, old_label);
-        let new = spawn(&args.new, new_label);
-        (join(old), join(new))
-    })
-}
-
-fn join(
-    handle: std::io::Result<std::thread::ScopedJoinHandle<'_, Result<Surface, Error>>>,
-) -> Result<Surface, Error> {
-    match handle {
-        Ok(handle) => handle
-            .join()
-            .unwrap_or_else(|_| Err(Error::Usage("internal error: loading panicked".to_owned()))),
-        Err(e) => Err(Error::Usage(format!("cannot start a thread: {e}"))),
-    }
 }
 
 fn describe(label: &str, surface: &Surface) -> String {

@@ -53,17 +53,18 @@ pub fn schema_label(path: &Path) -> String {
     )
 }
 
-/// Lowers the operations under `paths`; a schema problem is an error naming the schema as
-/// `schema_label` with every pointer.
+/// Lowers the operations under `paths`, keeping the names `prior` gave (empty: a fresh run); a
+/// schema problem is an error naming the schema as `schema_label` with every pointer.
 pub fn lower_selected(
     doc: &openapiv3::OpenAPI,
     schema_label: &str,
     paths: &str,
+    prior: &lower::PriorNames,
 ) -> Result<ir::Api, Error> {
     let selection = lower::Selection {
         path_prefix: paths.to_owned(),
     };
-    lower::lower(doc, &selection).map_err(|diagnostics| Error::Schema {
+    lower::lower(doc, &selection, prior).map_err(|diagnostics| Error::Schema {
         path: schema_label.to_owned(),
         diagnostics,
     })

@@ -83,6 +83,27 @@ pub fn unique(name: String, taken: &mut BTreeSet<String>) -> String {
         .unwrap_or(name)
 }
 
+/// Whether `name` is `base` or one of the numbered forms [`unique`] makes of it (`base2`, or
+/// `base_2` when `base` ends in a digit): a name an item may keep from an earlier run.
+pub fn is_form_of(name: &str, base: &str) -> bool {
+    let Some(rest) = name.strip_prefix(base) else {
+        return false;
+    };
+    if rest.is_empty() {
+        return true;
+    }
+    let number = if base.ends_with(|c: char| c.is_ascii_digit()) {
+        rest.strip_prefix('_')
+    } else {
+        Some(rest)
+    };
+    number.is_some_and(|n| {
+        n.bytes().all(|b| b.is_ascii_digit())
+            && !n.starts_with('0')
+            && n.parse::<u64>().is_ok_and(|n| n >= 2)
+    })
+}
+
 /// The names one scope of generated code may not give away, and those already given.
 #[derive(Clone, Debug, Default)]
 pub struct Namespace {
@@ -246,6 +267,32 @@ impl Namespace {
     pub fn claim(&mut self, name: String) -> String {
         unique(name, &mut self.taken)
     }
+
+    /// Takes `prior`, the name an earlier run gave the item that `base` names now, when it is
+    /// still `base` or a numbered form of it and is free; `None` otherwise (the item is then
+    /// named like a new one).
+    pub fn keep(&mut self, base: &str, prior: Option<&str>) -> Option<String> {
+        let prior = prior.filter(|p| is_form_of(p, base))?;
+        self.taken
+            .insert(prior.to_owned())
+            .then(|| prior.to_owned())
+    }
+
+    /// Names a scope's items, each given as its base name and the name an earlier run gave it:
+    /// first every item keeps its earlier name ([`Self::keep`]), then the others, in order,
+    /// [`Self::claim`] theirs. An added item that collides with an existing one is the one
+    /// numbered; without earlier names this is `claim` in order, as a fresh run names.
+    pub fn settle(&mut self, items: Vec<(String, Option<&str>)>) -> Vec<String> {
+        let kept: Vec<Option<String>> = items
+            .iter()
+            .map(|(base, prior)| self.keep(base, *prior))
+            .collect();
+        items
+            .into_iter()
+            .zip(kept)
+            .map(|((base, _), kept)| kept.unwrap_or_else(|| self.claim(base)))
+            .collect()
+    }
 }
 
 /// A Rust name as a `static`'s name: `FlowSet_slug` → `FLOW_SET_SLUG`.
@@ -298,6 +345,77 @@ mod tests {
         let mut queries = Namespace::query_params();
         assert_eq!(queries.claim("page".into()), "page");
         assert_eq!(one_line("a\nb\u{7}c "), "a b c");
+    }
+
+    #[test]
+    fn numbered_forms_are_told_from_other_names() {
+        assert!(is_form_of("DarkMode", "DarkMode"));
+        assert!(is_form_of("DarkMode2", "DarkMode"));
+        assert!(is_form_of("DarkMode12", "DarkMode"));
+        assert!(is_form_of("V2_3", "V2"));
+        assert!(!is_form_of("V23", "V2"));
+        assert!(!is_form_of("DarkMode1", "DarkMode"));
+        assert!(!is_form_of("DarkMode02", "DarkMode"));
+        assert!(!is_form_of("DarkMode+2", "DarkMode"));
+        assert!(!is_form_of("DarkModes", "DarkMode"));
+        assert!(!is_form_of("Dark", "DarkMode"));
+    }
+
+    /// `items`' bases settled in a variants namespace with `prior` (item index → earlier name).
+    fn settled(items: &[&str], prior: &[(usize, &str)]) -> Vec<String> {
+        let items = items
+            .iter()
+            .enumerate()
+            .map(|(i, base)| {
+                let earlier = prior.iter().find(|(j, _)| *j == i).map(|(_, n)| *n);
+                ((*base).to_owned(), earlier)
+            })
+            .collect();
+        Namespace::variants().settle(items)
+    }
+
+    #[test]
+    fn a_fresh_run_claims_in_order() {
+        let bases = ["DarkMode", "DarkMode", "Light", "Unknown", "DarkMode"];
+        let mut one_by_one = Namespace::variants();
+        let claimed: Vec<String> = bases
+            .iter()
+            .map(|b| one_by_one.claim((*b).to_owned()))
+            .collect();
+        assert_eq!(
+            claimed,
+            ["DarkMode", "DarkMode2", "Light", "Unknown2", "DarkMode3"]
+        );
+        assert_eq!(settled(&bases, &[]), claimed);
+    }
+
+    #[test]
+    fn an_earlier_name_is_kept_and_the_added_item_numbered() {
+        // "dark_mode" added before "dark-mode", which was `DarkMode`.
+        let names = settled(
+            &["DarkMode", "DarkMode", "Light"],
+            &[(1, "DarkMode"), (2, "Light")],
+        );
+        assert_eq!(names, ["DarkMode2", "DarkMode", "Light"]);
+        // A numbered name is kept too, once the item it made way for is gone.
+        assert_eq!(settled(&["DarkMode"], &[(0, "DarkMode2")]), ["DarkMode2"]);
+    }
+
+    #[test]
+    fn a_name_whose_item_is_gone_is_free_again() {
+        // Earlier: "dark-mode" `DarkMode`, "dark_mode" `DarkMode2`; "dark-mode" is gone and
+        // "darkMode" is added: it takes the freed `DarkMode`.
+        let names = settled(&["DarkMode", "DarkMode"], &[(0, "DarkMode2")]);
+        assert_eq!(names, ["DarkMode2", "DarkMode"]);
+    }
+
+    #[test]
+    fn an_earlier_name_that_no_longer_fits_is_not_kept() {
+        // Not a form of the item's name (a foreign or hand-edited manifest), reserved, or
+        // given twice: the item is named like a new one.
+        assert_eq!(settled(&["Light"], &[(0, "DarkMode")]), ["Light"]);
+        assert_eq!(settled(&["Unknown"], &[(0, "Unknown")]), ["Unknown2"]);
+        assert_eq!(settled(&["A", "A"], &[(0, "A2"), (1, "A2")]), ["A2", "A"]);
     }
 
     #[test]

@@ -7,7 +7,7 @@ pub fn read_thing(t: &models::Thing) -> Vec<String> {
     let mut seen = vec![t.pk.to_string()]; // probe: client unchanged Thing::pk
     let label: &String = &t.label; // probe: client field-optional Thing::label
     seen.push(label.clone());
-    let foo_bar: Option<&String> = t.foo_bar.as_ref(); // probe: client field-renamed Thing::foo_bar2; client field-added Thing::foo_bar
+    let foo_bar: Option<&String> = t.foo_bar.as_ref(); // probe: client unchanged Thing::foo_bar; client field-added Thing::foo_bar2
     seen.extend(foo_bar.cloned());
     seen.extend(t.slug.clone()); // probe: client field-constraint-changed Thing::slug
     let score: Option<i64> = t.score; // probe: client field-type-changed Thing::score
@@ -21,8 +21,8 @@ pub fn read_thing(t: &models::Thing) -> Vec<String> {
 
 /// Every theme, by name.
 pub fn theme_name(theme: &models::ThemeEnum) -> String {
-    match theme { // probe: client enum-value-added ThemeEnum::DarkMode
-        models::ThemeEnum::DarkMode => "dark".to_owned(), // probe: client enum-value-renamed ThemeEnum::DarkMode2 // disagrees: the value "dark-mode" is `DarkMode2` now, but the added value "dark_mode" took the name `DarkMode`: this arm compiles and matches the other value
+    match theme { // probe: client enum-value-added ThemeEnum::DarkMode2
+        models::ThemeEnum::DarkMode => "dark".to_owned(), // probe: client unchanged ThemeEnum::DarkMode
         models::ThemeEnum::Light => "light".to_owned(), // probe: client unchanged ThemeEnum::Light
         models::ThemeEnum::Unknown(other) => other.clone(),
         #[cfg(feature = "non-exhaustive")]
@@ -69,10 +69,10 @@ pub fn slug() -> models::Slug {
 
 /// A list query with every parameter named.
 pub fn query() -> thing::StagesThingListQuery {
-    thing::StagesThingListQuery { // probe: client parameter-added StagesThingListQuery::page_size
+    thing::StagesThingListQuery { // probe: client parameter-added StagesThingListQuery::page_size2
         limit: Some(10), // probe: client parameter-required StagesThingListQuery::limit
         offset: 0, // probe: client parameter-optional StagesThingListQuery::offset
-        page_size: Some(50), // probe: client parameter-renamed StagesThingListQuery::page_size2 // disagrees: `pageSize` is `page_size2` now, but the added parameter `page_size` took the name `page_size`: this line compiles and sets the other parameter
+        page_size: Some(50), // probe: client unchanged StagesThingListQuery::page_size
         q: Some("gear".to_owned()), // probe: client parameter-constraint-changed StagesThingListQuery::q
     }
 }

@@ -22,14 +22,14 @@ impl Authenticate for Service {
 /// A thing as it is answered, every field named.
 pub fn thing(pk: uuid::Uuid) -> models::Thing {
     let foo_bar = Some("bar".to_owned());
-    models::Thing { // probe: server field-added Thing::foo_bar; server additional-properties-changed Thing::additional_properties
+    models::Thing { // probe: server field-added Thing::foo_bar2; server additional-properties-changed Thing::additional_properties
         pk, // probe: server unchanged Thing::pk
         label: "gear".to_owned(), // probe: server field-optional Thing::label
-        foo_bar, // probe: server field-renamed Thing::foo_bar2
+        foo_bar, // probe: server unchanged Thing::foo_bar
         slug: Some("gear".to_owned()), // probe: server field-constraint-changed Thing::slug
         score: Some(3), // probe: server field-type-changed Thing::score
         mode: Some(mode()),
-        theme: Some(models::ThemeEnum::DarkMode), // probe: server enum-value-renamed ThemeEnum::DarkMode2 // disagrees: the value "dark-mode" is `DarkMode2` now, but the added value "dark_mode" took the name `DarkMode`: this line compiles and answers the other value
+        theme: Some(models::ThemeEnum::DarkMode), // probe: server unchanged ThemeEnum::DarkMode
     }
 }
 
@@ -63,8 +63,8 @@ impl ThingApi for Service { // probe: server unchanged ThingApi
     async fn stages_thing_list(&self, _: &(), request: thing::StagesThingListRequest) -> Answer<thing::StagesThingListResponse> {
         let limit: Option<i64> = request.query.limit; // probe: server parameter-required StagesThingListQuery::limit
         let offset: i64 = request.query.offset; // probe: server parameter-optional StagesThingListQuery::offset
-        let page_size: Option<i64> = request.query.page_size; // probe: server parameter-renamed StagesThingListQuery::page_size2 // disagrees: `pageSize` is `page_size2` now, but the added parameter `page_size` took the name `page_size`: this line compiles and reads the other parameter
-        let q = request.query.q; // probe: server parameter-constraint-changed StagesThingListQuery::q; server parameter-added StagesThingListQuery::page_size
+        let page_size: Option<i64> = request.query.page_size; // probe: server unchanged StagesThingListQuery::page_size
+        let q = request.query.q; // probe: server parameter-constraint-changed StagesThingListQuery::q; server parameter-added StagesThingListQuery::page_size2
         let n = limit.or(page_size).unwrap_or(10) + offset + q.map_or(0, |q| q.len() as i64);
         Ok(thing::StagesThingListResponse::Ok((0..n.min(1)).map(|_| thing(self.pk)).collect()))
     }

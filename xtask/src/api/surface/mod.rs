@@ -7,6 +7,7 @@
 //! the same model the diff works on; `build` makes it from the IR.
 
 mod build;
+mod prior;
 
 pub use build::rust_type;
 

@@ -10,6 +10,7 @@ use crate::codegen::naming;
 use openapiv3 as oa;
 
 impl<'a> Lower<'a> {
+    /// The struct `owner` (its Rust name) of `properties`, and of `additionalProperties`.
     pub(super) fn lower_struct(
         &mut self,
         owner: &str,
@@ -27,31 +28,66 @@ impl<'a> Lower<'a> {
             }
         }
         let mut names = naming::Namespace::default();
-        let mut fields = Vec::new();
-        for Property {
+        let rust_names = names.settle(
+            properties
+                .iter()
+                .map(|p| {
+                    let base = naming::field_name(p.name, "field");
+                    (base, self.prior.field(owner, p.name))
+                })
+                .collect(),
+        );
+        let fields = properties
+            .into_iter()
+            .zip(rust_names)
+            .map(|(p, rust_name)| self.lower_field(owner, p, rust_name, required))
+            .collect();
+        let additional =
+            self.additional_type(owner, additional, pointer)
+                .map(|ty| AdditionalField {
+                    rust_name: names.claim("additional_properties".to_owned()),
+                    ty,
+                });
+        Struct { fields, additional }
+    }
+
+    /// One property of the struct `owner` as its field `rust_name`.
+    fn lower_field(
+        &mut self,
+        owner: &str,
+        property: Property<'a>,
+        rust_name: String,
+        required: &[String],
+    ) -> Field {
+        let Property {
             name: json_name,
             schema,
             pointer: at,
-        } in properties
-        {
-            let hint = format!("{owner}_{json_name}");
-            let lowered = self.lower_ref_or_schema(schema, &at, &hint);
-            let rust_name = names.claim(naming::field_name(json_name, "field"));
-            fields.push(Field {
-                json_name: json_name.to_owned(),
-                rust_name,
-                pointer: at,
-                doc: lowered.doc,
-                presence: Presence::new(required.iter().any(|r| r == json_name), lowered.nullable),
-                ty: lowered.ty,
-                read_only: lowered.read_only,
-                write_only: lowered.write_only,
-                deprecated: lowered.deprecated,
-                constraints: lowered.constraints,
-                boxed: false,
-            });
+        } = property;
+        let lowered = self.lower_ref_or_schema(schema, &at, &format!("{owner}_{json_name}"));
+        Field {
+            json_name: json_name.to_owned(),
+            rust_name,
+            pointer: at,
+            doc: lowered.doc,
+            presence: Presence::new(required.iter().any(|r| r == json_name), lowered.nullable),
+            ty: lowered.ty,
+            read_only: lowered.read_only,
+            write_only: lowered.write_only,
+            deprecated: lowered.deprecated,
+            constraints: lowered.constraints,
+            boxed: false,
         }
-        let additional = match additional {
+    }
+
+    /// The type of the values `additionalProperties` allows beside the properties, if any.
+    fn additional_type(
+        &mut self,
+        owner: &str,
+        additional: Option<&'a oa::AdditionalProperties>,
+        pointer: &Pointer,
+    ) -> Option<Type> {
+        match additional {
             None | Some(oa::AdditionalProperties::Any(false)) => None,
             Some(oa::AdditionalProperties::Any(true)) => Some(Type::Any),
             Some(oa::AdditionalProperties::Schema(s)) => {
@@ -63,12 +99,7 @@ impl<'a> Lower<'a> {
                 );
                 Some(nullable_wrap(lowered))
             }
-        };
-        let additional = additional.map(|ty| AdditionalField {
-            rust_name: names.claim("additional_properties".to_owned()),
-            ty,
-        });
-        Struct { fields, additional }
+        }
     }
 
     pub(super) fn lower_all_of(
@@ -110,25 +141,38 @@ impl<'a> Lower<'a> {
         self.lower_struct(owner, properties, &required, None, pointer)
     }
 
+    /// The string enum `owner` (its Rust name) of `values`.
     pub(super) fn lower_enum(
         &mut self,
+        owner: &str,
         values: &[Option<String>],
         pointer: &Pointer,
     ) -> StringEnum {
-        let mut names = naming::Namespace::variants();
-        let mut out = Vec::new();
+        let mut distinct: Vec<&String> = Vec::new();
         for value in values.iter().flatten() {
             // A value listed twice is one value.
-            if out.iter().any(|v: &EnumValue| v.json == *value) {
-                continue;
+            if !distinct.contains(&value) {
+                distinct.push(value);
             }
-            let fallback = if value.is_empty() { "Empty" } else { "Value" };
-            let rust_name = names.claim(naming::type_name(value, fallback));
-            out.push(EnumValue {
-                json: value.clone(),
-                rust_name,
-            });
         }
+        let rust_names = naming::Namespace::variants().settle(
+            distinct
+                .iter()
+                .map(|value| {
+                    let fallback = if value.is_empty() { "Empty" } else { "Value" };
+                    let base = naming::type_name(value, fallback);
+                    (base, self.prior.value(owner, value))
+                })
+                .collect(),
+        );
+        let out: Vec<EnumValue> = distinct
+            .into_iter()
+            .zip(rust_names)
+            .map(|(json, rust_name)| EnumValue {
+                json: json.clone(),
+                rust_name,
+            })
+            .collect();
         if out.is_empty() {
             self.diags.error(
                 &pointer.push("enum"),
@@ -138,22 +182,38 @@ impl<'a> Lower<'a> {
         StringEnum { values: out }
     }
 
-    /// A discriminated `oneOf`: a variant per tag whose schema is an object with properties.
+    /// The discriminated union `owner` (its Rust name): each tag's variant holds the model its
+    /// schema reference names.
     pub(super) fn lower_union(
         &mut self,
+        owner: &str,
         d: &'a oa::Discriminator,
         one_of: &'a [oa::ReferenceOr<oa::Schema>],
         pointer: &Pointer,
     ) -> Union {
-        let tags = if d.mapping.is_empty() {
-            self.tags_of_variants(one_of, pointer)
-        } else {
-            tags_of_mapping(d, pointer)
-        };
-        let mut names = naming::Namespace::variants();
-        let variants = tags
+        let resolved: Vec<(String, String, bool)> = self
+            .union_tags(d, one_of, pointer)
             .into_iter()
-            .filter_map(|tag| self.lower_variant(d, tag, &mut names))
+            .filter_map(|(tag, reference, at)| {
+                let (model, add_tag) = self.union_variant(d, &reference, &at)?;
+                Some((tag, model, add_tag))
+            })
+            .collect();
+        let rust_names = naming::Namespace::variants().settle(
+            resolved
+                .iter()
+                .map(|(tag, model, _)| (model.clone(), self.prior.variant(owner, tag)))
+                .collect(),
+        );
+        let variants = resolved
+            .into_iter()
+            .zip(rust_names)
+            .map(|((tag, model, add_tag), rust_name)| UnionVariant {
+                tag,
+                rust_name,
+                model,
+                add_tag,
+            })
             .collect();
         Union {
             property: d.property_name.clone(),
@@ -161,44 +221,56 @@ impl<'a> Lower<'a> {
         }
     }
 
-    /// Without a mapping, each variant's tag is the name its `$ref` ends in; an inline variant
-    /// is reported.
-    fn tags_of_variants(
+    /// Tag → schema reference, with where each is said: the mapping when given, else each
+    /// variant's own name.
+    fn union_tags(
         &mut self,
-        one_of: &[oa::ReferenceOr<oa::Schema>],
+        d: &'a oa::Discriminator,
+        one_of: &'a [oa::ReferenceOr<oa::Schema>],
         pointer: &Pointer,
-    ) -> Vec<Tag> {
+    ) -> Vec<(String, String, Pointer)> {
         let mut tags = Vec::new();
-        for (i, v) in one_of.iter().enumerate() {
-            let at = pointer.push("oneOf").push(i.to_string());
-            match v {
-                oa::ReferenceOr::Reference { reference } => {
-                    let tag = reference.rsplit('/').next().unwrap_or(reference).to_owned();
-                    tags.push(Tag {
-                        tag,
-                        reference: reference.clone(),
-                        at,
-                    });
+        if d.mapping.is_empty() {
+            for (i, v) in one_of.iter().enumerate() {
+                let at = pointer.push("oneOf").push(i.to_string());
+                match v {
+                    oa::ReferenceOr::Reference { reference } => {
+                        let tag = reference.rsplit('/').next().unwrap_or(reference).to_owned();
+                        tags.push((tag, reference.clone(), at));
+                    }
+                    oa::ReferenceOr::Item(_) => self
+                        .diags
+                        .error(&at, "a oneOf variant must be a `$ref` to an object schema"),
                 }
-                oa::ReferenceOr::Item(_) => self
-                    .diags
-                    .error(&at, "a oneOf variant must be a `$ref` to an object schema"),
+            }
+        } else {
+            for (tag, target) in &d.mapping {
+                let reference = if target.starts_with('#') {
+                    target.clone()
+                } else {
+                    format!("#/components/schemas/{target}")
+                };
+                tags.push((
+                    tag.clone(),
+                    reference,
+                    pointer.push("discriminator").push("mapping").push(tag),
+                ));
             }
         }
         tags
     }
 
-    /// The variant a tag names, its model enqueued; `None` when its reference does not resolve
-    /// or (reported) its schema is not an object with properties.
-    fn lower_variant(
+    /// The model a variant's reference names, and whether the variant gets the tag added when
+    /// it is serialized; `None`, reported, when it is not an object schema.
+    fn union_variant(
         &mut self,
-        d: &oa::Discriminator,
-        Tag { tag, reference, at }: Tag,
-        names: &mut naming::Namespace,
-    ) -> Option<UnionVariant> {
+        d: &'a oa::Discriminator,
+        reference: &str,
+        at: &Pointer,
+    ) -> Option<(String, bool)> {
         let Resolved {
             name, item: schema, ..
-        } = self.resolve(&refs::SCHEMAS, &reference, &at)?;
+        } = self.resolve(&refs::SCHEMAS, reference, at)?;
         // drf-spectacular's polymorphic request bodies leave the discriminator out of the
         // variant's own properties: such a variant gets the tag added when it is serialized.
         let has_property = match &schema.schema_kind {
@@ -207,7 +279,7 @@ impl<'a> Lower<'a> {
             }
             _ => {
                 self.diags.error(
-                    &at,
+                    at,
                     format!(
                         "discriminator variant `{name}` must be an object schema with properties"
                     ),
@@ -215,36 +287,6 @@ impl<'a> Lower<'a> {
                 return None;
             }
         };
-        let model = self.enqueue(&name);
-        let rust_name = names.claim(model.clone());
-        Some(UnionVariant {
-            tag,
-            rust_name,
-            model,
-            add_tag: !has_property,
-        })
+        Some((self.enqueue(&name), !has_property))
     }
-}
-
-/// A union's tag, the schema reference it selects, and where it was given.
-struct Tag {
-    tag: String,
-    reference: String,
-    at: Pointer,
-}
-
-/// With a mapping, its entries in order; a bare schema name stands for a component.
-fn tags_of_mapping(d: &oa::Discriminator, pointer: &Pointer) -> Vec<Tag> {
-    d.mapping
-        .iter()
-        .map(|(tag, target)| Tag {
-            tag: tag.clone(),
-            reference: if target.starts_with('#') {
-                target.clone()
-            } else {
-                format!("#/components/schemas/{target}")
-            },
-            at: pointer.push("discriminator").push("mapping").push(tag),
-        })
-        .collect()
 }

@@ -18,8 +18,11 @@ mod features;
 mod in_place;
 mod names;
 mod operations;
+mod prior;
 mod refs;
 mod schemas;
+
+pub use prior::{PriorNames, PriorOperation};
 
 /// What to select from the document.
 #[derive(Clone, Debug)]
@@ -28,14 +31,19 @@ pub struct Selection {
     pub path_prefix: String,
 }
 
-/// Lowers the operations `selection` picks, and everything they reach, into the IR.
+/// Lowers the operations `selection` picks, and everything they reach, into the IR, keeping
+/// the names `prior` gave (empty: a fresh run).
 ///
 /// Three steps, each reporting to one diagnostics sink: the operations and the schemas they reach
 /// (`lower/operations.rs`, `lower/schemas.rs`), then the facts the emitters rely on
 /// (`lower/facts.rs`), then every name (`lower/names.rs`). Nothing after this pass needs a
 /// diagnostic.
-pub fn lower(doc: &oa::OpenAPI, selection: &Selection) -> Result<Api, Vec<Diagnostic>> {
-    let mut cx = Lower::new(doc);
+pub fn lower(
+    doc: &oa::OpenAPI,
+    selection: &Selection,
+    prior: &PriorNames,
+) -> Result<Api, Vec<Diagnostic>> {
+    let mut cx = Lower::new(doc, prior);
     let drafts = cx.lower_paths(&selection.path_prefix);
     cx.drain_components();
     let Lower {
@@ -50,7 +58,7 @@ pub fn lower(doc: &oa::OpenAPI, selection: &Selection) -> Result<Api, Vec<Diagno
     let param_enums = facts::param_enums(&drafts);
     let patterns = facts::patterns(&models);
     let paging = drafts.iter().map(|d| facts::paging(&models, d)).collect();
-    let named = names::settle(drafts, paging, &mut diags);
+    let named = names::settle(drafts, paging, prior, &mut diags);
     let features = features::settle(&models, &named.operations, &named.resources);
     let request_models = features::request_models(&models, &named.operations);
     let patch_bodies = features::patch_bodies(&named.operations);
@@ -213,6 +221,8 @@ pub fn resource_of(path: &str, prefix: &str, collections: &Collections) -> Strin
 /// The lowering pass's state: the document, the diagnostics sink, and the models made so far.
 pub(super) struct Lower<'a> {
     pub(super) doc: &'a oa::OpenAPI,
+    /// The names an earlier generation gave, kept where they still fit.
+    pub(super) prior: &'a PriorNames,
     pub(super) diags: Diagnostics,
     pub(super) models: BTreeMap<String, Model>,
     /// Component schema name → Rust name, fixed up front so names do not depend on visit order.
@@ -231,17 +241,23 @@ pub(super) struct Lower<'a> {
 }
 
 impl<'a> Lower<'a> {
-    fn new(doc: &'a oa::OpenAPI) -> Self {
+    fn new(doc: &'a oa::OpenAPI, prior: &'a PriorNames) -> Self {
         let mut types = naming::Namespace::types();
-        let mut component_names = BTreeMap::new();
-        if let Some(components) = &doc.components {
-            for name in components.schemas.keys() {
-                let rust = types.claim(naming::type_name(name, "Schema"));
-                component_names.insert(name.clone(), rust);
-            }
-        }
+        let schemas: Vec<&String> = doc
+            .components
+            .iter()
+            .flat_map(|c| c.schemas.keys())
+            .collect();
+        let rust_names = types.settle(
+            schemas
+                .iter()
+                .map(|name| (naming::type_name(name, "Schema"), prior.type_name(name)))
+                .collect(),
+        );
+        let component_names = schemas.into_iter().cloned().zip(rust_names).collect();
         Lower {
             doc,
+            prior,
             diags: Diagnostics::default(),
             models: BTreeMap::new(),
             component_names,
@@ -294,14 +310,17 @@ pub(super) fn unescape(token: &str) -> String {
 /// A schema given as YAML text, lowered for `path_prefix`; for the generator's unit tests.
 #[cfg(test)]
 pub(crate) fn lower_text(yaml: &str, path_prefix: &str) -> Api {
+    lower_text_over(yaml, path_prefix, &PriorNames::default())
+}
+
+/// [`lower_text`], keeping the names `prior` gave.
+#[cfg(test)]
+pub(crate) fn lower_text_over(yaml: &str, path_prefix: &str, prior: &PriorNames) -> Api {
     let doc = crate::codegen::load::parse(yaml, "t.yaml").unwrap();
-    lower(
-        &doc,
-        &Selection {
-            path_prefix: path_prefix.into(),
-        },
-    )
-    .unwrap()
+    let selection = Selection {
+        path_prefix: path_prefix.into(),
+    };
+    lower(&doc, &selection, prior).unwrap()
 }
 
 #[cfg(test)]

@@ -3,9 +3,11 @@
 //! Models, fields, variants and parameters are named as they are lowered (their scopes are local);
 //! this pass names what spans the API: resource modules and traits, operation methods and their
 //! page streams, and each operation's types. A name that is taken gets the first free numbered
-//! form (`Name2`), the same way every run, so no collision is left for rustc.
+//! form (`Name2`), the same way every run, so no collision is left for rustc; a name an earlier
+//! run gave (`super::prior`) is kept first, so an added item is the one numbered.
 
 use super::operations::OperationDraft;
+use super::prior::{PriorNames, PriorOperation};
 use crate::codegen::diag::{Diagnostics, Pointer};
 use crate::codegen::ir::*;
 use crate::codegen::naming::{self, Namespace};
@@ -23,87 +25,37 @@ pub(super) struct Named {
 }
 
 /// Names everything that spans the API and makes each [`Operation`] from its draft and its
-/// paging (one per draft, in order).
+/// paging (one per draft, in order), keeping the names `prior` gave.
 pub(super) fn settle(
     drafts: Vec<OperationDraft>,
     paging: Vec<Option<Paging>>,
+    prior: &PriorNames,
     diags: &mut Diagnostics,
 ) -> Named {
     let groups = group_resources(&drafts, diags);
-    let mut methods = Namespace::methods();
-    let rust_names: Vec<String> = drafts
-        .iter()
-        .map(|d| methods.claim(naming::field_name(&d.operation_id, "operation")))
-        .collect();
-    let alls: Vec<Option<String>> = rust_names
-        .iter()
-        .zip(&paging)
-        .map(|(name, paging)| {
-            paging
-                .as_ref()
-                .map(|_| methods.claim(format!("{name}_all")))
-        })
-        .collect();
-    let lookup_method = methods.claim(LOOKUP_METHOD.to_owned());
+    let methods = method_names(&drafts, &paging, prior);
     let lookups: Vec<Option<(Lookup, Vec<usize>)>> = groups
         .iter()
-        .map(|g| lookup(&drafts, &g.operations, &lookup_method))
+        .map(|g| lookup(&drafts, &g.operations, &methods.lookup))
         .collect();
-    let bases = type_bases(&drafts);
-    let (error_sets, error_names) = error_sets(&drafts);
-    let (response_sets, response_names) = response_sets(&drafts);
     let docs: Vec<Option<String>> = groups
         .iter()
         .map(|g| shared_doc(&drafts, &g.operations))
         .collect();
-
-    let mut group_of = vec![0; drafts.len()];
-    for (g, group) in groups.iter().enumerate() {
-        for &i in &group.operations {
-            group_of[i] = g;
-        }
-    }
-    let looked_up: Vec<usize> = lookups
-        .iter()
-        .flatten()
-        .flat_map(|(_, ops)| ops.iter().copied())
-        .collect();
-    let parts = rust_names.into_iter().zip(alls).zip(paging);
-    let operations: Vec<Operation> = drafts
-        .into_iter()
-        .zip(parts)
-        .enumerate()
-        .map(|(i, (d, ((rust_name, all), paging)))| {
-            let group = &groups[group_of[i]];
-            let base = &bases[i];
-            Operation {
-                names: OperationNames {
-                    request: format!("{base}Request"),
-                    response: format!("{base}Response"),
-                    response_set: response_names[i].clone(),
-                    query: format!("{base}Query"),
-                    error: error_names[i].clone(),
-                    success: format!("{base}Success"),
-                    all,
-                },
-                rust_name,
-                // The resource's shared description is said once, on its trait.
-                doc: d.doc.filter(|doc| docs[group_of[i]].as_ref() != Some(doc)),
-                resource: group.module.clone(),
-                lookup: looked_up.contains(&i),
-                paging,
-                operation_id: d.operation_id,
-                method: d.method,
-                path: d.path,
-                pointer: d.pointer,
-                deprecated: d.deprecated,
-                params: d.params,
-                body: d.body,
-                responses: d.responses,
-                security: d.security,
-            }
-        })
-        .collect();
+    let (error_sets, error_names) = error_sets(&drafts);
+    let (response_sets, response_names) = response_sets(&drafts);
+    let spanning = Spanning {
+        bases: type_bases(&drafts, prior),
+        error_names,
+        response_names,
+        group_of: group_of(&groups, drafts.len()),
+        looked_up: lookups
+            .iter()
+            .flatten()
+            .flat_map(|(_, ops)| ops.iter().copied())
+            .collect(),
+    };
+    let operations = operations(drafts, methods, paging, &spanning, &groups, &docs);
     let mut resources: Vec<Resource> = groups
         .into_iter()
         .zip(lookups)
@@ -124,6 +76,138 @@ pub(super) fn settle(
         resources,
         error_sets,
         response_sets,
+    }
+}
+
+/// The names each operation takes from what spans the API, by operation index.
+struct Spanning {
+    bases: Vec<String>,
+    error_names: Vec<String>,
+    response_names: Vec<String>,
+    /// Each operation's resource, as an index into the groups.
+    group_of: Vec<usize>,
+    /// The operations a resource's lookup covers.
+    looked_up: Vec<usize>,
+}
+
+/// Each operation's group (resource), by operation index.
+fn group_of(groups: &[Group], operations: usize) -> Vec<usize> {
+    let mut group_of = vec![0; operations];
+    for (g, group) in groups.iter().enumerate() {
+        for &i in &group.operations {
+            group_of[i] = g;
+        }
+    }
+    group_of
+}
+
+/// Makes each [`Operation`] from its draft, its method names, its paging and the names that
+/// span the API.
+fn operations(
+    drafts: Vec<OperationDraft>,
+    methods: Methods,
+    paging: Vec<Option<Paging>>,
+    spanning: &Spanning,
+    groups: &[Group],
+    docs: &[Option<String>],
+) -> Vec<Operation> {
+    let parts = methods.names.into_iter().zip(methods.streams).zip(paging);
+    drafts
+        .into_iter()
+        .zip(parts)
+        .enumerate()
+        .map(|(i, (d, ((rust_name, all), paging)))| {
+            let group = spanning.group_of[i];
+            let base = &spanning.bases[i];
+            Operation {
+                names: OperationNames {
+                    request: format!("{base}Request"),
+                    response: format!("{base}Response"),
+                    response_set: spanning.response_names[i].clone(),
+                    query: format!("{base}Query"),
+                    error: spanning.error_names[i].clone(),
+                    success: format!("{base}Success"),
+                    all,
+                },
+                rust_name,
+                // The resource's shared description is said once, on its trait.
+                doc: d.doc.filter(|doc| docs[group].as_ref() != Some(doc)),
+                resource: groups[group].module.clone(),
+                lookup: spanning.looked_up.contains(&i),
+                paging,
+                operation_id: d.operation_id,
+                method: d.method,
+                path: d.path,
+                pointer: d.pointer,
+                deprecated: d.deprecated,
+                params: d.params,
+                body: d.body,
+                responses: d.responses,
+                security: d.security,
+            }
+        })
+        .collect()
+}
+
+/// The names in the one namespace of operation methods: each operation's, each paginated
+/// list's page stream (`<method>_all`) and the server traits' lookup method.
+struct Methods {
+    names: Vec<String>,
+    streams: Vec<Option<String>>,
+    lookup: String,
+}
+
+/// Names the methods: the methods and page streams an earlier run gave are kept first (a
+/// stream with its method), then the others are claimed in order (every method before any
+/// stream), then the lookup.
+fn method_names(
+    drafts: &[OperationDraft],
+    paging: &[Option<Paging>],
+    prior: &PriorNames,
+) -> Methods {
+    let mut methods = Namespace::methods();
+    let earlier: Vec<Option<&PriorOperation>> = drafts
+        .iter()
+        .map(|d| prior.operation(&d.operation_id))
+        .collect();
+    let bases: Vec<String> = drafts
+        .iter()
+        .map(|d| naming::field_name(&d.operation_id, "operation"))
+        .collect();
+    let kept: Vec<Option<String>> = bases
+        .iter()
+        .zip(&earlier)
+        .map(|(base, e)| methods.keep(base, e.map(|e| e.method.as_str())))
+        .collect();
+    let kept_streams: Vec<Option<String>> = kept
+        .iter()
+        .zip(&earlier)
+        .zip(paging)
+        .map(|((name, e), paging)| {
+            let (name, stream) = (name.as_ref()?, e.and_then(|e| e.stream.as_deref()));
+            paging.as_ref()?;
+            methods.keep(&format!("{name}_all"), stream)
+        })
+        .collect();
+    let names: Vec<String> = bases
+        .into_iter()
+        .zip(kept)
+        .map(|(base, kept)| kept.unwrap_or_else(|| methods.claim(base)))
+        .collect();
+    let streams = names
+        .iter()
+        .zip(paging)
+        .zip(kept_streams)
+        .map(|((name, paging), kept)| {
+            paging.as_ref()?;
+            Some(kept.unwrap_or_else(|| methods.claim(format!("{name}_all"))))
+        })
+        .collect();
+    let lookup = methods.claim(LOOKUP_METHOD.to_owned());
+    Methods {
+        names,
+        streams,
+        lookup,
     }
 }
 
@@ -371,11 +455,17 @@ fn routes(all: &[Operation], operations: &[usize]) -> Vec<Route> {
 }
 
 /// Each operation's base for its types' names (`<Base>Request`, `<Base>Response`, `<Base>Query`
-/// and `<Base>Success`), unique across the API (query structs share one module).
-fn type_bases(drafts: &[OperationDraft]) -> Vec<String> {
-    let mut bases = Namespace::default();
-    drafts
-        .iter()
-        .map(|op| bases.claim(naming::type_name(&op.operation_id, "Operation")))
-        .collect()
+/// and `<Base>Success`), unique across the API (query structs share one module), keeping the
+/// bases an earlier run gave.
+fn type_bases(drafts: &[OperationDraft], prior: &PriorNames) -> Vec<String> {
+    Namespace::default().settle(
+        drafts
+            .iter()
+            .map(|op| {
+                let earlier = prior.operation(&op.operation_id);
+                let base = naming::type_name(&op.operation_id, "Operation");
+                (base, earlier.and_then(|e| e.types.as_deref()))
+            })
+            .collect(),
+    )
 }

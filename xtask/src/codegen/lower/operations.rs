@@ -53,7 +53,7 @@ impl<'a> Lower<'a> {
             naming::field_name(&format!("{} {path}", method.key()), "operation")
         });
         let hint_base = naming::type_name(&operation_id, "Operation");
-        let params = self.lower_params(path, op, item, at, &hint_base);
+        let params = self.lower_params(path, op, item, at, &operation_id);
         let path = self.path_template(path, &params, at);
         let body = op.request_body.as_ref().and_then(|b| {
             self.lower_body(b, &at.push("requestBody"), &format!("{hint_base}_body"))
@@ -85,8 +85,9 @@ impl<'a> Lower<'a> {
         op: &'a oa::Operation,
         item: &'a oa::PathItem,
         at: &Pointer,
-        hint_base: &str,
+        operation_id: &str,
     ) -> Vec<Param> {
+        let hint_base = &naming::type_name(operation_id, "Operation");
         let item_at = Pointer::root().push("paths").push(path).push("parameters");
         let item_params = item
             .parameters
@@ -111,16 +112,11 @@ impl<'a> Lower<'a> {
                 None => declared.push(param),
             }
         }
-        let mut path_names = naming::Namespace::path_params();
-        let mut query_names = naming::Namespace::query_params();
+        let rust_names = self.param_names(&declared, operation_id);
         declared
             .into_iter()
-            .filter_map(|d| {
-                let names = match d.location {
-                    ParamLocation::Path => &mut path_names,
-                    ParamLocation::Query => &mut query_names,
-                };
-                let rust_name = names.claim(naming::field_name(&d.name, "param"));
+            .zip(rust_names)
+            .filter_map(|(d, rust_name)| {
                 let (value, many) = self.param_value(&d)?;
                 Some(Param {
                     name: d.name,
@@ -137,6 +133,34 @@ impl<'a> Lower<'a> {
                 })
             })
             .collect()
+    }
+
+    /// Each declared parameter's Rust name, in the namespace of its kind, keeping the names the
+    /// operation's parameters had.
+    fn param_names(&self, declared: &[Declared], operation_id: &str) -> Vec<String> {
+        let prior = self.prior.operation(operation_id);
+        let mut names = vec![String::new(); declared.len()];
+        for (location, mut namespace) in [
+            (ParamLocation::Path, naming::Namespace::path_params()),
+            (ParamLocation::Query, naming::Namespace::query_params()),
+        ] {
+            let here: Vec<usize> = (0..declared.len())
+                .filter(|&i| declared[i].location == location)
+                .collect();
+            let settled = namespace.settle(
+                here.iter()
+                    .map(|&i| {
+                        let name = &declared[i].name;
+                        let earlier = prior.and_then(|p| p.param(location, name));
+                        (naming::field_name(name, "param"), earlier)
+                    })
+                    .collect(),
+            );
+            for (i, name) in here.into_iter().zip(settled) {
+                names[i] = name;
+            }
+        }
+        names
     }
 
     /// One parameter as declared, its schema lowered; `None` (with a diagnostic) for what is not

@@ -121,13 +121,13 @@ impl<'a> Lower<'a> {
                 ModelKind::Struct(s)
             }
             oa::SchemaKind::Type(oa::Type::String(s)) if !s.enumeration.is_empty() => {
-                ModelKind::Enum(self.lower_enum(&s.enumeration, pointer))
+                ModelKind::Enum(self.lower_enum(rust_name, &s.enumeration, pointer))
             }
             oa::SchemaKind::AllOf { all_of } if all_of.len() > 1 => {
                 ModelKind::Struct(self.lower_all_of(rust_name, all_of, pointer))
             }
             oa::SchemaKind::OneOf { one_of } => match &schema.schema_data.discriminator {
-                Some(d) => ModelKind::Union(self.lower_union(d, one_of, pointer)),
+                Some(d) => ModelKind::Union(self.lower_union(rust_name, d, one_of, pointer)),
                 None => {
                     self.diags
                         .error(pointer, "oneOf without discriminator is not supported");
