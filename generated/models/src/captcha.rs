@@ -49,24 +49,22 @@ impl CaptchaStage {
 
 support::json_object! {
     CaptchaStage {
-        pk: "pk" => required,
-        name: "name" => required,
-        component: "component" => required,
-        verbose_name: "verbose_name" => required,
-        verbose_name_plural: "verbose_name_plural" => required,
-        meta_model_name: "meta_model_name" => required,
-        flow_set: "flow_set" => optional,
-        public_key: "public_key" => required,
-        js_url: "js_url" => optional,
-        api_url: "api_url" => optional,
-        interactive: "interactive" => optional,
-        score_min_threshold: "score_min_threshold" => optional_number,
-        score_max_threshold: "score_max_threshold" => optional_number,
-        error_on_invalid_score: "error_on_invalid_score" => optional,
+        pk => required,
+        name => required,
+        component => required,
+        verbose_name => required,
+        verbose_name_plural => required,
+        meta_model_name => required,
+        flow_set => optional,
+        public_key => required,
+        js_url => optional,
+        api_url => optional,
+        interactive => optional,
+        score_min_threshold => optional_number,
+        score_max_threshold => optional_number,
+        error_on_invalid_score => optional,
     }
 }
-
-impl support::Fields for CaptchaStage {}
 
 /// CaptchaStage Serializer
 #[derive(Clone, PartialEq)]
@@ -110,20 +108,18 @@ impl CaptchaStageRequest {
 
 support::json_object! {
     CaptchaStageRequest {
-        name: "name" => required,
-        flow_set: "flow_set" => optional,
-        public_key: "public_key" => required,
-        private_key: "private_key" => required,
-        js_url: "js_url" => optional,
-        api_url: "api_url" => optional,
-        interactive: "interactive" => optional,
-        score_min_threshold: "score_min_threshold" => optional_number,
-        score_max_threshold: "score_max_threshold" => optional_number,
-        error_on_invalid_score: "error_on_invalid_score" => optional,
+        name => required,
+        flow_set => optional,
+        public_key => required,
+        private_key => required,
+        js_url => optional,
+        api_url => optional,
+        interactive => optional,
+        score_min_threshold => optional_number,
+        score_max_threshold => optional_number,
+        error_on_invalid_score => optional,
     }
 }
-
-impl support::Fields for CaptchaStageRequest {}
 
 /// Prints write-only fields (secrets) as `<redacted>`.
 impl ::std::fmt::Debug for CaptchaStageRequest {
@@ -162,12 +158,10 @@ impl PaginatedCaptchaStageList {
 
 support::json_object! {
     PaginatedCaptchaStageList {
-        pagination: "pagination" => required,
-        results: "results" => required,
+        pagination => required,
+        results => required,
     }
 }
-
-impl support::Fields for PaginatedCaptchaStageList {}
 
 /// CaptchaStage Serializer
 #[derive(Clone, PartialEq, ::std::default::Default)]
@@ -211,20 +205,18 @@ impl PatchedCaptchaStageRequest {
 
 support::json_object! {
     PatchedCaptchaStageRequest {
-        name: "name" => optional,
-        flow_set: "flow_set" => optional,
-        public_key: "public_key" => optional,
-        private_key: "private_key" => optional,
-        js_url: "js_url" => optional,
-        api_url: "api_url" => optional,
-        interactive: "interactive" => optional,
-        score_min_threshold: "score_min_threshold" => optional_number,
-        score_max_threshold: "score_max_threshold" => optional_number,
-        error_on_invalid_score: "error_on_invalid_score" => optional,
+        name => optional,
+        flow_set => optional,
+        public_key => optional,
+        private_key => optional,
+        js_url => optional,
+        api_url => optional,
+        interactive => optional,
+        score_min_threshold => optional_number,
+        score_max_threshold => optional_number,
+        error_on_invalid_score => optional,
     }
 }
-
-impl support::Fields for PatchedCaptchaStageRequest {}
 
 /// Prints write-only fields (secrets) as `<redacted>`.
 impl ::std::fmt::Debug for PatchedCaptchaStageRequest {

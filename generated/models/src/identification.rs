@@ -60,27 +60,25 @@ impl IdentificationStage {
 
 support::json_object! {
     IdentificationStage {
-        pk: "pk" => required,
-        name: "name" => required,
-        component: "component" => required,
-        verbose_name: "verbose_name" => required,
-        verbose_name_plural: "verbose_name_plural" => required,
-        meta_model_name: "meta_model_name" => required,
-        flow_set: "flow_set" => optional,
-        user_fields: "user_fields" => optional,
-        password_stage: "password_stage" => optional,
-        case_insensitive_matching: "case_insensitive_matching" => optional,
-        show_matched_user: "show_matched_user" => optional,
-        enrollment_flow: "enrollment_flow" => optional,
-        recovery_flow: "recovery_flow" => optional,
-        passwordless_flow: "passwordless_flow" => optional,
-        sources: "sources" => optional,
-        show_source_labels: "show_source_labels" => optional,
-        pretend_user_exists: "pretend_user_exists" => optional,
+        pk => required,
+        name => required,
+        component => required,
+        verbose_name => required,
+        verbose_name_plural => required,
+        meta_model_name => required,
+        flow_set => optional,
+        user_fields => optional,
+        password_stage => optional,
+        case_insensitive_matching => optional,
+        show_matched_user => optional,
+        enrollment_flow => optional,
+        recovery_flow => optional,
+        passwordless_flow => optional,
+        sources => optional,
+        show_source_labels => optional,
+        pretend_user_exists => optional,
     }
 }
-
-impl support::Fields for IdentificationStage {}
 
 /// IdentificationStage Serializer
 #[derive(Clone, PartialEq, ::std::fmt::Debug)]
@@ -123,22 +121,20 @@ impl IdentificationStageRequest {
 
 support::json_object! {
     IdentificationStageRequest {
-        name: "name" => required,
-        flow_set: "flow_set" => optional,
-        user_fields: "user_fields" => optional,
-        password_stage: "password_stage" => optional,
-        case_insensitive_matching: "case_insensitive_matching" => optional,
-        show_matched_user: "show_matched_user" => optional,
-        enrollment_flow: "enrollment_flow" => optional,
-        recovery_flow: "recovery_flow" => optional,
-        passwordless_flow: "passwordless_flow" => optional,
-        sources: "sources" => optional,
-        show_source_labels: "show_source_labels" => optional,
-        pretend_user_exists: "pretend_user_exists" => optional,
+        name => required,
+        flow_set => optional,
+        user_fields => optional,
+        password_stage => optional,
+        case_insensitive_matching => optional,
+        show_matched_user => optional,
+        enrollment_flow => optional,
+        recovery_flow => optional,
+        passwordless_flow => optional,
+        sources => optional,
+        show_source_labels => optional,
+        pretend_user_exists => optional,
     }
 }
-
-impl support::Fields for IdentificationStageRequest {}
 
 /// `PaginatedIdentificationStageList`
 #[derive(Clone, PartialEq, ::std::fmt::Debug)]
@@ -159,12 +155,10 @@ impl PaginatedIdentificationStageList {
 
 support::json_object! {
     PaginatedIdentificationStageList {
-        pagination: "pagination" => required,
-        results: "results" => required,
+        pagination => required,
+        results => required,
     }
 }
-
-impl support::Fields for PaginatedIdentificationStageList {}
 
 /// IdentificationStage Serializer
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::std::default::Default)]
@@ -215,22 +209,20 @@ impl PatchedIdentificationStageRequest {
 
 support::json_object! {
     PatchedIdentificationStageRequest {
-        name: "name" => optional,
-        flow_set: "flow_set" => optional,
-        user_fields: "user_fields" => optional,
-        password_stage: "password_stage" => optional,
-        case_insensitive_matching: "case_insensitive_matching" => optional,
-        show_matched_user: "show_matched_user" => optional,
-        enrollment_flow: "enrollment_flow" => optional,
-        recovery_flow: "recovery_flow" => optional,
-        passwordless_flow: "passwordless_flow" => optional,
-        sources: "sources" => optional,
-        show_source_labels: "show_source_labels" => optional,
-        pretend_user_exists: "pretend_user_exists" => optional,
+        name => optional,
+        flow_set => optional,
+        user_fields => optional,
+        password_stage => optional,
+        case_insensitive_matching => optional,
+        show_matched_user => optional,
+        enrollment_flow => optional,
+        recovery_flow => optional,
+        passwordless_flow => optional,
+        sources => optional,
+        show_source_labels => optional,
+        pretend_user_exists => optional,
     }
 }
-
-impl support::Fields for PatchedIdentificationStageRequest {}
 
 /// Values: `email`, `username`, `upn`. A value this version of the schema does not list decodes as `Unknown`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::std::fmt::Debug)]

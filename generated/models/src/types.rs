@@ -155,22 +155,20 @@ impl FlowSet {
 
 support::json_object! {
     FlowSet {
-        pk: "pk" => required,
-        policybindingmodel_ptr_id: "policybindingmodel_ptr_id" => required,
-        name: "name" => required,
-        slug: "slug" => required,
-        title: "title" => required,
-        designation: "designation" => required,
-        background: "background" => required,
-        policy_engine_mode: "policy_engine_mode" => optional,
-        compatibility_mode: "compatibility_mode" => optional,
-        export_url: "export_url" => required,
-        layout: "layout" => optional,
-        denied_action: "denied_action" => optional,
+        pk => required,
+        policybindingmodel_ptr_id => required,
+        name => required,
+        slug => required,
+        title => required,
+        designation => required,
+        background => required,
+        policy_engine_mode => optional,
+        compatibility_mode => optional,
+        export_url => required,
+        layout => optional,
+        denied_action => optional,
     }
 }
-
-impl support::Fields for FlowSet {}
 
 /// Stripped down flow serializer
 #[derive(Clone, PartialEq, ::std::fmt::Debug)]
@@ -235,18 +233,16 @@ impl FlowSetRequest {
 
 support::json_object! {
     FlowSetRequest {
-        name: "name" => required,
-        slug: "slug" => required,
-        title: "title" => required,
-        designation: "designation" => required,
-        policy_engine_mode: "policy_engine_mode" => optional,
-        compatibility_mode: "compatibility_mode" => optional,
-        layout: "layout" => optional,
-        denied_action: "denied_action" => optional,
+        name => required,
+        slug => required,
+        title => required,
+        designation => required,
+        policy_engine_mode => optional,
+        compatibility_mode => optional,
+        layout => optional,
+        denied_action => optional,
     }
 }
-
-impl support::Fields for FlowSetRequest {}
 
 /// Generic API Error
 #[derive(Clone, PartialEq, ::std::fmt::Debug)]
@@ -265,12 +261,10 @@ impl GenericError {
 
 support::json_object! {
     GenericError {
-        detail: "detail" => required,
-        code: "code" => optional,
+        detail => required,
+        code => optional,
     }
 }
-
-impl support::Fields for GenericError {}
 
 /// `Pagination`
 #[derive(Clone, PartialEq, ::std::fmt::Debug)]
@@ -294,17 +288,15 @@ impl Pagination {
 
 support::json_object! {
     Pagination {
-        next: "next" => number,
-        previous: "previous" => number,
-        count: "count" => number,
-        current: "current" => number,
-        total_pages: "total_pages" => number,
-        start_index: "start_index" => number,
-        end_index: "end_index" => number,
+        next => number,
+        previous => number,
+        count => number,
+        current => number,
+        total_pages => number,
+        start_index => number,
+        end_index => number,
     }
 }
-
-impl support::Fields for Pagination {}
 
 /// Values: `all`, `any`. A value this version of the schema does not list decodes as `Unknown`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::std::fmt::Debug)]
@@ -347,15 +339,13 @@ impl UsedBy {
 
 support::json_object! {
     UsedBy {
-        app: "app" => required,
-        model_name: "model_name" => required,
-        pk: "pk" => required,
-        name: "name" => required,
-        action: "action" => required,
+        app => required,
+        model_name => required,
+        pk => required,
+        name => required,
+        action => required,
     }
 }
-
-impl support::Fields for UsedBy {}
 
 /// Values: `cascade`, `cascade_many`, `set_null`, `set_default`. A value this version of the schema does not list decodes as `Unknown`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::std::fmt::Debug)]
@@ -404,10 +394,8 @@ impl ValidationError {
 
 support::json_object! {
     ValidationError {
-        non_field_errors: "non_field_errors" => optional,
-        code: "code" => optional,
+        non_field_errors => optional,
+        code => optional,
         ..additional_properties
     }
 }
-
-impl support::Fields for ValidationError {}

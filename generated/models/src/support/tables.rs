@@ -3,9 +3,11 @@
 //! `Serialize` and `Deserialize`, through `ser` and `de`) and `string_enum!` (a string enum's
 //! values, for its impls).
 
-/// `Serialize` and `Deserialize` for a generated struct, from its table of fields: each field's
-/// Rust name, JSON name and kind (`required`, `optional`, `number`, `optional_number`), then,
-/// for an object with `additionalProperties`, `..field` for the map of the other keys.
+/// `Serialize`, `Deserialize` and [`Fields`](super::Fields) for a generated struct, from its
+/// table of fields: each field's Rust name, its JSON name where that is another (`flow_slug:
+/// "flow__slug"`, `r#type: "type"`), and its kind (`required`, `optional`, `number`,
+/// `optional_number`), then, for an object with `additionalProperties`, `..field` for the map
+/// of the other keys.
 ///
 /// What the derives would write, without what JSON never needs (sequences for structs, an enum
 /// of field names, a visitor per field), so a crate of a thousand models compiles in a fraction
@@ -16,7 +18,12 @@
 #[doc(hidden)]
 #[allow(unused_macros)] // a schema without objects, or with their features off
 macro_rules! json_object {
-    ($name:ident { $($field:ident: $json:literal => $kind:ident,)* $(..$extra:ident)? }) => {
+    ($name:ident { $($field:ident $(: $json:literal)? => $kind:ident,)* $(..$extra:ident)? }) => {
+        impl $crate::support::Fields for $name {
+            const RENAMED: &'static [(&'static str, &'static str)] =
+                &[$($((::std::stringify!($field), $json),)?)*];
+        }
+
         #[allow(deprecated)]
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(
@@ -24,7 +31,8 @@ macro_rules! json_object {
                 serializer: S,
             ) -> ::std::result::Result<S::Ok, S::Error> {
                 let object = $crate::support::ser::Object::new(serializer)?;
-                $(let object = object.$kind($json, &self.$field)?;)*
+                $(let object =
+                    object.$kind($crate::support::json_key!($field $($json)?), &self.$field)?;)*
                 $(let object = object.extra(&self.$extra)?;)?
                 object.end()
             }
@@ -51,14 +59,19 @@ macro_rules! json_object {
                     map.next_key::<$crate::support::de::Key<'de>>()?
                 {
                     match key.as_str() {
-                        $($json => $crate::support::de::put(&mut $field, &mut map),)*
+                        $($crate::support::json_key!($field $($json)?) => {
+                            $crate::support::de::put(&mut $field, &mut map)
+                        })*
                         _ => $crate::support::de::rest(&key, &mut map, &mut ($($extra)?)),
                     }?;
                 }
                 // One exit for every missing field: a `?` per field would make the compiler
                 // drop every other slot on each of them.
                 let missing = $crate::support::de::first_missing(&[
-                    $(($crate::support::de::$kind::is_missing(&$field), $json),)*
+                    $((
+                        $crate::support::de::$kind::is_missing(&$field),
+                        $crate::support::json_key!($field $($json)?),
+                    ),)*
                 ]);
                 match ($($crate::support::de::$kind::take($field),)*) {
                     ($(::std::option::Option::Some($field),)*) => {
@@ -75,6 +88,21 @@ macro_rules! json_object {
 #[doc(hidden)]
 #[allow(unused_imports)]
 pub(crate) use json_object;
+
+/// A field's JSON name in a [`json_object`] table: the one given, else the Rust name's text.
+#[doc(hidden)]
+#[allow(unused_macros)]
+macro_rules! json_key {
+    ($field:ident) => {
+        ::std::stringify!($field)
+    };
+    ($field:ident $json:literal) => {
+        $json
+    };
+}
+#[doc(hidden)]
+#[allow(unused_imports)]
+pub(crate) use json_key;
 
 /// The impls of a generated string enum, from its table of values (each variant and the text
 /// it is sent as): `VALUES`, `as_str`, `unknown`, `From<&str>`, `From<String>`, `FromStr`,
@@ -177,8 +205,8 @@ mod tests {
 
     json_object! {
         Patch {
-            stage: "stage" => optional,
-            name: "name" => optional,
+            stage => optional,
+            name => optional,
         }
     }
 
@@ -196,12 +224,26 @@ mod tests {
     json_object! {
         Every {
             r#type: "type" => required,
-            count: "count" => number,
-            ratio: "ratio" => optional_number,
-            parent: "parent" => required,
+            count => number,
+            ratio => optional_number,
+            parent => required,
             flow_slug: "flow__slug" => optional,
             ..rest
         }
+    }
+
+    #[test]
+    fn json_object_lists_the_renamed_fields_for_field_names() {
+        use super::super::Fields;
+        assert_eq!(
+            <Every as Fields>::RENAMED,
+            [("r#type", "type"), ("flow_slug", "flow__slug")]
+        );
+        assert!(<Patch as Fields>::RENAMED.is_empty());
+        let name = |rust| super::super::json_name(rust, <Every as Fields>::RENAMED);
+        assert_eq!(name("r#type"), "type");
+        assert_eq!(name("flow_slug"), "flow__slug");
+        assert_eq!(name("count"), "count");
     }
 
     #[test]

@@ -50,4 +50,4 @@ pub use opaque::Redacted;
 pub use params::{Pairs, ToParam};
 #[doc(hidden)]
 #[allow(unused_imports)]
-pub(crate) use tables::{json_object, string_enum};
+pub(crate) use tables::{json_key, json_object, string_enum};

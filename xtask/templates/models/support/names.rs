@@ -42,14 +42,10 @@ pub const fn json_name(
     rust: &'static str,
     renamed: &'static [(&'static str, &'static str)],
 ) -> &'static str {
-    let bytes = rust.as_bytes();
-    let bare = match bytes {
-        [b'r', b'#', ..] => bytes.split_at(2).1,
-        _ => bytes,
-    };
+    let bare = without_raw(rust.as_bytes());
     let mut i = 0;
     while i < renamed.len() {
-        if same_bytes(renamed[i].0.as_bytes(), bare) {
+        if same_bytes(without_raw(renamed[i].0.as_bytes()), bare) {
             return renamed[i].1;
         }
         i += 1;
@@ -57,6 +53,14 @@ pub const fn json_name(
     match std::str::from_utf8(bare) {
         Ok(name) => name,
         Err(_) => rust,
+    }
+}
+
+/// A name without the `r#` of a raw identifier.
+const fn without_raw(name: &[u8]) -> &[u8] {
+    match name {
+        [b'r', b'#', ..] => name.split_at(2).1,
+        _ => name,
     }
 }
 

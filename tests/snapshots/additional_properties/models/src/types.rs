@@ -19,11 +19,9 @@ impl Entry {
 
 support::json_object! {
     Entry {
-        value: "value" => optional,
+        value => optional,
     }
 }
-
-impl support::Fields for Entry {}
 
 /// `Thing`
 #[derive(Clone, PartialEq, ::std::fmt::Debug)]
@@ -60,13 +58,11 @@ impl Thing {
 
 support::json_object! {
     Thing {
-        labels: "labels" => required,
-        nested: "nested" => optional,
-        attributes: "attributes" => optional,
+        labels => required,
+        nested => optional,
+        attributes => optional,
     }
 }
-
-impl support::Fields for Thing {}
 
 /// `ValidationError`
 #[derive(Clone, PartialEq, ::std::fmt::Debug, ::std::default::Default)]
@@ -90,10 +86,8 @@ impl ValidationError {
 
 support::json_object! {
     ValidationError {
-        non_field_errors: "non_field_errors" => optional,
-        code: "code" => optional,
+        non_field_errors => optional,
+        code => optional,
         ..additional_properties
     }
 }
-
-impl support::Fields for ValidationError {}

@@ -17,11 +17,9 @@ impl Inner {
 
 support::json_object! {
     Inner {
-        value: "value" => optional,
+        value => optional,
     }
 }
-
-impl support::Fields for Inner {}
 
 /// `Thing`
 #[derive(Clone, PartialEq, ::std::fmt::Debug)]
@@ -42,10 +40,8 @@ impl Thing {
 
 support::json_object! {
     Thing {
-        name: "name" => required,
-        inner: "inner" => required,
-        parent: "parent" => optional,
+        name => required,
+        inner => required,
+        parent => optional,
     }
 }
-
-impl support::Fields for Thing {}

@@ -19,17 +19,10 @@ impl Foo {
 
 support::json_object! {
     Foo {
-        foo_bar: "foo_bar" => required,
+        foo_bar => required,
         foo_bar2: "FooBar" => required,
         foo_bar3: "foo-bar" => optional,
     }
-}
-
-impl support::Fields for Foo {
-    const RENAMED: &'static [(&'static str, &'static str)] = &[
-        ("foo_bar2", "FooBar"),
-        ("foo_bar3", "foo-bar"),
-    ];
 }
 
 /// `foo`
@@ -48,8 +41,6 @@ impl Foo2 {
 
 support::json_object! {
     Foo2 {
-        other: "other" => optional,
+        other => optional,
     }
 }
-
-impl support::Fields for Foo2 {}

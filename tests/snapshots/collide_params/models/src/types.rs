@@ -19,10 +19,8 @@ impl Thing {
 
 support::json_object! {
     Thing {
-        state: "state" => optional,
-        errors: "errors" => optional,
-        pairs: "pairs" => optional,
+        state => optional,
+        errors => optional,
+        pairs => optional,
     }
 }
-
-impl support::Fields for Thing {}

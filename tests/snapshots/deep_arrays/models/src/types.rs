@@ -186,8 +186,6 @@ impl Thing {
 
 support::json_object! {
     Thing {
-        grid: "grid" => optional,
+        grid => optional,
     }
 }
-
-impl support::Fields for Thing {}

@@ -17,8 +17,6 @@ impl Thing {
 
 support::json_object! {
     Thing {
-        name: "name" => optional,
+        name => optional,
     }
 }
-
-impl support::Fields for Thing {}

@@ -18,9 +18,7 @@ impl FileUploadRequest {
 
 support::json_object! {
     FileUploadRequest {
-        file: "file" => optional,
-        clear: "clear" => optional,
+        file => optional,
+        clear => optional,
     }
 }
-
-impl support::Fields for FileUploadRequest {}

@@ -18,12 +18,10 @@ impl CaptchaChallenge {
 
 support::json_object! {
     CaptchaChallenge {
-        component: "component" => required,
-        site_key: "site_key" => required,
+        component => required,
+        site_key => required,
     }
 }
-
-impl support::Fields for CaptchaChallenge {}
 
 /// One of several objects, told apart by their `component` property. A value this version of the schema does not know decodes as `Unknown`.
 #[derive(Clone, PartialEq, ::std::fmt::Debug)]
@@ -124,9 +122,7 @@ impl PasswordChallenge {
 
 support::json_object! {
     PasswordChallenge {
-        component: "component" => required,
-        recovery_url: "recovery_url" => optional,
+        component => required,
+        recovery_url => optional,
     }
 }
-
-impl support::Fields for PasswordChallenge {}

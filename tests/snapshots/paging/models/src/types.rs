@@ -18,12 +18,10 @@ impl PaginatedThingList {
 
 support::json_object! {
     PaginatedThingList {
-        pagination: "pagination" => required,
-        results: "results" => required,
+        pagination => required,
+        results => required,
     }
 }
-
-impl support::Fields for PaginatedThingList {}
 
 /// `Pagination`
 #[derive(Clone, PartialEq, ::std::fmt::Debug)]
@@ -47,17 +45,15 @@ impl Pagination {
 
 support::json_object! {
     Pagination {
-        next: "next" => number,
-        previous: "previous" => number,
-        count: "count" => number,
-        current: "current" => number,
-        total_pages: "total_pages" => number,
-        start_index: "start_index" => number,
-        end_index: "end_index" => number,
+        next => number,
+        previous => number,
+        count => number,
+        current => number,
+        total_pages => number,
+        start_index => number,
+        end_index => number,
     }
 }
-
-impl support::Fields for Pagination {}
 
 /// `Thing`
 #[derive(Clone, PartialEq, ::std::fmt::Debug)]
@@ -75,8 +71,6 @@ impl Thing {
 
 support::json_object! {
     Thing {
-        name: "name" => required,
+        name => required,
     }
 }
-
-impl support::Fields for Thing {}

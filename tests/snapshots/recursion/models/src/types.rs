@@ -24,11 +24,9 @@ impl Edge {
 
 support::json_object! {
     Edge {
-        to: "to" => required,
+        to => required,
     }
 }
-
-impl support::Fields for Edge {}
 
 /// `Node`
 #[derive(Clone, PartialEq, ::std::fmt::Debug)]
@@ -63,11 +61,9 @@ impl Node {
 
 support::json_object! {
     Node {
-        name: "name" => required,
-        parent: "parent" => optional,
-        children: "children" => required,
-        edge: "edge" => optional,
+        name => required,
+        parent => optional,
+        children => required,
+        edge => optional,
     }
 }
-
-impl support::Fields for Node {}

@@ -70,13 +70,11 @@ impl Thing {
 
 support::json_object! {
     Thing {
-        mode: "mode" => required,
-        level: "level" => optional,
-        maybe: "maybe" => optional,
+        mode => required,
+        level => optional,
+        maybe => optional,
     }
 }
-
-impl support::Fields for Thing {}
 
 /// Values: `low`, `high`. A value this version of the schema does not list decodes as `Unknown`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::std::fmt::Debug)]

@@ -25,14 +25,12 @@ impl PatchedThingRequest {
 
 support::json_object! {
     PatchedThingRequest {
-        name: "name" => optional,
-        note: "note" => optional,
-        flow: "flow" => optional,
-        secret: "secret" => optional,
+        name => optional,
+        note => optional,
+        flow => optional,
+        secret => optional,
     }
 }
-
-impl support::Fields for PatchedThingRequest {}
 
 /// Prints write-only fields (secrets) as `<redacted>`.
 impl ::std::fmt::Debug for PatchedThingRequest {
@@ -69,11 +67,9 @@ impl Thing {
 
 support::json_object! {
     Thing {
-        id: "id" => required,
-        name: "name" => required,
-        note: "note" => optional,
-        flow: "flow" => optional,
+        id => required,
+        name => required,
+        note => optional,
+        flow => optional,
     }
 }
-
-impl support::Fields for Thing {}

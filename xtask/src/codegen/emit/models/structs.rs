@@ -43,13 +43,6 @@ impl TypesEmitter<'_> {
             quote!()
         };
         let validate = self.emit_struct_validate(s);
-        let fields_impl = fields_impl(
-            &quote!(support),
-            &name,
-            s.fields
-                .iter()
-                .map(|f| (f.rust_name.as_str(), f.json_name.as_str())),
-        );
         let allow_deprecated = if s.fields.iter().any(|f| f.deprecated) {
             quote!(#[allow(deprecated)])
         } else {
@@ -74,8 +67,6 @@ impl TypesEmitter<'_> {
             }
 
             #json
-
-            #fields_impl
 
             #debug_impl
         }
@@ -155,8 +146,9 @@ fn derives(s: &Struct, has_secret: bool) -> TokenStream {
     quote!(Clone, PartialEq, #debug #default)
 }
 
-/// The struct's `Serialize` and `Deserialize`: the support module's `json_object!` table, one
-/// line per field (Rust name, JSON name, kind), then the map of other keys.
+/// The struct's `Serialize`, `Deserialize` and `Fields`: the support module's `json_object!`
+/// table, one line per field (Rust name, JSON name where it differs, kind), then the map of
+/// other keys.
 fn json_table(name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
     let fields = s.fields.iter().map(|f| {
         let fname = ident(&f.rust_name);
@@ -169,7 +161,12 @@ fn json_table(name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
             (true, false) => quote!(optional),
             (true, true) => quote!(optional_number),
         };
-        quote!(#fname: #json => #kind,)
+        // The JSON name only where it is not the Rust name's text.
+        if f.rust_name == f.json_name {
+            quote!(#fname => #kind,)
+        } else {
+            quote!(#fname: #json => #kind,)
+        }
     });
     let extra = s.additional.as_ref().map(|a| {
         let fname = ident(&a.rust_name);
