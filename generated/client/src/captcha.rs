@@ -4,6 +4,7 @@ use crate::support;
 use crate::Error;
 use authentik_models as models;
 use reqwest::Method;
+use reqwest::StatusCode;
 use std::future::Future;
 pub use authentik_models::query::StagesCaptchaListQuery;
 
@@ -107,10 +108,10 @@ impl CaptchaApi for crate::Client {
     > {
         self.call_with(
             Method::GET,
-            "/stages/captcha/".to_owned(),
+            "/stages/captcha/",
             query.to_pairs(),
             Ok(support::Payload::None),
-            |answer| answer.json(200, "PaginatedCaptchaStageList"),
+            |answer| answer.json(StatusCode::OK, "PaginatedCaptchaStageList"),
         )
     }
 
@@ -121,9 +122,9 @@ impl CaptchaApi for crate::Client {
         let payload = self.json(body, models::CaptchaStageRequest::validate);
         self.send(
             Method::POST,
-            "/stages/captcha/".to_owned(),
+            "/stages/captcha/",
             payload,
-            |answer| answer.json(201, "CaptchaStage"),
+            |answer| answer.json(StatusCode::CREATED, "CaptchaStage"),
         )
     }
 
@@ -132,7 +133,11 @@ impl CaptchaApi for crate::Client {
         stage_uuid: ::uuid::Uuid,
     ) -> support::Call<'_, models::CaptchaStage, BadRequestOrForbiddenError> {
         let path = format!("/stages/captcha/{}/", support::segment(stage_uuid));
-        self.call(Method::GET, path, |answer| answer.json(200, "CaptchaStage"))
+        self.call(
+            Method::GET,
+            path,
+            |answer| answer.json(StatusCode::OK, "CaptchaStage"),
+        )
     }
 
     fn stages_captcha_update(
@@ -142,7 +147,12 @@ impl CaptchaApi for crate::Client {
     ) -> support::Call<'_, models::CaptchaStage, BadRequestOrForbiddenError> {
         let payload = self.json(body, models::CaptchaStageRequest::validate);
         let path = format!("/stages/captcha/{}/", support::segment(stage_uuid));
-        self.send(Method::PUT, path, payload, |answer| answer.json(200, "CaptchaStage"))
+        self.send(
+            Method::PUT,
+            path,
+            payload,
+            |answer| answer.json(StatusCode::OK, "CaptchaStage"),
+        )
     }
 
     fn stages_captcha_destroy(
@@ -150,7 +160,11 @@ impl CaptchaApi for crate::Client {
         stage_uuid: ::uuid::Uuid,
     ) -> support::Call<'_, (), BadRequestOrForbiddenError> {
         let path = format!("/stages/captcha/{}/", support::segment(stage_uuid));
-        self.call(Method::DELETE, path, |answer| answer.empty(Some(204)))
+        self.call(
+            Method::DELETE,
+            path,
+            |answer| answer.empty(Some(StatusCode::NO_CONTENT)),
+        )
     }
 
     fn stages_captcha_partial_update(
@@ -165,7 +179,7 @@ impl CaptchaApi for crate::Client {
             Method::PATCH,
             path,
             payload,
-            |answer| answer.json(200, "CaptchaStage"),
+            |answer| answer.json(StatusCode::OK, "CaptchaStage"),
         )
     }
 
@@ -174,6 +188,10 @@ impl CaptchaApi for crate::Client {
         stage_uuid: ::uuid::Uuid,
     ) -> support::Call<'_, Vec<models::UsedBy>, BadRequestOrForbiddenError> {
         let path = format!("/stages/captcha/{}/used_by/", support::segment(stage_uuid));
-        self.call(Method::GET, path, |answer| answer.json(200, "array of UsedBy"))
+        self.call(
+            Method::GET,
+            path,
+            |answer| answer.json(StatusCode::OK, "array of UsedBy"),
+        )
     }
 }

@@ -4,6 +4,7 @@ use crate::support;
 use crate::Error;
 use authentik_models as models;
 use reqwest::Method;
+use reqwest::StatusCode;
 use std::future::Future;
 pub use authentik_models::query::StagesIdentificationListQuery;
 
@@ -107,10 +108,10 @@ impl IdentificationApi for crate::Client {
     > {
         self.call_with(
             Method::GET,
-            "/stages/identification/".to_owned(),
+            "/stages/identification/",
             query.to_pairs(),
             Ok(support::Payload::None),
-            |answer| answer.json(200, "PaginatedIdentificationStageList"),
+            |answer| answer.json(StatusCode::OK, "PaginatedIdentificationStageList"),
         )
     }
 
@@ -121,9 +122,9 @@ impl IdentificationApi for crate::Client {
         let payload = self.json(body, models::IdentificationStageRequest::validate);
         self.send(
             Method::POST,
-            "/stages/identification/".to_owned(),
+            "/stages/identification/",
             payload,
-            |answer| answer.json(201, "IdentificationStage"),
+            |answer| answer.json(StatusCode::CREATED, "IdentificationStage"),
         )
     }
 
@@ -132,7 +133,11 @@ impl IdentificationApi for crate::Client {
         stage_uuid: ::uuid::Uuid,
     ) -> support::Call<'_, models::IdentificationStage, BadRequestOrForbiddenError> {
         let path = format!("/stages/identification/{}/", support::segment(stage_uuid));
-        self.call(Method::GET, path, |answer| answer.json(200, "IdentificationStage"))
+        self.call(
+            Method::GET,
+            path,
+            |answer| answer.json(StatusCode::OK, "IdentificationStage"),
+        )
     }
 
     fn stages_identification_update(
@@ -146,7 +151,7 @@ impl IdentificationApi for crate::Client {
             Method::PUT,
             path,
             payload,
-            |answer| answer.json(200, "IdentificationStage"),
+            |answer| answer.json(StatusCode::OK, "IdentificationStage"),
         )
     }
 
@@ -155,7 +160,11 @@ impl IdentificationApi for crate::Client {
         stage_uuid: ::uuid::Uuid,
     ) -> support::Call<'_, (), BadRequestOrForbiddenError> {
         let path = format!("/stages/identification/{}/", support::segment(stage_uuid));
-        self.call(Method::DELETE, path, |answer| answer.empty(Some(204)))
+        self.call(
+            Method::DELETE,
+            path,
+            |answer| answer.empty(Some(StatusCode::NO_CONTENT)),
+        )
     }
 
     fn stages_identification_partial_update(
@@ -170,7 +179,7 @@ impl IdentificationApi for crate::Client {
             Method::PATCH,
             path,
             payload,
-            |answer| answer.json(200, "IdentificationStage"),
+            |answer| answer.json(StatusCode::OK, "IdentificationStage"),
         )
     }
 
@@ -181,6 +190,10 @@ impl IdentificationApi for crate::Client {
         let path = format!(
             "/stages/identification/{}/used_by/", support::segment(stage_uuid)
         );
-        self.call(Method::GET, path, |answer| answer.json(200, "array of UsedBy"))
+        self.call(
+            Method::GET,
+            path,
+            |answer| answer.json(StatusCode::OK, "array of UsedBy"),
+        )
     }
 }

@@ -267,6 +267,99 @@ pub fn use_if(tokens: &TokenStream, ident: &str, import: TokenStream) -> TokenSt
     }
 }
 
+/// A status as axum's named constant (`StatusCode::OK`); a code without one is made from its
+/// number (`lower` checked it is a valid status).
+pub fn status_code(n: u16) -> TokenStream {
+    match named_status(n) {
+        Some(name) => {
+            let name = format_ident!("{}", name);
+            quote!(StatusCode::#name)
+        }
+        None => {
+            let n = proc_macro2::Literal::u16_unsuffixed(n);
+            quote!(support::status_code(#n))
+        }
+    }
+}
+
+/// The name of the `StatusCode` constant for a status, where it has one.
+pub fn named_status(n: u16) -> Option<&'static str> {
+    const NAMED: &[(u16, &str)] = &[
+        (200, "OK"),
+        (201, "CREATED"),
+        (202, "ACCEPTED"),
+        (203, "NON_AUTHORITATIVE_INFORMATION"),
+        (204, "NO_CONTENT"),
+        (205, "RESET_CONTENT"),
+        (206, "PARTIAL_CONTENT"),
+        (300, "MULTIPLE_CHOICES"),
+        (301, "MOVED_PERMANENTLY"),
+        (302, "FOUND"),
+        (303, "SEE_OTHER"),
+        (304, "NOT_MODIFIED"),
+        (307, "TEMPORARY_REDIRECT"),
+        (308, "PERMANENT_REDIRECT"),
+        (400, "BAD_REQUEST"),
+        (401, "UNAUTHORIZED"),
+        (402, "PAYMENT_REQUIRED"),
+        (403, "FORBIDDEN"),
+        (404, "NOT_FOUND"),
+        (405, "METHOD_NOT_ALLOWED"),
+        (406, "NOT_ACCEPTABLE"),
+        (408, "REQUEST_TIMEOUT"),
+        (409, "CONFLICT"),
+        (410, "GONE"),
+        (411, "LENGTH_REQUIRED"),
+        (412, "PRECONDITION_FAILED"),
+        (413, "PAYLOAD_TOO_LARGE"),
+        (414, "URI_TOO_LONG"),
+        (415, "UNSUPPORTED_MEDIA_TYPE"),
+        (416, "RANGE_NOT_SATISFIABLE"),
+        (417, "EXPECTATION_FAILED"),
+        (418, "IM_A_TEAPOT"),
+        (422, "UNPROCESSABLE_ENTITY"),
+        (423, "LOCKED"),
+        (428, "PRECONDITION_REQUIRED"),
+        (429, "TOO_MANY_REQUESTS"),
+        (500, "INTERNAL_SERVER_ERROR"),
+        (501, "NOT_IMPLEMENTED"),
+        (502, "BAD_GATEWAY"),
+        (503, "SERVICE_UNAVAILABLE"),
+        (504, "GATEWAY_TIMEOUT"),
+    ];
+    NAMED
+        .iter()
+        .find(|(code, _)| *code == n)
+        .map(|(_, name)| *name)
+}
+
+/// A status compared with an answer's, as `http`'s named constant (`StatusCode::OK`), for
+/// the client; a code without a name is made by the client's `support::status`.
+pub fn client_status(n: u16) -> TokenStream {
+    match named_status(n) {
+        Some(name) => {
+            let name = format_ident!("{}", name);
+            quote!(StatusCode::#name)
+        }
+        None => {
+            let n = status_literal(n);
+            quote!(support::status(#n))
+        }
+    }
+}
+
+/// The pattern of a `match` arm on the client's `answer.status` for a status: its constant, or
+/// a guard for a code without a name.
+pub fn client_status_pattern(n: u16) -> TokenStream {
+    match named_status(n) {
+        Some(_) => client_status(n),
+        None => {
+            let n = status_literal(n);
+            quote!(status if status.as_u16() == #n)
+        }
+    }
+}
+
 #[cfg(test)]
 mod gate_tests {
     use super::gate;

@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 
 use super::{Error, Failure};
@@ -10,11 +11,12 @@ use super::{Error, Failure};
 /// How much of a body [`Error::Decode`] keeps to show.
 const BODY_START: usize = 256;
 
-/// One whole answer.
+/// One whole answer. The generated code compares its status with named ones
+/// (`StatusCode::BAD_REQUEST`); errors report it as a number.
 #[doc(hidden)]
 #[derive(Clone, PartialEq, Eq)]
 pub struct Answer {
-    pub status: u16,
+    pub status: StatusCode,
     pub content_type: Option<String>,
     pub body: Vec<u8>,
 }
@@ -38,7 +40,7 @@ impl Answer {
     pub fn decode<T: DeserializeOwned>(&self, type_name: &'static str) -> Result<T, Failure> {
         let decode_error = |message: String| {
             Failure(Error::Decode {
-                status: self.status,
+                status: self.status.as_u16(),
                 type_name,
                 message,
                 body_start: body_start(&self.body),
@@ -66,7 +68,7 @@ impl Answer {
     /// Any other status, as the operation's error enum `E` reads it; a body that is not a `T`.
     pub fn json<T: DeserializeOwned, E: FromAnswer>(
         self,
-        status: u16,
+        status: StatusCode,
         type_name: &'static str,
     ) -> Result<T, Error<E>> {
         if self.status == status {
@@ -82,10 +84,10 @@ impl Answer {
     /// # Errors
     ///
     /// Any other status, as the operation's error enum `E` reads it.
-    pub fn empty<E: FromAnswer>(self, status: Option<u16>) -> Result<(), Error<E>> {
+    pub fn empty<E: FromAnswer>(self, status: Option<StatusCode>) -> Result<(), Error<E>> {
         let success = match status {
             Some(status) => self.status == status,
-            None => (200..300).contains(&self.status),
+            None => self.status.is_success(),
         };
         if success {
             Ok(())
@@ -99,7 +101,7 @@ impl Answer {
     /// # Errors
     ///
     /// Any other status, as the operation's error enum `E` reads it.
-    pub fn bytes<E: FromAnswer>(self, status: u16) -> Result<Vec<u8>, Error<E>> {
+    pub fn bytes<E: FromAnswer>(self, status: StatusCode) -> Result<Vec<u8>, Error<E>> {
         if self.status == status {
             Ok(self.body)
         } else {
@@ -128,11 +130,18 @@ impl Answer {
     /// The error for a status the operation does not document.
     pub fn unexpected<E>(self) -> Error<E> {
         Error::UnexpectedStatus {
-            status: self.status,
+            status: self.status.as_u16(),
             content_type: self.content_type,
             body: self.body,
         }
     }
+}
+
+/// The status `code`, for one `http` has no constant for (`lower` checked that it is a status:
+/// 100 to 599).
+#[doc(hidden)]
+pub fn status(code: u16) -> StatusCode {
+    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 /// An operation's enum of documented errors (in the crate's `errors` module): which of its
@@ -162,17 +171,17 @@ mod tests {
 
     #[test]
     fn answers_are_successes_documented_errors_or_unexpected() {
-        let ok: Result<Vec<u32>, Error<Documented>> = answer(201, "[1]").json(201, "Numbers");
+        let ok: Result<Vec<u32>, Error<Documented>> = answer(201, "[1]").json(StatusCode::CREATED, "Numbers");
         assert_eq!(ok.unwrap(), [1]);
-        let other: Result<Vec<u32>, Error<Documented>> = answer(200, "[1]").json(201, "Numbers");
+        let other: Result<Vec<u32>, Error<Documented>> = answer(200, "[1]").json(StatusCode::CREATED, "Numbers");
         assert!(matches!(other, Err(Error::UnexpectedStatus { status: 200, .. })));
-        let documented: Result<(), Error<Documented>> = answer(400, "[2]").empty(Some(204));
+        let documented: Result<(), Error<Documented>> = answer(400, "[2]").empty(Some(StatusCode::NO_CONTENT));
         assert!(matches!(documented, Err(Error::Api(Documented(400)))));
         let undecodable: Error<Documented> = answer(400, "{}").failure();
         assert!(matches!(undecodable, Error::Decode { status: 400, type_name: "Numbers", .. }));
         assert!(answer(299, "").empty::<Documented>(None).is_ok());
         assert!(answer(300, "").empty::<Documented>(None).is_err());
-        let bytes = answer(200, "raw").bytes::<Documented>(200).unwrap();
+        let bytes = answer(200, "raw").bytes::<Documented>(StatusCode::OK).unwrap();
         assert_eq!(bytes, b"raw");
     }
 

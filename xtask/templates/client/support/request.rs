@@ -1,6 +1,7 @@
 //! Sending: what the generated methods hand the [`Client`] (the path with its segments encoded,
 //! the query pairs, the body encoded and checked), and the request it sends for them.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
@@ -50,11 +51,26 @@ impl Client {
     /// Send`, not a walk through every state of the HTTP stack below (half of the crate's
     /// check time when each operation was an `async fn`); one allocation beside a request's
     /// many.
+    ///
+    /// The path is a fixed `&'static str` or one built with its parameters (a `String`): the
+    /// fixed one is not copied.
     #[doc(hidden)]
     pub fn call_with<'a, T: Send + 'a, E: Send + 'a>(
         &'a self,
         method: reqwest::Method,
-        path: String,
+        path: impl Into<Cow<'static, str>>,
+        query: Vec<(&'static str, String)>,
+        payload: Result<Payload, Failure>,
+        read: fn(Answer) -> Result<T, Error<E>>,
+    ) -> Call<'a, T, E> {
+        self.boxed(method, path.into(), query, payload, read)
+    }
+
+    /// [`Client::call_with`]'s future, generic over the answer's types only.
+    fn boxed<'a, T: Send + 'a, E: Send + 'a>(
+        &'a self,
+        method: reqwest::Method,
+        path: Cow<'static, str>,
         query: Vec<(&'static str, String)>,
         payload: Result<Payload, Failure>,
         read: fn(Answer) -> Result<T, Error<E>>,
@@ -70,10 +86,10 @@ impl Client {
     pub fn call<'a, T: Send + 'a, E: Send + 'a>(
         &'a self,
         method: reqwest::Method,
-        path: String,
+        path: impl Into<Cow<'static, str>>,
         read: fn(Answer) -> Result<T, Error<E>>,
     ) -> Call<'a, T, E> {
-        self.call_with(method, path, Vec::new(), Ok(Payload::None), read)
+        self.boxed(method, path.into(), Vec::new(), Ok(Payload::None), read)
     }
 
     /// [`Client::call_with`] for an operation with a body but no query parameters.
@@ -81,11 +97,11 @@ impl Client {
     pub fn send<'a, T: Send + 'a, E: Send + 'a>(
         &'a self,
         method: reqwest::Method,
-        path: String,
+        path: impl Into<Cow<'static, str>>,
         payload: Result<Payload, Failure>,
         read: fn(Answer) -> Result<T, Error<E>>,
     ) -> Call<'a, T, E> {
-        self.call_with(method, path, Vec::new(), payload, read)
+        self.boxed(method, path.into(), Vec::new(), payload, read)
     }
 
     /// Sends one request and reads its whole answer. Used by the generated methods.
@@ -113,7 +129,7 @@ impl Client {
             .send_request(method.clone(), url, body)
             .await
             .map_err(failed)?;
-        let status = response.status().as_u16();
+        let status = response.status();
         let content_type = response
             .headers()
             .get(CONTENT_TYPE)
@@ -123,7 +139,7 @@ impl Client {
             .bytes()
             .await
             .map_err(|error| failed(Error::from_reqwest(error)))?;
-        tracing::debug!(method = %method, path, status, bytes = body.len(), elapsed_ms = started.elapsed().as_millis() as u64, "authentik answered");
+        tracing::debug!(method = %method, path, status = status.as_u16(), bytes = body.len(), elapsed_ms = started.elapsed().as_millis() as u64, "authentik answered");
         Ok(Answer {
             status,
             content_type,

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use reqwest::StatusCode;
+
 use super::{fmt_bytes, Answer, ApiStatus, Error, FromAnswer};
 
 /// An operation's documented errors, as the generated enums are.
@@ -25,7 +27,7 @@ impl ApiStatus for Documented {
 impl FromAnswer for Documented {
     fn from_answer(answer: Answer) -> Error<Self> {
         match answer.status {
-            400 => answer.documented(|_: Vec<u32>| Documented(400), "Numbers"),
+            StatusCode::BAD_REQUEST => answer.documented(|_: Vec<u32>| Documented(400), "Numbers"),
             _ => answer.unexpected(),
         }
     }
@@ -34,7 +36,7 @@ impl FromAnswer for Documented {
 /// A JSON answer with `status` and `body`.
 pub(super) fn answer(status: u16, body: &str) -> Answer {
     Answer {
-        status,
+        status: StatusCode::from_u16(status).expect("a status code"),
         content_type: Some("application/json".to_owned()),
         body: body.as_bytes().to_vec(),
     }

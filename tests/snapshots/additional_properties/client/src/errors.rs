@@ -5,6 +5,7 @@
 use crate::support::{Answer, ApiStatus, FromAnswer};
 use crate::Error;
 use authentik_models as models;
+use reqwest::StatusCode;
 
 /// The documented errors `400`, `403`, each with its decoded body; other failures are the other variants of [`crate::Error`].
 #[derive(Clone, Debug, PartialEq)]
@@ -43,8 +44,10 @@ impl ApiStatus for BadRequestOrForbiddenError {
 impl FromAnswer for BadRequestOrForbiddenError {
     fn from_answer(answer: Answer) -> Error<Self> {
         match answer.status {
-            400 => answer.documented(Self::BadRequest, "ValidationError"),
-            403 => Error::Api(Self::Forbidden),
+            StatusCode::BAD_REQUEST => {
+                answer.documented(Self::BadRequest, "ValidationError")
+            }
+            StatusCode::FORBIDDEN => Error::Api(Self::Forbidden),
             _ => answer.unexpected(),
         }
     }

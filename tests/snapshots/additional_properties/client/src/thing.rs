@@ -4,6 +4,7 @@ use crate::support;
 use crate::Error;
 use authentik_models as models;
 use reqwest::Method;
+use reqwest::StatusCode;
 use std::future::Future;
 
 /// The `thing` operations. [`crate::Client`] implements them over HTTP; implement them yourself to mock authentik in tests.
@@ -22,8 +23,8 @@ impl ThingApi for crate::Client {
     ) -> support::Call<'_, models::Thing, BadRequestOrForbiddenError> {
         self.call(
             Method::GET,
-            "/stages/thing/".to_owned(),
-            |answer| answer.json(200, "Thing"),
+            "/stages/thing/",
+            |answer| answer.json(StatusCode::OK, "Thing"),
         )
     }
 }

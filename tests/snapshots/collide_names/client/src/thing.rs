@@ -4,6 +4,7 @@ use crate::support;
 use crate::Error;
 use authentik_models as models;
 use reqwest::Method;
+use reqwest::StatusCode;
 use std::future::Future;
 
 /// The `thing` operations. [`crate::Client`] implements them over HTTP; implement them yourself to mock authentik in tests.
@@ -23,9 +24,9 @@ impl ThingApi for crate::Client {
         let payload = self.json(body, models::Foo2::validate);
         self.send(
             Method::POST,
-            "/stages/thing/".to_owned(),
+            "/stages/thing/",
             payload,
-            |answer| answer.json(201, "Foo"),
+            |answer| answer.json(StatusCode::CREATED, "Foo"),
         )
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::support::{Answer, ApiStatus, FromAnswer};
 use crate::Error;
+use reqwest::StatusCode;
 
 /// The errors of an operation that documents none: every failure is one of the other variants of [`crate::Error`].
 #[derive(Clone, Debug, PartialEq)]
@@ -62,7 +63,7 @@ impl ApiStatus for ForbiddenError {
 impl FromAnswer for ForbiddenError {
     fn from_answer(answer: Answer) -> Error<Self> {
         match answer.status {
-            403 => Error::Api(Self::Forbidden),
+            StatusCode::FORBIDDEN => Error::Api(Self::Forbidden),
             _ => answer.unexpected(),
         }
     }

@@ -4,6 +4,7 @@ use crate::support;
 use crate::Error;
 use authentik_models as models;
 use reqwest::Method;
+use reqwest::StatusCode;
 use std::future::Future;
 pub use authentik_models::query::StagesXListQuery;
 pub use authentik_models::query::StagesXList2Query;
@@ -55,16 +56,16 @@ impl XApi for crate::Client {
     fn config(&self) -> support::Call<'_, (), UndocumentedError> {
         self.call(
             Method::GET,
-            "/stages/x/config/".to_owned(),
-            |answer| answer.empty(Some(204)),
+            "/stages/x/config/",
+            |answer| answer.empty(Some(StatusCode::NO_CONTENT)),
         )
     }
 
     fn service(&self) -> support::Call<'_, (), UndocumentedError> {
         self.call(
             Method::DELETE,
-            "/stages/x/config/".to_owned(),
-            |answer| answer.empty(Some(204)),
+            "/stages/x/config/",
+            |answer| answer.empty(Some(StatusCode::NO_CONTENT)),
         )
     }
 
@@ -74,10 +75,10 @@ impl XApi for crate::Client {
     ) -> support::Call<'_, models::Thing, ForbiddenError> {
         self.call_with(
             Method::GET,
-            "/stages/x/".to_owned(),
+            "/stages/x/",
             query.to_pairs(),
             Ok(support::Payload::None),
-            |answer| answer.json(200, "Thing"),
+            |answer| answer.json(StatusCode::OK, "Thing"),
         )
     }
 
@@ -87,10 +88,10 @@ impl XApi for crate::Client {
     ) -> support::Call<'_, models::Thing, ForbiddenError> {
         self.call_with(
             Method::GET,
-            "/stages/x/all/".to_owned(),
+            "/stages/x/all/",
             query.to_pairs(),
             Ok(support::Payload::None),
-            |answer| answer.json(200, "Thing"),
+            |answer| answer.json(StatusCode::OK, "Thing"),
         )
     }
 
@@ -107,7 +108,7 @@ impl XApi for crate::Client {
             path,
             query.to_pairs(),
             payload,
-            |answer| answer.json(200, "Thing"),
+            |answer| answer.json(StatusCode::OK, "Thing"),
         )
     }
 
@@ -124,7 +125,7 @@ impl XApi for crate::Client {
             path,
             query.to_pairs(),
             payload,
-            |answer| answer.json(200, "Thing"),
+            |answer| answer.json(StatusCode::OK, "Thing"),
         )
     }
 }

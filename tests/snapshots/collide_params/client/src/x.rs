@@ -4,6 +4,7 @@ use crate::support;
 use crate::Error;
 use authentik_models as models;
 use reqwest::Method;
+use reqwest::StatusCode;
 use std::future::Future;
 pub use authentik_models::query::StagesXCreateQuery;
 
@@ -32,7 +33,7 @@ impl XApi for crate::Client {
             path,
             query.to_pairs(),
             payload,
-            |answer| answer.json(201, "Thing"),
+            |answer| answer.json(StatusCode::CREATED, "Thing"),
         )
     }
 }

@@ -4,6 +4,7 @@ use crate::support;
 use crate::Error;
 use authentik_models as models;
 use reqwest::Method;
+use reqwest::StatusCode;
 use std::future::Future;
 pub use authentik_models::query::StagesYRetrieveQuery;
 
@@ -33,7 +34,7 @@ impl YApi for crate::Client {
             path,
             query.to_pairs(),
             Ok(support::Payload::None),
-            |answer| answer.json(200, "Thing"),
+            |answer| answer.json(StatusCode::OK, "Thing"),
         )
     }
 }

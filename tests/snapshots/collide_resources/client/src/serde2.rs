@@ -4,6 +4,7 @@ use crate::support;
 use crate::Error;
 use authentik_models as models;
 use reqwest::Method;
+use reqwest::StatusCode;
 use std::future::Future;
 pub use authentik_models::query::StagesSerdeListQuery;
 
@@ -29,15 +30,19 @@ impl SerdeApi for crate::Client {
     ) -> support::Call<'_, models::Thing, ForbiddenError> {
         self.call_with(
             Method::GET,
-            "/stages/serde/".to_owned(),
+            "/stages/serde/",
             query.to_pairs(),
             Ok(support::Payload::None),
-            |answer| answer.json(200, "Thing"),
+            |answer| answer.json(StatusCode::OK, "Thing"),
         )
     }
 
     fn stages_serde_destroy(&self, id: &str) -> support::Call<'_, (), ForbiddenError> {
         let path = format!("/stages/serde/{}/", support::segment(id));
-        self.call(Method::DELETE, path, |answer| answer.empty(Some(204)))
+        self.call(
+            Method::DELETE,
+            path,
+            |answer| answer.empty(Some(StatusCode::NO_CONTENT)),
+        )
     }
 }

@@ -4,6 +4,7 @@ use crate::support;
 use crate::Error;
 use authentik_models as models;
 use reqwest::Method;
+use reqwest::StatusCode;
 use std::future::Future;
 
 /// The `thing` operations. [`crate::Client`] implements them over HTTP; implement them yourself to mock authentik in tests.
@@ -53,11 +54,11 @@ impl ThingApi for crate::Client {
     > {
         self.call(
             Method::GET,
-            "/stages/thing/".to_owned(),
+            "/stages/thing/",
             |answer| {
                 answer
                     .json(
-                        200,
+                        StatusCode::OK,
                         "array of array of array of array of array of array of array of array of array of array of array of array of array of array of array of Thing",
                     )
             },

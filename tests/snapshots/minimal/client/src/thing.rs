@@ -3,6 +3,7 @@ use crate::errors::UndocumentedError;
 use crate::support;
 use crate::Error;
 use reqwest::Method;
+use reqwest::StatusCode;
 use std::future::Future;
 
 /// The `thing` operations. [`crate::Client`] implements them over HTTP; implement them yourself to mock authentik in tests.
@@ -17,8 +18,8 @@ impl ThingApi for crate::Client {
     fn stages_thing_retrieve(&self) -> support::Call<'_, String, UndocumentedError> {
         self.call(
             Method::GET,
-            "/stages/thing/".to_owned(),
-            |answer| answer.json(200, "string"),
+            "/stages/thing/",
+            |answer| answer.json(StatusCode::OK, "string"),
         )
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::support::{Answer, ApiStatus, FromAnswer};
 use crate::Error;
+use reqwest::StatusCode;
 
 /// The documented errors `400`, `403`, each with its decoded body; other failures are the other variants of [`crate::Error`].
 #[derive(Clone, Debug, PartialEq)]
@@ -42,8 +43,8 @@ impl ApiStatus for BadRequestOrForbiddenError {
 impl FromAnswer for BadRequestOrForbiddenError {
     fn from_answer(answer: Answer) -> Error<Self> {
         match answer.status {
-            400 => Error::Api(Self::BadRequest),
-            403 => Error::Api(Self::Forbidden),
+            StatusCode::BAD_REQUEST => Error::Api(Self::BadRequest),
+            StatusCode::FORBIDDEN => Error::Api(Self::Forbidden),
             _ => answer.unexpected(),
         }
     }

@@ -3,6 +3,7 @@ use crate::errors::BadRequestOrForbiddenError;
 use crate::support;
 use crate::Error;
 use reqwest::Method;
+use reqwest::StatusCode;
 use std::future::Future;
 
 /// The `thing` operations. [`crate::Client`] implements them over HTTP; implement them yourself to mock authentik in tests.
@@ -23,6 +24,11 @@ impl ThingApi for crate::Client {
     ) -> support::Call<'_, (), BadRequestOrForbiddenError> {
         let payload = Ok(body.map_or(support::Payload::None, support::Payload::Raw));
         let path = format!("/stages/thing/{}/set_icon/", support::segment(slug));
-        self.send(Method::POST, path, payload, |answer| answer.empty(Some(200)))
+        self.send(
+            Method::POST,
+            path,
+            payload,
+            |answer| answer.empty(Some(StatusCode::OK)),
+        )
     }
 }

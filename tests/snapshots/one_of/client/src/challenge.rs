@@ -4,6 +4,7 @@ use crate::support;
 use crate::Error;
 use authentik_models as models;
 use reqwest::Method;
+use reqwest::StatusCode;
 use std::future::Future;
 
 /// The `challenge` operations. [`crate::Client`] implements them over HTTP; implement them yourself to mock authentik in tests.
@@ -20,8 +21,8 @@ impl ChallengeApi for crate::Client {
     ) -> support::Call<'_, models::Challenge, ForbiddenError> {
         self.call(
             Method::GET,
-            "/stages/challenge/".to_owned(),
-            |answer| answer.json(200, "Challenge"),
+            "/stages/challenge/",
+            |answer| answer.json(StatusCode::OK, "Challenge"),
         )
     }
 }

@@ -4,6 +4,7 @@ use crate::support;
 use crate::Error;
 use authentik_models as models;
 use reqwest::Method;
+use reqwest::StatusCode;
 use std::future::Future;
 pub use authentik_models::query::StagesThingListQuery;
 
@@ -48,10 +49,10 @@ impl ThingApi for crate::Client {
     ) -> support::Call<'_, models::PaginatedThingList, ForbiddenError> {
         self.call_with(
             Method::GET,
-            "/stages/thing/".to_owned(),
+            "/stages/thing/",
             query.to_pairs(),
             Ok(support::Payload::None),
-            |answer| answer.json(200, "PaginatedThingList"),
+            |answer| answer.json(StatusCode::OK, "PaginatedThingList"),
         )
     }
 }

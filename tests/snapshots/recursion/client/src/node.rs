@@ -4,6 +4,7 @@ use crate::support;
 use crate::Error;
 use authentik_models as models;
 use reqwest::Method;
+use reqwest::StatusCode;
 use std::future::Future;
 
 /// The `node` operations. [`crate::Client`] implements them over HTTP; implement them yourself to mock authentik in tests.
@@ -23,9 +24,9 @@ impl NodeApi for crate::Client {
         let payload = self.json(body, models::Node::validate);
         self.send(
             Method::POST,
-            "/stages/node/".to_owned(),
+            "/stages/node/",
             payload,
-            |answer| answer.json(201, "Node"),
+            |answer| answer.json(StatusCode::CREATED, "Node"),
         )
     }
 }

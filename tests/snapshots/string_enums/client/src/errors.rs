@@ -4,6 +4,7 @@
 
 use crate::support::{Answer, ApiStatus, FromAnswer};
 use crate::Error;
+use reqwest::StatusCode;
 
 /// The documented errors `403`, each with its decoded body; other failures are the other variants of [`crate::Error`].
 #[derive(Clone, Debug, PartialEq)]
@@ -36,7 +37,7 @@ impl ApiStatus for ForbiddenError {
 impl FromAnswer for ForbiddenError {
     fn from_answer(answer: Answer) -> Error<Self> {
         match answer.status {
-            403 => Error::Api(Self::Forbidden),
+            StatusCode::FORBIDDEN => Error::Api(Self::Forbidden),
             _ => answer.unexpected(),
         }
     }

@@ -4,6 +4,7 @@ use crate::support;
 use crate::Error;
 use authentik_models as models;
 use reqwest::Method;
+use reqwest::StatusCode;
 use std::future::Future;
 
 /// The `thing` operations. [`crate::Client`] implements them over HTTP; implement them yourself to mock authentik in tests.
@@ -24,6 +25,11 @@ impl ThingApi for crate::Client {
     ) -> support::Call<'_, models::Thing, ForbiddenError> {
         let payload = self.optional_json(body, models::PatchedThingRequest::validate);
         let path = format!("/stages/thing/{}/", support::segment(id));
-        self.send(Method::PATCH, path, payload, |answer| answer.json(200, "Thing"))
+        self.send(
+            Method::PATCH,
+            path,
+            payload,
+            |answer| answer.json(StatusCode::OK, "Thing"),
+        )
     }
 }

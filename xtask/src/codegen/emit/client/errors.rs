@@ -28,6 +28,13 @@ pub fn emit_errors(api: &Api) -> TokenStream {
         .collect();
     let allow = allow_unused_imports(!api.features.error_sets.is_empty());
     let models_use = models_import(&sets);
+    let status_use = use_if(
+        &sets,
+        "StatusCode",
+        quote!(
+            use reqwest::StatusCode;
+        ),
+    );
     quote! {
         #doc
         #allow
@@ -35,6 +42,7 @@ pub fn emit_errors(api: &Api) -> TokenStream {
         use crate::support::{Answer, ApiStatus, FromAnswer};
         use crate::Error;
         #models_use
+        #status_use
 
         #sets
     }
@@ -73,23 +81,23 @@ impl Arms {
         );
         match (&r.status, body_of(api, &r.body)) {
             (Status::Code(n), Some((t, fmt_body, label))) => {
-                let n = status_literal(*n);
+                let (n, pattern) = (status_literal(*n), client_status_pattern(*n));
                 self.variants.push(quote!(#docs #v(#t),));
                 self.display
                     .push(quote!(Self::#v(body) => crate::support::#fmt_body(f, #n, body),));
                 self.status.push(quote!(Self::#v(_) => #n,));
                 self.decode.push(match label {
-                    Some(label) => quote!(#n => answer.documented(Self::#v, #label),),
-                    None => quote!(#n => Error::Api(Self::#v(answer.body)),),
+                    Some(label) => quote!(#pattern => answer.documented(Self::#v, #label),),
+                    None => quote!(#pattern => Error::Api(Self::#v(answer.body)),),
                 });
             }
             (Status::Code(n), None) => {
                 let text = format!("HTTP {n}");
-                let n = status_literal(*n);
+                let (n, pattern) = (status_literal(*n), client_status_pattern(*n));
                 self.variants.push(quote!(#docs #v,));
                 self.display.push(quote!(Self::#v => f.write_str(#text),));
                 self.status.push(quote!(Self::#v => #n,));
-                self.decode.push(quote!(#n => Error::Api(Self::#v),));
+                self.decode.push(quote!(#pattern => Error::Api(Self::#v),));
             }
             (Status::Default, Some((t, fmt_body, label))) => {
                 self.variants
@@ -123,12 +131,15 @@ impl Arms {
         match (&self.default, decode.is_empty()) {
             (None, true) => quote!(answer.unexpected()),
             (Some(default), true) => quote! {
-                let status = answer.status;
+                let status = answer.status.as_u16();
                 #default
             },
             (None, false) => quote!(match answer.status { #(#decode)* _ => answer.unexpected(), }),
             (Some(default), false) => {
-                quote!(match answer.status { #(#decode)* status => #default, })
+                quote! {
+                    let status = answer.status.as_u16();
+                    match answer.status { #(#decode)* _ => #default, }
+                }
             }
         }
     }

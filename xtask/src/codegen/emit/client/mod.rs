@@ -102,12 +102,20 @@ pub fn emit_resource(api: &Api, resource: &Resource, ops: &[&Operation]) -> Toke
         }
     };
     let models_use = models_import(&body);
+    let status_use = use_if(
+        &body,
+        "StatusCode",
+        quote!(
+            use reqwest::StatusCode;
+        ),
+    );
     quote! {
         use crate::errors::{#(#error_sets),*};
         use crate::support;
         use crate::Error;
         #models_use
         use reqwest::Method;
+        #status_use
         use std::future::Future;
 
         #body
@@ -164,7 +172,7 @@ mod tests {
         // Any status not listed is the default; nothing is left for UnexpectedStatus.
         assert!(
             text.contains(
-                "let status = answer.status;\n        answer.documented(|body| Self::Default { status, body }"
+                "let status = answer.status.as_u16();\n        answer.documented(|body| Self::Default { status, body }"
             ),
             "{text}"
         );

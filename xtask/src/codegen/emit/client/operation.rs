@@ -155,7 +155,7 @@ impl Outputs {
     }
 
     fn one(api: &Api, n: u16, response: &Response) -> Outputs {
-        let n = status_literal(n);
+        let n = client_status(n);
         let (ty, read) = match &response.body {
             ResponseBody::None => (quote!(()), quote!(answer.empty(Some(#n)))),
             ResponseBody::Json(ty) => {
@@ -176,7 +176,7 @@ impl Outputs {
         let mut variants = Vec::new();
         let mut arms = Vec::new();
         for &(n, r) in many {
-            let n = status_literal(n);
+            let n = client_status_pattern(n);
             let v = ident(&r.variant);
             let docs = doc_attrs(
                 Some(&doc_with(r.doc.as_deref(), &status_doc(&r.status))),
@@ -297,7 +297,7 @@ fn implementation(op: &Operation, inputs: &Inputs, outputs: &Outputs) -> TokenSt
 fn path_expr(op: &Operation) -> (TokenStream, TokenStream) {
     if op.path.is_fixed() {
         let path = &op.path.text;
-        return (quote!(), quote!(#path.to_owned()));
+        return (quote!(), quote!(#path));
     }
     let mut template = String::new();
     let mut values = Vec::new();

@@ -4,7 +4,7 @@
 use crate::codegen::emit::rust::*;
 use crate::codegen::ir::*;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 /// The `responses` module: one enum per distinct set of documented responses, generic over its
 /// JSON bodies' types, and how each answers.
@@ -153,70 +153,4 @@ fn response_variant(v: &SetVariant) -> (TokenStream, TokenStream) {
         quote!(#[doc = #vdoc] #vname #payload,),
         quote!(Self::#vname #pattern => #answer,),
     )
-}
-
-/// A status as axum's named constant (`StatusCode::OK`); a code without one is made from its
-/// number (`lower` checked it is a valid status).
-fn status_code(n: u16) -> TokenStream {
-    match named_status(n) {
-        Some(name) => {
-            let name = format_ident!("{}", name);
-            quote!(StatusCode::#name)
-        }
-        None => {
-            let n = proc_macro2::Literal::u16_unsuffixed(n);
-            quote!(support::status_code(#n))
-        }
-    }
-}
-
-/// The name of the `StatusCode` constant for a status, where it has one.
-fn named_status(n: u16) -> Option<&'static str> {
-    const NAMED: &[(u16, &str)] = &[
-        (200, "OK"),
-        (201, "CREATED"),
-        (202, "ACCEPTED"),
-        (203, "NON_AUTHORITATIVE_INFORMATION"),
-        (204, "NO_CONTENT"),
-        (205, "RESET_CONTENT"),
-        (206, "PARTIAL_CONTENT"),
-        (300, "MULTIPLE_CHOICES"),
-        (301, "MOVED_PERMANENTLY"),
-        (302, "FOUND"),
-        (303, "SEE_OTHER"),
-        (304, "NOT_MODIFIED"),
-        (307, "TEMPORARY_REDIRECT"),
-        (308, "PERMANENT_REDIRECT"),
-        (400, "BAD_REQUEST"),
-        (401, "UNAUTHORIZED"),
-        (402, "PAYMENT_REQUIRED"),
-        (403, "FORBIDDEN"),
-        (404, "NOT_FOUND"),
-        (405, "METHOD_NOT_ALLOWED"),
-        (406, "NOT_ACCEPTABLE"),
-        (408, "REQUEST_TIMEOUT"),
-        (409, "CONFLICT"),
-        (410, "GONE"),
-        (411, "LENGTH_REQUIRED"),
-        (412, "PRECONDITION_FAILED"),
-        (413, "PAYLOAD_TOO_LARGE"),
-        (414, "URI_TOO_LONG"),
-        (415, "UNSUPPORTED_MEDIA_TYPE"),
-        (416, "RANGE_NOT_SATISFIABLE"),
-        (417, "EXPECTATION_FAILED"),
-        (418, "IM_A_TEAPOT"),
-        (422, "UNPROCESSABLE_ENTITY"),
-        (423, "LOCKED"),
-        (428, "PRECONDITION_REQUIRED"),
-        (429, "TOO_MANY_REQUESTS"),
-        (500, "INTERNAL_SERVER_ERROR"),
-        (501, "NOT_IMPLEMENTED"),
-        (502, "BAD_GATEWAY"),
-        (503, "SERVICE_UNAVAILABLE"),
-        (504, "GATEWAY_TIMEOUT"),
-    ];
-    NAMED
-        .iter()
-        .find(|(code, _)| *code == n)
-        .map(|(_, name)| *name)
 }
