@@ -8,7 +8,7 @@ use crate::failure::Failure;
 use crate::kind::StageKind;
 use crate::references::{self, check_filter_references, check_references, Named};
 use crate::store::{self, Columns, Row};
-use crate::{kinds, listing, StagesService, NAME, PK};
+use crate::{listing, StagesService, NAME, PK};
 use authentik_models::{GenericError, UsedBy, UsedByActionEnum, ValidationError};
 use authentik_server::responses::{
     CreatedOrBadRequestOrForbidden, NoContentOrBadRequestOrForbidden, OkOrBadRequestOrForbidden,
@@ -223,7 +223,7 @@ impl StagesService {
 
     /// Deletes a stage and clears the references to it (authentik's `SET_NULL`).
     async fn delete_stage<K: StageKind>(&self, uuid: Uuid) -> Result<(), Failure> {
-        let referencing = kinds::columns_referencing(K::KIND);
+        let referencing = self.store.columns_referencing(K::KIND);
         self.store
             .write(move |conn| store::delete(conn, K::KIND, uuid, &referencing))
             .await?;
@@ -231,7 +231,7 @@ impl StagesService {
     }
 
     async fn read_used_by<K: StageKind>(&self, uuid: Uuid) -> Result<Vec<UsedBy>, Failure> {
-        let referencing = kinds::columns_referencing(K::KIND);
+        let referencing = self.store.columns_referencing(K::KIND);
         let rows = self
             .store
             .read(move |conn| {

@@ -6,9 +6,10 @@ mod identification;
 
 use crate::kind::StageKind;
 use crate::references::{Reference, Target};
-use crate::store::Layout;
+use crate::store::{Layout, Store};
 use crate::StagesService;
 use authentik_server::{RouterConfig, Routes};
+use std::path::Path;
 use std::sync::Arc;
 
 /// Every kind the service serves.
@@ -40,18 +41,23 @@ fn column_names<K: StageKind>() -> Vec<&'static str> {
     K::COLUMNS.iter().map(|column| column.name).collect()
 }
 
-/// Whether the service serves stages of `kind` (their stages come through the API, not from
-/// fixtures).
-pub(crate) fn is_served(kind: &str) -> bool {
-    SERVED.iter().any(|served| served.kind == kind)
-}
-
 /// The stages table's plain columns: every served kind's, each once, in the order the kinds
-/// give them; those that hold a reference are indexed.
+/// give them; those that hold a reference are indexed. With them, which column names which
+/// kind of stage, and the kinds served.
 pub(crate) fn layout() -> Layout {
     let mut layout = Layout::default();
     for served in SERVED {
-        for column in (served.columns)() {
+        layout.served.push(served.kind);
+        let stored = (served.columns)();
+        for reference in served.references {
+            if let Target::Stage(kind) = reference.target {
+                let entry = (reference.field, kind);
+                if stored.contains(&reference.field) && !layout.references.contains(&entry) {
+                    layout.references.push(entry);
+                }
+            }
+        }
+        for column in stored {
             if layout.columns.contains(&column) {
                 continue;
             }
@@ -65,23 +71,12 @@ pub(crate) fn layout() -> Layout {
     layout
 }
 
-/// The reference columns, of every served kind, that may name a stage of `kind`: cleared when
-/// it is deleted, read by its `used_by`.
-pub(crate) fn columns_referencing(kind: &str) -> Vec<&'static str> {
-    let mut columns = Vec::new();
-    for served in SERVED {
-        let stored = (served.columns)();
-        for reference in served.references {
-            let names_kind = matches!(reference.target, Target::Stage(k) if k == kind);
-            if names_kind
-                && stored.contains(&reference.field)
-                && !columns.contains(&reference.field)
-            {
-                columns.push(reference.field);
-            }
-        }
+impl Store {
+    /// Opens (creating) the database at `path`; `:memory:` keeps it in memory. Its stages
+    /// table has the columns of every kind the service serves ([`layout`]).
+    pub fn open(path: &Path) -> rusqlite::Result<Store> {
+        Store::open_with(path, layout())
     }
-    columns
 }
 
 #[cfg(test)]
@@ -92,32 +87,9 @@ mod tests {
     /// listed them itself, so existing databases and their query plans stay as they were.
     #[test]
     fn the_kinds_give_the_stores_columns_and_references() {
-        let layout = layout();
-        assert_eq!(
-            layout.columns,
-            [
-                "public_key",
-                "password_stage",
-                "enrollment_flow",
-                "recovery_flow",
-                "passwordless_flow",
-                "case_insensitive_matching",
-                "show_matched_user",
-                "show_source_labels",
-            ]
-        );
-        assert_eq!(
-            layout.indexed,
-            [
-                "password_stage",
-                "enrollment_flow",
-                "recovery_flow",
-                "passwordless_flow"
-            ]
-        );
         // `sources` is a reference but a list, not a column: nothing to clear or index.
-        assert_eq!(columns_referencing("password"), ["password_stage"]);
-        assert!(columns_referencing("captcha").is_empty());
-        assert!(is_served("captcha") && is_served("identification") && !is_served("password"));
+        assert_eq!(layout(), Layout::served());
+        assert_eq!(layout().columns_referencing("password"), ["password_stage"]);
+        assert!(layout().columns_referencing("captcha").is_empty());
     }
 }

@@ -66,12 +66,6 @@ impl Fixtures {
                     }),
                     "stages" => {
                         let kind = text_field("kind")?;
-                        // Kinds the service serves come through the API, not from fixtures.
-                        if crate::kinds::is_served(&kind) {
-                            return Err(format!(
-                                "{at}: {kind} stages are created through the API, not seeded"
-                            ));
-                        }
                         fixtures.stages.push(SeededStage {
                             pk,
                             name: text_field("name")?,

@@ -125,9 +125,8 @@ static MEMORY_STORES: AtomicU64 = AtomicU64::new(0);
 
 impl Store {
     /// Opens (creating) the database at `path`; `:memory:` keeps it in memory. Its stages table
-    /// has the columns of every kind the service serves (`kinds::SERVED`).
-    pub fn open(path: &Path) -> rusqlite::Result<Self> {
-        let layout = crate::kinds::layout();
+    /// has `layout`'s columns ([`Store::open`] gives those of every kind the service serves).
+    pub fn open_with(path: &Path, layout: Layout) -> rusqlite::Result<Self> {
         let memory = path == Path::new(":memory:");
         let mut writer = if memory {
             Connection::open_in_memory()?
@@ -238,8 +237,26 @@ impl Store {
         result
     }
 
-    /// Adds (or replaces, by pk) the objects of a fixtures file, in one transaction.
+    /// The reference columns that may name a stage of `kind`: cleared when it is deleted, read
+    /// by its `used_by`.
+    pub(crate) fn columns_referencing(&self, kind: &str) -> Vec<&'static str> {
+        self.inner.layout.columns_referencing(kind)
+    }
+
+    /// Adds (or replaces, by pk) the objects of a fixtures file, in one transaction. Stages of
+    /// a kind the service serves are refused: they come through the API.
     pub async fn seed(&self, fixtures: Fixtures) -> Result<(), StoreError> {
+        let served = &self.inner.layout.served;
+        if let Some(stage) = fixtures
+            .stages
+            .iter()
+            .find(|s| served.contains(&s.kind.as_str()))
+        {
+            return Err(StoreError::Other(format!(
+                "stage {}: {} stages are created through the API, not seeded",
+                stage.name, stage.kind
+            )));
+        }
         let columns = self.inner.layout.columns.clone();
         self.write(move |tx| {
             for flow in &fixtures.flows {
@@ -491,7 +508,7 @@ mod tests {
         }
         let mut conn = Connection::open(&path).unwrap();
         prepare(&conn).unwrap();
-        migrate(&mut conn, &crate::kinds::layout()).unwrap();
+        migrate(&mut conn, &Layout::served()).unwrap();
         let layout: String = conn
             .query_row(
                 "SELECT sql FROM sqlite_schema WHERE name = 'stages'",
@@ -538,7 +555,7 @@ mod tests {
     fn a_kinds_new_column_is_added_and_filled() {
         let mut conn = Connection::open_in_memory().unwrap();
         prepare(&conn).unwrap();
-        let mut layout = crate::kinds::layout();
+        let mut layout = Layout::served();
         let added = layout.columns.pop().unwrap();
         migrate(&mut conn, &layout).unwrap();
         let doc = format!(r#"{{"name": "i", "{added}": true}}"#);
@@ -547,7 +564,7 @@ mod tests {
             [&doc],
         )
         .unwrap();
-        migrate(&mut conn, &crate::kinds::layout()).unwrap();
+        migrate(&mut conn, &Layout::served()).unwrap();
         let value: i64 = conn
             .query_row(&format!("SELECT {added} FROM stages"), [], |r| r.get(0))
             .unwrap();
@@ -570,7 +587,7 @@ mod tests {
     fn every_request_uses_an_index() {
         let mut conn = Connection::open_in_memory().unwrap();
         prepare(&conn).unwrap();
-        migrate(&mut conn, &crate::kinds::layout()).unwrap();
+        migrate(&mut conn, &Layout::served()).unwrap();
         let cases = [
             (
                 "SELECT data FROM stages WHERE kind = 'captcha' ORDER BY name ASC LIMIT 20 OFFSET 40",
@@ -627,7 +644,7 @@ mod tests {
     fn counts_follow_inserts_and_deletes() {
         let mut conn = Connection::open_in_memory().unwrap();
         prepare(&conn).unwrap();
-        migrate(&mut conn, &crate::kinds::layout()).unwrap();
+        migrate(&mut conn, &Layout::served()).unwrap();
         let row = |name: &str| Row {
             data: format!(r#"{{"name": "{name}"}}"#),
             secret: None,
@@ -650,7 +667,7 @@ mod tests {
         assert_eq!(count(&conn, &all).unwrap(), 1);
         // Counts are rebuilt when a database is opened.
         conn.execute("UPDATE stage_counts SET n = 7", []).unwrap();
-        migrate(&mut conn, &crate::kinds::layout()).unwrap();
+        migrate(&mut conn, &Layout::served()).unwrap();
         assert_eq!(count(&conn, &all).unwrap(), 1);
         assert_eq!(page(&conn, &all, 10, 0).unwrap(), [row("b").data]);
     }

@@ -34,6 +34,48 @@ pub struct Layout {
     pub columns: Vec<&'static str>,
     /// The columns that hold references: indexed (partial: only rows that reference something).
     pub indexed: Vec<&'static str>,
+    /// (column, kind of stage it names): where a deleted stage's references are cleared, and
+    /// what its `used_by` reads.
+    pub references: Vec<(&'static str, &'static str)>,
+    /// The kinds the service serves: their stages come through the API, not from fixtures.
+    pub served: Vec<&'static str>,
+}
+
+impl Layout {
+    /// The columns that may name a stage of `kind`.
+    pub(crate) fn columns_referencing(&self, kind: &str) -> Vec<&'static str> {
+        self.references
+            .iter()
+            .filter(|(_, target)| *target == kind)
+            .map(|(column, _)| *column)
+            .collect()
+    }
+
+    /// The layout the served kinds give today (`kinds::layout`, whose test checks that they
+    /// still do), for the store's own tests.
+    #[cfg(test)]
+    pub(crate) fn served() -> Layout {
+        Layout {
+            columns: vec![
+                "public_key",
+                "password_stage",
+                "enrollment_flow",
+                "recovery_flow",
+                "passwordless_flow",
+                "case_insensitive_matching",
+                "show_matched_user",
+                "show_source_labels",
+            ],
+            indexed: vec![
+                "password_stage",
+                "enrollment_flow",
+                "recovery_flow",
+                "passwordless_flow",
+            ],
+            references: vec![("password_stage", "password")],
+            served: vec!["captcha", "identification"],
+        }
+    }
 }
 
 /// How much of the database file is memory-mapped (see [`prepare`]).
