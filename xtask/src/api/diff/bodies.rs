@@ -65,68 +65,22 @@ pub(super) fn diff_body(
     }
 }
 
+/// Each response added, changed (its body or variant) or removed, matched by status.
 pub(super) fn diff_responses(
     cx: &mut ResourceChanges<'_>,
     rust: &str,
     old: &Operation,
     new: &Operation,
 ) {
-    let successes = |op: &Operation| op.responses.iter().filter(|r| r.success).count();
-    let (old_successes, new_successes) = (successes(old), successes(new));
-    let body = |r: &Response| r.ty.clone().unwrap_or_else(|| "no body".to_owned());
     for r in &new.responses {
         let Some(o) = old.responses.iter().find(|o| o.status == r.status) else {
-            let old_success = old.responses.iter().find(|o| o.success).map(|o| &o.ty);
-            let unit = |ty: &Option<String>| ty.clone().unwrap_or_else(|| "()".to_owned());
-            let (client_breaks, client) = if !r.success {
-                // Error enums are named after the statuses they hold and are `#[non_exhaustive]`:
-                // a new status renames the operation's enum (unless a collision kept the name).
-                if old.rust_types.error == new.rust_types.error {
-                    (false, format!("`{}` is `#[non_exhaustive]`, so every `match` on it has a `_` arm and compiles; the status came as `Error::UnexpectedStatus` before", new.rust_types.error))
-                } else {
-                    (true, format!("the operation's errors are `{}` now (was `{}`): code that names `{}` for it no longer compiles; the status came as `Error::UnexpectedStatus` before", new.rust_types.error, old.rust_types.error, old.rust_types.error))
-                }
-            } else if new_successes > 1 && old_successes <= 1 {
-                (true, format!("the client now returns `{}`, an enum of the successes, instead of `{}`: calls that use the result no longer compile", new.rust_types.success.as_deref().unwrap_or("an enum"), unit(old_success.unwrap_or(&None))))
-            } else if old_successes > 1 {
-                (
-                    false,
-                    format!(
-                        "`{}` is `#[non_exhaustive]`, so every `match` on it has a `_` arm and compiles",
-                        new.rust_types
-                            .success
-                            .as_deref()
-                            .unwrap_or("the success enum")
-                    ),
-                )
-            } else if old_success.unwrap_or(&None) != &r.ty {
-                (true, format!("the client now returns `{}` (was `{}`): calls that use the result no longer compile", unit(&r.ty), unit(old_success.unwrap_or(&None))))
-            } else {
-                (
-                    false,
-                    format!("the client returns `{}` as before", unit(&r.ty)),
-                )
-            };
-            cx.push(
-                Kind::ResponseAdded,
-                (&r.pointer, Document::New),
-                if client_breaks { CLIENTS } else { NEITHER },
-                format!("{}::{}", new.rust_types.response, r.variant),
-                format!(
-                    "`{rust}` answers {} now (`{}::{}`, {}): servers may answer it; {client}",
-                    r.status,
-                    new.rust_types.response,
-                    r.variant,
-                    body(r)
-                ),
-            );
+            response_added(cx, rust, old, new, r);
             continue;
         };
-        let at = (r.pointer.as_str(), Document::New);
         if o.ty != r.ty || o.variant != r.variant {
             cx.push(
                 Kind::ResponseChanged,
-                at,
+                (&r.pointer, Document::New),
                 BOTH,
                 format!("{}::{}", new.rust_types.response, r.variant),
                 format!("`{rust}`'s {} answer is now `{}({})` (was `{}({})`): servers that build it and clients that read it no longer compile", r.status, r.variant, body(r), o.variant, body(o)),
@@ -143,6 +97,74 @@ pub(super) fn diff_responses(
                 format!("`{rust}` no longer answers {} (`{}::{}`): servers that build it and clients that match it no longer compile", o.status, old.rust_types.response, o.variant),
             );
         }
+    }
+}
+
+/// A response's body type, or "no body".
+fn body(r: &Response) -> String {
+    r.ty.clone().unwrap_or_else(|| "no body".to_owned())
+}
+
+/// An added response `r`: servers may answer it; whether it breaks clients is
+/// [`added_response_for_clients`]'s call.
+fn response_added(
+    cx: &mut ResourceChanges<'_>,
+    rust: &str,
+    old: &Operation,
+    new: &Operation,
+    r: &Response,
+) {
+    let (client_breaks, client) = added_response_for_clients(old, new, r);
+    cx.push(
+        Kind::ResponseAdded,
+        (&r.pointer, Document::New),
+        if client_breaks { CLIENTS } else { NEITHER },
+        format!("{}::{}", new.rust_types.response, r.variant),
+        format!(
+            "`{rust}` answers {} now (`{}::{}`, {}): servers may answer it; {client}",
+            r.status,
+            new.rust_types.response,
+            r.variant,
+            body(r)
+        ),
+    );
+}
+
+/// Whether an added response breaks clients, and why: an error status when it renames the
+/// error enum, a success when it changes what the client returns.
+fn added_response_for_clients(old: &Operation, new: &Operation, r: &Response) -> (bool, String) {
+    let successes = |op: &Operation| op.responses.iter().filter(|r| r.success).count();
+    let (old_successes, new_successes) = (successes(old), successes(new));
+    let old_success = old.responses.iter().find(|o| o.success).map(|o| &o.ty);
+    let unit = |ty: &Option<String>| ty.clone().unwrap_or_else(|| "()".to_owned());
+    if !r.success {
+        // Error enums are named after the statuses they hold and are `#[non_exhaustive]`:
+        // a new status renames the operation's enum (unless a collision kept the name).
+        if old.rust_types.error == new.rust_types.error {
+            (false, format!("`{}` is `#[non_exhaustive]`, so every `match` on it has a `_` arm and compiles; the status came as `Error::UnexpectedStatus` before", new.rust_types.error))
+        } else {
+            (true, format!("the operation's errors are `{}` now (was `{}`): code that names `{}` for it no longer compiles; the status came as `Error::UnexpectedStatus` before", new.rust_types.error, old.rust_types.error, old.rust_types.error))
+        }
+    } else if new_successes > 1 && old_successes <= 1 {
+        (true, format!("the client now returns `{}`, an enum of the successes, instead of `{}`: calls that use the result no longer compile", new.rust_types.success.as_deref().unwrap_or("an enum"), unit(old_success.unwrap_or(&None))))
+    } else if old_successes > 1 {
+        (
+            false,
+            format!(
+                "`{}` is `#[non_exhaustive]`, so every `match` on it has a `_` arm and compiles",
+                new.rust_types
+                    .success
+                    .as_deref()
+                    .unwrap_or("the success enum")
+            ),
+        )
+    } else if old_success.unwrap_or(&None) != &r.ty {
+        (true, format!("the client now returns `{}` (was `{}`): calls that use the result no longer compile", unit(&r.ty), unit(old_success.unwrap_or(&None))))
+    } else {
+        (
+            false,
+            format!("the client returns `{}` as before", unit(&r.ty)),
+        )
     }
 }
 

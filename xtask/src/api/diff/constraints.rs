@@ -68,92 +68,18 @@ pub(crate) fn constraint_changes(old: &Constraints, new: &Constraints) -> Vec<Co
     out
 }
 
+/// Every keyword of `old` and `new` that differs, each named under `prefix`, in a fixed order:
+/// lengths, pattern, numeric limits, item counts, format, then the items' own constraints.
 fn collect(old: &Constraints, new: &Constraints, prefix: &str, out: &mut Vec<ConstraintChange>) {
-    let mut push = |keyword: &str, old: Option<String>, new: Option<String>, tighter, looser| {
-        out.push(ConstraintChange {
-            keyword: format!("{prefix}{keyword}"),
-            old,
-            new,
-            tighter,
-            looser,
-        });
-    };
-    let lower_bound = |a: Option<u64>, b: Option<u64>| {
-        let (a, b) = (a.unwrap_or(0), b.unwrap_or(0));
-        (b > a, b < a)
-    };
-    let upper_bound = |a: Option<u64>, b: Option<u64>| {
-        let (a, b) = (a.unwrap_or(u64::MAX), b.unwrap_or(u64::MAX));
-        (b < a, b > a)
-    };
-    let text = |v: Option<u64>| v.map(|n| n.to_string());
-    if old.min_length != new.min_length {
-        let (t, l) = lower_bound(old.min_length, new.min_length);
-        push(
-            "minLength",
-            text(old.min_length),
-            text(new.min_length),
-            t,
-            l,
-        );
-    }
-    if old.max_length != new.max_length {
-        let (t, l) = upper_bound(old.max_length, new.max_length);
-        push(
-            "maxLength",
-            text(old.max_length),
-            text(new.max_length),
-            t,
-            l,
-        );
-    }
-    if old.pattern != new.pattern {
-        let (t, l) = match (&old.pattern, &new.pattern) {
-            (None, Some(_)) => (true, false),
-            (Some(_), None) => (false, true),
-            // Two patterns cannot be compared: either may refuse what the other takes.
-            _ => (true, true),
-        };
-        push("pattern", old.pattern.clone(), new.pattern.clone(), t, l);
-    }
-    if old.minimum != new.minimum {
-        let (t, l) = compare_limits(old.minimum.as_ref(), new.minimum.as_ref(), true);
-        push(
-            "minimum",
-            limit_text(&old.minimum, '>'),
-            limit_text(&new.minimum, '>'),
-            t,
-            l,
-        );
-    }
-    if old.maximum != new.maximum {
-        let (t, l) = compare_limits(old.maximum.as_ref(), new.maximum.as_ref(), false);
-        push(
-            "maximum",
-            limit_text(&old.maximum, '<'),
-            limit_text(&new.maximum, '<'),
-            t,
-            l,
-        );
-    }
-    if old.min_items != new.min_items {
-        let (t, l) = lower_bound(old.min_items, new.min_items);
-        push("minItems", text(old.min_items), text(new.min_items), t, l);
-    }
-    if old.max_items != new.max_items {
-        let (t, l) = upper_bound(old.max_items, new.max_items);
-        push("maxItems", text(old.max_items), text(new.max_items), t, l);
-    }
-    if old.email != new.email {
-        let show = |e: bool| e.then(|| "email".to_owned());
-        push(
-            "format",
-            show(old.email),
-            show(new.email),
-            new.email,
-            old.email,
-        );
-    }
+    let mut found = Found { prefix, out };
+    found.count("minLength", old.min_length, new.min_length, lower_count);
+    found.count("maxLength", old.max_length, new.max_length, upper_count);
+    found.pattern(&old.pattern, &new.pattern);
+    found.limit("minimum", &old.minimum, &new.minimum, true);
+    found.limit("maximum", &old.maximum, &new.maximum, false);
+    found.count("minItems", old.min_items, new.min_items, lower_count);
+    found.count("maxItems", old.max_items, new.max_items, upper_count);
+    found.email(old.email, new.email);
     let none = Constraints::default();
     let (a, b) = (old.items.as_deref(), new.items.as_deref());
     if a != b {
@@ -164,6 +90,93 @@ fn collect(old: &Constraints, new: &Constraints, prefix: &str, out: &mut Vec<Con
             out,
         );
     }
+}
+
+/// The changed keywords found so far, and the prefix that names the ones being compared.
+struct Found<'a> {
+    /// `""` at the top, `items/` for list items, `items/items/` below them.
+    prefix: &'a str,
+    out: &'a mut Vec<ConstraintChange>,
+}
+
+impl Found<'_> {
+    /// Records `keyword` as changed from `old` to `new`, and which way it moved.
+    fn push(
+        &mut self,
+        keyword: &str,
+        old: Option<String>,
+        new: Option<String>,
+        (tighter, looser): (bool, bool),
+    ) {
+        self.out.push(ConstraintChange {
+            keyword: format!("{}{keyword}", self.prefix),
+            old,
+            new,
+            tighter,
+            looser,
+        });
+    }
+
+    /// A length or item count bound that changed, its direction told by `moved`.
+    fn count(
+        &mut self,
+        keyword: &str,
+        old: Option<u64>,
+        new: Option<u64>,
+        moved: fn(Option<u64>, Option<u64>) -> (bool, bool),
+    ) {
+        if old != new {
+            let text = |v: Option<u64>| v.map(|n| n.to_string());
+            self.push(keyword, text(old), text(new), moved(old, new));
+        }
+    }
+
+    /// A pattern added (tighter), removed (looser) or replaced (both: two patterns cannot be
+    /// compared, either may refuse what the other takes).
+    fn pattern(&mut self, old: &Option<String>, new: &Option<String>) {
+        if old != new {
+            let moved = match (old, new) {
+                (None, Some(_)) => (true, false),
+                (Some(_), None) => (false, true),
+                _ => (true, true),
+            };
+            self.push("pattern", old.clone(), new.clone(), moved);
+        }
+    }
+
+    /// A `minimum` (`lower`) or `maximum` that changed, exclusiveness counted.
+    fn limit(&mut self, keyword: &str, old: &Option<Limit>, new: &Option<Limit>, lower: bool) {
+        if old != new {
+            let strict = if lower { '>' } else { '<' };
+            let moved = compare_limits(old.as_ref(), new.as_ref(), lower);
+            self.push(
+                keyword,
+                limit_text(old, strict),
+                limit_text(new, strict),
+                moved,
+            );
+        }
+    }
+
+    /// `format: email` added (tighter) or removed (looser).
+    fn email(&mut self, old: bool, new: bool) {
+        if old != new {
+            let show = |e: bool| e.then(|| "email".to_owned());
+            self.push("format", show(old), show(new), (new, old));
+        }
+    }
+}
+
+/// (tighter, looser) for a change of a lower count bound (`minLength`): absent is 0.
+fn lower_count(old: Option<u64>, new: Option<u64>) -> (bool, bool) {
+    let (a, b) = (old.unwrap_or(0), new.unwrap_or(0));
+    (b > a, b < a)
+}
+
+/// (tighter, looser) for a change of an upper count bound (`maxItems`): absent is no bound.
+fn upper_count(old: Option<u64>, new: Option<u64>) -> (bool, bool) {
+    let (a, b) = (old.unwrap_or(u64::MAX), new.unwrap_or(u64::MAX));
+    (b < a, b > a)
 }
 
 fn limit_text(limit: &Option<Limit>, strict: char) -> Option<String> {

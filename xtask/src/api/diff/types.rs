@@ -98,29 +98,43 @@ fn diff_type(cx: &mut TypeChanges<'_>, old: &TypeDef, new: &TypeDef) {
     }
 }
 
+/// What changed in a struct kept from `old` to `new`: its `Default`, its fields, its map of
+/// additional properties, in that order.
 fn diff_struct(cx: &mut TypeChanges<'_>, old: &StructDef, new: &StructDef) {
-    let name = cx.name;
-    let flow = cx.flow;
-    if old.default != new.default {
-        let (impacts, message) = if new.default {
-            (
-                NEITHER,
-                format!("`{name}` now derives `Default` (nothing in it is required)"),
-            )
-        } else {
-            (
-                flow.impacts(true, false),
-                format!("`{name}` no longer derives `Default` (a field is required now): `..Default::default()` on it no longer compiles"),
-            )
-        };
-        cx.push(
-            Kind::TypeDefaultChanged,
-            (cx.pointer, Document::New),
-            impacts,
-            name.to_owned(),
-            message,
-        );
+    default_changed(cx, old, new);
+    diff_fields(cx, old, new);
+    additional_changed(cx, old, new);
+}
+
+/// Whether the struct gained `Default` (breaks nobody) or lost it (breaks its builders).
+fn default_changed(cx: &mut TypeChanges<'_>, old: &StructDef, new: &StructDef) {
+    if old.default == new.default {
+        return;
     }
+    let name = cx.name;
+    let (impacts, message) = if new.default {
+        (
+            NEITHER,
+            format!("`{name}` now derives `Default` (nothing in it is required)"),
+        )
+    } else {
+        (
+            cx.flow.impacts(true, false),
+            format!("`{name}` no longer derives `Default` (a field is required now): `..Default::default()` on it no longer compiles"),
+        )
+    };
+    cx.push(
+        Kind::TypeDefaultChanged,
+        (cx.pointer, Document::New),
+        impacts,
+        name.to_owned(),
+        message,
+    );
+}
+
+/// Each field added, kept (and what changed in it) or removed, matched by JSON name.
+fn diff_fields(cx: &mut TypeChanges<'_>, old: &StructDef, new: &StructDef) {
+    let name = cx.name;
     for f in &new.fields {
         match old.fields.iter().find(|o| o.json == f.json) {
             None => field_added(cx, old, new, f),
@@ -141,6 +155,12 @@ fn diff_struct(cx: &mut TypeChanges<'_>, old: &StructDef, new: &StructDef) {
             );
         }
     }
+}
+
+/// Whether `additional_properties` appeared (breaks the builders unless `Default` stays),
+/// disappeared or changed its value type (both break both sides).
+fn additional_changed(cx: &mut TypeChanges<'_>, old: &StructDef, new: &StructDef) {
+    let name = cx.name;
     let additional = format!("{}/additionalProperties", cx.pointer);
     match (&old.additional, &new.additional) {
         (None, Some(t)) => {
@@ -148,7 +168,7 @@ fn diff_struct(cx: &mut TypeChanges<'_>, old: &StructDef, new: &StructDef) {
             cx.push(
                 Kind::AdditionalPropertiesChanged,
                 (&additional, Document::New),
-                flow.impacts(producer, false),
+                cx.flow.impacts(producer, false),
                 format!("{name}::additional_properties"),
                 format!("`{name}` gains `additional_properties: BTreeMap<String, {t}>` (`additionalProperties`): {}", literal_note(old, new, "additional_properties", "BTreeMap::new()")),
             );
@@ -211,17 +231,26 @@ fn field_added(cx: &mut TypeChanges<'_>, old: &StructDef, new: &StructDef, f: &F
     );
 }
 
+/// What changed in a field kept from `old` to `new`: its Rust name and type, its presence
+/// (nullability, required-ness), its flags and its constraints, in that order.
 fn diff_field(cx: &mut TypeChanges<'_>, old: &Field, new: &Field) {
+    let rust = format!("{}::{}", cx.name, new.rust);
+    field_renamed_or_retyped(cx, &rust, old, new);
+    field_presence(cx, &rust, old, new);
+    field_flags(cx, &rust, old, new);
+    field_constraints(cx, &rust, old, new);
+}
+
+/// Whether the field's Rust name or its value type changed: either breaks both sides.
+fn field_renamed_or_retyped(cx: &mut TypeChanges<'_>, rust: &str, old: &Field, new: &Field) {
     let name = cx.name;
-    let flow = cx.flow;
-    let rust = format!("{name}::{}", new.rust);
     let at = (new.pointer.as_str(), Document::New);
     if old.rust != new.rust {
         cx.push(
             Kind::FieldRenamed,
             at,
             BOTH,
-            rust.clone(),
+            rust.to_owned(),
             format!(
                 "`{name}::{}` is now `{rust}` (JSON `{}`): code that names the old field no longer compiles",
                 old.rust, new.json
@@ -233,43 +262,30 @@ fn diff_field(cx: &mut TypeChanges<'_>, old: &Field, new: &Field) {
             Kind::FieldTypeChanged,
             at,
             BOTH,
-            rust.clone(),
+            rust.to_owned(),
             format!(
                 "`{rust}` changes type from `{}` to `{}`: code that sets or reads it no longer compiles",
                 old.ty, new.ty
             ),
         );
     }
-    // Presence: a new Rust type breaks both sides; `Option<T>` for required-nullable and for
-    // optional alike, so some changes leave the Rust type as it was.
-    let presence = |what: String| {
-        if old.ty == new.ty {
-            (
-                NEITHER,
-                format!("`{rust}` {what}: still `{}`, so code compiles as it is; only whether it is sent as `null` or left out changes", new.ty),
-            )
-        } else {
-            (
-                BOTH,
-                format!(
-                    "`{rust}` {what}: its type goes from `{}` to `{}`: code that sets or reads it no longer compiles",
-                    old.ty, new.ty
-                ),
-            )
-        }
-    };
+}
+
+/// Whether a change of nullability or required-ness changed the field's Rust type.
+fn field_presence(cx: &mut TypeChanges<'_>, rust: &str, old: &Field, new: &Field) {
+    let at = (new.pointer.as_str(), Document::New);
     if old.nullable != new.nullable {
         let what = if new.nullable {
             "is now nullable"
         } else {
             "is no longer nullable"
         };
-        let (impacts, message) = presence(what.to_owned());
+        let (impacts, message) = presence_change(rust, old, new, what);
         cx.push(
             Kind::FieldNullabilityChanged,
             at,
             impacts,
-            rust.clone(),
+            rust.to_owned(),
             message,
         );
     }
@@ -279,74 +295,89 @@ fn diff_field(cx: &mut TypeChanges<'_>, old: &Field, new: &Field) {
         } else {
             (Kind::FieldOptional, "is now optional")
         };
-        let (impacts, message) = presence(what.to_owned());
-        cx.push(kind, at, impacts, rust.clone(), message);
+        let (impacts, message) = presence_change(rust, old, new, what);
+        cx.push(kind, at, impacts, rust.to_owned(), message);
     }
-    if old.read_only != new.read_only {
-        let what = if new.read_only {
-            "is now read-only (set by the server)"
-        } else {
-            "is no longer read-only"
-        };
-        cx.push(
+}
+
+/// Whom a change of presence (`what`) breaks: both sides when the Rust type changes, nobody
+/// when it stays (`Option<T>` serves required-nullable and optional alike).
+fn presence_change(rust: &str, old: &Field, new: &Field, what: &str) -> ((Impact, Impact), String) {
+    if old.ty == new.ty {
+        (
+            NEITHER,
+            format!("`{rust}` {what}: still `{}`, so code compiles as it is; only whether it is sent as `null` or left out changes", new.ty),
+        )
+    } else {
+        (
+            BOTH,
+            format!(
+                "`{rust}` {what}: its type goes from `{}` to `{}`: code that sets or reads it no longer compiles",
+                old.ty, new.ty
+            ),
+        )
+    }
+}
+
+/// Which of the field's flags (`readOnly`, `writeOnly`, deprecation) changed: none breaks.
+fn field_flags(cx: &mut TypeChanges<'_>, rust: &str, old: &Field, new: &Field) {
+    // (kind, before, after, what when set, what when unset, the message's end)
+    let flags = [
+        (
             Kind::FieldReadOnlyChanged,
-            at,
-            NEITHER,
-            rust.clone(),
-            format!("`{rust}` {what}: the generated code only documents it"),
-        );
-    }
-    if old.write_only != new.write_only {
-        let what = if new.write_only {
-            "is now write-only: `Debug` prints it as `<redacted>`"
-        } else {
-            "is no longer write-only: `Debug` prints it"
-        };
-        cx.push(
+            old.read_only,
+            new.read_only,
+            "is now read-only (set by the server)",
+            "is no longer read-only",
+            ": the generated code only documents it",
+        ),
+        (
             Kind::FieldWriteOnlyChanged,
-            at,
-            NEITHER,
-            rust.clone(),
-            format!("`{rust}` {what}; no code changes"),
-        );
+            old.write_only,
+            new.write_only,
+            "is now write-only: `Debug` prints it as `<redacted>`",
+            "is no longer write-only: `Debug` prints it",
+            "; no code changes",
+        ),
+        (
+            Kind::FieldDeprecatedChanged,
+            old.deprecated,
+            new.deprecated,
+            "is now deprecated: code that uses it gets a warning (an error under `-D warnings`)",
+            "is no longer deprecated",
+            "",
+        ),
+    ];
+    for (kind, before, after, set, unset, end) in flags {
+        if before != after {
+            let what = if after { set } else { unset };
+            cx.push(
+                kind,
+                (new.pointer.as_str(), Document::New),
+                NEITHER,
+                rust.to_owned(),
+                format!("`{rust}` {what}{end}"),
+            );
+        }
     }
-    if old.deprecated != new.deprecated {
-        let what = if new.deprecated {
-            "is now deprecated: code that uses it gets a warning (an error under `-D warnings`)"
-        } else {
-            "is no longer deprecated"
+}
+
+/// Each constraint keyword of the field that changed, placed in OLD when it was removed.
+fn field_constraints(cx: &mut TypeChanges<'_>, rust: &str, old: &Field, new: &Field) {
+    let flow = cx.flow;
+    for c in super::constraints::constraint_changes(&old.constraints, &new.constraints) {
+        let (message, impacts) = c.describe(rust, flow);
+        let (pointer, document) = match c.new {
+            Some(_) => (format!("{}/{}", new.pointer, c.keyword), Document::New),
+            None => (format!("{}/{}", old.pointer, c.keyword), Document::Old),
         };
         cx.push(
-            Kind::FieldDeprecatedChanged,
-            at,
-            NEITHER,
-            rust.clone(),
-            format!("`{rust}` {what}"),
-        );
-    }
-    for c in super::constraints::constraint_changes(&old.constraints, &new.constraints) {
-        let pointer = format!("{}/{}", new.pointer, c.keyword);
-        let document = if c.new.is_none() {
-            Document::Old
-        } else {
-            Document::New
-        };
-        let (message, impacts) = c.describe(&rust, flow);
-        cx.out.push(Change {
-            kind: Kind::FieldConstraintChanged,
-            pointer: if document == Document::Old {
-                format!("{}/{}", old.pointer, c.keyword)
-            } else {
-                pointer
-            },
-            document,
-            client: impacts.0,
-            server: impacts.1,
-            resource: None,
-            type_name: Some(name.to_owned()),
-            rust: rust.clone(),
+            Kind::FieldConstraintChanged,
+            (&pointer, document),
+            impacts,
+            rust.to_owned(),
             message,
-        });
+        );
     }
 }
 
