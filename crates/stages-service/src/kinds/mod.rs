@@ -73,7 +73,7 @@ pub(crate) fn layout() -> Layout {
 
 impl Store {
     /// Opens (creating) the database at `path`; `:memory:` keeps it in memory. Its stages
-    /// table has the columns of every kind the service serves ([`layout`]).
+    /// table has the columns of every kind the service serves (`kinds::layout`).
     pub fn open(path: &Path) -> rusqlite::Result<Store> {
         Store::open_with(path, layout())
     }
