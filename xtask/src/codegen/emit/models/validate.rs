@@ -455,20 +455,22 @@ fn float_range(min: Option<(Bound, bool)>, max: Option<(Bound, bool)>) -> TokenS
     bounds_range(min.map(lit), max.map(lit))
 }
 
-/// An integer literal; a negative one is a negation, which a range bound takes as it is.
+/// An integer literal; a negative one is a negation (`-50`), which a range's end and a
+/// `Bound` take as it is: no parentheses, which rustc's `unused_parens` would refuse.
 fn int_literal(n: i64) -> TokenStream {
     let abs = Literal::u64_unsuffixed(n.unsigned_abs());
     if n < 0 {
-        quote!((-#abs))
+        quote!(-#abs)
     } else {
         quote!(#abs)
     }
 }
 
+/// A float literal, negative ones as a negation (`-0.5`), like [`int_literal`].
 fn float_literal(f: f64) -> TokenStream {
     let abs = Literal::f64_unsuffixed(f.abs());
     if f.is_sign_negative() {
-        quote!((-#abs))
+        quote!(-#abs)
     } else {
         quote!(#abs)
     }
