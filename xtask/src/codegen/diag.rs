@@ -42,9 +42,21 @@ impl Pointer {
     }
 }
 
+/// The pointer as printed: control characters percent-encoded (`\n` is `%0A`, as a URI
+/// fragment writes it), so that one error stays one line for a reader that reads lines.
 impl fmt::Display for Pointer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        let mut rest = self.0.as_str();
+        while let Some(at) = rest.find(char::is_control) {
+            f.write_str(&rest[..at])?;
+            let c = rest[at..].chars().next().unwrap_or_default();
+            let mut bytes = [0; 4];
+            for b in c.encode_utf8(&mut bytes).bytes() {
+                write!(f, "%{b:02X}")?;
+            }
+            rest = &rest[at + c.len_utf8()..];
+        }
+        f.write_str(rest)
     }
 }
 
@@ -132,6 +144,14 @@ fn render(path: &str, diagnostics: &[Diagnostic]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printed_pointers_percent_encode_control_characters() {
+        let p = Pointer::root().push("paths").push("/a\nb\u{85}/");
+        assert_eq!(p.to_string(), "#/paths/~1a%0Ab%C2%85~1");
+        assert_eq!(p.tokens(), ["paths", "/a\nb\u{85}/"]);
+        assert_eq!(Pointer::root().push("x y").to_string(), "#/x y");
+    }
 
     #[test]
     fn pointer_escapes_tokens() {
