@@ -141,7 +141,7 @@ impl Answer {
 /// The status `code`, for one `http` has no constant for (`lower` checked that it is a status:
 /// 100 to 599).
 #[doc(hidden)]
-pub fn status(code: u16) -> StatusCode {
+pub fn status_code(code: u16) -> StatusCode {
     StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 

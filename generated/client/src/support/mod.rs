@@ -23,7 +23,7 @@ mod request;
 mod testing;
 
 #[doc(hidden)]
-pub use answer::{status, Answer, FromAnswer};
+pub use answer::{status_code, Answer, FromAnswer};
 #[doc(hidden)]
 pub use authentik_models::support::ToParam;
 pub use authentik_models::support::{FieldError, ValidationErrors};

@@ -34,18 +34,6 @@ pub fn emit_queries(api: &Api) -> TokenStream {
     }
 }
 
-/// A parameter's description; without one, its name on the wire where the Rust name differs
-/// (`pageSize`), else nothing: a doc that only repeats the field's name says nothing.
-pub(super) fn param_doc(p: &Param) -> TokenStream {
-    let bare = p.rust_name.strip_prefix("r#").unwrap_or(&p.rust_name);
-    let fallback = if bare == p.name {
-        String::new()
-    } else {
-        format!("`{}`", p.name)
-    };
-    doc_attrs(p.doc.as_deref(), &fallback)
-}
-
 /// A query struct's field (optional unless required; a list when the parameter takes several
 /// values) and its line of `to_pairs`.
 fn query_field(p: &Param) -> (TokenStream, TokenStream) {

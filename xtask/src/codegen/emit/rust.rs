@@ -106,6 +106,18 @@ pub fn doc_attrs(doc: Option<&str>, fallback: &str) -> TokenStream {
     quote!(#(#lines)*)
 }
 
+/// A parameter's description; without one, its name on the wire where the Rust name differs
+/// (`pageSize`), else nothing: a doc that only repeats the field's name says nothing.
+pub fn param_doc(p: &Param) -> TokenStream {
+    let bare = p.rust_name.strip_prefix("r#").unwrap_or(&p.rust_name);
+    let fallback = if bare == p.name {
+        String::new()
+    } else {
+        format!("`{}`", p.name)
+    };
+    doc_attrs(p.doc.as_deref(), &fallback)
+}
+
 /// One `#[doc]` line for a short text that may hold schema strings (values, tags, patterns):
 /// control characters become spaces, so it stays one line.
 pub fn doc_line(text: &str) -> TokenStream {
@@ -267,8 +279,9 @@ pub fn use_if(tokens: &TokenStream, ident: &str, import: TokenStream) -> TokenSt
     }
 }
 
-/// A status as axum's named constant (`StatusCode::OK`); a code without one is made from its
-/// number (`lower` checked it is a valid status).
+/// A status as `http`'s named constant (`StatusCode::OK`, the same type in axum and reqwest);
+/// a code without one is made by the crate's `support::status_code` (`lower` checked it is a
+/// valid status).
 pub fn status_code(n: u16) -> TokenStream {
     match named_status(n) {
         Some(name) => {
@@ -276,7 +289,7 @@ pub fn status_code(n: u16) -> TokenStream {
             quote!(StatusCode::#name)
         }
         None => {
-            let n = proc_macro2::Literal::u16_unsuffixed(n);
+            let n = status_literal(n);
             quote!(support::status_code(#n))
         }
     }
@@ -333,26 +346,11 @@ pub fn named_status(n: u16) -> Option<&'static str> {
         .map(|(_, name)| *name)
 }
 
-/// A status compared with an answer's, as `http`'s named constant (`StatusCode::OK`), for
-/// the client; a code without a name is made by the client's `support::status`.
-pub fn client_status(n: u16) -> TokenStream {
-    match named_status(n) {
-        Some(name) => {
-            let name = format_ident!("{}", name);
-            quote!(StatusCode::#name)
-        }
-        None => {
-            let n = status_literal(n);
-            quote!(support::status(#n))
-        }
-    }
-}
-
 /// The pattern of a `match` arm on the client's `answer.status` for a status: its constant, or
 /// a guard for a code without a name.
 pub fn client_status_pattern(n: u16) -> TokenStream {
     match named_status(n) {
-        Some(_) => client_status(n),
+        Some(_) => status_code(n),
         None => {
             let n = status_literal(n);
             quote!(status if status.as_u16() == #n)

@@ -155,7 +155,7 @@ impl Outputs {
     }
 
     fn one(api: &Api, n: u16, response: &Response) -> Outputs {
-        let n = client_status(n);
+        let n = status_code(n);
         let (ty, read) = match &response.body {
             ResponseBody::None => (quote!(()), quote!(answer.empty(Some(#n)))),
             ResponseBody::Json(ty) => {

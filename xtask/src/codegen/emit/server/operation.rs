@@ -86,7 +86,7 @@ fn request_struct(op: &Operation) -> TokenStream {
     let mut fields = Vec::new();
     for p in op.path_params() {
         let name = ident(&p.rust_name);
-        let docs = crate::codegen::emit::query::param_doc(p);
+        let docs = param_doc(p);
         let ty = local_type(&p.value.ty());
         fields.push(quote!(#docs pub #name: #ty,));
     }
