@@ -221,13 +221,13 @@ pub fn status_doc(status: &Status) -> String {
 /// `use authentik_models as models;` where `items` name the models crate (an unused import
 /// would fail the generated crates' lints).
 pub fn models_import(items: &TokenStream) -> TokenStream {
-    use_if(
-        items,
-        "models",
+    if names_path(items, "models") {
         quote!(
             use authentik_models as models;
-        ),
-    )
+        )
+    } else {
+        quote!()
+    }
 }
 
 /// `impl Fields for X` (the models' `support::Fields`, which `field!` reads): the fields whose
@@ -267,6 +267,27 @@ pub fn mentions(tokens: &TokenStream, ident: &str) -> bool {
         proc_macro2::TokenTree::Group(g) => mentions(&g.stream(), ident),
         _ => false,
     })
+}
+
+/// Whether `tokens` use `ident` as the start of a path (`models::Thing`), inside groups too:
+/// unlike [`mentions`], a parameter or field of that name (`models: &str`) does not count.
+pub fn names_path(tokens: &TokenStream, ident: &str) -> bool {
+    let mut trees = tokens.clone().into_iter().peekable();
+    while let Some(tree) = trees.next() {
+        let found = match &tree {
+            proc_macro2::TokenTree::Ident(i) => {
+                *i == ident
+                    && matches!(trees.peek(), Some(proc_macro2::TokenTree::Punct(p))
+                        if p.as_char() == ':' && p.spacing() == proc_macro2::Spacing::Joint)
+            }
+            proc_macro2::TokenTree::Group(g) => names_path(&g.stream(), ident),
+            _ => false,
+        };
+        if found {
+            return true;
+        }
+    }
+    false
 }
 
 /// `import` where `tokens` name `ident`, else nothing (an unused import would fail the
@@ -362,6 +383,26 @@ pub fn client_status_pattern(n: u16) -> TokenStream {
 mod gate_tests {
     use super::gate;
     use quote::quote;
+
+    #[test]
+    fn a_path_is_told_from_a_binding_of_the_same_name() {
+        use super::names_path;
+        assert!(names_path(
+            &quote!(
+                fn f(x: Vec<models::Thing>) {}
+            ),
+            "models"
+        ));
+        assert!(!names_path(
+            &quote!(
+                fn f(models: &str) {
+                    let models = 1;
+                }
+            ),
+            "models"
+        ));
+        assert!(!names_path(&quote!(authentik_models::query::Q), "models"));
+    }
 
     #[test]
     fn every_item_gets_the_cfg_and_nothing_else_does() {

@@ -12,7 +12,7 @@ pub fn emit_responses(api: &Api) -> TokenStream {
     let enums: TokenStream = api.response_sets.iter().map(response_enum).collect();
     // Each import only where the enums name it (an unused import fails the crate's lints).
     let support_use = match (
-        mentions(&enums, "support"),
+        names_path(&enums, "support"),
         mentions(&enums, "json_response"),
     ) {
         (true, true) => quote!(
